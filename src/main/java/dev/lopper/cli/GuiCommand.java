@@ -1,0 +1,31 @@
+package dev.lopper.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lopper gui [MODEL]}: opens the desktop app. */
+@Command(name = "gui", mixinStandardHelpOptions = true, description = "Open the desktop app.")
+public final class GuiCommand implements Runnable {
+    @Parameters(arity = "0..1", paramLabel = "MODEL", description = "ONNX model to open (default: bundled sample).")
+    Path model;
+
+    @Option(names = "--screenshot", paramLabel = "FILE.png",
+            description = "Render the main window with the model loaded, write the PNG and exit.")
+    Path screenshot;
+
+    @Override
+    public void run() {
+        List<String> args = new ArrayList<>();
+        if (model != null) args.add(model.toString());
+        if (screenshot != null) {
+            args.add("--screenshot");
+            args.add(screenshot.toString());
+        }
+        dev.lopper.app.AppLauncher.launch(args.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.lopper.onnx;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import dev.lopper.onnx.proto.Onnx.TensorProto;
+
+/**
+ * Decoded view of one tensor: element type, dims, and the values as float/double/long arrays.
+ * Values come from raw_data (little-endian) or the typed fields, external data already resolved.
+ */
+public final class TensorData {
+    private final int elemType;
+    private final long[] dims;
+    private final ByteBuffer raw; // little-endian, may be null when typed fields are used
+    private final TensorProto proto;
+
+    TensorData(TensorProto proto, ByteBuffer raw) {
+        this.proto = proto;
+        this.elemType = proto.getDataType();
+        this.dims = proto.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        this.raw = raw == null ? null : raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public int elemType() { return elemType; }
+
+    public long[] dims() { return dims.clone(); }
+
+    public long elementCount() {
+        long n = 1;
+        for (long d : dims) n *= d;
+        return n;
+    }
+
+    /** Values as float, converting from any numeric element type. */
+    public float[] toFloatArray() {
+        double[] d = toDoubleArray();
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    /** Values as double, converting from any numeric element type. */
+    public double[] toDoubleArray() {
+        int n = Math.toIntExact(elementCount());
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = ElementType.decode(elemType, raw, proto, i);
+        return out;
+    }
+
+    /** Values as long (integer types; floats are truncated). */
+    public long[] toLongArray() {
+        int n = Math.toIntExact(elementCount());
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) out[i] = ElementType.decodeLong(elemType, raw, proto, i);
+        return out;
+    }
+
+    /** The raw little-endian bytes when the tensor stores raw data, else null. */
+    public ByteBuffer rawBuffer() { return raw == null ? null : raw.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
+
+    @Override
+    public String toString() {
+        return ElementType.name(elemType) + Arrays.toString(dims);
+    }
+}
