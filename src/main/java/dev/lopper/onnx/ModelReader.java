@@ -56,6 +56,9 @@ public final class ModelReader {
         if (m.contains("ended unexpectedly") || m.contains("truncated")) {
             return "file is truncated or not an ONNX model (protobuf data ends in the middle of a field)";
         }
+        if (m.contains("invalid wire type")) {
+            return "not an ONNX model (its protobuf fields do not match the ONNX model schema)";
+        }
         if (m.contains("recursion")) {
             return "not an ONNX model (protobuf messages nested too deeply)";
         }
