@@ -100,6 +100,15 @@ public final class EvalSession implements AutoCloseable {
 
     public List<String> outputNames() { return outputs.stream().map(TensorSpec::name).toList(); }
 
+    /** Ends ORT profiling (sessions opened with a profile prefix) and returns the profile file. */
+    String endProfiling() {
+        try {
+            return session.endProfiling();
+        } catch (OrtException e) {
+            throw new EvalException(label() + ": cannot end profiling: " + EvalException.firstLine(e.getMessage()), e);
+        }
+    }
+
     /** Stops runs (current and future) of this session when {@code token} is cancelled. */
     public void cancelOn(CancellationToken token) {
         token.onCancel(this::terminate);
