@@ -80,7 +80,7 @@ public final class EvalSession implements AutoCloseable {
         List<TensorSpec> out = new ArrayList<>();
         for (NodeInfo ni : infos.values()) {
             if (ni.getInfo() instanceof TensorInfo ti) {
-                out.add(new TensorSpec(ni.getName(), ti.onnxType.value, ti.getShape(), ti.getDimensionNames()));
+                out.add(new TensorSpec(ni.getName(), HostTensor.onnxType(ti), ti.getShape(), ti.getDimensionNames()));
             } else {
                 out.add(new TensorSpec(ni.getName(), 0, new long[0], new String[0]));
             }

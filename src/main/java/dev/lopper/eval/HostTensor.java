@@ -150,7 +150,15 @@ public final class HostTensor {
         try {
             ByteBuffer b = data.duplicate().order(ByteOrder.nativeOrder());
             b.rewind();
-            return OnnxTensor.createTensor(OrtEnv.get(), b, shape, javaType(elemType, "tensor"));
+            OnnxJavaType type = javaType(elemType, "tensor");
+            return switch (type) {
+                case FLOAT -> OnnxTensor.createTensor(OrtEnv.get(), b.asFloatBuffer(), shape);
+                case DOUBLE -> OnnxTensor.createTensor(OrtEnv.get(), b.asDoubleBuffer(), shape);
+                case INT32 -> OnnxTensor.createTensor(OrtEnv.get(), b.asIntBuffer(), shape);
+                case INT64 -> OnnxTensor.createTensor(OrtEnv.get(), b.asLongBuffer(), shape);
+                case INT16, FLOAT16, BFLOAT16 -> OnnxTensor.createTensor(OrtEnv.get(), b.asShortBuffer(), shape, type);
+                default -> OnnxTensor.createTensor(OrtEnv.get(), b, shape, type);
+            };
         } catch (OrtException e) {
             throw new EvalException("cannot create an ONNX Runtime tensor: " + EvalException.firstLine(e.getMessage()), e);
         }
@@ -159,7 +167,7 @@ public final class HostTensor {
     /** Copies an ONNX Runtime tensor into Java memory. */
     public static HostTensor fromOrt(String name, OnnxTensor t) {
         TensorInfo info = t.getInfo();
-        int type = info.onnxType.value;
+        int type = onnxType(info);
         if (type == DataType.STRING_VALUE) throw new EvalException("output '" + name + "' is a string tensor; only numbers can be compared");
         ByteBuffer src = t.getByteBuffer();
         if (src == null) throw new EvalException("output '" + name + "' of type " + ElementType.name(type) + " cannot be read from ONNX Runtime");
@@ -167,6 +175,16 @@ public final class HostTensor {
         ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
         copy.put(src).rewind();
         return new HostTensor(type, info.getShape(), copy);
+    }
+
+    /** The ONNX DataType number of a tensor (ORT's Java enum numbers differ from ONNX's). */
+    static int onnxType(TensorInfo info) {
+        String n = info.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "");
+        try {
+            return DataType.valueOf(n).getNumber();
+        } catch (IllegalArgumentException e) {
+            return DataType.UNDEFINED_VALUE;
+        }
     }
 
     static OnnxJavaType javaType(int elemType, String name) {
