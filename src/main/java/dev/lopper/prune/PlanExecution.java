@@ -59,7 +59,7 @@ public final class PlanExecution {
         try {
             bytes = rewriter.apply(groups);
         } catch (Exception e) {
-            String m = e.getMessage() == null ? e.getClass().getSimpleName() : OrtVerifier.firstLine(e.getMessage());
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
             return new Attempt(null, Verification.failed("rewriting failed: " + m));
         }
         return new Attempt(bytes, check.verify(bytes));
@@ -88,5 +88,10 @@ public final class PlanExecution {
             }
         }
         return failing;
+    }
+
+    static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return (i < 0 ? s : s.substring(0, i)).trim();
     }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.lopper.eval.ModelSource;
+import dev.lopper.eval.ShapePolicy;
+import dev.lopper.eval.VerifyOptions;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.IndexMap;
 import dev.lopper.analysis.Member;
@@ -33,14 +35,15 @@ class VerificationTest {
 
     static PruningPlan plan(Map<String, GroupPlan> g) { return new PruningPlan("x", "mlp.onnx", PlanSettings.manual(), g); }
 
-    static OrtVerifier verifier() {
-        return new OrtVerifier(MLP.toByteArray(), InputShapes.parse(List.of("x=5,4")), 1, OptLevel.ALL_OPT);
+    static ModelCheck verifier() {
+        VerifyOptions o = VerifyOptions.DEFAULT;
+        return new EvalModelCheck(ModelSource.of(MLP, null, "mlp"), null,
+                new VerifyOptions(o.session(), ShapePolicy.of(Map.of("x", new long[] {5, 4}), 1), o.ints(), 1, 0));
     }
 
     @Test
     void emptyPlanReproducesOutputsExactlyAndPrunedModelKeepsShapes() {
-        try (OrtVerifier v = verifier()) {
-            assertArrayEquals(new long[] {5, 2}, v.originalShapes().get("y"));
+        { ModelCheck v = verifier();
             Verification same = v.verify(TinyModels.slice(MLP, GROUPS, Map.of()));
             assertTrue(same.ok());
             assertEquals(0.0, same.maxAbsDiff().get("y"));
@@ -57,12 +60,12 @@ class VerificationTest {
         g.put("hidden", new GroupPlan("hidden", 3, new int[] {1, 2}));
         g.put("wrong", new GroupPlan("wrong", 2, new int[] {0}));
         PlanExecution.Rewriter rw = p -> TinyModels.slice(MLP, GROUPS, p);
-        try (OrtVerifier v = verifier()) {
+        { ModelCheck v = verifier();
             PlanExecution.Outcome fail = PlanExecution.run(plan(g), rw, v, false, Progress.NONE);
             assertFalse(fail.verified());
             assertNull(fail.model());
             assertEquals(List.of("wrong"), List.copyOf(fail.failing().keySet()));
-            assertEquals("output 'y' has shape [5, 1], the original [5, 2]", fail.failing().get("wrong"));
+            assertEquals("output 'y' has shape 5x1, the original's is 5x2", fail.failing().get("wrong"));
 
             PlanExecution.Outcome locked = PlanExecution.run(plan(g), rw, v, true, Progress.NONE);
             assertTrue(locked.verified());
@@ -73,19 +76,11 @@ class VerificationTest {
 
     @Test
     void rewriterErrorsAreReportedNotThrown() {
-        try (OrtVerifier v = verifier()) {
+        { ModelCheck v = verifier();
             PlanExecution.Outcome o = PlanExecution.run(plan(Map.of("hidden", new GroupPlan("hidden", 3, new int[] {0}))),
                     p -> { throw new IllegalStateException("cannot rewrite node 'mm2'"); }, v, false, Progress.NONE);
             assertFalse(o.verified());
             assertEquals("rewriting failed: cannot rewrite node 'mm2'", o.failing().get("hidden"));
         }
-    }
-
-    @Test
-    void inputShapesParse() {
-        InputShapes s = InputShapes.parse(List.of("x=2,3", "1x3x8x8"));
-        assertArrayEquals(new long[] {2, 3}, s.resolve("x", new long[] {-1, 3}));
-        assertArrayEquals(new long[] {1, 3, 8, 8}, s.resolve("img", new long[] {-1, 3, -1, -1}));
-        assertArrayEquals(new long[] {1, 64}, InputShapes.NONE.resolve("t", new long[] {-1, -1}));
     }
 }
