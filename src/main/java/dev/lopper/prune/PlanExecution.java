@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.task.Progress;
 
 /**
@@ -16,19 +17,19 @@ import dev.lopper.task.Progress;
 public final class PlanExecution {
     private PlanExecution() {}
 
-    /** Rewrites the model for a set of kept channels (the analysis engineer's PlanApplier), as ONNX bytes. */
+    /** Rewrites the model for a set of kept channels (PlanApplier). */
     @FunctionalInterface
     public interface Rewriter {
-        byte[] apply(Map<String, GroupPlan> plan) throws Exception;
+        ModelProto apply(Map<String, GroupPlan> plan) throws Exception;
     }
 
     /**
      * @param plan         the plan finally applied (without locked groups)
-     * @param model        the verified model's bytes, or null when verification failed
+     * @param model        the verified model, or null when verification failed
      * @param verification the last verification
      * @param failing      group id → why it fails (groups found responsible)
      */
-    public record Outcome(PruningPlan plan, byte[] model, Verification verification, Map<String, String> failing) {
+    public record Outcome(PruningPlan plan, ModelProto model, Verification verification, Map<String, String> failing) {
         public boolean verified() { return model != null && verification.ok(); }
     }
 
@@ -41,7 +42,7 @@ public final class PlanExecution {
             Attempt a = applyAndCheck(rewriter, check, current.groups());
             Verification v = a.verification();
             if (v.ok()) {
-                return new Outcome(current, a.bytes(), v, allFailing);
+                return new Outcome(current, a.model(), v, allFailing);
             }
             Map<String, String> failing = responsible(current, rewriter, check, progress);
             allFailing.putAll(failing);
@@ -52,17 +53,17 @@ public final class PlanExecution {
         }
     }
 
-    private record Attempt(byte[] bytes, Verification verification) { }
+    private record Attempt(ModelProto model, Verification verification) { }
 
     private static Attempt applyAndCheck(Rewriter rewriter, ModelCheck check, Map<String, GroupPlan> groups) {
-        byte[] bytes;
+        ModelProto model;
         try {
-            bytes = rewriter.apply(groups);
+            model = rewriter.apply(groups);
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
             return new Attempt(null, Verification.failed("rewriting failed: " + m));
         }
-        return new Attempt(bytes, check.verify(bytes));
+        return new Attempt(model, check.verify(model.toByteArray()));
     }
 
     /** Groups responsible for a failing plan, with the problem each causes. */

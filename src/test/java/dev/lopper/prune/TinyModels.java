@@ -65,7 +65,7 @@ final class TinyModels {
     }
 
     /** Test-only rewrite: keeps the planned positions of every identity/offset/block slice of float initializers. */
-    static byte[] slice(ModelProto model, List<CoupledGroup> groups, Map<String, GroupPlan> plan) {
+    static ModelProto slice(ModelProto model, List<CoupledGroup> groups, Map<String, GroupPlan> plan) {
         Map<String, Map<Integer, java.util.TreeSet<Integer>>> drop = new HashMap<>();
         for (CoupledGroup g : groups) {
             GroupPlan gp = plan.get(g.id());
@@ -90,7 +90,7 @@ final class TinyModels {
             for (Map.Entry<Integer, java.util.TreeSet<Integer>> e : d.entrySet()) a = a.without(e.getKey(), e.getValue());
             gb.addInitializer(floats(t.getName(), a.dims, a.v));
         }
-        return model.toBuilder().setGraph(gb).build().toByteArray();
+        return model.toBuilder().setGraph(gb).build();
     }
 
     record FloatArray(float[] v, long[] dims) {

@@ -44,10 +44,10 @@ class VerificationTest {
     @Test
     void emptyPlanReproducesOutputsExactlyAndPrunedModelKeepsShapes() {
         { ModelCheck v = verifier();
-            Verification same = v.verify(TinyModels.slice(MLP, GROUPS, Map.of()));
+            Verification same = v.verify(TinyModels.slice(MLP, GROUPS, Map.of()).toByteArray());
             assertTrue(same.ok());
             assertEquals(0.0, same.maxAbsDiff().get("y"));
-            Verification pruned = v.verify(TinyModels.slice(MLP, GROUPS, Map.of("hidden", new GroupPlan("hidden", 3, new int[] {0, 2}))));
+            Verification pruned = v.verify(TinyModels.slice(MLP, GROUPS, Map.of("hidden", new GroupPlan("hidden", 3, new int[] {0, 2}))).toByteArray());
             assertTrue(pruned.ok(), pruned.problem());
             assertArrayEquals(new long[] {5, 2}, pruned.shapes().get("y"));
             assertTrue(pruned.maxAbsDiff().get("y") > 0);
