@@ -1,8 +1,11 @@
 package dev.lopper.app;
 
 import java.util.List;
+import java.util.Map;
 
+import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Standardizer;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.OnnxModel;
 import dev.lopper.task.Progress;
@@ -11,8 +14,8 @@ import dev.lopper.task.Progress;
 public final class CoreServices implements ModelServices {
     @Override
     public ModelGraph loadGraph(OnnxModel model, Progress progress) throws ModelLoadException {
-        progress.update("Building graph", 0, 1);
-        return ModelGraph.raw(model);
+        progress.update("Standardizing the graph", 0, 1);
+        return GraphLoader.load(model, Map.of(), Standardizer.Mode.STANDARDIZED, progress);
     }
 
     @Override

@@ -458,7 +458,7 @@ public final class GraphCanvasView extends Region {
 
     private void zoomToReadableIfTall(GraphScene s) {
         // a tall graph fitted whole is unreadable: start readable at the top instead, the minimap shows the rest
-        if (scale < 0.45 && s.boxes().size() > 60) {
+        if (scale < 0.6) {
             scale = 0.85;
             double cx = s.width() / 2;
             for (GraphScene.Box b : s.boxes()) {
