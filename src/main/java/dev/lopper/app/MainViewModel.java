@@ -69,8 +69,7 @@ public final class MainViewModel {
             return new LoadedModel(path, model, g, scene, (System.nanoTime() - t0) / 1_000_000);
         }, m -> {
             loaded.set(m);
-            boolean extractedSample = m.path().startsWith(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
-            if (!extractedSample) recent.add(m.path());
+            if (!m.path().startsWith(SampleModel.extractedDir())) recent.add(m.path());
             status.set(m.graph().nodes().size() + " nodes · opened in " + m.loadMillis() + " ms");
         }, ex -> {
             status.set("Could not open " + path.getFileName());
