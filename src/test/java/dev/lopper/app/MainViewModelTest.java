@@ -49,6 +49,19 @@ class MainViewModelTest {
         public GroupsResult analyze(ModelGraph graph, Progress progress) {
             return new GroupsResult(TestGroups.residualCnn(graph), null);
         }
+
+        @Override
+        public PlanOutcome plan(LoadedModel m, List<dev.lopper.analysis.CoupledGroup> groups,
+                                dev.lopper.importance.ImportanceScorer.ScoringOptions scoring,
+                                dev.lopper.prune.PruningSettings settings, Progress progress) throws Exception {
+            return core.plan(m, groups, scoring, settings, progress);
+        }
+
+        @Override
+        public dev.lopper.eval.LatencyStats measureLatency(LoadedModel m, int runs, dev.lopper.eval.LatencyListener l,
+                                                          Progress progress) {
+            return core.measureLatency(m, runs, l, progress);
+        }
     }
 
     @BeforeAll
@@ -189,5 +202,56 @@ class MainViewModelTest {
         assertEquals(0, vm.undo().size());
         assertNull(onFx(() -> vm.inspector().contentProperty().get()));
         assertNotNull(vm.loaded());
+    }
+
+    @Test
+    void plansInTheBackgroundAfterSettingsChangeAndLabelsTheGraph() throws Exception {
+        openAndWait(cnn);
+        var prune = vm.prune();
+        try {
+            waitFor(() -> prune.outcomeProperty().get() != null, 20_000);
+        } catch (AssertionError e) {
+            throw new AssertionError("no plan: " + onFx(() -> prune.planStatusProperty().get()));
+        }
+        GroupsViewModel g = vm.groups();
+        // 30% of 8 channels, rounded up to a multiple of 8 → nothing removed with round-to 8
+        assertEquals(8, onFx(() -> g.row("g:b0a").keptProperty().get()));
+        onFx(() -> prune.setRoundTo(1));
+        waitFor(() -> prune.outcomeProperty().get() != null
+                && prune.outcomeProperty().get().plan().settings().pruning().roundTo() == 1, 20_000);
+        // uniform 30%: 8 - round(2.4) = 6 kept (at least 5, at most 6 depending on rounding)
+        int kept = onFx(() -> g.row("g:b0a").keptProperty().get());
+        assertTrue(kept == 5 || kept == 6, "kept " + kept);
+        assertEquals(10, onFx(() -> g.row("g:logits").keptProperty().get()), "locked groups stay whole");
+        double[] imp = onFx(() -> g.row("g:b0a").importanceProperty().get());
+        assertEquals(8, imp.length);
+        var out = prune.outcomeProperty().get();
+        assertTrue(out.after().params() < out.before().params());
+        // the Conv producing b0a_conv shows "8 → kept"
+        GraphScene s = vm.loaded().scene();
+        int conv = s.boxOf(vm.loaded().graph().producer("b0a_conv").orElseThrow().name());
+        assertEquals("8 → " + kept, onFx(() -> vm.graph().channelLabelsProperty().get().get(conv)));
+        // an override to 0.75 keeps 2; undo brings back the uniform plan
+        onFx(() -> g.setOverride(g.row("g:b0a"), 0.75));
+        waitFor(() -> g.row("g:b0a").keptProperty().get() == 2, 20_000);
+        onFx(() -> vm.undo().undo());
+        waitFor(() -> g.row("g:b0a").keptProperty().get() == kept, 20_000);
+        // save the plan in the CLI's format and load it back
+        Path planFile = dir.resolve("plan.json");
+        onFx(() -> { try { prune.savePlan(planFile); } catch (Exception e) { throw new RuntimeException(e); } });
+        String json = Files.readString(planFile);
+        assertTrue(json.contains("\"g:b0a\""), json);
+        onFx(() -> prune.setCriterion(dev.lopper.importance.Criterion.L2));
+        onFx(() -> prune.loadPlan(planFile));
+        assertEquals(dev.lopper.importance.Criterion.L1, onFx(() -> prune.criterionProperty().get()));
+    }
+
+    @Test
+    void latencyPointsStreamIntoTheViewModel() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.prune().measureLatency(12));
+        waitFor(() -> vm.prune().originalLatency().size() == 12
+                && vm.prune().latencyStatusProperty().get().startsWith("original: median"), 30_000);
+        for (double ms : onFx(() -> List.copyOf(vm.prune().originalLatency()))) assertTrue(ms > 0);
     }
 }

@@ -123,8 +123,8 @@ public final class GroupsViewModel {
             }
         }
         groupsByNode = byNode;
-        groups.set(List.copyOf(found));
         rows.setAll(made);
+        groups.set(List.copyOf(found));
         summary.set(found.size() + " groups · " + prunable + " prunable · " + (found.size() - prunable) + " locked");
     }
 
