@@ -50,9 +50,9 @@ SPECS = collections.OrderedDict()
 
 
 class Spec:
-    def __init__(self, name, family, builder, opsets, notes, kind="torch", training=PRESERVE):
+    def __init__(self, name, family, builder, opsets, notes, kind="torch", training=PRESERVE, external=False):
         self.name, self.family, self.builder, self.opsets = name, family, builder, opsets
-        self.notes, self.kind, self.training = notes, kind, training
+        self.notes, self.kind, self.training, self.external = notes, kind, training, external
 
 
 def torch_model(name, family, opsets=(13, 17), notes="", training=PRESERVE):
@@ -63,10 +63,11 @@ def torch_model(name, family, opsets=(13, 17), notes="", training=PRESERVE):
     return deco
 
 
-def helper_model(name, family, opset, notes=""):
-    """Register a builder returning an onnx.ModelProto built with onnx.helper."""
+def helper_model(name, family, opset, notes="", external=False):
+    """Register a builder returning an onnx.ModelProto built with onnx.helper; external=True saves tensors of
+    1 KB or more to FILE.data next to the model."""
     def deco(fn):
-        SPECS[name] = Spec(name, family, fn, (opset,), notes, "helper")
+        SPECS[name] = Spec(name, family, fn, (opset,), notes, "helper", external=external)
         return fn
     return deco
 
@@ -321,7 +322,7 @@ def _():
     return image(m, (1, 3, 224, 224))
 
 
-@torch_model("squeezenet_slim", "squeezenet", (11, 13, 17),
+@torch_model("squeezenet_slim", "squeezenet", (8, 11, 13, 17),
              "torchvision SqueezeNet forward with torchvision Fire modules at widths /8: squeeze 1x1 then "
              "expand 1x1 | expand 3x3 Concat; classifier Conv1x1 -> ReLU -> AdaptiveAvgPool -> Flatten")
 def _():
@@ -1121,6 +1122,172 @@ def _():
     m.producer_version = "2.5.0"
     return m
 
+def small_convnet(r, dtype=np.float32, typed=False):
+    """Conv(3->16) BN Relu Conv(16->16) BN Add Relu GlobalAveragePool Flatten Gemm(16->10) as (nodes, inits)."""
+    def t(name, arr):
+        arr = np.asarray(arr).astype(dtype) if np.asarray(arr).dtype.kind == "f" else np.asarray(arr)
+        if not typed:
+            return numpy_helper.from_array(arr, name)
+        elem = helper.np_dtype_to_tensor_dtype(arr.dtype) if hasattr(helper, "np_dtype_to_tensor_dtype") else \
+            onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[arr.dtype]
+        return helper.make_tensor(name, elem, arr.shape, arr.flatten().tolist(), raw=False)
+    inits = [t("conv1.weight", r.normal(0, 0.3, (16, 3, 3, 3))), t("conv1.bias", r.normal(0, 0.1, 16)),
+             t("bn1.scale", r.uniform(0.2, 1.5, 16)), t("bn1.bias", r.normal(0, 0.2, 16)),
+             t("bn1.mean", r.normal(0, 0.2, 16)), t("bn1.var", r.uniform(0.5, 2, 16)),
+             t("conv2.weight", r.normal(0, 0.2, (16, 16, 3, 3))),
+             t("bn2.scale", r.uniform(0.2, 1.5, 16)), t("bn2.bias", r.normal(0, 0.2, 16)),
+             t("bn2.mean", r.normal(0, 0.2, 16)), t("bn2.var", r.uniform(0.5, 2, 16)),
+             t("fc.weight", r.normal(0, 0.3, (10, 16))), t("fc.bias", r.normal(0, 0.1, 10)),
+             t("flatten.shape", np.array([0, -1], np.int64))]
+    nodes = [
+        helper.make_node("Conv", ["x", "conv1.weight", "conv1.bias"], ["c1"], name="conv1", pads=[1] * 4),
+        helper.make_node("BatchNormalization", ["c1", "bn1.scale", "bn1.bias", "bn1.mean", "bn1.var"], ["b1"],
+                         name="bn1"),
+        helper.make_node("Relu", ["b1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "conv2.weight"], ["c2"], name="conv2", pads=[1] * 4),
+        helper.make_node("BatchNormalization", ["c2", "bn2.scale", "bn2.bias", "bn2.mean", "bn2.var"], ["b2"],
+                         name="bn2"),
+        helper.make_node("Add", ["r1", "b2"], ["s"], name="add"),
+        helper.make_node("Relu", ["s"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["gap"], name="gap"),
+        helper.make_node("Reshape", ["gap", "flatten.shape"], ["flat"], name="flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"], name="fc", transB=1),
+    ]
+    return nodes, inits
+
+
+@helper_model("external_data", "io_external_data", 13,
+              "hand-built small residual CNN saved with onnx.save(save_as_external_data=True, size_threshold=1024): "
+              "the 2 conv weights (1 KB or more) live in external_data_op13.onnx.data (location, offset, length), "
+              "the small ones stay inline", external=True)
+def _():
+    nodes, inits = small_convnet(rng(18))
+    g = helper.make_graph(nodes, "external_data", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+@helper_model("typed_fields", "io_typed_fields", 13,
+              "hand-built small residual CNN whose initializers use the typed fields (float_data, int64_data) "
+              "instead of raw_data, as old exporters and hand-written tools do")
+def _():
+    nodes, inits = small_convnet(rng(19), typed=True)
+    g = helper.make_graph(nodes, "typed_fields", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+@helper_model("fp16_weights", "io_float16", 13,
+              "hand-built small residual CNN with float16 initializers (raw_data) each followed by Cast(to=FLOAT), "
+              "as weight-compressing converters emit; float32 input and output")
+def _():
+    nodes, inits = small_convnet(rng(20), dtype=np.float16)
+    casts = []
+    for i in inits:
+        if i.data_type == TensorProto.FLOAT16:
+            casts.append(helper.make_node("Cast", [i.name], [i.name + "_fp32"], name="cast_" + i.name,
+                                          to=TensorProto.FLOAT))
+    fp16 = {i.name for i in inits if i.data_type == TensorProto.FLOAT16}
+    for n in nodes:
+        for k, name in enumerate(n.input):
+            if name in fp16:
+                n.input[k] = name + "_fp32"
+    g = helper.make_graph(casts + nodes, "fp16_weights", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+@helper_model("fp16_compute", "io_float16", 13,
+              "hand-built small residual CNN computing in float16 (float16 initializers, Conv/BN/Gemm in fp16) "
+              "with Cast at the float32 input and output, as onnxconverter-common's float16 conversion emits")
+def _():
+    nodes, inits = small_convnet(rng(21), dtype=np.float16)
+    nodes[0].input[0] = "x_fp16"
+    nodes[-1].output[0] = "y_fp16"
+    nodes = [helper.make_node("Cast", ["x"], ["x_fp16"], name="graph_input_cast", to=TensorProto.FLOAT16)] + nodes + \
+        [helper.make_node("Cast", ["y_fp16"], ["y"], name="graph_output_cast", to=TensorProto.FLOAT)]
+    g = helper.make_graph(nodes, "fp16_compute", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+class GPT2Attention(nn.Module):
+    """HF GPT-2 attention: Conv1D (addmm on a 2-D view, weight [in, out]), fused c_attn split(dim=2), causal mask
+    from a tril buffer with torch.where, split/merge heads with view/permute."""
+
+    def __init__(self, d, heads, max_len):
+        super().__init__()
+        self.h, self.d = heads, d
+        self.c_attn_w = nn.Parameter(torch.randn(d, 3 * d) * 0.1)
+        self.c_attn_b = nn.Parameter(torch.zeros(3 * d))
+        self.c_proj_w = nn.Parameter(torch.randn(d, d) * 0.1)
+        self.c_proj_b = nn.Parameter(torch.zeros(d))
+        self.register_buffer("bias", torch.tril(torch.ones(max_len, max_len, dtype=torch.bool)).view(1, 1, max_len,
+                                                                                                    max_len))
+
+    @staticmethod
+    def conv1d(x, w, b):
+        size_out = x.size()[:-1] + (w.size(-1),)
+        return torch.addmm(b, x.view(-1, x.size(-1)), w).view(size_out)
+
+    def forward(self, x):
+        q, k, v = self.conv1d(x, self.c_attn_w, self.c_attn_b).split(self.d, dim=2)
+        shape = q.size()[:-1] + (self.h, self.d // self.h)
+        q, k, v = (t.view(shape).permute(0, 2, 1, 3) for t in (q, k, v))
+        w = torch.matmul(q, k.transpose(-1, -2)) / torch.full([], v.size(-1) ** 0.5, dtype=q.dtype)
+        s = q.size(-2)
+        causal = self.bias[:, :, :s, :s]
+        w = torch.where(causal, w, torch.tensor(torch.finfo(w.dtype).min, dtype=w.dtype))
+        a = torch.matmul(torch.softmax(w, dim=-1), v).permute(0, 2, 1, 3).contiguous()
+        a = a.view(a.size()[:-2] + (self.d,))
+        return self.conv1d(a, self.c_proj_w, self.c_proj_b)
+
+
+class GPT2Block(nn.Module):
+    def __init__(self, d, heads, max_len):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d)
+        self.attn = GPT2Attention(d, heads, max_len)
+        self.ln_2 = nn.LayerNorm(d)
+        self.c_fc_w = nn.Parameter(torch.randn(d, 4 * d) * 0.1)
+        self.c_fc_b = nn.Parameter(torch.zeros(4 * d))
+        self.c_proj_w = nn.Parameter(torch.randn(4 * d, d) * 0.1)
+        self.c_proj_b = nn.Parameter(torch.zeros(d))
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        h = GPT2Attention.conv1d(self.ln_2(x), self.c_fc_w, self.c_fc_b)
+        h = 0.5 * h * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (h + 0.044715 * torch.pow(h, 3.0))))  # gelu_new
+        return x + GPT2Attention.conv1d(h, self.c_proj_w, self.c_proj_b)
+
+
+class GPT2Tiny(nn.Module):
+    def __init__(self, vocab=100, d=32, heads=4, layers=2, max_len=32):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, d)
+        self.wpe = nn.Embedding(max_len, d)
+        self.h = nn.ModuleList([GPT2Block(d, heads, max_len) for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(d)
+
+    def forward(self, input_ids):
+        pos = torch.arange(0, input_ids.size(-1), dtype=torch.long).unsqueeze(0)
+        x = self.wte(input_ids) + self.wpe(pos)
+        for blk in self.h:
+            x = blk(x)
+        x = self.ln_f(x)
+        return torch.matmul(x, self.wte.weight.t())  # tied LM head
+
+
+@torch_model("gpt2_tiny", "gpt2", (13, 17),
+             "hand-written GPT-2 (HF-style): Conv1D as Reshape -> Gemm (weight [in,out]) -> Reshape, fused c_attn "
+             "Split into q,k,v, causal mask Slice of a tril buffer + Where, Range positions, gelu_new (Tanh/Pow), "
+             "pre-LN, LM head tied to the token embedding (MatMul with the transposed embedding); d 32, 4 heads, "
+             "2 layers, vocab 100; input_ids [batch, sequence] int64")
+def _():
+    ids = torch.randint(0, 100, (2, 12), generator=torch.Generator().manual_seed(9))
+    return (GPT2Tiny(), (ids,), ["input_ids"], ["logits"],
+            {"input_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch", 1: "sequence"}})
+
 
 # ==================================================================================================
 # export, check, manifest
@@ -1154,6 +1321,7 @@ def describe(path):
         "inputs": [value_info_json(v) for v in g.input if v.name not in init_names],
         "outputs": [value_info_json(v) for v in g.output],
         "ops": dict(sorted(collections.Counter(n.op_type for n in g.node).items())),
+        "externalData": sorted({e.value for i in g.initializer for e in i.external_data if e.key == "location"}),
     }
 
 
@@ -1173,7 +1341,14 @@ def export_one(spec, opset, out_dir):
         exporter = TORCH_EXPORTER
     else:
         model = spec.builder()
-        onnx.save(model, path)
+        if spec.external:
+            data = os.path.join(out_dir, file + ".data")
+            if os.path.exists(data):
+                os.remove(data)  # onnx appends to an existing data file
+            onnx.save(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                      location=file + ".data", size_threshold=1024)
+        else:
+            onnx.save(model, path)
         exporter = HELPER_EXPORTER
     onnx.checker.check_model(onnx.load(path), full_check=True)
     info = describe(path)
@@ -1193,7 +1368,7 @@ def hash_seed(name):
 
 
 COMPUTED_KEYS = ("file", "family", "exporter", "sha256", "bytes", "opset", "irVersion", "nodes", "params",
-                 "inputs", "outputs", "ops", "notes")
+                 "inputs", "outputs", "ops", "externalData", "notes")
 
 
 def main():
@@ -1242,7 +1417,8 @@ def main():
         json.dump(entries, fh, indent=2)
         fh.write("\n")
     os.replace(tmp, manifest_path)
-    total = sum(os.path.getsize(os.path.join(a.out, e["file"])) for e in entries)
+    total = sum(os.path.getsize(os.path.join(a.out, f)) for e in entries
+                for f in [e["file"]] + e.get("externalData", []))
     print(f"{len(entries)} models in manifest, {total / 1e6:.2f} MB")
     for name, why in failures:
         print(f"FAILED {name}: {why}")
