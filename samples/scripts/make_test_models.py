@@ -50,15 +50,18 @@ SPECS = collections.OrderedDict()
 
 
 class Spec:
-    def __init__(self, name, family, builder, opsets, notes, kind="torch", training=PRESERVE, external=False):
+    def __init__(self, name, family, builder, opsets, notes, kind="torch", training=PRESERVE, external=False,
+                 randomize=True):
         self.name, self.family, self.builder, self.opsets = name, family, builder, opsets
         self.notes, self.kind, self.training, self.external = notes, kind, training, external
+        self.randomize = randomize
 
 
-def torch_model(name, family, opsets=(13, 17), notes="", training=PRESERVE):
-    """Register a builder returning (module, example_args, input_names, output_names, dynamic_axes)."""
+def torch_model(name, family, opsets=(13, 17), notes="", training=PRESERVE, randomize=True):
+    """Register a builder returning (module, example_args, input_names, output_names, dynamic_axes).
+    randomize=False exports the module's own initialization (no norm/constant-parameter randomization)."""
     def deco(fn):
-        SPECS[name] = Spec(name, family, fn, opsets, notes, "torch", training)
+        SPECS[name] = Spec(name, family, fn, opsets, notes, "torch", training, randomize=randomize)
         return fn
     return deco
 
@@ -95,6 +98,18 @@ def randomize_norms(model, s=1234):
                     m.weight.copy_(1.0 + 0.3 * torch.randn(m.weight.shape, generator=g))
                 if getattr(m, "bias", None) is not None:
                     m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
+    return model
+
+
+def randomize_constant_params(model, s=4321):
+    """Add small noise to every parameter whose elements are all equal (zero-initialized biases, unit scales,
+    class tokens): like trained weights, no two tensors are then identical, so torch's exporter does not merge
+    them into one initializer shared through Identity nodes (the *_init test model keeps that case)."""
+    g = torch.Generator().manual_seed(s)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.numel() > 1 and bool((p == p.flatten()[0]).all()):
+                p.add_(0.05 * torch.randn(p.shape, generator=g))
     return model
 
 
@@ -257,6 +272,17 @@ def _():
             if hasattr(blk, "layer_scale"):
                 blk.layer_scale.copy_(0.5 + torch.rand(blk.layer_scale.shape))
     return image(m, (1, 3, 64, 64))
+
+
+@torch_model("convnext_slim_init", "convnext", (13,),
+             "convnext_slim with torchvision's own initialization exported as is (zero biases, unit LayerNorm, "
+             "layer scale 1e-6): torch merges identical initializers, so layers of the same width share one "
+             "bias/scale tensor through Identity nodes; pruning one of them must not change the other",
+             randomize=False)
+def _():
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+    cfg = [CNBlockConfig(16, 32, 1), CNBlockConfig(32, 64, 1), CNBlockConfig(64, None, 1)]
+    return image(ConvNeXt(cfg, num_classes=10), (1, 3, 64, 64))
 
 
 @torch_model("vit_slim", "vit", (13, 17),
@@ -1331,8 +1357,9 @@ def export_one(spec, opset, out_dir):
     if spec.kind == "torch":
         seed(hash_seed(spec.name))
         model, args, in_names, out_names, dyn = spec.builder()
-        if not isinstance(model, torch.jit.ScriptModule):
+        if spec.randomize and not isinstance(model, torch.jit.ScriptModule):
             randomize_norms(model, hash_seed(spec.name) + 1)
+            randomize_constant_params(model, hash_seed(spec.name) + 2)
         model.eval()
         with torch.no_grad():
             model(*args)  # the model must run before it is exported
