@@ -24,6 +24,7 @@ import java.util.Random;
  *   java -cp ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.28.0/onnxruntime-1.28.0.jar \
  *        samples/scripts/OrtCheck.java src/test/resources/models samples
  *   java -cp ...onnxruntime-1.28.0.jar samples/scripts/OrtCheck.java --digits samples/digits_test.csv samples/digits_cnn.onnx
+ *   java -cp ...onnxruntime-1.28.0.jar samples/scripts/OrtCheck.java --tokens samples/tiny_encoder_test.csv samples/tiny_encoder.onnx
  *   java -cp ...onnxruntime-1.28.0.jar samples/scripts/OrtCheck.java --compare REFS_DIR MODELS_DIR
  *       (REFS_DIR from make_test_models.py --refs: torch outputs to match within 1e-4 relative to max |output|)
  */
@@ -32,6 +33,10 @@ public class OrtCheck {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (args.length == 3 && args[0].equals("--digits")) {
             digits(env, Path.of(args[1]), Path.of(args[2]));
+            return;
+        }
+        if (args.length == 3 && args[0].equals("--tokens")) {
+            tokens(env, Path.of(args[1]), Path.of(args[2]));
             return;
         }
         if (args.length == 3 && args[0].equals("--compare")) {
@@ -156,6 +161,31 @@ public class OrtCheck {
         }
         System.out.println(refFiles.size() - failed + "/" + refFiles.size() + " match torch");
         if (failed > 0) System.exit(1);
+    }
+
+    static void tokens(OrtEnvironment env, Path csv, Path model) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        int n = lines.size();
+        int seq = lines.get(0).split(",").length - 1;
+        long[] x = new long[n * seq];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            String[] p = lines.get(i).split(",");
+            y[i] = Integer.parseInt(p[0]);
+            for (int j = 0; j < seq; j++) x[i * seq + j] = Long.parseLong(p[j + 1]);
+        }
+        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(x), new long[] {n, seq});
+             OrtSession.Result res = s.run(Map.of("input_ids", t))) {
+            float[][] logits = (float[][]) res.get(0).getValue();
+            int correct = 0;
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int c = 1; c < logits[i].length; c++) if (logits[i][c] > logits[i][best]) best = c;
+                if (best == y[i]) correct++;
+            }
+            System.out.printf("%s: %d/%d correct, accuracy %.6f%n", model.getFileName(), correct, n, correct / (double) n);
+        }
     }
 
     static void digits(OrtEnvironment env, Path csv, Path model) throws Exception {
