@@ -351,7 +351,8 @@ def _():
 
 @torch_model("squeezenet_slim", "squeezenet", (8, 11, 13, 17),
              "torchvision SqueezeNet forward with torchvision Fire modules at widths /8: squeeze 1x1 then "
-             "expand 1x1 | expand 3x3 Concat; classifier Conv1x1 -> ReLU -> AdaptiveAvgPool -> Flatten")
+             "expand 1x1 | expand 3x3 Concat; classifier Conv1x1 -> ReLU -> AdaptiveAvgPool -> Flatten. At opset 8 "
+             "torch writes IR version 3, where every initializer is also listed as a graph input")
 def _():
     from torchvision.models.squeezenet import Fire, SqueezeNet
     m = SqueezeNet("1_1", num_classes=10)
@@ -1198,9 +1199,12 @@ def _():
 
 @helper_model("typed_fields", "io_typed_fields", 13,
               "hand-built small residual CNN whose initializers use the typed fields (float_data, int64_data) "
-              "instead of raw_data, as old exporters and hand-written tools do")
+              "instead of raw_data, as old exporters and hand-written tools do; its nodes have NO names (names are "
+              "optional in ONNX)")
 def _():
     nodes, inits = small_convnet(rng(19), typed=True)
+    for n in nodes:
+        n.ClearField("name")
     g = helper.make_graph(nodes, "typed_fields", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
                           [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
     return finish(g, 13)
