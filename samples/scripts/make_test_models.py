@@ -1551,9 +1551,12 @@ def export_one(spec, opset, out_dir, refs_dir=None):
     entry["family"] = spec.family
     entry["exporter"] = exporter
     entry.update(info)
-    entry["notes"] = spec.notes + ("" if spec.kind != "torch" else
-                                   (" [BatchNormalization kept: TrainingMode.PRESERVE]"
-                                    if spec.training == PRESERVE else " [TrainingMode.EVAL]"))
+    suffix = ""
+    if spec.kind == "torch" and "BatchNormalization" in info["ops"]:
+        suffix = " [BatchNormalization kept: TrainingMode.PRESERVE]"
+    elif spec.kind == "torch" and spec.training == EVAL:
+        suffix = " [TrainingMode.EVAL: BatchNormalization folded into Conv]"
+    entry["notes"] = spec.notes + suffix
     return entry
 
 
