@@ -89,4 +89,13 @@ final class TinyModels {
                 .addNode(node("Mul", "mul", List.of("e", "m3"), List.of("y")))
                 .addOutput(value("y", FLOAT, "batch", "sequence", 3)));
     }
+
+    /** Image classifier: x float[N, 3, height, width] -> GlobalAveragePool -> Flatten -> y [N, 3] (mean of each channel). */
+    static ModelProto channelMeans() {
+        return model(GraphProto.newBuilder()
+                .addInput(value("x", FLOAT, "N", 3, "height", "width"))
+                .addNode(node("GlobalAveragePool", "gap", List.of("x"), List.of("p")))
+                .addNode(node("Flatten", "flat", List.of("p"), List.of("y")))
+                .addOutput(value("y", FLOAT, "N", 3)));
+    }
 }
