@@ -142,6 +142,9 @@ public final class GroupsViewModel {
         return false;
     }
 
+    /** Redraws the selected group's marks (after importance changed). */
+    public void refreshOverlay() { showOnGraph(selected.get()); }
+
     /** Marks the group's member nodes on the graph, tinted by importance. */
     private void showOnGraph(GroupRow r) {
         GraphScene s = graph.sceneProperty().get();
