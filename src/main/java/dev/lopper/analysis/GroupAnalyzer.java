@@ -173,7 +173,8 @@ public final class GroupAnalyzer {
         }
         // order groups by creation of their leaf, name them uniquely
         TreeMap<Integer, Acc> ordered = new TreeMap<>();
-        for (Acc a : accs.values()) ordered.put(a.leaf.id, a);
+        for (Acc a : accs.values()) if (!a.slices.isEmpty()) ordered.put(a.leaf.id, a);
+        accs.values().removeIf(a -> a.slices.isEmpty());
         Map<Dim, String> leafGroup = new IdentityHashMap<>();
         Set<String> used = new java.util.HashSet<>();
         for (Acc a : ordered.values()) {

@@ -19,6 +19,9 @@ public sealed interface Rewrite {
      */
     record ShapeInput(String node, int input, List<Dim> entries, boolean[] copyAxis, boolean zeroCopies) implements Rewrite { }
 
-    /** Slice start/end along one axis: start = size(before), end = start + size(kept). */
-    record SliceBounds(String node, int position, Dim before, Dim kept, int opset) implements Rewrite { }
+    /**
+     * Slice start/end along one axis: start = size(before), end = start + size(kept); {@code starts}/{@code ends}
+     * are the original values (attributes before opset 10, inputs 1 and 2 from 10).
+     */
+    record SliceBounds(String node, int position, Dim before, Dim kept, long[] starts, long[] ends, int opset) implements Rewrite { }
 }

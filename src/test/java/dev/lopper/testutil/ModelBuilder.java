@@ -102,6 +102,12 @@ public final class ModelBuilder {
         return name;
     }
 
+    /** A scalar int64 initializer. */
+    public String scalarInt(String name, long value) {
+        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE).addInt64Data(value));
+        return name;
+    }
+
     public String floats(String name, long[] dims, float... values) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
         for (long d : dims) t.addDims(d);
@@ -120,7 +126,7 @@ public final class ModelBuilder {
     }
 
     /** A generic node with outputs named {@code name} (and {@code name:1}, ... for more outputs). */
-    public String node(String opType, String name, List<String> inputs, int outputs, Object... attrs) {
+    public String nodeN(String opType, String name, List<String> inputs, int outputs, Object... attrs) {
         NodeProto.Builder n = NodeProto.newBuilder().setName(name).setOpType(opType).addAllInput(inputs);
         for (int i = 0; i < outputs; i++) n.addOutput(i == 0 ? name : name + ":" + i);
         for (int i = 0; i < attrs.length; i += 2) n.addAttribute(attr((String) attrs[i], attrs[i + 1]));
@@ -129,7 +135,7 @@ public final class ModelBuilder {
     }
 
     public String node(String opType, String name, List<String> inputs, Object... attrs) {
-        return node(opType, name, inputs, 1, attrs);
+        return nodeN(opType, name, inputs, 1, attrs);
     }
 
     static AttributeProto attr(String name, Object v) {

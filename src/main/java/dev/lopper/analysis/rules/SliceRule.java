@@ -64,7 +64,7 @@ public final class SliceRule implements OpRule {
             if (size - s - len > 0) parts.add(after);
             ctx.unify(x[i], ctx.sum(parts), n.name());
             out[i] = kept;
-            ctx.rewrite(new Rewrite.SliceBounds(n.name(), j, before, kept, ctx.opset()));
+            ctx.rewrite(new Rewrite.SliceBounds(n.name(), j, before, kept, starts.clone(), ends.clone(), ctx.opset()));
         }
         ctx.setDims(n.output(0), out);
         List<Object> sv = ctx.shapeValue(n.input(0));
