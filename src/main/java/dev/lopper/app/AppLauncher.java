@@ -1,25 +1,128 @@
 package dev.lopper.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import javafx.animation.PauseTransition;
 import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
-import javafx.scene.control.Label;
+import javafx.scene.image.Image;
+import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
+import javafx.util.Duration;
+
+import javax.imageio.ImageIO;
 
 /** Starts the JavaFX application (kept apart from Main so the CLI never loads JavaFX classes). */
 public final class AppLauncher {
     private AppLauncher() {}
 
+    /** {@code [MODEL] [--screenshot FILE.png]} */
     public static void launch(String[] args) {
         Application.launch(LopperApp.class, args);
     }
 
-    /** Minimal window until the full application lands. */
+    /** Parsed command line of the app. */
+    record Options(Path model, Path screenshot) {
+        static Options parse(List<String> args) {
+            Path model = null;
+            Path shot = null;
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.equals("--screenshot") && i + 1 < args.size()) shot = Path.of(args.get(++i));
+                else if (!a.startsWith("-")) model = Path.of(a);
+            }
+            return new Options(model, shot);
+        }
+    }
+
     public static final class LopperApp extends Application {
         @Override
         public void start(Stage stage) {
-            stage.setTitle("Lopper");
-            stage.setScene(new Scene(new Label("Lopper"), 640, 400));
+            Options opts = Options.parse(new ArrayList<>(getParameters().getRaw()));
+            MainViewModel vm = new MainViewModel(new CoreServices(), RecentFiles.userDefault());
+            Scene scene = createScene(vm, 1440, 900);
+            MainView view = (MainView) scene.getRoot();
+            stage.titleProperty().bind(vm.titleProperty());
+            stage.setScene(scene);
+            Image icon = icon();
+            if (icon != null) stage.getIcons().add(icon);
+            if (opts.screenshot() != null) {
+                screenshotMode(stage, scene, vm, opts);
+            } else {
+                vm.errorProperty().addListener((o, a, msg) -> {
+                    if (msg != null) view.showError(msg);
+                });
+            }
             stage.show();
+            if (opts.model() != null) vm.open(opts.model());
+            else vm.openSample();
+        }
+
+        private static Image icon() {
+            var in = AppLauncher.class.getResourceAsStream("/dev/lopper/app/lopper.png");
+            return in == null ? null : new Image(in);
+        }
+
+        private void screenshotMode(Stage stage, Scene scene, MainViewModel vm, Options opts) {
+            vm.errorProperty().addListener((o, a, msg) -> {
+                if (msg == null) return;
+                System.err.println("lopper: " + msg);
+                System.err.flush();
+                Runtime.getRuntime().halt(1);
+            });
+            vm.groups().analysedProperty().addListener((o, a, done) -> {
+                if (!done) return;
+                // let the layout settle and the canvas paint, then pick a group to show, then capture
+                PauseTransition settle = new PauseTransition(Duration.millis(400));
+                settle.setOnFinished(e -> {
+                    vm.groups().selectShowcaseGroup();
+                    PauseTransition paint = new PauseTransition(Duration.millis(400));
+                    paint.setOnFinished(e2 -> {
+                        try {
+                            writePng(scene.snapshot(null), opts.screenshot());
+                            System.out.println("wrote " + opts.screenshot());
+                            System.out.flush();
+                            Platform.exit();
+                        } catch (IOException ex) {
+                            System.err.println("lopper: cannot write " + opts.screenshot() + ": " + ex.getMessage());
+                            Runtime.getRuntime().halt(1);
+                        }
+                    });
+                    paint.play();
+                });
+                settle.play();
+            });
+        }
+    }
+
+    /** Builds the main scene with the stylesheet. */
+    public static Scene createScene(MainViewModel vm, double width, double height) {
+        MainView view = new MainView(vm);
+        Scene scene = new Scene(view, width, height);
+        scene.getStylesheets().add(AppLauncher.class.getResource("/dev/lopper/app/lopper.css").toExternalForm());
+        return scene;
+    }
+
+    /** Writes a PNG atomically (temp file, then move). */
+    public static void writePng(WritableImage image, Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".lopper", ".png.part");
+        try {
+            if (!ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", tmp.toFile())) {
+                throw new IOException("no PNG writer available");
+            }
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 }

@@ -38,6 +38,9 @@ public final class ModelGraph {
     private final List<String> inputs;
     private final List<String> outputs;
     private final Graph<Node, TensorEdge> dag;
+    private final Map<String, ConstantOrigin> origins;
+    private final Map<String, String> aliases;
+    private final Map<String, TensorValue> values;
 
     /**
      * @param nodes     nodes in topological order
@@ -50,6 +53,23 @@ public final class ModelGraph {
     public ModelGraph(OnnxModel model, List<Node> nodes, Map<String, TensorProto> constants,
                       Map<String, Shape> shapes, Map<String, Integer> elemTypes,
                       List<String> inputs, List<String> outputs) {
+        this(model, nodes, constants, shapes, elemTypes, inputs, outputs, initializerOrigins(model, constants),
+                Map.of(), Map.of());
+    }
+
+    /**
+     * @param origins where each constant comes from (see {@link ConstantOrigin})
+     * @param aliases tensors bypassed by standardization (Identity/Dropout outputs) mapped to the tensor
+     *                the view reads instead
+     * @param values  known or partially known (symbolic) values of small integer tensors (shape computations)
+     */
+    public ModelGraph(OnnxModel model, List<Node> nodes, Map<String, TensorProto> constants,
+                      Map<String, Shape> shapes, Map<String, Integer> elemTypes,
+                      List<String> inputs, List<String> outputs, Map<String, ConstantOrigin> origins,
+                      Map<String, String> aliases, Map<String, TensorValue> values) {
+        this.origins = Collections.unmodifiableMap(new HashMap<>(origins));
+        this.aliases = Collections.unmodifiableMap(new HashMap<>(aliases));
+        this.values = Collections.unmodifiableMap(new HashMap<>(values));
         this.model = model;
         this.nodes = List.copyOf(nodes);
         this.constants = Collections.unmodifiableMap(new LinkedHashMap<>(constants));
@@ -75,15 +95,19 @@ public final class ModelGraph {
         }
     }
 
+    private static Map<String, ConstantOrigin> initializerOrigins(OnnxModel model, Map<String, TensorProto> constants) {
+        Map<String, ConstantOrigin> o = new HashMap<>();
+        if (model == null) return o;
+        for (TensorProto t : model.proto().getGraph().getInitializerList()) {
+            if (constants.containsKey(t.getName())) o.put(t.getName(), ConstantOrigin.initializer(t.getName()));
+        }
+        return o;
+    }
+
     /** The graph exactly as stored in the file (no standardization), shapes from the file's value_info. */
     public static ModelGraph raw(OnnxModel model) {
         GraphProto g = model.proto().getGraph();
-        List<Node> nodes = new ArrayList<>();
-        Map<String, Integer> nameCount = new HashMap<>();
-        for (int i = 0; i < g.getNodeCount(); i++) {
-            NodeProto p = g.getNode(i);
-            nodes.add(Node.of(p, i, uniqueName(p, i, nameCount)));
-        }
+        List<Node> nodes = sortedNodes(g);
         Map<String, TensorProto> constants = new LinkedHashMap<>();
         Map<String, Shape> shapes = new HashMap<>();
         Map<String, Integer> types = new HashMap<>();
@@ -104,6 +128,47 @@ public final class ModelGraph {
             outputs.add(v.getName());
         }
         return new ModelGraph(model, nodes, constants, shapes, types, inputs, outputs);
+    }
+
+    /** The graph's nodes as {@link Node}s with unique names, in a topological order (stable: file order when valid). */
+    static List<Node> sortedNodes(GraphProto g) {
+        int n = g.getNodeCount();
+        List<Node> nodes = new ArrayList<>(n);
+        Map<String, Integer> nameCount = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            NodeProto p = g.getNode(i);
+            nodes.add(Node.of(p, i, uniqueName(p, i, nameCount)));
+        }
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < n; i++) for (String o : g.getNode(i).getOutputList()) if (!o.isEmpty()) producer.put(o, i);
+        boolean sorted = true;
+        for (int i = 0; i < n && sorted; i++) {
+            for (String in : g.getNode(i).getInputList()) {
+                Integer p = producer.get(in);
+                if (p != null && p >= i) { sorted = false; break; }
+            }
+        }
+        if (sorted) return nodes;
+        // Kahn's algorithm, lowest file index first.
+        int[] missing = new int[n];
+        List<List<Integer>> next = new ArrayList<>();
+        for (int i = 0; i < n; i++) next.add(new ArrayList<>());
+        for (int i = 0; i < n; i++) {
+            for (String in : g.getNode(i).getInputList()) {
+                Integer p = producer.get(in);
+                if (p != null && p != i) { missing[i]++; next.get(p).add(i); }
+            }
+        }
+        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        for (int i = 0; i < n; i++) if (missing[i] == 0) ready.add(i);
+        List<Node> out = new ArrayList<>(n);
+        while (!ready.isEmpty()) {
+            int i = ready.poll();
+            out.add(nodes.get(i));
+            for (int j : next.get(i)) if (--missing[j] == 0) ready.add(j);
+        }
+        if (out.size() != n) return nodes; // a cycle: the reader reports it; keep file order
+        return out;
     }
 
     /** Unique, stable node name: the node's own name, or OpType_index when empty, suffixed when repeated. */
@@ -171,8 +236,43 @@ public final class ModelGraph {
 
     /** True when the constant is a real initializer of the stored graph (not a folded or Constant-node value). */
     public boolean isStoredInitializer(String tensor) {
-        for (TensorProto t : model.proto().getGraph().getInitializerList()) if (t.getName().equals(tensor)) return true;
-        return false;
+        ConstantOrigin o = origins.get(tensor);
+        return o != null && o.kind() == ConstantOrigin.Kind.INITIALIZER;
+    }
+
+    /** Where a constant comes from (stored initializer, Constant node, folded computation), or null. */
+    public ConstantOrigin constantOrigin(String tensor) { return origins.get(tensor); }
+
+    /** Origins of every constant. */
+    public Map<String, ConstantOrigin> constantOrigins() { return origins; }
+
+    /**
+     * Tensors of the file that the view bypasses (outputs of removed Identity/Dropout nodes), mapped to the
+     * tensor the view reads instead.
+     */
+    public Map<String, String> aliases() { return aliases; }
+
+    /** The tensor the view uses for a tensor name of the file (itself unless bypassed). */
+    public String resolve(String tensor) { return aliases.getOrDefault(tensor, tensor); }
+
+    /**
+     * Known or partially known value of a small integer tensor (a shape computation), or null. A partial
+     * value names its symbolic elements (e.g. a Reshape target {@code [batch, seq, 12, 64]}).
+     */
+    public TensorValue value(String tensor) { return values.get(tensor); }
+
+    /** Version of the default ONNX domain this model imports (0 when absent). */
+    public long opset() { return opset(""); }
+
+    /** Version of an operator set domain ("" or "ai.onnx" for the default one), 0 when not imported. */
+    public long opset(String domain) {
+        if (model == null) return 0;
+        boolean dflt = domain.isEmpty() || domain.equals("ai.onnx");
+        for (var o : model.proto().getOpsetImportList()) {
+            String d = o.getDomain();
+            if (dflt ? d.isEmpty() || d.equals("ai.onnx") : d.equals(domain)) return o.getVersion();
+        }
+        return 0;
     }
 
     public Shape shape(String tensor) { return shapes.getOrDefault(tensor, Shape.UNKNOWN_RANK); }

@@ -12,10 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 
 import dev.lopper.onnx.proto.Onnx.ModelProto;
-import dev.lopper.onnx.proto.Onnx.StringStringEntryProto;
 import dev.lopper.onnx.proto.Onnx.TensorProto;
 
 /**
@@ -25,7 +23,7 @@ import dev.lopper.onnx.proto.Onnx.TensorProto;
 public final class OnnxModel {
     private final Path path;
     private final ModelProto proto;
-    private final Map<String, ByteBuffer> externalFiles = new HashMap<>();
+    private final Map<Path, ByteBuffer> externalFiles = new HashMap<>();
 
     private OnnxModel(Path path, ModelProto proto) {
         this.path = path;
@@ -77,63 +75,72 @@ public final class OnnxModel {
         return new TensorData(t, t.hasRawData() ? t.getRawData().asReadOnlyByteBuffer() : null);
     }
 
-    /** The raw little-endian bytes of an externally stored tensor. */
+    /** The raw little-endian bytes of an externally stored tensor (a read-only window of a memory map). */
     public synchronized ByteBuffer externalBytes(TensorProto t) throws ModelLoadException {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntryProto e : t.getExternalDataList()) {
-            switch (e.getKey()) {
-                case "location" -> location = e.getValue();
-                case "offset" -> offset = parseLong(e.getValue(), t);
-                case "length" -> length = parseLong(e.getValue(), t);
-                default -> { }
-            }
-        }
-        if (location == null || location.isEmpty()) {
-            throw new ModelLoadException(path, "tensor '" + t.getName() + "' has external data without a location");
-        }
-        Path file = baseDir().resolve(location).normalize();
-        ByteBuffer whole = externalFiles.get(location);
+        ExternalDataRef ref = ExternalDataRef.of(path, t);
+        Path file = ref.resolve(path, baseDir());
+        long offset = ref.offset();
+        long len = ref.byteCount(t);
+        ByteBuffer whole = externalFiles.get(file);
         if (whole == null) {
             if (!Files.isRegularFile(file)) {
-                throw new ModelLoadException(path, "external data file '" + location + "' for tensor '"
+                throw new ModelLoadException(path, "external data file '" + ref.location() + "' for tensor '"
                         + t.getName() + "' is missing");
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long size = ch.size();
+                if (len < 0) len = size - offset;
+                if (offset + len > size) throw shortFile(file, t, offset, len, size);
+                if (len > Integer.MAX_VALUE) {
+                    throw new ModelLoadException(path, "tensor '" + t.getName() + "' has " + len
+                            + " bytes of external data; tensors over 2 GB cannot be decoded");
+                }
                 if (size > Integer.MAX_VALUE) {
                     // Map just this tensor's window.
-                    long len = length >= 0 ? length : expectedBytes(t);
-                    if (offset + len > size) throw shortFile(file, t, offset, len, size);
                     MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, offset, len);
                     return m.order(ByteOrder.LITTLE_ENDIAN);
                 }
                 whole = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-                externalFiles.put(location, whole);
+                externalFiles.put(file, whole);
             } catch (IOException e) {
-                throw new ModelLoadException(path, "cannot read external data file '" + location + "': " + e.getMessage(), e);
+                throw new ModelLoadException(path, "cannot read external data file '" + ref.location() + "': "
+                        + ModelReader.describe(e), e);
             }
         }
-        long len = length >= 0 ? length : expectedBytes(t);
-        if (length < 0 && len < 0) len = whole.capacity() - offset;
+        if (len < 0) len = whole.capacity() - offset;
         if (offset + len > whole.capacity()) throw shortFile(file, t, offset, len, whole.capacity());
         ByteBuffer slice = whole.duplicate();
         slice.position((int) offset).limit((int) (offset + len));
         return slice.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The data file of an externally stored tensor, resolved against this model's folder. */
+    public Path externalFile(TensorProto t) throws ModelLoadException {
+        return ExternalDataRef.of(path, t).resolve(path, baseDir());
+    }
+
+    /**
+     * The raw little-endian bytes of a tensor: its external data, or its raw_data; null when the tensor
+     * keeps its values in typed fields. Never copies.
+     */
+    public ByteBuffer rawBytes(TensorProto t) throws ModelLoadException {
+        if (isExternal(t)) return externalBytes(t);
+        if (t.hasRawData()) return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return null;
+    }
+
+    /** Every external data file this model's tensors refer to (resolved; the files need not exist). */
+    public java.util.Set<Path> externalDataFiles() throws ModelLoadException {
+        java.util.Set<Path> files = new java.util.LinkedHashSet<>();
+        TensorWalker.forEach(proto, t -> {
+            if (isExternal(t)) files.add(externalFile(t));
+        });
+        return files;
+    }
+
     private ModelLoadException shortFile(Path file, TensorProto t, long offset, long len, long size) {
         return new ModelLoadException(path, "external data file '" + file.getFileName() + "' is too short for tensor '"
                 + t.getName() + "' (needs bytes " + offset + ".." + (offset + len) + ", file has " + size + ")");
-    }
-
-    private long parseLong(String v, TensorProto t) throws ModelLoadException {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new ModelLoadException(path, "tensor '" + t.getName() + "' has a bad external data number '" + v + "'");
-        }
     }
 
     /** Bytes a dense tensor of this type and shape occupies, or -1 when not fixed-size. */

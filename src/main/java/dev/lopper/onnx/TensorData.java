@@ -33,13 +33,24 @@ public final class TensorData {
         return n;
     }
 
-    /** Values as float, converting from any numeric element type. */
+    /**
+     * Values as float, converting from any numeric element type. float32 raw data is one bulk copy; other
+     * types decode in one primitive loop.
+     */
     public float[] toFloatArray() {
-        double[] d = toDoubleArray();
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
+        int n = Math.toIntExact(elementCount());
+        if (raw != null) {
+            long need = TensorCodec.byteSize(elemType, n);
+            if (need >= 0 && raw.remaining() < need) {
+                throw new IllegalArgumentException("tensor '" + proto.getName() + "' has " + raw.remaining()
+                        + " bytes of data, needs " + need);
+            }
+            return TensorCodec.rawToFloats(elemType, raw, n);
+        }
+        return TensorCodec.typedToFloats(proto, n);
     }
+
+    public String name() { return proto.getName(); }
 
     /** Values as double, converting from any numeric element type. */
     public double[] toDoubleArray() {

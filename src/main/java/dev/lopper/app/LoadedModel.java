@@ -1,0 +1,10 @@
+package dev.lopper.app;
+
+import java.nio.file.Path;
+
+import dev.lopper.app.graph.GraphScene;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.onnx.OnnxModel;
+
+/** A model opened in the app: file, parsed model, graph and its laid-out drawing. */
+public record LoadedModel(Path path, OnnxModel model, ModelGraph graph, GraphScene scene, long loadMillis) { }

@@ -1,0 +1,124 @@
+package dev.lopper.app;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+
+import dev.lopper.app.graph.GraphScene;
+import dev.lopper.app.graph.GraphViewModel;
+import dev.lopper.app.groups.GroupsViewModel;
+import dev.lopper.app.inspector.InspectorViewModel;
+import dev.lopper.app.task.TaskRunner;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.onnx.ModelLoadException;
+import dev.lopper.onnx.OnnxModel;
+
+/**
+ * The main window's state: the open model, loading in the background, errors as one line, recent files,
+ * and the feature view-models (graph, inspector, groups). Testable without a Stage.
+ */
+public final class MainViewModel {
+    private final ModelServices services;
+    private final UndoStack undo = new UndoStack();
+    private final TaskRunner tasks = new TaskRunner();
+    private final RecentFiles recent;
+    private final ReadOnlyObjectWrapper<LoadedModel> loaded = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Lopper");
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    /** The last error, one line; set to null first so the same error twice is still reported. */
+    private final ObjectProperty<String> error = new SimpleObjectProperty<>();
+    private final GraphViewModel graph = new GraphViewModel();
+    private final InspectorViewModel inspector;
+    private final GroupsViewModel groups;
+    private TaskRunner.Handle loading;
+
+    public MainViewModel(ModelServices services, RecentFiles recent) {
+        this.services = services;
+        this.recent = recent;
+        this.inspector = new InspectorViewModel(graph, tasks);
+        this.groups = new GroupsViewModel(services, tasks, graph, undo);
+        inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
+        groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
+        loaded.addListener((o, a, m) -> {
+            graph.sceneProperty().set(m == null ? null : m.scene());
+            title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
+            groups.setModel(m);
+        });
+    }
+
+    /** Opens a model in the background; on failure the current model stays and {@link #errorProperty()} says why. */
+    public void open(Path file) {
+        if (loading != null && !loading.isDone()) loading.cancel();
+        Path path = file.toAbsolutePath().normalize();
+        status.set("Opening " + path.getFileName() + " …");
+        loading = tasks.run("Opening " + path.getFileName(), p -> {
+            long t0 = System.nanoTime();
+            p.update("Reading " + path.getFileName(), 0, 3);
+            OnnxModel model = OnnxModel.read(path);
+            p.checkCancelled();
+            ModelGraph g = services.loadGraph(model, p);
+            p.checkCancelled();
+            p.update("Laying out " + g.nodes().size() + " nodes", 1, 3);
+            GraphScene scene = GraphScene.build(g, p);
+            return new LoadedModel(path, model, g, scene, (System.nanoTime() - t0) / 1_000_000);
+        }, m -> {
+            loaded.set(m);
+            boolean extractedSample = m.path().startsWith(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
+            if (!extractedSample) recent.add(m.path());
+            status.set(m.graph().nodes().size() + " nodes · opened in " + m.loadMillis() + " ms");
+        }, ex -> {
+            status.set("Could not open " + path.getFileName());
+            reportError(ex);
+        });
+    }
+
+    /** Opens the bundled sample; false when this build has none. */
+    public boolean openSample() {
+        Optional<Path> p = SampleModel.locate();
+        p.ifPresent(this::open);
+        if (p.isEmpty()) status.set("Open an ONNX model (File › Open, or drop it here)");
+        return p.isPresent();
+    }
+
+    public void reportError(Throwable ex) {
+        error.set(null);
+        error.set(oneLine(ex));
+    }
+
+    /** The one-line reason shown to users for a failure. */
+    public static String oneLine(Throwable ex) {
+        if (ex instanceof ModelLoadException) return ex.getMessage();
+        String m = ex.getMessage();
+        if (m == null || m.isBlank()) return ex.getClass().getSimpleName();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    public ReadOnlyObjectProperty<LoadedModel> loadedProperty() { return loaded.getReadOnlyProperty(); }
+
+    public LoadedModel loaded() { return loaded.get(); }
+
+    public ReadOnlyStringProperty titleProperty() { return title.getReadOnlyProperty(); }
+
+    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+
+    public ObjectProperty<String> errorProperty() { return error; }
+
+    public TaskRunner tasks() { return tasks; }
+
+    public UndoStack undo() { return undo; }
+
+    public RecentFiles recent() { return recent; }
+
+    public GraphViewModel graph() { return graph; }
+
+    public InspectorViewModel inspector() { return inspector; }
+
+    public GroupsViewModel groups() { return groups; }
+}

@@ -1,0 +1,546 @@
+package dev.lopper.app.graph;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import javafx.application.Platform;
+import javafx.css.CssMetaData;
+import javafx.css.Styleable;
+import javafx.css.StyleableProperty;
+import javafx.css.StyleablePropertyFactory;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.layout.Region;
+import javafx.scene.paint.Color;
+import javafx.scene.paint.CycleMethod;
+import javafx.scene.paint.LinearGradient;
+import javafx.scene.paint.Stop;
+import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * The graph, drawn on one {@link Canvas}: only what is inside the viewport is drawn (boxes found per layer by
+ * binary search, edges by bounding box), with level of detail (plain boxes when zoomed out; rounded boxes,
+ * op names, shapes and edge labels when zoomed in). Drag to pan, scroll to zoom, click to select; a minimap
+ * shows and moves the viewport. Colours are CSS properties ({@code -lopper-op-conv: #...}).
+ */
+public final class GraphCanvasView extends Region {
+    private static final StyleablePropertyFactory<GraphCanvasView> CSS =
+            new StyleablePropertyFactory<>(Region.getClassCssMetaData());
+    private static final double MIN_SCALE = 0.0005;
+    private static final double MAX_SCALE = 4;
+    private static final double MINIMAP_W = 170;
+    private static final double MINIMAP_H = 150;
+
+    private final GraphViewModel viewModel;
+    private final Canvas canvas = new Canvas();
+    private final Canvas minimap = new Canvas(MINIMAP_W, MINIMAP_H);
+    private final Label hoverCard = new Label();
+    private final Map<OpCategory, StyleableProperty<Color>> categoryColors = new EnumMap<>(OpCategory.class);
+    private final StyleableProperty<Color> background;
+    private final StyleableProperty<Color> edgeColor;
+    private final StyleableProperty<Color> textColor;
+    private final StyleableProperty<Color> selectionColor;
+
+    private double scale = 1;
+    private double offsetX; // world coordinate at the canvas' left edge
+    private double offsetY;
+    private boolean paintPending;
+    private boolean fitPending = true;
+    private WritableImage minimapImage;
+    private double minimapScale;
+    private double dragX;
+    private double dragY;
+    private boolean dragged;
+    private int hoverBox = -1;
+    private long lastPaintNanos;
+
+    public GraphCanvasView(GraphViewModel viewModel) {
+        this.viewModel = viewModel;
+        getStyleClass().add("graph-canvas");
+        for (OpCategory c : OpCategory.values()) {
+            categoryColors.put(c, CSS.createStyleableColorProperty(this, c.cssName() + "Color",
+                    "-lopper-op-" + c.cssName(), v -> v.categoryColors.get(c), defaultColor(c)));
+        }
+        background = CSS.createStyleableColorProperty(this, "canvasBackground", "-lopper-canvas-background",
+                v -> v.background, Color.web("#fafafa"));
+        edgeColor = CSS.createStyleableColorProperty(this, "edgeColor", "-lopper-edge", v -> v.edgeColor,
+                Color.web("#8a8f98"));
+        textColor = CSS.createStyleableColorProperty(this, "textColor", "-lopper-node-text", v -> v.textColor,
+                Color.web("#1d1f23"));
+        selectionColor = CSS.createStyleableColorProperty(this, "selectionColor", "-lopper-selection",
+                v -> v.selectionColor, Color.web("#0b63ce"));
+        hoverCard.getStyleClass().add("hover-card");
+        hoverCard.setManaged(false);
+        hoverCard.setVisible(false);
+        hoverCard.setMouseTransparent(true);
+        minimap.getStyleClass().add("minimap");
+        getChildren().addAll(canvas, minimap, hoverCard);
+        setMinSize(100, 100);
+
+        viewModel.sceneProperty().addListener((o, a, b) -> {
+            minimapImage = null;
+            fitPending = true;
+            requestPaint();
+        });
+        viewModel.selectedBoxProperty().addListener((o, a, b) -> requestPaint());
+        viewModel.overlayProperty().addListener((o, a, b) -> { minimapImage = null; requestPaint(); });
+        viewModel.channelLabelsProperty().addListener((o, a, b) -> requestPaint());
+        viewModel.revealRequestsProperty().addListener((o, a, b) -> reveal(viewModel.selectedBoxProperty().get()));
+
+        canvas.setOnMousePressed(this::onPressed);
+        canvas.setOnMouseDragged(this::onDragged);
+        canvas.setOnMouseReleased(this::onReleased);
+        canvas.setOnMouseMoved(this::onMoved);
+        canvas.setOnMouseExited(e -> { hoverBox = -1; hoverCard.setVisible(false); });
+        canvas.setOnScroll(this::onScroll);
+        minimap.setOnMousePressed(this::onMinimap);
+        minimap.setOnMouseDragged(this::onMinimap);
+    }
+
+    private static Color defaultColor(OpCategory c) {
+        return switch (c) {
+            case CONV -> Color.web("#6fa8dc");
+            case LINEAR -> Color.web("#8e7cc3");
+            case NORM -> Color.web("#93c47d");
+            case ACTIVATION -> Color.web("#f6b26b");
+            case POOL -> Color.web("#76a5af");
+            case ELEMENTWISE -> Color.web("#ffd966");
+            case SHAPE -> Color.web("#d9d9d9");
+            case REDUCE -> Color.web("#c27ba0");
+            case CONSTANT -> Color.web("#eeeeee");
+            case CONTROL -> Color.web("#e06666");
+            case IO -> Color.web("#ffffff");
+            case OTHER -> Color.web("#b7b7b7");
+        };
+    }
+
+    public static List<CssMetaData<? extends Styleable, ?>> getClassCssMetaData() { return CSS.getCssMetaData(); }
+
+    @Override
+    public List<CssMetaData<? extends Styleable, ?>> getCssMetaData() { return CSS.getCssMetaData(); }
+
+    public Color colorOf(OpCategory c) { return categoryColors.get(c).getValue(); }
+
+    @Override
+    protected void layoutChildren() {
+        double w = getWidth();
+        double h = getHeight();
+        if (canvas.getWidth() != w || canvas.getHeight() != h) {
+            canvas.setWidth(w);
+            canvas.setHeight(h);
+            requestPaint();
+        }
+        minimap.relocate(w - MINIMAP_W - 10, h - MINIMAP_H - 10);
+    }
+
+    // ---------------------------------------------------------------- navigation
+
+    public double scale() { return scale; }
+
+    /** Fits the whole graph into the view. */
+    public void fit() {
+        GraphScene s = viewModel.sceneProperty().get();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        if (s == null || w <= 0 || h <= 0) { fitPending = true; return; }
+        double sc = Math.min((w - 40) / Math.max(1, s.width()), (h - 40) / Math.max(1, s.height()));
+        scale = clamp(Math.min(sc, 1.2));
+        offsetX = s.width() / 2 - w / 2 / scale;
+        offsetY = s.height() / 2 - h / 2 / scale;
+        if (s.height() * scale > h) offsetY = -20 / scale;
+        fitPending = false;
+        requestPaint();
+    }
+
+    /** A readable zoom level, keeping the top of the graph (or the selection) in view. */
+    public void zoomToReadable() {
+        GraphScene s = viewModel.sceneProperty().get();
+        if (s == null) return;
+        scale = 1;
+        offsetX = s.width() / 2 - canvas.getWidth() / 2;
+        offsetY = -20;
+        requestPaint();
+    }
+
+    public void zoom(double factor) {
+        zoomAround(factor, canvas.getWidth() / 2, canvas.getHeight() / 2);
+    }
+
+    private void zoomAround(double factor, double sx, double sy) {
+        double wx = offsetX + sx / scale;
+        double wy = offsetY + sy / scale;
+        scale = clamp(scale * factor);
+        offsetX = wx - sx / scale;
+        offsetY = wy - sy / scale;
+        requestPaint();
+    }
+
+    public void panBy(double dxScreen, double dyScreen) {
+        offsetX -= dxScreen / scale;
+        offsetY -= dyScreen / scale;
+        requestPaint();
+    }
+
+    /** Centres the view on a box, zooming in to a readable level if needed. */
+    public void reveal(int box) {
+        GraphScene s = viewModel.sceneProperty().get();
+        if (s == null || box < 0) return;
+        if (scale < 0.7) scale = 0.9;
+        offsetX = s.x(box) - canvas.getWidth() / 2 / scale;
+        offsetY = s.y(box) - canvas.getHeight() / 2 / scale;
+        requestPaint();
+    }
+
+    private static double clamp(double s) { return Math.max(MIN_SCALE, Math.min(MAX_SCALE, s)); }
+
+    // ---------------------------------------------------------------- input
+
+    private void onPressed(MouseEvent e) {
+        dragX = e.getX();
+        dragY = e.getY();
+        dragged = false;
+        requestFocus();
+    }
+
+    private void onDragged(MouseEvent e) {
+        double dx = e.getX() - dragX;
+        double dy = e.getY() - dragY;
+        if (Math.abs(dx) + Math.abs(dy) > 2) dragged = true;
+        dragX = e.getX();
+        dragY = e.getY();
+        panBy(dx, dy);
+    }
+
+    private void onReleased(MouseEvent e) {
+        if (dragged || e.getButton() != MouseButton.PRIMARY) return;
+        int b = boxAtScreen(e.getX(), e.getY());
+        viewModel.select(b);
+        if (e.getClickCount() == 2 && b >= 0) reveal(b);
+    }
+
+    private void onMoved(MouseEvent e) {
+        int b = boxAtScreen(e.getX(), e.getY());
+        if (b == hoverBox) {
+            if (b >= 0) placeHoverCard(e.getX(), e.getY());
+            return;
+        }
+        hoverBox = b;
+        if (b < 0) {
+            hoverCard.setVisible(false);
+            return;
+        }
+        hoverCard.setText(hoverText(b));
+        hoverCard.setVisible(true);
+        hoverCard.autosize();
+        placeHoverCard(e.getX(), e.getY());
+    }
+
+    private void placeHoverCard(double x, double y) {
+        hoverCard.autosize();
+        double px = Math.min(x + 14, getWidth() - hoverCard.getWidth() - 4);
+        double py = Math.min(y + 14, getHeight() - hoverCard.getHeight() - 4);
+        hoverCard.relocate(Math.max(0, px), Math.max(0, py));
+    }
+
+    /** What the hover card says about a box. */
+    public String hoverText(int b) {
+        GraphScene s = viewModel.sceneProperty().get();
+        GraphScene.Box box = s.boxes().get(b);
+        StringBuilder t = new StringBuilder();
+        switch (box.kind()) {
+            case INPUT -> t.append("Graph input ").append(box.name());
+            case OUTPUT -> t.append("Graph output ").append(box.name());
+            case OP -> t.append(box.title()).append("  ").append(box.name());
+        }
+        if (!box.subtitle().isEmpty()) t.append("\nshape ").append(box.subtitle());
+        GroupOverlay ov = viewModel.overlayProperty().get();
+        if (ov != null && ov.heat().containsKey(b)) {
+            t.append("\nin group ").append(ov.groupId());
+            if (ov.locked()) t.append(" — locked: ").append(ov.lockReason());
+            else {
+                double h = ov.heat().get(b);
+                if (!Double.isNaN(h)) t.append(String.format(" — importance %.2f", h));
+            }
+        }
+        String label = viewModel.channelLabelsProperty().get().get(b);
+        if (label != null) t.append("\nchannels ").append(label);
+        return t.toString();
+    }
+
+    private void onScroll(ScrollEvent e) {
+        if (e.getDeltaY() == 0) return;
+        zoomAround(Math.exp(e.getDeltaY() * 0.0025), e.getX(), e.getY());
+        e.consume();
+    }
+
+    private void onMinimap(MouseEvent e) {
+        GraphScene s = viewModel.sceneProperty().get();
+        if (s == null || minimapScale <= 0) return;
+        double[] o = minimapOrigin(s);
+        double wx = (e.getX() - o[0]) / minimapScale;
+        double wy = (e.getY() - o[1]) / minimapScale;
+        offsetX = wx - canvas.getWidth() / 2 / scale;
+        offsetY = wy - canvas.getHeight() / 2 / scale;
+        requestPaint();
+        e.consume();
+    }
+
+    /** Box under a screen point of the canvas, or -1. */
+    public int boxAtScreen(double sx, double sy) {
+        GraphScene s = viewModel.sceneProperty().get();
+        if (s == null) return -1;
+        return s.boxAt(offsetX + sx / scale, offsetY + sy / scale);
+    }
+
+    /** Screen position of a box centre (for tests). */
+    public double[] screenOf(int box) {
+        GraphScene s = viewModel.sceneProperty().get();
+        return new double[] {(s.x(box) - offsetX) * scale, (s.y(box) - offsetY) * scale};
+    }
+
+    // ---------------------------------------------------------------- painting
+
+    public void requestPaint() {
+        if (paintPending) return;
+        paintPending = true;
+        Platform.runLater(() -> {
+            paintPending = false;
+            paint();
+        });
+    }
+
+    /** Nanoseconds the last {@link #paint()} took to issue its drawing. */
+    public long lastPaintNanos() { return lastPaintNanos; }
+
+    /** Redraws the visible part of the graph now (FX thread). */
+    public void paint() {
+        long t0 = System.nanoTime();
+        GraphicsContext g = canvas.getGraphicsContext2D();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        g.setTransform(1, 0, 0, 1, 0, 0);
+        g.setFill(background.getValue());
+        g.fillRect(0, 0, w, h);
+        GraphScene s = viewModel.sceneProperty().get();
+        minimap.setVisible(s != null);
+        if (s == null || w <= 0 || h <= 0) {
+            lastPaintNanos = System.nanoTime() - t0;
+            return;
+        }
+        if (fitPending) {
+            fit();
+            zoomToReadableIfTall(s);
+        }
+        double minX = offsetX;
+        double minY = offsetY;
+        double maxX = offsetX + w / scale;
+        double maxY = offsetY + h / scale;
+        boolean text = scale >= 0.45;
+        boolean tiny = scale < 0.08;
+        GroupOverlay overlay = viewModel.overlayProperty().get();
+        Map<Integer, String> channelLabels = viewModel.channelLabelsProperty().get();
+        int selected = viewModel.selectedBoxProperty().get();
+
+        g.setTransform(scale, 0, 0, scale, -offsetX * scale, -offsetY * scale);
+        // edges
+        List<GraphScene.Edge> edges = s.edges();
+        double[][] pts = s.layout().edgePoints();
+        g.setStroke(edgeColor.getValue());
+        g.setLineWidth(Math.max(1 / scale, tiny ? 0 : 1.2));
+        boolean drawEdges = !tiny || edges.size() < 20_000;
+        if (drawEdges) {
+            g.beginPath();
+            for (int i = 0; i < edges.size(); i++) {
+                double[] p = pts[i];
+                if (p == null || !s.edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                g.moveTo(p[0], p[1]);
+                if (p.length == 4 || !text) {
+                    for (int k = 2; k < p.length; k += 2) g.lineTo(p[k], p[k + 1]);
+                } else {
+                    // smooth through the bends
+                    for (int k = 2; k < p.length - 2; k += 2) {
+                        double mx = (p[k] + p[k + 2]) / 2;
+                        double my = (p[k + 1] + p[k + 3]) / 2;
+                        g.quadraticCurveTo(p[k], p[k + 1], mx, my);
+                    }
+                    g.lineTo(p[p.length - 2], p[p.length - 1]);
+                }
+            }
+            g.stroke();
+            if (text) {
+                g.setFill(edgeColor.getValue());
+                for (int i = 0; i < edges.size(); i++) {
+                    double[] p = pts[i];
+                    if (p == null || !s.edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                    double ex = p[p.length - 2];
+                    double ey = p[p.length - 1];
+                    g.fillPolygon(new double[] {ex - 4, ex + 4, ex}, new double[] {ey - 7, ey - 7, ey}, 3);
+                }
+                if (scale >= 0.75) {
+                    g.setFont(Font.font("System", 9.5));
+                    g.setTextAlign(TextAlignment.LEFT);
+                    g.setTextBaseline(VPos.CENTER);
+                    for (int i = 0; i < edges.size(); i++) {
+                        double[] p = pts[i];
+                        String label = edges.get(i).label();
+                        if (p == null || label.isEmpty() || !s.edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                        g.fillText(label, p[0] + 4, p[1] + 9);
+                    }
+                }
+            }
+        }
+        // boxes
+        final GraphicsContext gc = g;
+        Font titleFont = Font.font("System", FontWeight.BOLD, 11.5);
+        Font subFont = Font.font("System", 10);
+        gc.setTextAlign(TextAlignment.CENTER);
+        gc.setTextBaseline(VPos.CENTER);
+        s.visibleBoxes(minX, minY, maxX, maxY, b -> {
+            GraphScene.Box box = s.boxes().get(b);
+            double x = s.x(b) - box.width() / 2;
+            double y = s.y(b) - box.height() / 2;
+            Color fill = categoryColors.get(box.category()).getValue();
+            Double heat = overlay == null ? null : overlay.heat().get(b);
+            if (overlay != null && heat == null) fill = fill.deriveColor(0, 0.35, 1.08, 1);
+            if (heat != null && !overlay.locked()) fill = heatColor(heat);
+            if (!text) {
+                gc.setFill(fill);
+                gc.fillRect(x, y, box.width(), box.height());
+                if (heat != null || b == selected) {
+                    gc.setStroke(b == selected ? selectionColor.getValue() : Color.BLACK);
+                    gc.setLineWidth(3 / scale);
+                    gc.strokeRect(x, y, box.width(), box.height());
+                }
+                return;
+            }
+            double arc = box.kind() == GraphScene.Kind.OP ? 8 : box.height();
+            gc.setFill(fill);
+            gc.fillRoundRect(x, y, box.width(), box.height(), arc, arc);
+            if (heat != null && overlay.locked()) hatch(gc, x, y, box.width(), box.height());
+            gc.setStroke(b == selected ? selectionColor.getValue() : heat != null ? Color.BLACK : fill.darker());
+            gc.setLineWidth(b == selected || heat != null ? 2.5 : 1);
+            gc.strokeRoundRect(x, y, box.width(), box.height(), arc, arc);
+            gc.setFill(heat != null && !overlay.locked() && heat < 0.45 ? Color.WHITE : textColor.getValue());
+            boolean two = !box.subtitle().isEmpty();
+            gc.setFont(titleFont);
+            gc.fillText(box.title(), s.x(b), s.y(b) - (two ? 7 : 0), box.width() - 6);
+            if (two) {
+                gc.setFont(subFont);
+                gc.fillText(box.subtitle(), s.x(b), s.y(b) + 9, box.width() - 6);
+            }
+            String label = channelLabels.get(b);
+            if (label != null) {
+                gc.setFont(subFont);
+                double lw = label.length() * 6 + 10;
+                double lx = x + box.width() - lw / 2 - 2;
+                double ly = y - 2;
+                gc.setFill(Color.web("#c62828"));
+                gc.fillRoundRect(lx - lw / 2, ly - 8, lw, 16, 8, 8);
+                gc.setFill(Color.WHITE);
+                gc.fillText(label, lx, ly);
+                gc.setFont(titleFont);
+            }
+        });
+        g.setTransform(1, 0, 0, 1, 0, 0);
+        if (overlay != null && !overlay.locked()) drawLegend(g);
+        paintMinimap(s);
+        lastPaintNanos = System.nanoTime() - t0;
+    }
+
+    private void zoomToReadableIfTall(GraphScene s) {
+        // a tall graph fitted whole is unreadable: start readable at the top instead, the minimap shows the rest
+        if (scale < 0.45 && s.boxes().size() > 60) {
+            scale = 0.85;
+            offsetX = s.width() / 2 - canvas.getWidth() / 2 / scale;
+            offsetY = -20 / scale;
+        }
+    }
+
+    private void hatch(GraphicsContext g, double x, double y, double w, double h) {
+        g.save();
+        g.beginPath();
+        g.rect(x, y, w, h);
+        g.clip();
+        g.setStroke(Color.web("#7a1f1f", 0.55));
+        g.setLineWidth(1.5);
+        for (double d = -h; d < w; d += 8) g.strokeLine(x + d, y + h, x + d + h, y);
+        g.restore();
+    }
+
+    /** Heat scale for normalized importance: dark blue (low, pruned first) to yellow (high). */
+    public static Color heatColor(double v) {
+        if (Double.isNaN(v)) return Color.web("#bdbdbd");
+        v = Math.max(0, Math.min(1, v));
+        Color[] stops = {Color.web("#30123b"), Color.web("#4662d7"), Color.web("#1ae4b6"), Color.web("#fabb39"), Color.web("#f7f05d")};
+        double p = v * (stops.length - 1);
+        int i = Math.min(stops.length - 2, (int) p);
+        return stops[i].interpolate(stops[i + 1], p - i);
+    }
+
+    private void drawLegend(GraphicsContext g) {
+        double x = 12, y = 12, w = 160, h = 10;
+        g.setFill(Color.web("#ffffff", 0.85));
+        g.fillRoundRect(x - 6, y - 6, w + 12, 40, 8, 8);
+        Stop[] stops = new Stop[5];
+        for (int i = 0; i < 5; i++) stops[i] = new Stop(i / 4.0, heatColor(i / 4.0));
+        g.setFill(new LinearGradient(x, 0, x + w, 0, false, CycleMethod.NO_CYCLE, stops));
+        g.fillRect(x, y, w, h);
+        g.setFill(textColor.getValue());
+        g.setFont(Font.font("System", 10));
+        g.setTextBaseline(VPos.TOP);
+        g.setTextAlign(TextAlignment.LEFT);
+        g.fillText("low importance", x, y + h + 3);
+        g.setTextAlign(TextAlignment.RIGHT);
+        g.fillText("high", x + w, y + h + 3);
+    }
+
+    private double[] minimapOrigin(GraphScene s) {
+        double mw = s.width() * minimapScale;
+        double mh = s.height() * minimapScale;
+        return new double[] {(MINIMAP_W - mw) / 2, (MINIMAP_H - mh) / 2};
+    }
+
+    private void paintMinimap(GraphScene s) {
+        GraphicsContext m = minimap.getGraphicsContext2D();
+        minimapScale = Math.min((MINIMAP_W - 8) / Math.max(1, s.width()), (MINIMAP_H - 8) / Math.max(1, s.height()));
+        double[] o = minimapOrigin(s);
+        if (minimapImage == null) {
+            m.setFill(Color.web("#ffffff", 0.92));
+            m.fillRect(0, 0, MINIMAP_W, MINIMAP_H);
+            GroupOverlay overlay = viewModel.overlayProperty().get();
+            for (GraphScene.Box box : s.boxes()) {
+                int b = box.index();
+                Color c = categoryColors.get(box.category()).getValue();
+                if (overlay != null && overlay.heat().containsKey(b)) c = Color.web("#c62828");
+                m.setFill(c.darker());
+                double bw = Math.max(1, box.width() * minimapScale);
+                double bh = Math.max(1, box.height() * minimapScale);
+                m.fillRect(o[0] + (s.x(b) - box.width() / 2) * minimapScale, o[1] + (s.y(b) - box.height() / 2) * minimapScale, bw, bh);
+            }
+            minimapImage = minimap.snapshot(null, null);
+        } else {
+            m.drawImage(minimapImage, 0, 0);
+        }
+        m.setStroke(selectionColor.getValue());
+        m.setLineWidth(1.5);
+        double vx = o[0] + offsetX * minimapScale;
+        double vy = o[1] + offsetY * minimapScale;
+        double vw = canvas.getWidth() / scale * minimapScale;
+        double vh = canvas.getHeight() / scale * minimapScale;
+        double x0 = Math.max(0, vx), y0 = Math.max(0, vy);
+        double x1 = Math.min(MINIMAP_W, vx + vw), y1 = Math.min(MINIMAP_H, vy + vh);
+        if (x1 > x0 && y1 > y0) m.strokeRect(x0, y0, Math.max(2, x1 - x0), Math.max(2, y1 - y0));
+        m.setStroke(Color.web("#9e9e9e"));
+        m.setLineWidth(1);
+        m.strokeRect(0.5, 0.5, MINIMAP_W - 1, MINIMAP_H - 1);
+    }
+}

@@ -1,0 +1,274 @@
+package dev.lopper.app.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Node;
+import dev.lopper.graph.Shape;
+import dev.lopper.graph.layout.LayeredLayout;
+import dev.lopper.graph.layout.LayoutGraph;
+import dev.lopper.graph.layout.LayoutResult;
+import dev.lopper.task.Progress;
+
+/**
+ * What the graph canvas draws, computed off the UI thread and free of JavaFX: one box per op node plus one
+ * per graph input and output, edges labelled with tensor shapes, a layered layout, and an index of the
+ * boxes per layer sorted by x so drawing and hit tests only touch what is visible.
+ */
+public final class GraphScene {
+    public enum Kind { OP, INPUT, OUTPUT }
+
+    /** One box. {@code node} is null for graph inputs/outputs. */
+    public record Box(int index, Kind kind, String title, String subtitle, String name, OpCategory category,
+                      Node node, String tensor, double width, double height) { }
+
+    /** One edge: tensor {@code tensor} of shape {@code label} from box {@code source} to box {@code target}. */
+    public record Edge(int source, int target, String tensor, String label) { }
+
+    public static final double NODE_HEIGHT = 38;
+    public static final double IO_HEIGHT = 30;
+
+    private final ModelGraph graph;
+    private final List<Box> boxes;
+    private final List<Edge> edges;
+    private final LayoutResult layout;
+    private final Map<String, Integer> boxByNodeName = new HashMap<>();
+    private final int[][] layerBoxes;        // per layer, box indices sorted by x
+    private final double[] layerTop;
+    private final double[] layerBottom;
+    private final double[] edgeMinX;
+    private final double[] edgeMaxX;
+    private final double[] edgeMinY;
+    private final double[] edgeMaxY;
+
+    private GraphScene(ModelGraph graph, List<Box> boxes, List<Edge> edges, LayoutResult layout) {
+        this.graph = graph;
+        this.boxes = boxes;
+        this.edges = edges;
+        this.layout = layout;
+        for (Box b : boxes) if (b.node() != null) boxByNodeName.put(b.node().name(), b.index());
+        int layers = layout.layerCount();
+        int[] count = new int[layers];
+        for (int i = 0; i < boxes.size(); i++) count[layout.layer()[i]]++;
+        layerBoxes = new int[layers][];
+        for (int l = 0; l < layers; l++) layerBoxes[l] = new int[count[l]];
+        Arrays.fill(count, 0);
+        for (int i = 0; i < boxes.size(); i++) {
+            int l = layout.layer()[i];
+            layerBoxes[l][count[l]++] = i;
+        }
+        layerTop = new double[layers];
+        layerBottom = new double[layers];
+        Arrays.fill(layerTop, Double.MAX_VALUE);
+        Arrays.fill(layerBottom, -Double.MAX_VALUE);
+        for (int l = 0; l < layers; l++) {
+            int[] row = layerBoxes[l];
+            Integer[] boxed = Arrays.stream(row).boxed().toArray(Integer[]::new);
+            Arrays.sort(boxed, (a, b) -> Double.compare(layout.x()[a], layout.x()[b]));
+            for (int i = 0; i < row.length; i++) {
+                row[i] = boxed[i];
+                Box b = boxes.get(row[i]);
+                layerTop[l] = Math.min(layerTop[l], layout.y()[row[i]] - b.height() / 2);
+                layerBottom[l] = Math.max(layerBottom[l], layout.y()[row[i]] + b.height() / 2);
+            }
+        }
+        int e = edges.size();
+        edgeMinX = new double[e];
+        edgeMaxX = new double[e];
+        edgeMinY = new double[e];
+        edgeMaxY = new double[e];
+        for (int i = 0; i < e; i++) {
+            double[] p = layout.edgePoints()[i];
+            double a = Double.MAX_VALUE, b = -Double.MAX_VALUE, c = Double.MAX_VALUE, d = -Double.MAX_VALUE;
+            if (p != null) {
+                for (int k = 0; k < p.length; k += 2) {
+                    a = Math.min(a, p[k]);
+                    b = Math.max(b, p[k]);
+                    c = Math.min(c, p[k + 1]);
+                    d = Math.max(d, p[k + 1]);
+                }
+            }
+            edgeMinX[i] = a;
+            edgeMaxX[i] = b;
+            edgeMinY[i] = c;
+            edgeMaxY[i] = d;
+        }
+    }
+
+    /** Builds boxes and edges from the graph and lays them out (may take seconds on 20k nodes). */
+    public static GraphScene build(ModelGraph graph, Progress progress) {
+        List<Box> boxes = new ArrayList<>();
+        List<Edge> edges = new ArrayList<>();
+        Map<String, Integer> producerBox = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            String shape = n.outputs().isEmpty() ? "" : shapeText(graph.shape(n.output(0)));
+            double w = boxWidth(n.opType(), shape);
+            int idx = boxes.size();
+            boxes.add(new Box(idx, Kind.OP, n.opType(), shape, n.name(), OpCategory.of(n.opType()), n, null, w,
+                    NODE_HEIGHT));
+            for (String o : n.outputs()) if (!o.isEmpty()) producerBox.put(o, idx);
+        }
+        for (String in : graph.inputs()) {
+            String shape = shapeText(graph.shape(in));
+            int idx = boxes.size();
+            boxes.add(new Box(idx, Kind.INPUT, in, shape, in, OpCategory.IO, null, in, boxWidth(in, shape), IO_HEIGHT));
+            producerBox.put(in, idx);
+        }
+        for (int target = 0; target < graph.nodes().size(); target++) {
+            Node n = graph.nodes().get(target); // op boxes were created in node order
+            for (String in : n.inputs()) {
+                if (in.isEmpty()) continue;
+                Integer src = producerBox.get(in);
+                if (src != null) edges.add(new Edge(src, target, in, shapeText(graph.shape(in))));
+            }
+        }
+        for (String out : graph.outputs()) {
+            Integer src = producerBox.get(out);
+            int idx = boxes.size();
+            String shape = shapeText(graph.shape(out));
+            boxes.add(new Box(idx, Kind.OUTPUT, out, shape, out, OpCategory.IO, null, out, boxWidth(out, shape), IO_HEIGHT));
+            if (src != null) edges.add(new Edge(src, idx, out, shape));
+        }
+        progress.checkCancelled();
+        int n = boxes.size();
+        double[] w = new double[n];
+        double[] h = new double[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = boxes.get(i).width();
+            h[i] = boxes.get(i).height();
+        }
+        int[] s = new int[edges.size()];
+        int[] t = new int[edges.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = edges.get(i).source();
+            t[i] = edges.get(i).target();
+        }
+        LayoutResult layout = new LayeredLayout().layout(new LayoutGraph(n, s, t, w, h), progress);
+        return new GraphScene(graph, List.copyOf(boxes), List.copyOf(edges), layout);
+    }
+
+    static double boxWidth(String title, String subtitle) {
+        return Math.max(72, Math.max(title.length() * 7.4, subtitle.length() * 6.3) + 20);
+    }
+
+    /** "1×64×56×56"; symbols kept ("batch×128"); "" when the rank is unknown. */
+    public static String shapeText(Shape s) {
+        if (s == null || !s.hasRank()) return "";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.rank(); i++) {
+            if (i > 0) b.append('×');
+            long d = s.dims()[i];
+            if (d >= 0) b.append(d);
+            else b.append(s.symbols()[i] != null ? s.symbols()[i] : "?");
+        }
+        return s.rank() == 0 ? "scalar" : b.toString();
+    }
+
+    public ModelGraph graph() { return graph; }
+
+    public List<Box> boxes() { return boxes; }
+
+    public List<Edge> edges() { return edges; }
+
+    public LayoutResult layout() { return layout; }
+
+    public double x(int box) { return layout.x()[box]; }
+
+    public double y(int box) { return layout.y()[box]; }
+
+    public double width() { return layout.width(); }
+
+    public double height() { return layout.height(); }
+
+    /** Box of an op node, or -1. */
+    public int boxOf(String nodeName) { return boxByNodeName.getOrDefault(nodeName, -1); }
+
+    public int layerCount() { return layerBoxes.length; }
+
+    public int[] layerBoxes(int layer) { return layerBoxes[layer]; }
+
+    public double layerTop(int layer) { return layerTop[layer]; }
+
+    public double layerBottom(int layer) { return layerBottom[layer]; }
+
+    public boolean edgeIntersects(int edge, double minX, double minY, double maxX, double maxY) {
+        return edgeMaxX[edge] >= minX && edgeMinX[edge] <= maxX && edgeMaxY[edge] >= minY && edgeMinY[edge] <= maxY;
+    }
+
+    /** Calls {@code visitor} for every box overlapping the rectangle (world coordinates). */
+    public void visibleBoxes(double minX, double minY, double maxX, double maxY, java.util.function.IntConsumer visitor) {
+        int first = firstLayerEndingAfter(minY);
+        for (int l = first; l < layerBoxes.length && layerTop[l] <= maxY; l++) {
+            int[] row = layerBoxes[l];
+            // boxes sorted by centre x; widths vary, so start a little left of the first centre past minX
+            int lo = lowerBound(row, minX - 600);
+            for (int i = lo; i < row.length; i++) {
+                int b = row[i];
+                double cx = layout.x()[b];
+                double hw = boxes.get(b).width() / 2;
+                if (cx - hw > maxX) break;
+                if (cx + hw >= minX) visitor.accept(b);
+            }
+        }
+    }
+
+    /** The box under a world point, or -1. */
+    public int boxAt(double wx, double wy) {
+        int[] hit = {-1};
+        visibleBoxes(wx, wy, wx, wy, b -> {
+            Box box = boxes.get(b);
+            if (Math.abs(wy - layout.y()[b]) <= box.height() / 2 && Math.abs(wx - layout.x()[b]) <= box.width() / 2) hit[0] = b;
+        });
+        return hit[0];
+    }
+
+    private int firstLayerEndingAfter(double y) {
+        int lo = 0, hi = layerBoxes.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (layerBottom[mid] < y) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    private int lowerBound(int[] row, double x) {
+        int lo = 0, hi = row.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (layout.x()[row[mid]] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /**
+     * Boxes matching a search: node name, op type, or any input/output tensor name containing the text
+     * (case-insensitive). Exact op-type matches come first.
+     */
+    public List<Integer> search(String text) {
+        List<Integer> exact = new ArrayList<>();
+        List<Integer> partial = new ArrayList<>();
+        String q = text.trim().toLowerCase(Locale.ROOT);
+        if (q.isEmpty()) return List.of();
+        for (Box b : boxes) {
+            if (b.title().toLowerCase(Locale.ROOT).equals(q)) {
+                exact.add(b.index());
+                continue;
+            }
+            boolean hit = b.name().toLowerCase(Locale.ROOT).contains(q) || b.title().toLowerCase(Locale.ROOT).contains(q);
+            if (!hit && b.node() != null) {
+                for (String t : b.node().inputs()) if (t.toLowerCase(Locale.ROOT).contains(q)) { hit = true; break; }
+                if (!hit) for (String t : b.node().outputs()) if (t.toLowerCase(Locale.ROOT).contains(q)) { hit = true; break; }
+            }
+            if (hit) partial.add(b.index());
+        }
+        exact.addAll(partial);
+        return exact;
+    }
+}

@@ -1,0 +1,284 @@
+package dev.lopper.app.groups;
+
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.util.Duration;
+
+import dev.lopper.app.graph.GraphCanvasView;
+
+/** The groups table and the global pruning bar; gestures go to {@link GroupsViewModel}. */
+public final class GroupsView extends VBox {
+    static final String COUPLED_GROUP_HELP = "A coupled group is a set of channels that must be removed together: "
+            + "a residual Add ties the channels of both branches, a Concat ties its inputs' channels to slices "
+            + "of its output, a BatchNorm follows the Conv before it. Removing channel c means removing it from "
+            + "every member at once, so the model stays valid.";
+    static final String LOCKED_HELP = "Locked groups are never pruned: they touch an op Lopper has no rule for "
+            + "(it never guesses), a graph output, or a structure it cannot rewrite. Hover the status for the reason.";
+
+    private final GroupsViewModel vm;
+    private final TableView<GroupRow> table = new TableView<>();
+
+    public GroupsView(GroupsViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add("groups-panel");
+        setSpacing(6);
+        setPadding(new Insets(8));
+
+        Label ratioLabel = new Label("Remove");
+        Slider global = new Slider(0, 0.9, vm.globalRatioProperty().get());
+        global.setId("global-ratio");
+        global.setBlockIncrement(0.05);
+        global.setMajorTickUnit(0.1);
+        HBox.setHgrow(global, Priority.ALWAYS);
+        Label percent = new Label();
+        percent.textProperty().bind(vm.globalRatioProperty().multiply(100).asString("%.0f%% of channels"));
+        vm.globalRatioProperty().addListener((o, a, b) -> {
+            if (Math.abs(global.getValue() - b.doubleValue()) > 1e-9) global.setValue(b.doubleValue());
+        });
+        global.valueProperty().addListener((o, a, b) -> vm.setGlobalRatio(b.doubleValue()));
+        global.setOnMouseReleased(e -> vm.undoSeal());
+        Tooltip.install(global, teach("Global ratio: the share of channels removed from every prunable group "
+                + "that has no ratio of its own."));
+        HBox globalBar = new HBox(6, ratioLabel, global, percent);
+        globalBar.setAlignment(Pos.CENTER_LEFT);
+        globalBar.getStyleClass().add("global-bar");
+
+        TextField filter = new TextField();
+        filter.setId("group-filter");
+        filter.setPromptText("Filter groups by id, node, tensor or reason");
+        filter.textProperty().bindBidirectional(vm.filterProperty());
+        HBox.setHgrow(filter, Priority.ALWAYS);
+        CheckBox prunableOnly = new CheckBox("prunable only");
+        prunableOnly.selectedProperty().bindBidirectional(vm.prunableOnlyProperty());
+        HBox filterBar = new HBox(6, filter, prunableOnly);
+        filterBar.setAlignment(Pos.CENTER_LEFT);
+
+        Label summary = new Label();
+        summary.getStyleClass().add("hint");
+        summary.textProperty().bind(vm.summaryProperty());
+        summary.setWrapText(true);
+        Tooltip.install(summary, teach(COUPLED_GROUP_HELP + "\n\n" + LOCKED_HELP));
+
+        table.setId("groups-table");
+        table.setItems(vm.sortedRows());
+        vm.sortedRows().comparatorProperty().bind(table.comparatorProperty());
+        table.setPlaceholder(new Label("No groups yet"));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getColumns().add(column("Group", 90, r -> r.id(), COUPLED_GROUP_HELP));
+        table.getColumns().add(column("Ch", 44, r -> r.channels(), "Channels in the group (one unit of removal each)."));
+        TableColumn<GroupRow, Number> kept = new TableColumn<>("Kept");
+        kept.setPrefWidth(48);
+        kept.setCellValueFactory(d -> d.getValue().keptProperty());
+        kept.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : v.intValue() < 0 ? "—" : v.toString());
+            }
+        });
+        headerTip(kept, "Channels the current plan keeps (after pruning).");
+        table.getColumns().add(kept);
+        TableColumn<GroupRow, GroupRow> ratio = new TableColumn<>("Ratio");
+        ratio.setPrefWidth(120);
+        ratio.setSortable(false);
+        ratio.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(d.getValue()));
+        ratio.setCellFactory(c -> new RatioCell());
+        headerTip(ratio, "Share of this group's channels to remove. Drag to give the group its own ratio "
+                + "(overrides the global one); right-click to reset.");
+        table.getColumns().add(ratio);
+        TableColumn<GroupRow, GroupRow> imp = new TableColumn<>("Importance");
+        imp.setPrefWidth(84);
+        imp.setSortable(false);
+        imp.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(d.getValue()));
+        imp.setCellFactory(c -> new SparklineCell());
+        headerTip(imp, "Importance of each channel, sorted: the low end is what pruning removes first.");
+        table.getColumns().add(imp);
+        table.getColumns().add(percentColumn("Params", r -> r.paramsShare(), "Share of the model's parameters this group holds."));
+        table.getColumns().add(percentColumn("MACs", r -> r.macsShare(), "Share of the groups' multiply-accumulates."));
+        TableColumn<GroupRow, String> status = column("Status", 90, GroupRow::status, LOCKED_HELP);
+        status.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                getStyleClass().removeAll("locked-cell");
+                if (empty || v == null) {
+                    setText(null);
+                    setTooltip(null);
+                    return;
+                }
+                GroupRow r = getTableRow() == null ? null : getTableRow().getItem();
+                setText(v);
+                if (r != null && !r.isPrunable()) {
+                    getStyleClass().add("locked-cell");
+                    setTooltip(teach("Locked: " + r.reason() + "\n\n" + LOCKED_HELP));
+                } else {
+                    setTooltip(null);
+                }
+            }
+        });
+        table.getColumns().add(status);
+        table.setRowFactory(t -> {
+            TableRow<GroupRow> row = new TableRow<>() {
+                @Override
+                protected void updateItem(GroupRow r, boolean empty) {
+                    super.updateItem(r, empty);
+                    pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("locked"), !empty && r != null && !r.isPrunable());
+                }
+            };
+            return row;
+        });
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> vm.select(b));
+        vm.selectedProperty().addListener((o, a, b) -> {
+            if (b != table.getSelectionModel().getSelectedItem()) table.getSelectionModel().select(b);
+        });
+        VBox.setVgrow(table, Priority.ALWAYS);
+        getChildren().addAll(globalBar, filterBar, summary, table);
+    }
+
+    static Tooltip teach(String text) {
+        Tooltip t = new Tooltip(text);
+        t.setWrapText(true);
+        t.setMaxWidth(380);
+        t.setShowDelay(Duration.millis(300));
+        t.setShowDuration(Duration.seconds(30));
+        return t;
+    }
+
+    private static void headerTip(TableColumn<?, ?> c, String text) {
+        Label l = new Label(c.getText());
+        l.setTooltip(teach(text));
+        c.setGraphic(l);
+        c.setText("");
+    }
+
+    private static <T> TableColumn<GroupRow, T> column(String title, double width,
+                                                       java.util.function.Function<GroupRow, T> f, String tip) {
+        TableColumn<GroupRow, T> c = new TableColumn<>(title);
+        c.setPrefWidth(width);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
+        headerTip(c, tip);
+        return c;
+    }
+
+    private static TableColumn<GroupRow, Double> percentColumn(String title, java.util.function.ToDoubleFunction<GroupRow> f,
+                                                              String tip) {
+        TableColumn<GroupRow, Double> c = new TableColumn<>(title);
+        c.setPrefWidth(58);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.applyAsDouble(d.getValue())));
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(Double v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : String.format("%.1f%%", v * 100));
+            }
+        });
+        headerTip(c, tip);
+        return c;
+    }
+
+    /** A slider per row: drag to override, right-click to go back to the global ratio. */
+    private final class RatioCell extends TableCell<GroupRow, GroupRow> {
+        private final Slider slider = new Slider(0, 0.9, 0);
+        private final Label value = new Label();
+        private final HBox box = new HBox(4, slider, value);
+        private boolean updating;
+        private final javafx.beans.InvalidationListener listener = o -> refresh(null);
+        private GroupRow bound;
+
+        RatioCell() {
+            slider.setPrefWidth(70);
+            value.setMinWidth(32);
+            box.setAlignment(Pos.CENTER_LEFT);
+            slider.valueProperty().addListener((o, a, b) -> {
+                GroupRow r = getItem();
+                if (!updating && r != null && r.isPrunable()) vm.setOverride(r, b.doubleValue());
+            });
+            slider.setOnMouseReleased(e -> vm.undoSeal());
+            MenuItem reset = new MenuItem("Use the global ratio");
+            reset.setOnAction(e -> { if (getItem() != null) vm.clearOverride(getItem()); });
+            setContextMenu(new ContextMenu(reset));
+        }
+
+        @Override
+        protected void updateItem(GroupRow r, boolean empty) {
+            super.updateItem(r, empty);
+            if (bound != null) bound.effectiveRatioProperty().removeListener(listener);
+            bound = null;
+            if (empty || r == null) {
+                setGraphic(null);
+                return;
+            }
+            bound = r;
+            r.effectiveRatioProperty().addListener(listener);
+            refresh(null);
+            setGraphic(box);
+        }
+
+        private void refresh(javafx.beans.Observable o) {
+            GroupRow r = getItem();
+            if (r == null) return;
+            updating = true;
+            slider.setValue(r.effectiveRatio());
+            updating = false;
+            slider.setDisable(!r.isPrunable());
+            value.setText(r.isPrunable() ? String.format("%.0f%%", r.effectiveRatio() * 100) : "—");
+            slider.getStyleClass().removeAll("own-ratio");
+            if (r.hasOverride()) slider.getStyleClass().add("own-ratio");
+        }
+    }
+
+    /** Sorted channel importance as a tiny bar chart. */
+    private static final class SparklineCell extends TableCell<GroupRow, GroupRow> {
+        private final Canvas canvas = new Canvas(76, 18);
+
+        @Override
+        protected void updateItem(GroupRow r, boolean empty) {
+            super.updateItem(r, empty);
+            if (empty || r == null) {
+                setGraphic(null);
+                setText(null);
+                return;
+            }
+            double[] s = r.importanceProperty().get();
+            if (s == null || s.length == 0) {
+                setGraphic(null);
+                setText("—");
+                return;
+            }
+            setText(null);
+            double[] sorted = s.clone();
+            java.util.Arrays.sort(sorted);
+            double max = sorted[sorted.length - 1];
+            GraphicsContext g = canvas.getGraphicsContext2D();
+            g.clearRect(0, 0, canvas.getWidth(), canvas.getHeight());
+            int bars = Math.min(sorted.length, 38);
+            double w = canvas.getWidth() / bars;
+            int cut = (int) Math.round(sorted.length * r.effectiveRatio());
+            for (int i = 0; i < bars; i++) {
+                int k = (int) ((long) i * sorted.length / bars);
+                double h = max <= 0 ? 0 : (canvas.getHeight() - 1) * sorted[k] / max;
+                g.setFill(k < cut ? Color.web("#c62828") : GraphCanvasView.heatColor(max <= 0 ? 0 : sorted[k] / max));
+                g.fillRect(i * w, canvas.getHeight() - h, Math.max(1, w - 0.5), h);
+            }
+            setGraphic(canvas);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.lopper.eval;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A CSV file, one sample per row: the label (first or last column, or none) and the features in the
+ * model input's row-major order. A first row with any non-numeric cell is a header and is skipped.
+ * Cells are separated by commas; surrounding spaces and double quotes are ignored; empty lines are skipped.
+ * Streams the file: only one batch is in memory.
+ */
+public final class CsvDataset implements Dataset {
+    private final Path file;
+    private final DataTarget target;
+    private final LabelColumn labelColumn;
+    private final BufferedReader reader;
+    private long lineNo;
+    private boolean firstDataLine = true;
+    private boolean done;
+
+    public CsvDataset(Path file, List<DataTarget> targets, LabelColumn labelColumn) {
+        if (targets.size() != 1) {
+            throw new EvalException(file + ": a CSV file feeds one input, but the model has " + targets.size() + " ("
+                    + targets.stream().map(DataTarget::name).toList() + "); use an .npz with one array per input");
+        }
+        this.file = file;
+        this.target = targets.get(0);
+        this.labelColumn = labelColumn;
+        try {
+            this.reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new EvalException(file + ": no such file");
+        } catch (IOException e) {
+            throw new EvalException(file + ": cannot read (" + EvalException.firstLine(e.getMessage()) + ")");
+        }
+    }
+
+    @Override
+    public String source() { return file.toString(); }
+
+    @Override
+    public boolean hasLabels() { return labelColumn != LabelColumn.NONE; }
+
+    @Override
+    public long sampleCount() { return -1; }
+
+    @Override
+    public Batch next(int maxSamples) {
+        if (done) return null;
+        int features = target.sampleSize();
+        HostTensor x = target.allocate(maxSamples);
+        int[] labels = hasLabels() ? new int[maxSamples] : null;
+        List<String> origins = new ArrayList<>();
+        int n = 0;
+        try {
+            String line;
+            while (n < maxSamples && (line = reader.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                String[] cells = line.split(",", -1);
+                if (firstDataLine) {
+                    firstDataLine = false;
+                    if (isHeader(cells)) continue;
+                }
+                String where = file + " row " + lineNo;
+                int expected = features + (hasLabels() ? 1 : 0);
+                if (cells.length != expected) {
+                    int got = cells.length - (hasLabels() ? 1 : 0);
+                    throw new EvalException(where + ": " + got + " features, " + target.describe() + " expects " + features
+                            + (hasLabels() ? " (plus a label in the " + labelColumn.name().toLowerCase() + " column)" : ""));
+                }
+                int first = labelColumn == LabelColumn.FIRST ? 1 : 0;
+                if (hasLabels()) {
+                    int labelAt = labelColumn == LabelColumn.FIRST ? 0 : cells.length - 1;
+                    labels[n] = parseLabel(cells[labelAt], where + " column " + (labelAt + 1));
+                }
+                int base = n * features;
+                for (int j = 0; j < features; j++) {
+                    x.set(base + j, parse(cells[first + j], where + " column " + (first + j + 1)));
+                }
+                origins.add(where);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new EvalException(file + ": cannot read (" + EvalException.firstLine(e.getMessage()) + ")");
+        }
+        if (n < maxSamples) done = true;
+        if (n == 0) return null;
+        HostTensor xs = n == maxSamples ? x : x.rows(0, n);
+        int[] ls = labels == null ? null : n == maxSamples ? labels : java.util.Arrays.copyOf(labels, n);
+        return new Batch(java.util.Map.of(target.name(), xs), ls, origins);
+    }
+
+    private static boolean isHeader(String[] cells) {
+        for (String c : cells) {
+            try {
+                Double.parseDouble(clean(c));
+            } catch (NumberFormatException e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String clean(String cell) {
+        String c = cell.strip();
+        if (c.length() >= 2 && c.startsWith("\"") && c.endsWith("\"")) c = c.substring(1, c.length() - 1).strip();
+        return c;
+    }
+
+    static double parse(String cell, String where) {
+        String c = clean(cell);
+        try {
+            return Double.parseDouble(c);
+        } catch (NumberFormatException e) {
+            throw new EvalException(where + ": '" + c + "' is not a number");
+        }
+    }
+
+    static int parseLabel(String cell, String where) {
+        double v = parse(cell, where);
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+            throw new EvalException(where + ": label '" + clean(cell) + "' is not a whole class index");
+        }
+        return (int) v;
+    }
+
+    @Override
+    public void close() {
+        try {
+            reader.close();
+        } catch (IOException ignored) {
+            // read-only
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.lopper.eval;
+
+import java.util.List;
+
+/**
+ * Result of running a data set (or random batches) through a model.
+ *
+ * @param accuracy       top-1/top-5 when the data has labels, else null
+ * @param accuracyOutput the output scored for accuracy, or null
+ * @param fidelity       per-output fidelity against the reference, or null without a reference
+ * @param samples        samples evaluated
+ */
+public record DataEvalResult(AccuracyResult accuracy, String accuracyOutput, List<OutputFidelity> fidelity, long samples) {}

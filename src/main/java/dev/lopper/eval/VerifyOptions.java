@@ -1,0 +1,11 @@
+package dev.lopper.eval;
+
+/**
+ * How {@link ModelVerifier} runs the two models.
+ *
+ * @param timedRuns runs per model whose median is reported (after one warm-up run)
+ */
+public record VerifyOptions(SessionConfig session, ShapePolicy shapes, IntRange ints, long seed, int timedRuns) {
+    public static final VerifyOptions DEFAULT =
+            new VerifyOptions(SessionConfig.DEFAULT, ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED, 3);
+}

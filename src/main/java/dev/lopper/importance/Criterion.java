@@ -1,0 +1,39 @@
+package dev.lopper.importance;
+
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** The importance criteria Lopper offers, by CLI / plan-file name. Default: {@link #L1}. */
+public enum Criterion {
+    L1("l1", () -> new MagnitudeCriterion(1)),
+    L2("l2", () -> new MagnitudeCriterion(2)),
+    BN_SCALE("bn-scale", BatchNormScaleCriterion::new),
+    FPGM("fpgm", FpgmCriterion::new),
+    LAMP("lamp", LampCriterion::new),
+    RANDOM("random", RandomCriterion::new),
+    MEAN_ACTIVATION("mean-activation", ActivationCriterion::meanActivation),
+    APOZ("apoz", ActivationCriterion::apoz),
+    WANDA("wanda", WandaCriterion::new);
+
+    private final String id;
+    private final Supplier<ImportanceCriterion> factory;
+
+    Criterion(String id, Supplier<ImportanceCriterion> factory) {
+        this.id = id;
+        this.factory = factory;
+    }
+
+    public String id() { return id; }
+
+    public ImportanceCriterion create() { return factory.get(); }
+
+    public static Criterion parse(String s) {
+        String k = s.toLowerCase(Locale.ROOT).replace('_', '-');
+        for (Criterion c : values()) if (c.id.equals(k)) return c;
+        throw new IllegalArgumentException("unknown criterion '" + s
+                + "' (expected l1, l2, bn-scale, fpgm, lamp, random, mean-activation, apoz or wanda)");
+    }
+
+    @Override
+    public String toString() { return id; }
+}

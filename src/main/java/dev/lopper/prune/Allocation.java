@@ -1,0 +1,22 @@
+package dev.lopper.prune;
+
+import java.util.Locale;
+
+/** How a pruning ratio is spread over groups. Default: {@link #UNIFORM}. */
+public enum Allocation {
+    /** Every eligible group loses the same fraction of its channels. */
+    UNIFORM,
+    /**
+     * The channels of all eligible groups are ranked together by their normalized scores and the lowest
+     * fraction is removed, so groups with many unimportant channels lose more. Needs a normalization that makes
+     * groups comparable (MEAN by default; NONE for LAMP, whose scores already are).
+     */
+    GLOBAL;
+
+    public String id() { return name().toLowerCase(Locale.ROOT); }
+
+    public static Allocation parse(String s) {
+        for (Allocation a : values()) if (a.id().equalsIgnoreCase(s)) return a;
+        throw new IllegalArgumentException("unknown allocation '" + s + "' (expected uniform or global)");
+    }
+}

@@ -1,0 +1,154 @@
+package dev.lopper.prune;
+
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.Member;
+import dev.lopper.analysis.ParamSlice;
+import dev.lopper.analysis.ParamSlice.Role;
+
+/**
+ * Counts a plan's cost from the groups' parameter slices, without rewriting the model.
+ * <ul>
+ *   <li>Parameters, exact: every constant tensor a removed channel touches keeps Π over its axes of
+ *   (size − removed positions on that axis), the removed positions of all groups on an axis united — so a conv
+ *   losing rows to one group and columns to another shrinks by the product (the quadratic effect).</li>
+ *   <li>MACs, with per-node MACs (from the graph metrics): a node with sliced weights keeps
+ *   macs × (weight elements after / before) of its largest sliced weight; a node with no sliced weight but a
+ *   group member keeps macs × kept/C of that group; other nodes are unchanged.</li>
+ *   <li>MACs without per-node MACs, an estimate: each sliced weight tensor T is given
+ *   |T| × mean over its groups of (macsPerChannel / paramsPerChannel) MACs, which scale like its elements.</li>
+ * </ul>
+ */
+public final class SliceCostModel implements CostCounter {
+    private final List<CoupledGroup> groups;
+    private final Map<String, CoupledGroup> byId = new LinkedHashMap<>();
+    private final Function<String, long[]> dims;
+    private final ModelCost before;
+    private final Map<String, Long> nodeMacs;
+    private final Map<String, Double> estimatedTensorMacs = new HashMap<>();
+
+    /**
+     * @param dims     constant tensor name → dims
+     * @param before   the original model's params and MACs
+     * @param nodeMacs node name → MACs of the original, or null to estimate from the groups
+     */
+    public SliceCostModel(List<CoupledGroup> groups, Function<String, long[]> dims, ModelCost before,
+                          Map<String, Long> nodeMacs) {
+        this.groups = List.copyOf(groups);
+        for (CoupledGroup g : groups) byId.put(g.id(), g);
+        this.dims = dims;
+        this.before = before;
+        this.nodeMacs = nodeMacs;
+        if (nodeMacs == null) {
+            Map<String, double[]> acc = new HashMap<>();
+            for (CoupledGroup g : groups) {
+                if (g.paramsPerChannel() <= 0) continue;
+                double rho = (double) g.macsPerChannel() / g.paramsPerChannel();
+                for (ParamSlice s : g.slices()) {
+                    if (!isWeight(s)) continue;
+                    double[] a = acc.computeIfAbsent(s.tensor(), k -> new double[2]);
+                    a[0] += rho;
+                    a[1]++;
+                }
+            }
+            acc.forEach((t, a) -> estimatedTensorMacs.put(t, elements(dims.apply(t)) * a[0] / a[1]));
+        }
+    }
+
+    /** Estimated MACs in the sliced weights of all groups (a lower bound of the model's MACs), for when no metrics exist. */
+    public double estimatedSlicedMacs() {
+        return estimatedTensorMacs.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    public ModelCost before() { return before; }
+
+    @Override
+    public ModelCost count(Map<String, GroupPlan> plan) {
+        // removed positions per (tensor, axis)
+        Map<String, Map<Integer, BitSet>> removed = new HashMap<>();
+        for (GroupPlan gp : plan.values()) {
+            CoupledGroup g = byId.get(gp.id());
+            if (g == null) throw new IllegalArgumentException("plan names unknown group " + gp.id());
+            int[] gone = gp.removed();
+            if (gone.length == 0) continue;
+            for (ParamSlice s : g.slices()) {
+                long[] d = dims.apply(s.tensor());
+                int axis = s.axis() < 0 ? s.axis() + d.length : s.axis();
+                BitSet b = removed.computeIfAbsent(s.tensor(), k -> new HashMap<>())
+                        .computeIfAbsent(axis, k -> new BitSet());
+                for (int p : s.map().indicesOf(gone)) b.set(p);
+            }
+        }
+        long paramsRemoved = 0;
+        Map<String, Double> keptFraction = new HashMap<>();
+        for (Map.Entry<String, Map<Integer, BitSet>> e : removed.entrySet()) {
+            long[] d = dims.apply(e.getKey());
+            long all = elements(d);
+            long after = 1;
+            for (int a = 0; a < d.length; a++) {
+                BitSet b = e.getValue().get(a);
+                after *= d[a] - (b == null ? 0 : b.cardinality());
+            }
+            paramsRemoved += all - after;
+            keptFraction.put(e.getKey(), all == 0 ? 1 : (double) after / all);
+        }
+        double macsRemoved = 0;
+        if (nodeMacs == null) {
+            for (Map.Entry<String, Double> e : estimatedTensorMacs.entrySet()) {
+                Double f = keptFraction.get(e.getKey());
+                if (f != null) macsRemoved += e.getValue() * (1 - f);
+            }
+        } else {
+            macsRemoved = nodeMacsRemoved(plan, keptFraction);
+        }
+        return new ModelCost(before.params() - paramsRemoved, Math.max(0, before.macs() - Math.round(macsRemoved)));
+    }
+
+    private double nodeMacsRemoved(Map<String, GroupPlan> plan, Map<String, Double> keptFraction) {
+        Map<String, String> weightOfNode = new HashMap<>();
+        Map<String, Long> weightSize = new HashMap<>();
+        Map<String, Double> memberFraction = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (CoupledGroup g : groups) {
+            for (ParamSlice s : g.slices()) {
+                if (!isWeight(s)) continue;
+                long n = elements(dims.apply(s.tensor()));
+                if (n > weightSize.getOrDefault(s.node(), -1L)) {
+                    weightSize.put(s.node(), n);
+                    weightOfNode.put(s.node(), s.tensor());
+                }
+            }
+            GroupPlan gp = plan.get(g.id());
+            if (gp == null || gp.removedCount() == 0) continue;
+            for (Member m : g.members()) {
+                if (!seen.add(g.id() + "|" + m.node())) continue;
+                memberFraction.merge(m.node(), (double) gp.keptCount() / g.channels(), (a, b) -> a * b);
+            }
+        }
+        double removedMacs = 0;
+        for (Map.Entry<String, Long> e : nodeMacs.entrySet()) {
+            String w = weightOfNode.get(e.getKey());
+            double f = w != null ? keptFraction.getOrDefault(w, 1.0) : memberFraction.getOrDefault(e.getKey(), 1.0);
+            removedMacs += e.getValue() * (1 - f);
+        }
+        return removedMacs;
+    }
+
+    static boolean isWeight(ParamSlice s) {
+        return s.role() == Role.PRODUCER_WEIGHT || s.role() == Role.CONSUMER_WEIGHT || s.role() == Role.PER_CHANNEL;
+    }
+
+    static long elements(long[] d) {
+        long n = 1;
+        for (long x : d) n *= x;
+        return n;
+    }
+}
