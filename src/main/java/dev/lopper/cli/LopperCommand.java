@@ -17,6 +17,7 @@ public final class LopperCommand implements Runnable {
         GuiCommand.class,
         EvalCommand.class,
         BenchCommand.class,
+        PruneCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
