@@ -215,13 +215,27 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private String failure(PlanExecution.Outcome o) {
-        StringBuilder b = new StringBuilder("the pruned model fails verification, nothing written: " + o.verification().problem());
-        if (o.failing().isEmpty()) return b.toString();
-        b.append("; responsible group").append(o.failing().size() > 1 ? "s" : "").append(": ");
+        String problem = brief(o.verification().problem());
+        if (o.failing().isEmpty()) return "the pruned model fails verification, nothing written: " + problem;
         List<String> parts = new ArrayList<>();
-        o.failing().forEach((id, why) -> parts.add(id + " (" + why + ")"));
-        b.append(String.join(", ", parts)).append("; --lock-failing leaves them whole");
-        return b.toString();
+        o.failing().forEach((id, why) -> parts.add(brief(why).equals(problem) ? id : id + " (" + brief(why) + ")"));
+        boolean one = parts.size() == 1;
+        return "the pruned model fails verification, nothing written: " + problem + "; responsible group" + (one ? "" : "s")
+                + ": " + String.join(", ", parts) + "; --lock-failing leaves " + (one ? "it" : "them") + " whole";
+    }
+
+    /** ONNX Runtime nests its messages; keep the innermost one without the source path. */
+    static String brief(String problem) {
+        if (problem == null) return "unknown problem";
+        String p = problem;
+        int i = p.lastIndexOf("Status Message:");
+        if (i >= 0) {
+            String head = p.substring(0, p.indexOf(':') + 1);
+            String inner = p.substring(i + "Status Message:".length()).trim();
+            inner = inner.replaceFirst("^/\\S*onnxruntime_src/\\S+ ", "").replaceFirst("^virtual \\S+ \\S+::Compute\\([^)]*\\) const ", "");
+            p = head + " " + inner;
+        }
+        return p.strip();
     }
 
     private String text(PruningSession s, PruningPlan plan, ModelCost after, PlanExecution.Outcome o) {
@@ -246,7 +260,7 @@ public final class PruneCommand implements Callable<Integer> {
                 locked++;
                 continue;
             }
-            String note = o != null && o.failing().containsKey(g.id()) ? "   left whole: " + o.failing().get(g.id()) : "";
+            String note = o != null && o.failing().containsKey(g.id()) ? "   left whole: " + brief(o.failing().get(g.id())) : "";
             b.append(String.format(Locale.ROOT, "%-" + idw + "s %8s%s%n", g.id(), plan.keptCount(g.id(), g.channels()) + "/" + g.channels(), note));
         }
         if (locked > 0) b.append(locked).append(" locked group").append(locked > 1 ? "s" : "").append(" left whole (see `lopper groups`)\n");

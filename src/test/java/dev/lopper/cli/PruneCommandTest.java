@@ -96,4 +96,28 @@ class PruneCommandTest {
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("lopper: cannot")).count(), r.err());
     }
+
+    @Test
+    void failingGroupIsNamedNothingWrittenAndLockFailingWritesTheRest() throws Exception {
+        // ONNX Runtime's NCHWc transform needs channel counts % 4 == 0 inside this model's If body: 16 → 15 fails
+        Path model = Path.of("src/test/resources/models/if_branch_op13.onnx");
+        Path out = tmp.resolve("if.onnx");
+        Run r = run("prune", model.toString(), "-o", out.toString(), "--ratio", "0.1", "--round-to", "1");
+        assertEquals(1, r.code());
+        String line = r.err().lines().filter(l -> l.startsWith("lopper: the pruned model")).findFirst().orElse("");
+        assertTrue(line.contains("nothing written") && line.contains("responsible group: g:/stem/Conv/out;")
+                && line.contains("(channels % 4) == 0 was false"), r.err());
+        assertFalse(Files.exists(out));
+        Run locked = run("prune", model.toString(), "-o", out.toString(), "--ratio", "0.1", "--round-to", "1", "--lock-failing", "--json");
+        assertEquals(0, locked.code(), locked.err());
+        JsonNode j = new ObjectMapper().readTree(locked.out());
+        assertTrue(j.get("verified").asBoolean());
+        JsonNode stem = null;
+        for (JsonNode g : j.get("groups")) if (g.get("id").asText().equals("g:/stem/Conv/out")) stem = g;
+        assertEquals(16, stem.get("kept").asInt());
+        assertTrue(stem.has("leftWhole"));
+        assertTrue(Files.exists(out));
+        // round-to 4 keeps the counts ONNX Runtime needs
+        assertEquals(0, run("prune", model.toString(), "-o", tmp.resolve("if4.onnx").toString(), "--ratio", "0.3", "--round-to", "4").code());
+    }
 }
