@@ -29,7 +29,13 @@ class MiniLmScratchTest {
                 for (String o : n.outputs()) if (!o.isEmpty() && !g.shape(o).hasRank()) unknown++;
             }
             System.out.println(p.getFileName() + " " + (t1 - t0) / 1000000 + "ms raw=" + m.proto().getGraph().getNodeCount() + " view=" + g.nodes().size() + " unknownRank=" + unknown + " " + Standardizer.summary(g) + " " + h);
-            for (String o : g.outputs()) System.out.println("   out " + o + " " + g.shape(o));
+            Metrics.Report r = Metrics.of(g);
+            System.out.println("   METRICS params=" + r.params() + " all=" + r.params() + " " + r.paramsByType() + " macs=" + r.macs() + " unk=" + r.unknownDims() + " uncounted=" + r.uncounted());
+            if (true) continue;
+            for (Node n : g.nodes()) if (n.opType().equals("Dropout") || n.opType().equals("ScatterND")) {
+                System.out.println("   " + n + " " + n.inputs() + " -> " + n.outputs() + " attrs " + n.attributes().keySet() + " consumers " + g.consumers(n.output(0)) + " c1=" + g.consumers(n.output(1)) + " " + g.shape(n.output(0)));
+                for (String in : n.inputs()) System.out.println("      " + in + " const=" + g.isConstant(in) + " prod=" + g.producer(in).orElse(null) + " " + g.shape(in) + " v=" + g.value(in) + (g.isConstant(in) ? " dec=" + ConstantEvaluator.decode(m, g.constant(in)) + " dt=" + g.constant(in).getDataType() : ""));
+            }
         }
     }
 }
