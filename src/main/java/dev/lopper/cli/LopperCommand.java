@@ -15,6 +15,7 @@ public final class LopperCommand implements Runnable {
     /** The one table of subcommands. */
     static final Class<?>[] SUBCOMMANDS = {
         GuiCommand.class,
+        InspectCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
