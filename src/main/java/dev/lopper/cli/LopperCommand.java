@@ -16,6 +16,8 @@ public final class LopperCommand implements Runnable {
     static final Class<?>[] SUBCOMMANDS = {
         GuiCommand.class,
         InspectCommand.class,
+        EvalCommand.class,
+        BenchCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
