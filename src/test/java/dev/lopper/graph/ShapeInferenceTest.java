@@ -272,7 +272,7 @@ class ShapeInferenceTest {
 
     @Test
     void parsesInputShapeSpecs() {
-        Map<String, long[]> m = GraphLoader.parseInputShapes(List.of("input=1,3,224,224", "ids=2x16"));
+        Map<String, long[]> m = GraphLoader.parseInputShapes(List.of("input=1,3,224,224", "ids=2,16"));
         assertEquals(4, m.get("input").length);
         assertEquals(16, m.get("ids")[1]);
         assertThrows(IllegalArgumentException.class, () -> GraphLoader.parseInputShapes(List.of("x=1,a")));
