@@ -227,8 +227,38 @@ public final class ShapeInference {
         rule(ShapeInference::dequantize, "DequantizeLinear");
         rule(ShapeInference::oneHot, "OneHot");
         rule(ShapeInference::dynamicQuantize, "DynamicQuantizeLinear");
+        rule(ShapeInference::ifOp, "If");
         rule(ShapeInference::qLinearConv, "QLinearConv");
         rule(ShapeInference::qLinearMatMul, "QLinearMatMul");
+    }
+
+    /** If: the outputs the two branches declare; dims they disagree on are unknown. */
+    static void ifOp(ShapeInference si, Node n) {
+        AttributeProto thenA = n.attributes().get("then_branch");
+        AttributeProto elseA = n.attributes().get("else_branch");
+        if (thenA == null || elseA == null || !thenA.hasG() || !elseA.hasG()) return;
+        var tg = thenA.getG();
+        var eg = elseA.getG();
+        for (int i = 0; i < n.outputs().size() && i < tg.getOutputCount() && i < eg.getOutputCount(); i++) {
+            Map<String, Shape> s = new HashMap<>();
+            Map<String, Integer> t = new HashMap<>();
+            ModelGraph.recordValueInfo(tg.getOutput(i).toBuilder().setName("t").build(), s, t);
+            ModelGraph.recordValueInfo(eg.getOutput(i).toBuilder().setName("e").build(), s, t);
+            Shape a = s.get("t");
+            Shape b = s.get("e");
+            Shape out = null;
+            if (a != null && b != null && a.rank() == b.rank() && a.hasRank()) {
+                long[] d = a.dims().clone();
+                String[] sy = a.symbols().clone();
+                for (int k = 0; k < d.length; k++) {
+                    if (d[k] != b.dims()[k]) d[k] = -1;
+                    sy[k] = null; // a branch's dim names are its own
+                }
+                out = new Shape(d, sy);
+            }
+            Integer ty = t.get("t") != null ? t.get("t") : t.get("e");
+            si.set(n, i, out, ty == null ? 0 : ty);
+        }
     }
 
     static void dynamicQuantize(ShapeInference si, Node n) {
