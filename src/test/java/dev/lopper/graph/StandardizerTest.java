@@ -245,6 +245,26 @@ class StandardizerTest {
     }
 
     @Test
+    void reportsProgressAndCanBeCancelled() {
+        List<String> messages = new ArrayList<>();
+        dev.lopper.task.Progress record = new dev.lopper.task.Progress() {
+            @Override
+            public void update(String message, double done, double total) { messages.add(message); }
+
+            @Override
+            public boolean isCancelled() { return false; }
+        };
+        GraphLoader.load(headsReshape(13).build(), Map.of(), Standardizer.Mode.STANDARDIZED, record);
+        assertTrue(messages.contains("Inferring shapes"));
+        assertEquals("Graph ready", messages.get(messages.size() - 1));
+        dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
+        token.cancel();
+        org.junit.jupiter.api.Assertions.assertThrows(dev.lopper.task.CancelledException.class,
+                () -> GraphLoader.load(headsReshape(13).build(), Map.of(), Standardizer.Mode.STANDARDIZED,
+                        token.progress(dev.lopper.task.Progress.NONE)));
+    }
+
+    @Test
     void int64ShapeArithmeticFolds() throws Exception {
         // Flatten-like: [N, C*H*W] computed with Shape/Slice/ReduceProd/Div/Concat.
         ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 2, 4, 3, 3)
