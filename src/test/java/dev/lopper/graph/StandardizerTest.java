@@ -237,6 +237,29 @@ class StandardizerTest {
     }
 
     @Test
+    void geluTanhFormAsGpt2ExportsIt() {
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, "B", "S", 8)
+                .scalar("half", 0.5f).scalar("three", 3f).scalar("c", 0.044715f).scalar("k", 0.7978846f).scalar("one", 1f)
+                .node("Mul", "h", List.of("x", "half"))
+                .node("Pow", "p", List.of("x", "three"))
+                .node("Mul", "pc", List.of("p", "c"))
+                .node("Add", "s", List.of("x", "pc"))
+                .node("Mul", "sk", List.of("s", "k"))
+                .node("Tanh", "t", List.of("sk"))
+                .node("Add", "t1", List.of("one", "t"))
+                .node("Mul", "y", List.of("h", "t1"))
+                .node("Relu", "out", List.of("y"))
+                .output("out");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        assertEquals(List.of("Gelu", "Relu"), ops(g));
+        Node gelu = g.nodes().get(0);
+        assertEquals("tanh", gelu.attributes().get("approximate").getS().toStringUtf8());
+        assertEquals(List.of("x"), gelu.inputs());
+        assertEquals(List.of("y"), gelu.outputs());
+        assertEquals(8, gelu.protoIndices().size());
+    }
+
+    @Test
     void asStoredKeepsEveryNode() {
         ModelGraph g = GraphLoader.load(headsReshape(13).build(), Map.of("x", new long[] {2, 5, 768}),
                 Standardizer.Mode.AS_STORED, dev.lopper.task.Progress.NONE);
