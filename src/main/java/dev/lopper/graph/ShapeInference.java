@@ -85,7 +85,7 @@ public final class ShapeInference {
                 }
             }
         } catch (RuntimeException e) {
-            if (System.getProperty("lopper.debug") != null) e.printStackTrace();
+            // A malformed node (bad attribute, impossible shapes) leaves what is not yet inferred unknown.
         }
         for (String o : n.outputs()) {
             if (o.isEmpty()) continue;

@@ -260,6 +260,24 @@ class StandardizerTest {
     }
 
     @Test
+    void dagHasParallelEdgesAndFollowsTheView() {
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 2)
+                .node("Relu", "r", List.of("x"))
+                .node("Identity", "ri", List.of("r"))
+                .node("Add", "y", List.of("ri", "ri"))
+                .output("y");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        var dag = g.dag();
+        assertEquals(2, dag.vertexSet().size());
+        assertEquals(2, dag.edgeSet().size());
+        Node add = g.nodes().get(1);
+        assertEquals(2, dag.incomingEdgesOf(add).size());
+        assertEquals(java.util.Set.of(0, 1), dag.incomingEdgesOf(add).stream().map(TensorEdge::slot)
+                .collect(java.util.stream.Collectors.toSet()));
+        assertEquals(2, g.consumers("r").size());
+    }
+
+    @Test
     void asStoredKeepsEveryNode() {
         ModelGraph g = GraphLoader.load(headsReshape(13).build(), Map.of("x", new long[] {2, 5, 768}),
                 Standardizer.Mode.AS_STORED, dev.lopper.task.Progress.NONE);
