@@ -111,8 +111,24 @@ public final class Tensors {
                 j = r + 1;
             }
             int pos = 0;
+            long rowBytes = d * blockBytes;
+            if (runs > 1 && rowBytes <= (1 << 20) && (long) k * blockBytes < 256L * runs) {
+                // Many short runs: one bulk read per row, then array copies (much cheaper than many
+                // small reads from a direct buffer).
+                byte[] row = new byte[(int) rowBytes];
+                int bb = (int) blockBytes;
+                for (long o = 0; o < outer; o++) {
+                    src.get((int) (base + o * rowBytes), row, 0, row.length);
+                    for (int r = 0; r < runs; r++) {
+                        int len = runLen[r] * bb;
+                        System.arraycopy(row, runStart[r] * bb, out, pos, len);
+                        pos += len;
+                    }
+                }
+                return out;
+            }
             for (long o = 0; o < outer; o++) {
-                long rowBase = base + o * d * blockBytes;
+                long rowBase = base + o * rowBytes;
                 for (int r = 0; r < runs; r++) {
                     int len = (int) (runLen[r] * blockBytes);
                     src.get((int) (rowBase + runStart[r] * blockBytes), out, pos, len);

@@ -167,6 +167,32 @@ class TensorsTest {
     }
 
     @Test
+    void sliceMatchesNaiveIndexingOnRandomShapes() throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int rank = 1 + r.nextInt(4);
+            long[] dims = new long[rank];
+            for (int i = 0; i < rank; i++) dims[i] = 1 + r.nextInt(i == 0 ? 40 : 7);
+            int n = (int) Tensors.product(dims, 0, rank);
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = i;
+            int axis = r.nextInt(rank);
+            int[] keep = java.util.stream.IntStream.range(0, (int) dims[axis]).filter(i -> r.nextInt(3) > 0).toArray();
+            TensorProto s = Tensors.slice(null, Tensors.ofFloats("t", dims, v), axis, keep);
+            long outer = Tensors.product(dims, 0, axis);
+            long inner = Tensors.product(dims, axis + 1, rank);
+            float[] expect = new float[(int) (outer * keep.length * inner)];
+            int p = 0;
+            for (long o = 0; o < outer; o++) {
+                for (int k : keep) {
+                    for (long i = 0; i < inner; i++) expect[p++] = v[(int) ((o * dims[axis] + k) * inner + i)];
+                }
+            }
+            assertArrayEquals(expect, OnnxModel.decodeInline(s).toFloatArray(), "trial " + trial);
+        }
+    }
+
+    @Test
     void badIndicesAreRefused() {
         TensorProto t = Tensors.ofFloats("W", new long[] {4}, new float[4]);
         assertThrows(IllegalArgumentException.class, () -> Tensors.slice(null, t, 0, new int[] {2, 1}));
