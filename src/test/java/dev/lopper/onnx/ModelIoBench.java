@@ -27,8 +27,9 @@ import dev.lopper.onnx.proto.Onnx.TensorProto;
 /**
  * Benchmark of model I/O (not a unit test; excluded by default). Run:
  * {@code mvn -B -o test -Dgroups=bench -Dtest=ModelIoBench}. Uses the big models in /tmp/lopper-big when
- * present, else generates a 500 MB model. Prints wall time and peak RSS (VmHWM, reset per phase through
- * /proc/self/clear_refs) per phase, and writes the same lines to target/bench/model-io.txt.
+ * present, else generates a 500 MB model. Prints wall time, CPU time of the working thread (the machine may be
+ * shared), peak RSS (VmHWM, reset per phase through /proc/self/clear_refs), anonymous and file-backed RSS
+ * after the phase, and heap in use, per phase; writes the same lines to target/bench/model-io.txt.
  */
 @Tag("bench")
 class ModelIoBench {
@@ -45,7 +46,8 @@ class ModelIoBench {
             inline500 = generate(tmp.resolve("synthetic_500mb.onnx"), 500L << 20);
             log("generated " + inline500 + " (" + Files.size(inline500) + " bytes)");
         }
-        log(String.format("%-44s %10s %12s %12s %12s %10s", "phase", "wall ms", "VmHWM MB", "RssAnon MB", "RssFile MB", "heap MB"));
+        log(String.format("%-52s %8s %8s %9s %10s %10s %8s", "phase", "wall ms", "cpu ms", "VmHWM MB", "RssAnon MB",
+                "RssFile MB", "heap MB"));
         log("baseline: " + memory());
 
         for (int i = 0; i < 3; i++) {
@@ -116,13 +118,16 @@ class ModelIoBench {
     private void phase(String name, Callable<?> work) throws Exception {
         System.gc();
         resetPeak();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         Object keep = work.call();
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        long cpu = (threads.getCurrentThreadCpuTime() - c0) / 1_000_000;
         long[] mem = status();
         Runtime rt = Runtime.getRuntime();
         long heap = (rt.totalMemory() - rt.freeMemory()) >> 20;
-        log(String.format("%-44s %10d %12d %12d %12d %10d", name, ms, mem[0] >> 10, mem[2] >> 10, mem[3] >> 10, heap));
+        log(String.format("%-52s %8d %8d %9d %10d %10d %8d", name, ms, cpu, mem[0] >> 10, mem[2] >> 10, mem[3] >> 10, heap));
         if (keep == null) return;
     }
 
