@@ -152,6 +152,24 @@ class TensorsTest {
     }
 
     @Test
+    void sliceTwoAxesAtOnce() throws Exception {
+        // W[3,4] = 0..11; keep rows {0,2} and columns {1,3}
+        float[] w = new float[12];
+        for (int i = 0; i < 12; i++) w[i] = i;
+        TensorProto t = Tensors.fromFloats("W", DataType.FLOAT16_VALUE, new long[] {3, 4}, w);
+        TensorProto s = Tensors.sliceAxes(null, t, new int[] {1, 0}, new int[][] {{1, 3}, {0, 2}});
+        assertArrayEquals(new long[] {2, 2}, Tensors.dims(s));
+        assertEquals(DataType.FLOAT16_VALUE, s.getDataType());
+        assertArrayEquals(new float[] {1, 3, 9, 11}, OnnxModel.decodeInline(s).toFloatArray());
+        TensorProto.Builder strings = TensorProto.newBuilder().setName("s").setDataType(DataType.STRING_VALUE).addDims(2).addDims(2);
+        for (String v : new String[] {"a", "b", "c", "d"}) strings.addStringData(ByteString.copyFromUtf8(v));
+        TensorProto ss = Tensors.sliceAxes(null, strings.build(), new int[] {0, 1}, new int[][] {{1}, {0}});
+        assertEquals(List.of("c"), ss.getStringDataList().stream().map(ByteString::toStringUtf8).toList());
+        assertThrows(IllegalArgumentException.class,
+                () -> Tensors.sliceAxes(null, t, new int[] {0, -2}, new int[][] {{0}, {1}}));
+    }
+
+    @Test
     void sliceResolvesExternalDataAndReturnsInline() throws Exception {
         Path p = TestModels.writeExternal(dir, "ext.onnx", "w.bin");
         OnnxModel m = ModelReader.read(p);
