@@ -57,6 +57,18 @@ class ModelReaderBadInputTest {
     }
 
     @Test
+    void truncatedBetweenFields() throws Exception {
+        // ModelProto writes the graph (field 7) before opset_import (field 8): cut right after the graph.
+        ModelProto m = model(mlp().build());
+        byte[] all = m.toByteArray();
+        byte[] withoutOpsets = m.toBuilder().clearOpsetImport().build().toByteArray();
+        assertEquals(0, Arrays.compare(withoutOpsets, Arrays.copyOf(all, withoutOpsets.length)));
+        Path p = dir.resolve("cut.onnx");
+        Files.write(p, withoutOpsets);
+        assertEquals("model declares IR version 8 but imports no operator set (is the file truncated?)", fail(p));
+    }
+
+    @Test
     void randomBytes() throws Exception {
         byte[] b = new byte[4096];
         new Random(42).nextBytes(b);
