@@ -109,6 +109,26 @@ class ModelIoBench {
             assertTrue(e.rawBytes(t0).equals(back.rawBytes(b0)), "first external tensor equal");
             Files.delete(eo);
             Files.delete(r[0].externalData());
+
+            // The same 2.4 GB of weights as inline raw_data (aliasing the data file's map, no heap): more
+            // than a protobuf can hold, so the writer must spill them to external data on its own.
+            GraphProto.Builder g = e.proto().getGraph().toBuilder();
+            for (int i = 0; i < g.getInitializerCount(); i++) {
+                TensorProto t = g.getInitializer(i);
+                g.setInitializer(i, t.toBuilder().clearExternalData().clearDataLocation()
+                        .setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(e.externalBytes(t))).build());
+            }
+            ModelProto inlined = e.proto().toBuilder().setGraph(g).build();
+            Path so = tmp.resolve("spilled.onnx");
+            phase("write 2.4 GB inline model (spills to external)",
+                    () -> r[0] = ModelWriter.write(e, inlined, so, ModelWriter.Options.DEFAULT));
+            log("  spilled " + r[0].externalTensors() + " tensors, " + r[0].externalBytes() + " bytes; model file "
+                    + Files.size(so) + " bytes");
+            assertTrue(r[0].externalTensors() > 0 && Files.size(so) < ModelWriter.MAX_PROTOBUF_BYTES);
+            OnnxModel spilled = ModelReader.read(so);
+            assertTrue(e.rawBytes(t0).equals(spilled.rawBytes(spilled.proto().getGraph().getInitializer(0))));
+            Files.delete(so);
+            Files.delete(r[0].externalData());
         }
         Path report = Path.of("target", "bench", "model-io.txt");
         Files.createDirectories(report.getParent());
