@@ -78,6 +78,20 @@ class ModelReaderBadInputTest {
     }
 
     @Test
+    void otherModelFormatsAreNamed() throws Exception {
+        Path zip = dir.resolve("model.pt");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+            out.write(new byte[] {(byte) 0x80, 2, 'N', '.'});
+            out.closeEntry();
+        }
+        assertEquals("not an ONNX model (it is a ZIP archive, e.g. a PyTorch checkpoint; export it with torch.onnx.export)", fail(zip));
+        Path json = dir.resolve("config.onnx");
+        Files.writeString(json, "{\"hidden_size\": 768}");
+        assertEquals("not an ONNX model (it looks like a JSON file)", fail(json));
+    }
+
+    @Test
     void serializedTensorIsNotAModel() throws Exception {
         TensorProto t = Tensors.ofFloats("w", new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
         Path p = dir.resolve("tensor.pb");
