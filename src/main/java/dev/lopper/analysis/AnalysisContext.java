@@ -51,24 +51,29 @@ public final class AnalysisContext {
         this.opset = v;
         java.util.Set<String> stored = new java.util.HashSet<>();
         for (TensorProto t : graph.model().proto().getGraph().getInitializerList()) stored.add(t.getName());
+        Map<String, String> constantNodes = new HashMap<>();
+        for (var n : graph.model().proto().getGraph().getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0) constantNodes.put(n.getOutput(0), n.getName());
+        }
         for (Map.Entry<String, TensorProto> e : graph.constants().entrySet()) {
-            ConstantOrigin o = stored.contains(e.getKey()) ? ConstantOrigin.INITIALIZER : ConstantOrigin.FOLDED;
-            String producer = null;
-            if (o == ConstantOrigin.FOLDED) {
-                // a standardizer may have turned a Constant node's value into a constant: still stored in the file
-                producer = constantNodeOf(e.getKey());
-                if (producer != null) o = ConstantOrigin.CONSTANT_NODE;
+            String name = e.getKey();
+            ConstantOrigin o;
+            dev.lopper.graph.ConstantOrigin go = graph.constantOrigin(name);
+            if (go != null) {
+                o = switch (go.kind()) {
+                    case INITIALIZER -> ConstantOrigin.INITIALIZER;
+                    case CONSTANT_NODE -> ConstantOrigin.CONSTANT_NODE;
+                    case FOLDED -> ConstantOrigin.FOLDED;
+                };
+            } else if (stored.contains(name)) {
+                o = ConstantOrigin.INITIALIZER;
+            } else if (constantNodes.containsKey(name)) {
+                o = ConstantOrigin.CONSTANT_NODE;
+            } else {
+                o = ConstantOrigin.FOLDED;
             }
-            constants.put(e.getKey(), new ConstantInfo(e.getValue(), o, producer));
+            constants.put(name, new ConstantInfo(e.getValue(), o, null));
         }
-    }
-
-    private String constantNodeOf(String tensor) {
-        var g = graph.model().proto().getGraph();
-        for (var n : g.getNodeList()) {
-            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(tensor)) return n.getName();
-        }
-        return null;
     }
 
     public ModelGraph graph() { return graph; }

@@ -70,7 +70,7 @@ public final class GroupAnalyzer {
             }
         }
         if (options.lockGraphOutputs()) {
-            for (String out : graph.outputs()) ctx.lockTensor(out, "graph output '" + out + "'");
+            for (String out : graph.outputs()) ctx.lockTensor(graph.resolve(out), "graph output '" + out + "'");
         }
         progress.update("Building groups", total, total);
         return build(graph, ctx);

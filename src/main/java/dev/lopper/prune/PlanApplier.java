@@ -209,6 +209,7 @@ public final class PlanApplier {
     private static ValueInfoProto reshape(ValueInfoProto v, Map<String, Dim[]> dims, GroupAnalysis a,
                                           Map<String, Integer> counts, Set<String> changed) {
         Dim[] d = dims.get(v.getName());
+        if (d == null) d = dims.get(a.graph().resolve(v.getName()));
         if (d == null || !v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) return v;
         TensorShapeProto s = v.getType().getTensorType().getShape();
         if (s.getDimCount() != d.length) return v;
