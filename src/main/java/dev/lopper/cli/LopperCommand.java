@@ -15,6 +15,8 @@ public final class LopperCommand implements Runnable {
     /** The one table of subcommands. */
     static final Class<?>[] SUBCOMMANDS = {
         GuiCommand.class,
+        EvalCommand.class,
+        BenchCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -89,4 +89,41 @@ final class TinyModels {
                 .addNode(node("Mul", "mul", List.of("e", "m3"), List.of("y")))
                 .addOutput(value("y", FLOAT, "batch", "sequence", 3)));
     }
+
+    /** Image classifier: x float[N, 3, height, width] -> GlobalAveragePool -> Flatten -> y [N, 3] (mean of each channel). */
+    static ModelProto channelMeans() {
+        return model(GraphProto.newBuilder()
+                .addInput(value("x", FLOAT, "N", 3, "height", "width"))
+                .addNode(node("GlobalAveragePool", "gap", List.of("x"), List.of("p")))
+                .addNode(node("Flatten", "flat", List.of("p"), List.of("y")))
+                .addOutput(value("y", FLOAT, "N", 3)));
+    }
+
+    /** A chain of {@code layers} MatMuls of x float[512, 512] with one shared 512x512 weight (slow enough to cancel). */
+    static ModelProto slowChain(int layers) {
+        GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", FLOAT, 512, 512));
+        TensorProto.Builder w = TensorProto.newBuilder().setName("W").setDataType(FLOAT).addDims(512).addDims(512);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512 * 512 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 512 * 512; i++) b.putFloat(i % 513 == 0 ? 1f : 0f);
+        w.setRawData(com.google.protobuf.ByteString.copyFrom(b.array()));
+        g.addInitializer(w);
+        String prev = "x";
+        for (int i = 0; i < layers; i++) {
+            String out = i == layers - 1 ? "y" : "h" + i;
+            g.addNode(node("MatMul", "mm" + i, List.of(prev, "W"), List.of(out)));
+            prev = out;
+        }
+        return model(g.addOutput(value("y", FLOAT, 512, 512)));
+    }
+
+    /** y = x · W with W (4 x outs) all ones: output [batch, outs]. */
+    static ModelProto ones(int outs, String inputName) {
+        float[] w = new float[4 * outs];
+        java.util.Arrays.fill(w, 1f);
+        return model(GraphProto.newBuilder()
+                .addInput(value(inputName, FLOAT, "batch", 4))
+                .addInitializer(floats("W", new long[] {4, outs}, w))
+                .addNode(node("MatMul", "mm", List.of(inputName, "W"), List.of("y")))
+                .addOutput(value("y", FLOAT, "batch", outs)));
+    }
 }
