@@ -243,8 +243,17 @@ public final class AnalysisContext {
             for (long x : v) r.add(x);
             return r;
         }
+        dev.lopper.graph.TensorValue tv = graph.value(tensor);
+        if (tv != null && tv.isIntegral() && tv.rank() <= 1) {
+            List<Object> r = new ArrayList<>();
+            for (int k = 0; k < tv.size(); k++) r.add(tv.isKnown(k) ? (Object) tv.getLong(k) : DYNAMIC);
+            return r;
+        }
         return null;
     }
+
+    /** A shape-value entry known to be a dynamic (symbolic) size, never a channel count. */
+    public static final String DYNAMIC = "dynamic";
 
     public void setShapeValue(String tensor, List<Object> value) {
         shapeValues.put(tensor, value);

@@ -175,8 +175,19 @@ public final class DimSpace {
         return false;
     }
 
+    private static void sumAtoms(Dim d, List<Dim> out, int depth) {
+        Dim r = find(d);
+        if (r.layout == Dim.Layout.SUM && depth < 64) {
+            for (Dim p : r.parts) sumAtoms(p, out, depth + 1);
+        } else if (r.size != 0) {
+            out.add(r);
+        }
+    }
+
     private boolean refineSums(Dim ra, Dim rb, String where) {
-        List<Dim> pa = new ArrayList<>(ra.parts), pb = new ArrayList<>(rb.parts);
+        List<Dim> pa = new ArrayList<>(), pb = new ArrayList<>();
+        sumAtoms(ra, pa, 0);
+        sumAtoms(rb, pb, 0);
         for (Dim p : pa) if (p.size() < 0) return false;
         for (Dim p : pb) if (p.size() < 0) return false;
         int i = 0, j = 0;

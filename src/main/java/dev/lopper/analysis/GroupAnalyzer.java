@@ -147,7 +147,8 @@ public final class GroupAnalyzer {
             for (int axis = 0; axis < dims.length; axis++) {
                 List<Placement> ps = placements(dims[axis]);
                 if (ps == null) {
-                    ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
+                    // only constants need exact positions (they are sliced); activations just follow
+                    if (ci != null) ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
                     continue;
                 }
                 pl[axis] = ps;
