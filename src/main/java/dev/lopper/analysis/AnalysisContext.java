@@ -270,6 +270,12 @@ public final class AnalysisContext {
 
     /** Records how a node uses a constant's axis (first use wins). */
     public void role(String constant, int axis, ParamSlice.Role role, Node node) {
+        // a weight stored in another type and converted at run time (Cast of fp16 weights) owns the role
+        for (int hops = 0; hops < 4 && !constants.containsKey(constant); hops++) {
+            Node p = graph.producer(constant).orElse(null);
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return;
+            constant = p.input(0);
+        }
         if (!constants.containsKey(constant)) return;
         Dim[] d = dims(constant);
         if (d == null || axis >= d.length) return;
@@ -282,8 +288,11 @@ public final class AnalysisContext {
 
     public void rewrite(Rewrite r) { rewrites.add(r); }
 
+    final List<String> unhandled = new ArrayList<>();
+
     /** Locks every dim of every input and output of the node; outputs of unknown rank stay unknown. */
     public void lockAll(Node node, String reason) {
+        unhandled.add(reason);
         for (String in : node.inputs()) lockTensor(in, reason);
         for (String out : node.outputs()) {
             if (out.isEmpty()) continue;

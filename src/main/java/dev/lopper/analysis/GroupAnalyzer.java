@@ -240,7 +240,9 @@ public final class GroupAnalyzer {
         GroupAnalysis.Summary summary = new GroupAnalysis.Summary(groups.size(), prunable, groups.size() - prunable,
                 totalParams == 0 ? 0 : prunableParams / totalParams, totalMacs == 0 ? 0 : prunableMacs / totalMacs,
                 Math.round(totalParams), Math.round(totalMacs));
-        return new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
+        GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
+        result.setUnhandledNodes(ctx.unhandled);
+        return result;
     }
 
     /** Fraction of a dimension's positions that belong to a prunable group. */

@@ -3,7 +3,7 @@ package dev.lopper.analysis;
 import org.junit.jupiter.api.Test;
 
 class ScratchTest {
-    static { System.setProperty("lopper.debugRules", "true"); }
+    static { System.setProperty("lopper.debugRules", System.getProperty("debugRules", "false")); }
 
     @Test
     void one() throws Exception {
@@ -16,7 +16,15 @@ class ScratchTest {
         });
         w.setDaemon(true);
         w.start();
-        GroupAnalysis a = ManifestGroupsTest.analyze(f);
+        GroupAnalysis a;
+        try {
+            a = ManifestGroupsTest.analyze(f);
+        } catch (StackOverflowError e) {
+            StackTraceElement[] st = e.getStackTrace();
+            for (int i = 0; i < 12; i++) System.out.println("top " + st[i]);
+            for (int i = st.length - 40; i < st.length - 25; i++) System.out.println("bottom " + st[i]);
+            throw e;
+        }
         w.interrupt();
         System.out.println(a.table(false));
     }
