@@ -160,11 +160,16 @@ public final class GroupAnalyzer {
                         AnalysisContext.RoleInfo ri = roles == null ? null : roles[axis];
                         String node = ri != null ? ri.node() : firstConsumer(graph, t, ci);
                         ParamSlice.Role role = ri != null ? ri.role() : ParamSlice.Role.PER_CHANNEL;
-                        a.slices.add(new ParamSlice(node, t, axis, p.map(), role));
-                        a.members.add(new Member(node, t, axis, p.map()));
+                        String stored = t;
                         if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED) {
-                            a.locks.add("constant '" + t + "' is computed inside the model and cannot be sliced");
+                            stored = convertedFrom(graph, t, ci);
+                            if (stored == null) {
+                                stored = t;
+                                a.locks.add("constant '" + t + "' is computed inside the model and cannot be sliced");
+                            }
                         }
+                        a.slices.add(new ParamSlice(node, stored, axis, p.map(), role));
+                        a.members.add(new Member(node, stored, axis, p.map()));
                     } else {
                         String node = graph.producer(t).map(Node::name).orElse(firstConsumer(graph, t, null));
                         a.members.add(new Member(node, t, axis, p.map()));
@@ -265,6 +270,25 @@ public final class GroupAnalyzer {
             total += s;
         }
         return total == 0 ? 0 : covered / total;
+    }
+
+    /**
+     * The stored initializer a folded constant is a pure type conversion of (Cast/Identity of one initializer
+     * with the same dims, e.g. fp16 weights cast to float), else null.
+     */
+    private static String convertedFrom(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {
+        dev.lopper.graph.ConstantOrigin o = graph.constantOrigin(t);
+        if (o == null || o.initializers().size() != 1) return null;
+        var g = graph.model().proto().getGraph();
+        for (int idx : o.nodeIndices()) {
+            String op = g.getNode(idx).getOpType();
+            if (!(op.equals("Cast") || op.equals("Identity") || op.equals("Constant"))) return null;
+        }
+        String src = o.initializers().get(0);
+        for (var init : g.getInitializerList()) {
+            if (init.getName().equals(src)) return init.getDimsList().equals(ci.proto().getDimsList()) ? src : null;
+        }
+        return null;
     }
 
     private static String firstConsumer(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {

@@ -17,6 +17,7 @@ public final class LopperCommand implements Runnable {
         GuiCommand.class,
         EvalCommand.class,
         BenchCommand.class,
+        GroupsCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
