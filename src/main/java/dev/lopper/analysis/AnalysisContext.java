@@ -288,6 +288,38 @@ public final class AnalysisContext {
 
     public void rewrite(Rewrite r) { rewrites.add(r); }
 
+    /** Dims read (through Shape) by the computation of a small integer tensor: its value changes with them. */
+    final Map<String, List<Dim>> taints = new HashMap<>();
+
+    public List<Dim> shapeDependencies(String tensor) {
+        if (isStoredConstant(tensor)) return List.of();
+        return taints.getOrDefault(tensor, List.of());
+    }
+
+    boolean isStoredConstant(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        return c != null && c.origin() != ConstantOrigin.FOLDED;
+    }
+
+    /** Follows Shape reads into small integer tensors (shape computations). */
+    void propagateTaint(Node n) {
+        java.util.Set<Dim> t = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (n.opType().equals("Shape")) {
+            Dim[] d = dims.get(n.input(0));
+            if (d != null) java.util.Collections.addAll(t, d);
+        }
+        for (String in : n.inputs()) {
+            List<Dim> x = taints.get(in);
+            if (x != null) t.addAll(x);
+        }
+        if (t.isEmpty()) return;
+        List<Dim> list = List.copyOf(t);
+        for (String o : n.outputs()) {
+            Dim[] d = dims.get(o);
+            if (d != null && d.length <= 1) taints.put(o, list);
+        }
+    }
+
     final List<String> unhandled = new ArrayList<>();
 
     /** Locks every dim of every input and output of the node; outputs of unknown rank stay unknown. */

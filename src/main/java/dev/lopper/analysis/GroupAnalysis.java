@@ -123,7 +123,7 @@ public final class GroupAnalysis {
     private boolean dependsOn(Dim d, java.util.Set<String> ids, int depth) {
         Dim r = DimSpace.find(d);
         if (depth > 64) return false;
-        if (r.layout == null) return ids.contains(leafGroup.get(r));
+        if (r.layout == null) { String g = leafGroup.get(r); return g != null && ids.contains(g); }
         for (Dim p : r.parts) if (dependsOn(p, ids, depth + 1)) return true;
         return false;
     }

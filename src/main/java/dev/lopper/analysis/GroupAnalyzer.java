@@ -57,7 +57,10 @@ public final class GroupAnalyzer {
             OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
             if (rule == null) {
                 String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
-                ctx.lockAll(n, "no rule for op '" + op + "' at node '" + n.name() + "'");
+                String reason = "no rule for op '" + op + "' at node '" + n.name() + "'";
+                ctx.lockAll(n, reason);
+                // subgraphs (If/Loop/Scan bodies) read outer tensors by name, without listing them as inputs
+                if (n.hasSubgraphs()) for (String t : outerNames(n)) ctx.lockTensor(t, reason);
                 continue;
             }
             try {
@@ -68,12 +71,33 @@ public final class GroupAnalyzer {
             } catch (RuntimeException e) {
                 ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
             }
+            ctx.propagateTaint(n);
         }
         if (options.lockGraphOutputs()) {
             for (String out : graph.outputs()) ctx.lockTensor(graph.resolve(out), "graph output '" + out + "'");
         }
         progress.update("Building groups", total, total);
         return build(graph, ctx);
+    }
+
+    /** Every tensor name read inside a node's subgraphs (outer-scope captures included). */
+    static java.util.Set<String> outerNames(Node n) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (var a : n.attributes().values()) {
+            if (a.hasG()) collect(a.getG(), names);
+            for (var g : a.getGraphsList()) collect(g, names);
+        }
+        return names;
+    }
+
+    private static void collect(dev.lopper.onnx.proto.Onnx.GraphProto g, java.util.Set<String> names) {
+        for (var node : g.getNodeList()) {
+            names.addAll(node.getInputList());
+            for (var a : node.getAttributeList()) {
+                if (a.hasG()) collect(a.getG(), names);
+                for (var sg : a.getGraphsList()) collect(sg, names);
+            }
+        }
     }
 
     /** A leaf's positions on one axis. */

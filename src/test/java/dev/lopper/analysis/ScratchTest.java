@@ -1,31 +1,22 @@
 package dev.lopper.analysis;
 
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 class ScratchTest {
-    static { System.setProperty("lopper.debugRules", System.getProperty("debugRules", "false")); }
-
     @Test
     void one() throws Exception {
         String f = System.getProperty("model", "vit_slim_op13.onnx");
-        Thread main = Thread.currentThread();
-        Thread w = new Thread(() -> {
-            try { Thread.sleep(6000); } catch (InterruptedException e) { return; }
-            for (StackTraceElement s : main.getStackTrace()) System.out.println("  at " + s);
-            System.exit(3);
-        });
-        w.setDaemon(true);
-        w.start();
-        GroupAnalysis a;
-        try {
-            a = ManifestGroupsTest.analyze(f);
-        } catch (StackOverflowError e) {
-            StackTraceElement[] st = e.getStackTrace();
-            for (int i = 0; i < 12; i++) System.out.println("top " + st[i]);
-            for (int i = st.length - 40; i < st.length - 25; i++) System.out.println("bottom " + st[i]);
-            throw e;
+        GroupAnalysis a = ManifestGroupsTest.analyze(f);
+        String gid = "g:/conv_proj/Conv/out";
+        for (Rewrite r : a.rewrites()) {
+            if (!r.node().contains("encoder_layer_0/self_attention/Reshape")) continue;
+            System.out.println(r.node() + " idx=" + a.graph().node(r.node()).protoIndices() + " " + r);
+            if (r instanceof Rewrite.ShapeInput si) {
+                for (Dim d : si.entries()) System.out.println("   " + d + " dep=" + a.dependsOn(d, java.util.Set.of(gid)) + " new=" + a.newSize(d, Map.of(gid, 31)));
+            }
         }
-        w.interrupt();
-        System.out.println(a.table(false));
+        System.out.println(a.graph().model().proto().getGraph().getNode(a.graph().node("/encoder/layers/encoder_layer_0/self_attention/Reshape_1").protoIndices().get(0)));
     }
 }

@@ -53,6 +53,6 @@ public final class ExpandRule implements OpRule {
             if (sv.size() >= j) entries.add(0, entryDim);
         }
         ctx.setDims(n.output(0), out);
-        if (ctx.isConstant(n.input(1))) ctx.rewrite(new Rewrite.ShapeInput(n.name(), 1, entries, new boolean[entries.size()], false));
+        if (ctx.isConstant(n.input(1))) ctx.rewrite(new Rewrite.ShapeInput(n.name(), 1, entries, new boolean[entries.size()], false, ctx.shapeDependencies(n.input(1))));
     }
 }
