@@ -18,6 +18,7 @@ public final class LopperCommand implements Runnable {
         InspectCommand.class,
         EvalCommand.class,
         BenchCommand.class,
+        GroupsCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
