@@ -19,6 +19,7 @@ public final class LopperCommand implements Runnable {
         EvalCommand.class,
         BenchCommand.class,
         GroupsCommand.class,
+        PruneCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
