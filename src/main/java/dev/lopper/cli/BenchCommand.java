@@ -68,8 +68,8 @@ public final class BenchCommand implements Callable<Integer> {
              EvalSession c = EvalSession.open(ModelSource.of(pruned), config)) {
             a.cancelOn(cancel.token());
             c.cancelOn(cancel.token());
-            Map<String, HostTensor> ia = RandomInputs.create(a.inputs(), shapes, options.intRange(), options.seed);
-            Map<String, HostTensor> ic = RandomInputs.create(c.inputs(), shapes, options.intRange(), options.seed);
+            Map<String, HostTensor> ia = RandomInputs.forSession(a, shapes, options.intRange(), options.seed);
+            Map<String, HostTensor> ic = RandomInputs.forSession(c, shapes, options.intRange(), options.seed);
             b = InterleavedBench.run(a, ia, c, ic, new LatencyOptions(options.warmup, options.runs), LatencyListener.NONE,
                     cancel.token().progress(Progress.NONE));
             r.put("original", original.toString());

@@ -132,7 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
              EvalSession ref = reference == null ? null : EvalSession.open(ModelSource.of(reference), config)) {
             session.cancelOn(cancel.token());
             if (ref != null) ref.cancelOn(cancel.token());
-            Map<String, HostTensor> inputs = RandomInputs.create(session.inputs(), shapes, options.intRange(), options.seed);
+            Map<String, HostTensor> inputs = RandomInputs.forSession(session, shapes, options.intRange(), options.seed);
             LatencyStats lat = LatencyBenchmark.measure(session, inputs, latencyOptions, LatencyListener.NONE, progress);
             result.put("inputs", describeInputs(session.inputs(), inputs));
             result.put("latency", latencyJson(lat, config.intraOpThreads()));

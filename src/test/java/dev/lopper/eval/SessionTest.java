@@ -99,6 +99,21 @@ class SessionTest {
     }
 
     @Test
+    void tokenIdRangeComesFromTheEmbeddingTable() {
+        try (EvalSession s = open(TinyModels.embedding(), "emb")) {
+            assertEquals(Map.of("input_ids", new IntRange(0, 9)), s.indexRanges());
+            ShapePolicy p = ShapePolicy.of(Map.of("input_ids", new long[] {8, 64}), 1);
+            HostTensor ids = RandomInputs.forSession(s, p, null, 5).get("input_ids");
+            double max = 0;
+            for (int i = 0; i < ids.size(); i++) max = Math.max(max, ids.get(i));
+            assertEquals(9, max); // 512 draws from 0..9 reach 9; the default 0..99 would exceed the table
+            s.run(RandomInputs.forSession(s, p, null, 5));
+            HostTensor wide = RandomInputs.forSession(s, p, new IntRange(50, 60), 5).get("input_ids");
+            assertTrue(wide.get(0) >= 50, "an explicit --int-range wins");
+        }
+    }
+
+    @Test
     void latencyStatsAndListener() {
         LatencyStats s = LatencyStats.of(new double[] {5, 1, 4, 2, 3}, 2);
         assertEquals(3, s.medianMs());
