@@ -50,11 +50,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (CliCancellation cancel = new CliCancellation()) {
-            return run(cancel);
+            try {
+                return run(cancel);
+            } catch (CancelledException e) {
+                return cancel.reportCancelled(spec.commandLine().getErr());
+            }
         } catch (EvalException e) {
             throw new CliException(e.getMessage(), e);
-        } catch (CancelledException e) {
-            throw new CliException("cancelled");
         }
     }
 
