@@ -10,6 +10,7 @@ Writes into OUT_DIR (default: samples/):
   tiny_encoder.onnx      2-layer BERT-style encoder (opset 13: LayerNorm decomposed)
   tiny_encoder_opset17.onnx  the same weights at opset 17 (LayerNormalization op)
   tiny_encoder.json      synthetic task description and accuracy
+  tiny_encoder_test.csv  its 512 evaluation sequences: label,t0..t16 (token ids), no header
 
 Needs Debian's python3-torch, python3-onnx, python3-sklearn. Deterministic (fixed seeds, one thread).
 Python is only used to MAKE these files; Lopper never needs it.
@@ -237,7 +238,7 @@ def make_encoder():
     g = torch.Generator().manual_seed(2)
     model.train()
     for step in range(400):
-        ids, label = synthetic_batch(g, 32, 17)  # odd number of content tokens: no ties
+        ids, label = synthetic_batch(g, 32, 17)  # [CLS] + 16 tokens; a tie (8 low) is label 0
         loss = F.cross_entropy(model(ids), label)
         opt.zero_grad()
         loss.backward()
@@ -248,6 +249,9 @@ def make_encoder():
     with torch.no_grad():
         acc = float((model(ids).argmax(1) == label).float().mean())
     print(f"tiny_encoder: synthetic task accuracy {acc:.4f}")
+    with open(os.path.join(OUT, "tiny_encoder_test.csv"), "w") as f:
+        for lab, row in zip(label.tolist(), ids.tolist()):
+            f.write(str(lab) + "," + ",".join(str(t) for t in row) + "\n")
 
     example = ids[:2]
     for opset, name in ((13, "tiny_encoder.onnx"), (17, "tiny_encoder_opset17.onnx")):
@@ -270,6 +274,8 @@ def make_encoder():
                     "label 1 iff more than half of the other tokens are < 32 (trained with 17-token sequences)",
             "syntheticAccuracy": round(acc, 6),
             "evalSamples": 512,
+            "testSet": "tiny_encoder_test.csv: label,t0,...,t16 per line (no header), the 512 evaluation "
+                       "sequences as int64 token ids, input shape [batch, 17]",
         }, f, indent=2)
         f.write("\n")
 

@@ -50,23 +50,28 @@ SPECS = collections.OrderedDict()
 
 
 class Spec:
-    def __init__(self, name, family, builder, opsets, notes, kind="torch", training=PRESERVE):
+    def __init__(self, name, family, builder, opsets, notes, kind="torch", training=PRESERVE, external=False,
+                 randomize=True, onnx_check=True):
         self.name, self.family, self.builder, self.opsets = name, family, builder, opsets
-        self.notes, self.kind, self.training = notes, kind, training
+        self.notes, self.kind, self.training, self.external = notes, kind, training, external
+        self.randomize = randomize
+        self.onnx_check = onnx_check  # False: opset newer than this onnx package knows (checked with ORT instead)
 
 
-def torch_model(name, family, opsets=(13, 17), notes="", training=PRESERVE):
-    """Register a builder returning (module, example_args, input_names, output_names, dynamic_axes)."""
+def torch_model(name, family, opsets=(13, 17), notes="", training=PRESERVE, randomize=True):
+    """Register a builder returning (module, example_args, input_names, output_names, dynamic_axes).
+    randomize=False exports the module's own initialization (no norm/constant-parameter randomization)."""
     def deco(fn):
-        SPECS[name] = Spec(name, family, fn, opsets, notes, "torch", training)
+        SPECS[name] = Spec(name, family, fn, opsets, notes, "torch", training, randomize=randomize)
         return fn
     return deco
 
 
-def helper_model(name, family, opset, notes=""):
-    """Register a builder returning an onnx.ModelProto built with onnx.helper."""
+def helper_model(name, family, opset, notes="", external=False, onnx_check=True):
+    """Register a builder returning an onnx.ModelProto built with onnx.helper; external=True saves tensors of
+    1 KB or more to FILE.data next to the model."""
     def deco(fn):
-        SPECS[name] = Spec(name, family, fn, (opset,), notes, "helper")
+        SPECS[name] = Spec(name, family, fn, (opset,), notes, "helper", external=external, onnx_check=onnx_check)
         return fn
     return deco
 
@@ -94,6 +99,18 @@ def randomize_norms(model, s=1234):
                     m.weight.copy_(1.0 + 0.3 * torch.randn(m.weight.shape, generator=g))
                 if getattr(m, "bias", None) is not None:
                     m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
+    return model
+
+
+def randomize_constant_params(model, s=4321):
+    """Add small noise to every parameter whose elements are all equal (zero-initialized biases, unit scales,
+    class tokens): like trained weights, no two tensors are then identical, so torch's exporter does not merge
+    them into one initializer shared through Identity nodes (the *_init test model keeps that case)."""
+    g = torch.Generator().manual_seed(s)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.numel() > 1 and bool((p == p.flatten()[0]).all()):
+                p.add_(0.05 * torch.randn(p.shape, generator=g))
     return model
 
 
@@ -258,6 +275,17 @@ def _():
     return image(m, (1, 3, 64, 64))
 
 
+@torch_model("convnext_slim_init", "convnext", (13,),
+             "convnext_slim with torchvision's own initialization exported as is (zero biases, unit LayerNorm, "
+             "layer scale 1e-6): torch merges identical initializers, so layers of the same width share one "
+             "bias/scale tensor through Identity nodes; pruning one of them must not change the other",
+             randomize=False)
+def _():
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+    cfg = [CNBlockConfig(16, 32, 1), CNBlockConfig(32, 64, 1), CNBlockConfig(64, None, 1)]
+    return image(ConvNeXt(cfg, num_classes=10), (1, 3, 64, 64))
+
+
 @torch_model("vit_slim", "vit", (13, 17),
              "torchvision VisionTransformer(image 32, patch 4, 2 layers, 4 heads, hidden 32, mlp 64): conv "
              "patchify, class token Concat, nn.MultiheadAttention (packed in_proj: one MatMul for q,k,v, "
@@ -321,9 +349,10 @@ def _():
     return image(m, (1, 3, 224, 224))
 
 
-@torch_model("squeezenet_slim", "squeezenet", (11, 13, 17),
+@torch_model("squeezenet_slim", "squeezenet", (8, 11, 13, 17),
              "torchvision SqueezeNet forward with torchvision Fire modules at widths /8: squeeze 1x1 then "
-             "expand 1x1 | expand 3x3 Concat; classifier Conv1x1 -> ReLU -> AdaptiveAvgPool -> Flatten")
+             "expand 1x1 | expand 3x3 Concat; classifier Conv1x1 -> ReLU -> AdaptiveAvgPool -> Flatten. At opset 8 "
+             "torch writes IR version 3, where every initializer is also listed as a graph input")
 def _():
     from torchvision.models.squeezenet import Fire, SqueezeNet
     m = SqueezeNet("1_1", num_classes=10)
@@ -589,7 +618,9 @@ class UNetSmall(nn.Module):
 
 @torch_model("unet_small", "unet", (9, 13),
              "hand-written UNet (widths 8..64): MaxPool encoder, ConvTranspose 2x2/2 and bilinear Upsample "
-             "(Upsample op at opset 9, Resize from 11), Concat skips, 1x1 head; output [batch, 3, 32, 32]")
+             "(Upsample op at opset 9, Resize from 11), Concat skips, 1x1 head; output [batch, 3, 32, 32]. At opset 9 "
+             "Upsample's linear mode has no half-pixel option, so ORT's output differs from torch's by ~4e-4 (a "
+             "property of the export, not an error)")
 def _():
     return image(UNetSmall(), (1, 3, 32, 32))
 
@@ -1121,6 +1152,303 @@ def _():
     m.producer_version = "2.5.0"
     return m
 
+def small_convnet(r, dtype=np.float32, typed=False):
+    """Conv(3->16) BN Relu Conv(16->16) BN Add Relu GlobalAveragePool Flatten Gemm(16->10) as (nodes, inits)."""
+    def t(name, arr):
+        arr = np.asarray(arr).astype(dtype) if np.asarray(arr).dtype.kind == "f" else np.asarray(arr)
+        if not typed:
+            return numpy_helper.from_array(arr, name)
+        elem = helper.np_dtype_to_tensor_dtype(arr.dtype) if hasattr(helper, "np_dtype_to_tensor_dtype") else \
+            onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[arr.dtype]
+        return helper.make_tensor(name, elem, arr.shape, arr.flatten().tolist(), raw=False)
+    inits = [t("conv1.weight", r.normal(0, 0.3, (16, 3, 3, 3))), t("conv1.bias", r.normal(0, 0.1, 16)),
+             t("bn1.scale", r.uniform(0.2, 1.5, 16)), t("bn1.bias", r.normal(0, 0.2, 16)),
+             t("bn1.mean", r.normal(0, 0.2, 16)), t("bn1.var", r.uniform(0.5, 2, 16)),
+             t("conv2.weight", r.normal(0, 0.2, (16, 16, 3, 3))),
+             t("bn2.scale", r.uniform(0.2, 1.5, 16)), t("bn2.bias", r.normal(0, 0.2, 16)),
+             t("bn2.mean", r.normal(0, 0.2, 16)), t("bn2.var", r.uniform(0.5, 2, 16)),
+             t("fc.weight", r.normal(0, 0.3, (10, 16))), t("fc.bias", r.normal(0, 0.1, 10)),
+             t("flatten.shape", np.array([0, -1], np.int64))]
+    nodes = [
+        helper.make_node("Conv", ["x", "conv1.weight", "conv1.bias"], ["c1"], name="conv1", pads=[1] * 4),
+        helper.make_node("BatchNormalization", ["c1", "bn1.scale", "bn1.bias", "bn1.mean", "bn1.var"], ["b1"],
+                         name="bn1"),
+        helper.make_node("Relu", ["b1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "conv2.weight"], ["c2"], name="conv2", pads=[1] * 4),
+        helper.make_node("BatchNormalization", ["c2", "bn2.scale", "bn2.bias", "bn2.mean", "bn2.var"], ["b2"],
+                         name="bn2"),
+        helper.make_node("Add", ["r1", "b2"], ["s"], name="add"),
+        helper.make_node("Relu", ["s"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["gap"], name="gap"),
+        helper.make_node("Reshape", ["gap", "flatten.shape"], ["flat"], name="flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"], name="fc", transB=1),
+    ]
+    return nodes, inits
+
+
+@helper_model("external_data", "io_external_data", 13,
+              "hand-built small residual CNN saved with onnx.save(save_as_external_data=True, size_threshold=1024): "
+              "the 2 conv weights (1 KB or more) live in external_data_op13.onnx.data (location, offset, length), "
+              "the small ones stay inline", external=True)
+def _():
+    nodes, inits = small_convnet(rng(18))
+    g = helper.make_graph(nodes, "external_data", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+@helper_model("typed_fields", "io_typed_fields", 13,
+              "hand-built small residual CNN whose initializers use the typed fields (float_data, int64_data) "
+              "instead of raw_data, as old exporters and hand-written tools do; its nodes have NO names (names are "
+              "optional in ONNX)")
+def _():
+    nodes, inits = small_convnet(rng(19), typed=True)
+    for n in nodes:
+        n.ClearField("name")
+    g = helper.make_graph(nodes, "typed_fields", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+@helper_model("fp16_weights", "io_float16", 13,
+              "hand-built small residual CNN with float16 initializers (raw_data) each followed by Cast(to=FLOAT), "
+              "as weight-compressing converters emit; float32 input and output")
+def _():
+    nodes, inits = small_convnet(rng(20), dtype=np.float16)
+    casts = []
+    for i in inits:
+        if i.data_type == TensorProto.FLOAT16:
+            casts.append(helper.make_node("Cast", [i.name], [i.name + "_fp32"], name="cast_" + i.name,
+                                          to=TensorProto.FLOAT))
+    fp16 = {i.name for i in inits if i.data_type == TensorProto.FLOAT16}
+    for n in nodes:
+        for k, name in enumerate(n.input):
+            if name in fp16:
+                n.input[k] = name + "_fp32"
+    g = helper.make_graph(casts + nodes, "fp16_weights", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+@helper_model("fp16_compute", "io_float16", 13,
+              "hand-built small residual CNN computing in float16 (float16 initializers, Conv/BN/Gemm in fp16) "
+              "with Cast at the float32 input and output, as onnxconverter-common's float16 conversion emits")
+def _():
+    nodes, inits = small_convnet(rng(21), dtype=np.float16)
+    nodes[0].input[0] = "x_fp16"
+    nodes[-1].output[0] = "y_fp16"
+    nodes = [helper.make_node("Cast", ["x"], ["x_fp16"], name="graph_input_cast", to=TensorProto.FLOAT16)] + nodes + \
+        [helper.make_node("Cast", ["y_fp16"], ["y"], name="graph_output_cast", to=TensorProto.FLOAT)]
+    g = helper.make_graph(nodes, "fp16_compute", [vi("x", TensorProto.FLOAT, ["batch", 3, 16, 16])],
+                          [vi("y", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 13)
+
+
+class GPT2Attention(nn.Module):
+    """HF GPT-2 attention: Conv1D (addmm on a 2-D view, weight [in, out]), fused c_attn split(dim=2), causal mask
+    from a tril buffer with torch.where, split/merge heads with view/permute."""
+
+    def __init__(self, d, heads, max_len):
+        super().__init__()
+        self.h, self.d = heads, d
+        self.c_attn_w = nn.Parameter(torch.randn(d, 3 * d) * 0.1)
+        self.c_attn_b = nn.Parameter(torch.zeros(3 * d))
+        self.c_proj_w = nn.Parameter(torch.randn(d, d) * 0.1)
+        self.c_proj_b = nn.Parameter(torch.zeros(d))
+        self.register_buffer("bias", torch.tril(torch.ones(max_len, max_len, dtype=torch.bool)).view(1, 1, max_len,
+                                                                                                    max_len))
+
+    @staticmethod
+    def conv1d(x, w, b):
+        size_out = x.size()[:-1] + (w.size(-1),)
+        return torch.addmm(b, x.view(-1, x.size(-1)), w).view(size_out)
+
+    def forward(self, x):
+        q, k, v = self.conv1d(x, self.c_attn_w, self.c_attn_b).split(self.d, dim=2)
+        shape = q.size()[:-1] + (self.h, self.d // self.h)
+        q, k, v = (t.view(shape).permute(0, 2, 1, 3) for t in (q, k, v))
+        w = torch.matmul(q, k.transpose(-1, -2)) / torch.full([], v.size(-1) ** 0.5, dtype=q.dtype)
+        s = q.size(-2)
+        causal = self.bias[:, :, :s, :s]
+        w = torch.where(causal, w, torch.tensor(torch.finfo(w.dtype).min, dtype=w.dtype))
+        a = torch.matmul(torch.softmax(w, dim=-1), v).permute(0, 2, 1, 3).contiguous()
+        a = a.view(a.size()[:-2] + (self.d,))
+        return self.conv1d(a, self.c_proj_w, self.c_proj_b)
+
+
+class GPT2Block(nn.Module):
+    def __init__(self, d, heads, max_len):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d)
+        self.attn = GPT2Attention(d, heads, max_len)
+        self.ln_2 = nn.LayerNorm(d)
+        self.c_fc_w = nn.Parameter(torch.randn(d, 4 * d) * 0.1)
+        self.c_fc_b = nn.Parameter(torch.zeros(4 * d))
+        self.c_proj_w = nn.Parameter(torch.randn(4 * d, d) * 0.1)
+        self.c_proj_b = nn.Parameter(torch.zeros(d))
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        h = GPT2Attention.conv1d(self.ln_2(x), self.c_fc_w, self.c_fc_b)
+        h = 0.5 * h * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (h + 0.044715 * torch.pow(h, 3.0))))  # gelu_new
+        return x + GPT2Attention.conv1d(h, self.c_proj_w, self.c_proj_b)
+
+
+class GPT2Tiny(nn.Module):
+    def __init__(self, vocab=100, d=32, heads=4, layers=2, max_len=32):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, d)
+        self.wpe = nn.Embedding(max_len, d)
+        self.h = nn.ModuleList([GPT2Block(d, heads, max_len) for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(d)
+
+    def forward(self, input_ids):
+        pos = torch.arange(0, input_ids.size(-1), dtype=torch.long).unsqueeze(0)
+        x = self.wte(input_ids) + self.wpe(pos)
+        for blk in self.h:
+            x = blk(x)
+        x = self.ln_f(x)
+        return torch.matmul(x, self.wte.weight.t())  # tied LM head
+
+
+@torch_model("gpt2_tiny", "gpt2", (13, 17),
+             "hand-written GPT-2 (HF-style): Conv1D as Reshape -> Gemm (weight [in,out]) -> Reshape, fused c_attn "
+             "Split into q,k,v, causal mask Slice of a tril buffer + Where, Range positions, gelu_new (Tanh/Pow), "
+             "pre-LN, LM head tied to the token embedding (MatMul with the transposed embedding); d 32, 4 heads, "
+             "2 layers, vocab 100; input_ids [batch, sequence] int64")
+def _():
+    ids = torch.randint(0, 100, (2, 12), generator=torch.Generator().manual_seed(9))
+    return (GPT2Tiny(), (ids,), ["input_ids"], ["logits"],
+            {"input_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch", 1: "sequence"}})
+
+NEWER_OPSET_NOTE = (" onnx " + onnx.__version__ + " knows opsets up to 17, so this file is not run through onnx.checker; "
+                    "it is checked by loading and running it in ONNX Runtime 1.28 (samples/scripts/OrtCheck.java).")
+
+
+def decomposed_layernorm(x, prefix, dim, r, nodes, inits, axes_input=True):
+    """ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add as exporters write LayerNorm (axes as an input from
+    opset 18)."""
+    inits += [init(f"{prefix}.weight", f32(1 + 0.2 * r.normal(size=dim))), init(f"{prefix}.bias", f32(0.1 * r.normal(size=dim))),
+              init(f"{prefix}.axes", np.array([-1], np.int64)), init(f"{prefix}.two", f32(2.0)),
+              init(f"{prefix}.eps", f32(1e-5))]
+    rm = (lambda i, o, n: helper.make_node("ReduceMean", [i, f"{prefix}.axes"], [o], name=n, keepdims=1)) if axes_input \
+        else (lambda i, o, n: helper.make_node("ReduceMean", [i], [o], name=n, axes=[-1], keepdims=1))
+    nodes += [rm(x, f"{prefix}.mean", f"{prefix}/ReduceMean"),
+              helper.make_node("Sub", [x, f"{prefix}.mean"], [f"{prefix}.centered"], name=f"{prefix}/Sub"),
+              helper.make_node("Pow", [f"{prefix}.centered", f"{prefix}.two"], [f"{prefix}.sq"], name=f"{prefix}/Pow"),
+              rm(f"{prefix}.sq", f"{prefix}.var", f"{prefix}/ReduceMean_1"),
+              helper.make_node("Add", [f"{prefix}.var", f"{prefix}.eps"], [f"{prefix}.vareps"], name=f"{prefix}/Add"),
+              helper.make_node("Sqrt", [f"{prefix}.vareps"], [f"{prefix}.std"], name=f"{prefix}/Sqrt"),
+              helper.make_node("Div", [f"{prefix}.centered", f"{prefix}.std"], [f"{prefix}.norm"], name=f"{prefix}/Div"),
+              helper.make_node("Mul", [f"{prefix}.norm", f"{prefix}.weight"], [f"{prefix}.scaled"], name=f"{prefix}/Mul"),
+              helper.make_node("Add", [f"{prefix}.scaled", f"{prefix}.bias"], [f"{prefix}.out"], name=f"{prefix}/Add_1")]
+    return f"{prefix}.out"
+
+
+@helper_model("encoder_block", "transformer", 18,
+              "hand-built pre-LN transformer block at opset 18, the forms newer exporters write: decomposed LayerNorm "
+              "with ReduceMean axes as an INPUT, fused QKV MatMul + Split(num_outputs=3) (no split sizes), Reshape "
+              "[0,0,4,8] into heads, Transpose, MatMul, Softmax, MLP with LayerNormalization and Erf-GELU, "
+              "ReduceMean over the sequence (axes input, keepdims=0), MatMul head; input [batch, seq, 32]."
+              + NEWER_OPSET_NOTE, onnx_check=False)
+def _():
+    r = rng(22)
+    D, H, F = 32, 4, 64
+    nodes, inits = [], []
+    x = decomposed_layernorm("input", "ln1", D, r, nodes, inits)
+    inits += [init("attn.qkv.weight", f32(r.normal(0, 0.2, (D, 3 * D)))), init("attn.qkv.bias", f32(r.normal(0, 0.1, 3 * D))),
+              init("heads_shape", np.array([0, 0, H, D // H], np.int64)), init("merge_shape", np.array([0, 0, D], np.int64)),
+              init("scale", f32(1 / math.sqrt(D // H))),
+              init("attn.out.weight", f32(r.normal(0, 0.2, (D, D)))), init("attn.out.bias", f32(r.normal(0, 0.1, D))),
+              init("ln2.weight", f32(1 + 0.2 * r.normal(size=D))), init("ln2.bias", f32(0.1 * r.normal(size=D))),
+              init("mlp.fc1.weight", f32(r.normal(0, 0.2, (D, F)))), init("mlp.fc1.bias", f32(r.normal(0, 0.1, F))),
+              init("mlp.fc2.weight", f32(r.normal(0, 0.2, (F, D)))), init("mlp.fc2.bias", f32(r.normal(0, 0.1, D))),
+              init("sqrt2", f32(math.sqrt(2))), init("one", f32(1.0)), init("half", f32(0.5)),
+              init("seq_axes", np.array([1], np.int64)),
+              init("head.weight", f32(r.normal(0, 0.3, (D, 6)))), init("head.bias", f32(r.normal(0, 0.1, 6)))]
+    mk = helper.make_node
+    nodes += [
+        mk("MatMul", [x, "attn.qkv.weight"], ["qkv0"], name="attn/qkv/MatMul"),
+        mk("Add", ["qkv0", "attn.qkv.bias"], ["qkv"], name="attn/qkv/Add"),
+        mk("Split", ["qkv"], ["q0", "k0", "v0"], name="attn/Split", axis=-1, num_outputs=3),
+        mk("Reshape", ["q0", "heads_shape"], ["q1"], name="attn/q/Reshape"),
+        mk("Reshape", ["k0", "heads_shape"], ["k1"], name="attn/k/Reshape"),
+        mk("Reshape", ["v0", "heads_shape"], ["v1"], name="attn/v/Reshape"),
+        mk("Transpose", ["q1"], ["q"], name="attn/q/Transpose", perm=[0, 2, 1, 3]),
+        mk("Transpose", ["k1"], ["kt"], name="attn/k/Transpose", perm=[0, 2, 3, 1]),
+        mk("Transpose", ["v1"], ["v"], name="attn/v/Transpose", perm=[0, 2, 1, 3]),
+        mk("MatMul", ["q", "kt"], ["scores0"], name="attn/MatMul"),
+        mk("Mul", ["scores0", "scale"], ["scores"], name="attn/Mul"),
+        mk("Softmax", ["scores"], ["probs"], name="attn/Softmax", axis=-1),
+        mk("MatMul", ["probs", "v"], ["ctx0"], name="attn/MatMul_1"),
+        mk("Transpose", ["ctx0"], ["ctx1"], name="attn/Transpose", perm=[0, 2, 1, 3]),
+        mk("Reshape", ["ctx1", "merge_shape"], ["ctx"], name="attn/Reshape"),
+        mk("MatMul", ["ctx", "attn.out.weight"], ["ao0"], name="attn/out/MatMul"),
+        mk("Add", ["ao0", "attn.out.bias"], ["ao"], name="attn/out/Add"),
+        mk("Add", ["input", "ao"], ["res1"], name="residual1"),
+        mk("LayerNormalization", ["res1", "ln2.weight", "ln2.bias"], ["ln2.out"], name="ln2", axis=-1, epsilon=1e-5),
+        mk("MatMul", ["ln2.out", "mlp.fc1.weight"], ["h0"], name="mlp/fc1/MatMul"),
+        mk("Add", ["h0", "mlp.fc1.bias"], ["h"], name="mlp/fc1/Add"),
+        mk("Div", ["h", "sqrt2"], ["g0"], name="mlp/gelu/Div"),
+        mk("Erf", ["g0"], ["g1"], name="mlp/gelu/Erf"),
+        mk("Add", ["g1", "one"], ["g2"], name="mlp/gelu/Add"),
+        mk("Mul", ["h", "g2"], ["g3"], name="mlp/gelu/Mul"),
+        mk("Mul", ["g3", "half"], ["g"], name="mlp/gelu/Mul_1"),
+        mk("MatMul", ["g", "mlp.fc2.weight"], ["m0"], name="mlp/fc2/MatMul"),
+        mk("Add", ["m0", "mlp.fc2.bias"], ["m"], name="mlp/fc2/Add"),
+        mk("Add", ["res1", "m"], ["res2"], name="residual2"),
+        mk("ReduceMean", ["res2", "seq_axes"], ["pooled"], name="pool", keepdims=0),
+        mk("MatMul", ["pooled", "head.weight"], ["o0"], name="head/MatMul"),
+        mk("Add", ["o0", "head.bias"], ["output"], name="head/Add"),
+    ]
+    g = helper.make_graph(nodes, "encoder_block", [vi("input", TensorProto.FLOAT, ["batch", "seq", D])],
+                          [vi("output", TensorProto.FLOAT, ["batch", 6])], inits)
+    return finish(g, 18, ir_version=8)
+
+
+@helper_model("convnet", "cnn_new_opsets", 21,
+              "hand-built CNN at opset 21 / IR 10: Conv + BatchNormalization + Relu, Conv stride 2 + "
+              "GroupNormalization (opset-21 per-channel scale and bias, num_groups 4) + Gelu (opset 20), "
+              "Split(axis=1, num_outputs=2) into two Conv branches, Concat, residual Add, Resize x2 (scales input, "
+              "linear, half_pixel), Conv, ReduceMean axes [2,3] as input (keepdims=0), Gemm; NCHW input "
+              "[batch, 3, 32, 32]." + NEWER_OPSET_NOTE, onnx_check=False)
+def _():
+    r = rng(23)
+    mk = helper.make_node
+    inits = [init("conv1.weight", f32(r.normal(0, 0.3, (16, 3, 3, 3)))), init("conv1.bias", f32(r.normal(0, 0.1, 16))),
+             init("bn1.scale", f32(r.uniform(0.2, 1.5, 16))), init("bn1.bias", f32(r.normal(0, 0.2, 16))),
+             init("bn1.mean", f32(r.normal(0, 0.2, 16))), init("bn1.var", f32(r.uniform(0.5, 2, 16))),
+             init("conv2.weight", f32(r.normal(0, 0.2, (32, 16, 3, 3)))),
+             init("gn2.scale", f32(r.uniform(0.5, 1.5, 32))), init("gn2.bias", f32(r.normal(0, 0.1, 32))),
+             init("branch_a.weight", f32(r.normal(0, 0.2, (16, 16, 3, 3)))), init("branch_a.bias", f32(r.normal(0, 0.1, 16))),
+             init("branch_b.weight", f32(r.normal(0, 0.2, (16, 16, 1, 1)))), init("branch_b.bias", f32(r.normal(0, 0.1, 16))),
+             init("resize.scales", f32([1, 1, 2, 2])),
+             init("conv3.weight", f32(r.normal(0, 0.2, (24, 32, 3, 3)))), init("conv3.bias", f32(r.normal(0, 0.1, 24))),
+             init("pool.axes", np.array([2, 3], np.int64)),
+             init("fc.weight", f32(r.normal(0, 0.3, (10, 24)))), init("fc.bias", f32(r.normal(0, 0.1, 10)))]
+    nodes = [
+        mk("Conv", ["input", "conv1.weight", "conv1.bias"], ["c1"], name="conv1", pads=[1] * 4),
+        mk("BatchNormalization", ["c1", "bn1.scale", "bn1.bias", "bn1.mean", "bn1.var"], ["b1"], name="bn1"),
+        mk("Relu", ["b1"], ["r1"], name="relu1"),
+        mk("Conv", ["r1", "conv2.weight"], ["c2"], name="conv2", pads=[1] * 4, strides=[2, 2]),
+        mk("GroupNormalization", ["c2", "gn2.scale", "gn2.bias"], ["n2"], name="gn2", num_groups=4, epsilon=1e-5),
+        mk("Gelu", ["n2"], ["a2"], name="gelu2"),
+        mk("Split", ["a2"], ["s_a", "s_b"], name="split", axis=1, num_outputs=2),
+        mk("Conv", ["s_a", "branch_a.weight", "branch_a.bias"], ["ba"], name="branch_a", pads=[1] * 4),
+        mk("Conv", ["s_b", "branch_b.weight", "branch_b.bias"], ["bb"], name="branch_b"),
+        mk("Concat", ["ba", "bb"], ["cat"], name="concat", axis=1),
+        mk("Add", ["cat", "a2"], ["res"], name="residual"),
+        mk("Resize", ["res", "", "resize.scales"], ["up"], name="resize", mode="linear",
+           coordinate_transformation_mode="half_pixel"),
+        mk("Conv", ["up", "conv3.weight", "conv3.bias"], ["c3"], name="conv3", pads=[1] * 4),
+        mk("Relu", ["c3"], ["r3"], name="relu3"),
+        mk("ReduceMean", ["r3", "pool.axes"], ["pooled"], name="pool", keepdims=0),
+        mk("Gemm", ["pooled", "fc.weight", "fc.bias"], ["output"], name="fc", transB=1),
+    ]
+    g = helper.make_graph(nodes, "convnet_opset21", [vi("input", TensorProto.FLOAT, ["batch", 3, 32, 32])],
+                          [vi("output", TensorProto.FLOAT, ["batch", 10])], inits)
+    return finish(g, 21, ir_version=10)
+
 
 # ==================================================================================================
 # export, check, manifest
@@ -1154,37 +1482,81 @@ def describe(path):
         "inputs": [value_info_json(v) for v in g.input if v.name not in init_names],
         "outputs": [value_info_json(v) for v in g.output],
         "ops": dict(sorted(collections.Counter(n.op_type for n in g.node).items())),
+        "externalData": sorted({e.value for i in g.initializer for e in i.external_data if e.key == "location"}),
     }
 
 
-def export_one(spec, opset, out_dir):
+def write_reference(model, args, in_names, out_names, dyn, file, refs_dir):
+    """Torch outputs for fresh seeded inputs at batch 3 (another batch than the export example's), written as
+    little-endian raw arrays plus FILE.ref listing 'in|out NAME TYPE DIMS PATH' lines, for OrtCheck --compare."""
+    g = torch.Generator().manual_seed(99)
+    new_args = []
+    for a, name in zip(args, in_names):
+        shape = list(a.shape)
+        if 0 in dyn.get(name, {}):
+            shape[0] = 3
+        if a.dtype.is_floating_point:
+            new_args.append(torch.randn(*shape, generator=g))
+        else:
+            new_args.append(torch.randint(0, int(a.max()) + 1, shape, generator=g, dtype=a.dtype))
+    with torch.no_grad():
+        outs = model(*new_args)
+    if isinstance(outs, torch.Tensor):
+        outs = (outs,)
+    lines = []
+    for kind, names, tensors in (("in", in_names, new_args), ("out", out_names, outs)):
+        for name, t in zip(names, tensors):
+            arr = t.numpy()
+            typ = "float" if arr.dtype == np.float32 else "int64"
+            path = os.path.join(refs_dir, f"{file}.{kind}.{len(lines)}.bin")
+            arr.astype("<f4" if typ == "float" else "<i8").tofile(path)
+            lines.append(f"{kind} {name} {typ} {','.join(str(d) for d in arr.shape)} {path}")
+    with open(os.path.join(refs_dir, file + ".ref"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def export_one(spec, opset, out_dir, refs_dir=None):
     file = f"{spec.name}_op{opset}.onnx"
     path = os.path.join(out_dir, file)
     if spec.kind == "torch":
         seed(hash_seed(spec.name))
         model, args, in_names, out_names, dyn = spec.builder()
-        if not isinstance(model, torch.jit.ScriptModule):
+        if spec.randomize and not isinstance(model, torch.jit.ScriptModule):
             randomize_norms(model, hash_seed(spec.name) + 1)
+            randomize_constant_params(model, hash_seed(spec.name) + 2)
         model.eval()
         with torch.no_grad():
             model(*args)  # the model must run before it is exported
         torch.onnx.export(model, args, path, input_names=in_names, output_names=out_names, dynamic_axes=dyn,
                           opset_version=opset, training=spec.training, do_constant_folding=True)
+        if refs_dir:
+            write_reference(model, args, in_names, out_names, dyn, file, refs_dir)
         exporter = TORCH_EXPORTER
     else:
         model = spec.builder()
-        onnx.save(model, path)
+        if spec.external:
+            data = os.path.join(out_dir, file + ".data")
+            if os.path.exists(data):
+                os.remove(data)  # onnx appends to an existing data file
+            onnx.save(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                      location=file + ".data", size_threshold=1024)
+        else:
+            onnx.save(model, path)
         exporter = HELPER_EXPORTER
-    onnx.checker.check_model(onnx.load(path), full_check=True)
+    if spec.onnx_check:
+        onnx.checker.check_model(onnx.load(path), full_check=True)
     info = describe(path)
     entry = collections.OrderedDict()
     entry["file"] = file
     entry["family"] = spec.family
     entry["exporter"] = exporter
     entry.update(info)
-    entry["notes"] = spec.notes + ("" if spec.kind != "torch" else
-                                   (" [BatchNormalization kept: TrainingMode.PRESERVE]"
-                                    if spec.training == PRESERVE else " [TrainingMode.EVAL]"))
+    suffix = ""
+    if spec.kind == "torch" and "BatchNormalization" in info["ops"]:
+        suffix = " [BatchNormalization kept: TrainingMode.PRESERVE]"
+    elif spec.kind == "torch" and spec.training == EVAL:
+        suffix = " [TrainingMode.EVAL: BatchNormalization folded into Conv]"
+    entry["notes"] = spec.notes + suffix
     return entry
 
 
@@ -1193,7 +1565,7 @@ def hash_seed(name):
 
 
 COMPUTED_KEYS = ("file", "family", "exporter", "sha256", "bytes", "opset", "irVersion", "nodes", "params",
-                 "inputs", "outputs", "ops", "notes")
+                 "inputs", "outputs", "ops", "externalData", "notes")
 
 
 def main():
@@ -1201,12 +1573,15 @@ def main():
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--only", default="")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--refs", default="", help="also write torch reference outputs here (for OrtCheck --compare)")
     a = ap.parse_args()
     if a.list:
         for s in SPECS.values():
             print(s.name, s.family, list(s.opsets))
         return 0
     os.makedirs(a.out, exist_ok=True)
+    if a.refs:
+        os.makedirs(a.refs, exist_ok=True)
     only = set(x for x in a.only.split(",") if x)
     manifest_path = os.path.join(a.out, "manifest.json")
     old = {}
@@ -1220,7 +1595,7 @@ def main():
             continue
         for opset in spec.opsets:
             try:
-                entry = export_one(spec, opset, a.out)
+                entry = export_one(spec, opset, a.out, a.refs)
             except Exception as ex:  # keep going; report at the end
                 failures.append((f"{spec.name}_op{opset}", f"{type(ex).__name__}: {str(ex).splitlines()[0][:300]}"))
                 traceback.print_exc(limit=2)
@@ -1242,7 +1617,8 @@ def main():
         json.dump(entries, fh, indent=2)
         fh.write("\n")
     os.replace(tmp, manifest_path)
-    total = sum(os.path.getsize(os.path.join(a.out, e["file"])) for e in entries)
+    total = sum(os.path.getsize(os.path.join(a.out, f)) for e in entries
+                for f in [e["file"]] + e.get("externalData", []))
     print(f"{len(entries)} models in manifest, {total / 1e6:.2f} MB")
     for name, why in failures:
         print(f"FAILED {name}: {why}")

@@ -46,18 +46,25 @@ public record IndexMap(int offset, int block, int repeats, int period) {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Composition: first this map (root → intermediate), then {@code next} (intermediate → final). */
+    /**
+     * Composition: first this map (root → intermediate), then {@code next} (intermediate → final).
+     * Representable whenever at most one of the two repeats.
+     */
     public IndexMap then(IndexMap next) {
-        if (repeats == 1 && next.repeats == 1) {
-            return new IndexMap(next.offset + offset * next.block, block * next.block, 1, 0);
-        }
         if (next.equals(IDENTITY)) return this;
         if (this.equals(IDENTITY)) return next;
-        if (next.repeats == 1 && next.block == 1) {
-            return new IndexMap(offset + next.offset, block, repeats, period);
+        int nb = next.block;
+        if (next.repeats == 1) {
+            return new IndexMap(next.offset + offset * nb, block * nb, repeats, repeats == 1 ? 0 : period * nb);
+        }
+        if (repeats == 1) {
+            return new IndexMap(next.offset + offset * nb, block * nb, next.repeats, next.period);
         }
         throw new UnsupportedOperationException("cannot compose " + this + " with " + next);
     }
+
+    /** Number of positions one root channel occupies. */
+    public int positionsPerChannel() { return block * repeats; }
 
     public boolean isIdentity() { return equals(IDENTITY); }
 }

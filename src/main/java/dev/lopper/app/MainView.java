@@ -36,6 +36,7 @@ import javafx.stage.Window;
 import dev.lopper.app.graph.GraphCanvasView;
 import dev.lopper.app.groups.GroupsView;
 import dev.lopper.app.inspector.InspectorView;
+import dev.lopper.app.prune.PruneView;
 
 /**
  * The main window: menu and toolbar on top, a welcome strip, groups on the left, the graph in the centre,
@@ -49,6 +50,7 @@ public final class MainView extends BorderPane {
     private final HBox welcome = new HBox(10);
     private final SplitPane centre;
     private final VBox bottom = new VBox();
+    private PruneView pruneView;
 
     public MainView(MainViewModel vm) {
         this.vm = vm;
@@ -71,7 +73,15 @@ public final class MainView extends BorderPane {
         VBox top = new VBox(menuBar(), toolbar(), welcome);
         buildWelcome();
         setTop(top);
-        setCenter(centre);
+        PruneView prune = new PruneView(vm.prune(), vm::reportErrorMessage);
+        prune.setId("prune-view");
+        groups.getChildren().add(1, prune.settingsBar());
+        this.pruneView = prune;
+        SplitPane vertical = new SplitPane(centre, prune);
+        vertical.setOrientation(Orientation.VERTICAL);
+        vertical.setDividerPositions(0.72);
+        SplitPane.setResizableWithParent(prune, false);
+        setCenter(vertical);
         bottom.getChildren().add(statusBar());
         setBottom(bottom);
         setupDragAndDrop();
@@ -81,6 +91,8 @@ public final class MainView extends BorderPane {
     public VBox bottomArea() { return bottom; }
 
     public GraphCanvasView graphView() { return graphView; }
+
+    public PruneView pruneView() { return pruneView; }
 
     private MenuBar menuBar() {
         Menu file = new Menu("_File");

@@ -14,6 +14,7 @@ import dev.lopper.app.graph.GraphScene;
 import dev.lopper.app.graph.GraphViewModel;
 import dev.lopper.app.groups.GroupsViewModel;
 import dev.lopper.app.inspector.InspectorViewModel;
+import dev.lopper.app.prune.PruneViewModel;
 import dev.lopper.app.task.TaskRunner;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.onnx.ModelLoadException;
@@ -36,6 +37,7 @@ public final class MainViewModel {
     private final GraphViewModel graph = new GraphViewModel();
     private final InspectorViewModel inspector;
     private final GroupsViewModel groups;
+    private final PruneViewModel prune;
     private TaskRunner.Handle loading;
 
     public MainViewModel(ModelServices services, RecentFiles recent) {
@@ -45,6 +47,7 @@ public final class MainViewModel {
         this.groups = new GroupsViewModel(services, tasks, graph, undo);
         inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
+        this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
@@ -69,8 +72,7 @@ public final class MainViewModel {
             return new LoadedModel(path, model, g, scene, (System.nanoTime() - t0) / 1_000_000);
         }, m -> {
             loaded.set(m);
-            boolean extractedSample = m.path().startsWith(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
-            if (!extractedSample) recent.add(m.path());
+            if (!m.path().startsWith(SampleModel.extractedDir())) recent.add(m.path());
             status.set(m.graph().nodes().size() + " nodes · opened in " + m.loadMillis() + " ms");
         }, ex -> {
             status.set("Could not open " + path.getFileName());
@@ -84,6 +86,11 @@ public final class MainViewModel {
         p.ifPresent(this::open);
         if (p.isEmpty()) status.set("Open an ONNX model (File › Open, or drop it here)");
         return p.isPresent();
+    }
+
+    public void reportErrorMessage(String message) {
+        error.set(null);
+        error.set(message);
     }
 
     public void reportError(Throwable ex) {
@@ -121,4 +128,6 @@ public final class MainViewModel {
     public InspectorViewModel inspector() { return inspector; }
 
     public GroupsViewModel groups() { return groups; }
+
+    public PruneViewModel prune() { return prune; }
 }

@@ -23,7 +23,7 @@ public final class SampleModel {
         if (Files.isRegularFile(local)) return Optional.of(local.toAbsolutePath());
         try (InputStream in = SampleModel.class.getResourceAsStream(RESOURCE)) {
             if (in == null) return Optional.empty();
-            Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "lopper-sample"));
+            Path dir = Files.createDirectories(extractedDir());
             Path target = dir.resolve(FILE_NAME);
             Path tmp = Files.createTempFile(dir, "sample", ".part");
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -36,6 +36,11 @@ public final class SampleModel {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** Where the packaged sample is extracted to. */
+    public static Path extractedDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "lopper-sample").toAbsolutePath();
     }
 
     public static boolean isSample(Path p) {

@@ -83,6 +83,11 @@ public final class ConstantEvaluator {
         for (long d : t.getDimsList()) n *= d;
         if (n > MAX_ELEMENTS || t.getDataType() == DataType.STRING_VALUE) return null;
         try {
+            if (t.hasRawData() && !OnnxModel.isExternal(t)) {
+                // Raw bytes of a memory-mapped model alias the file; decode from a copy starting at offset 0
+                // (TensorData reads raw buffers by absolute index).
+                t = t.toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(t.getRawData().toByteArray())).build();
+            }
             TensorData d = model != null ? model.tensor(t) : OnnxModel.decodeInline(t);
             return TensorValue.of(d);
         } catch (Exception e) {

@@ -85,7 +85,7 @@ public final class ShapeInference {
                 }
             }
         } catch (RuntimeException e) {
-            // A malformed node (bad attribute, impossible shapes) leaves what is not yet inferred unknown.
+            if (System.getProperty("lopper.debug") != null) e.printStackTrace();
         }
         for (String o : n.outputs()) {
             if (o.isEmpty()) continue;
@@ -226,6 +226,28 @@ public final class ShapeInference {
         rule(ShapeInference::quantize, "QuantizeLinear");
         rule(ShapeInference::dequantize, "DequantizeLinear");
         rule(ShapeInference::oneHot, "OneHot");
+        rule(ShapeInference::dynamicQuantize, "DynamicQuantizeLinear");
+        rule(ShapeInference::qLinearConv, "QLinearConv");
+        rule(ShapeInference::qLinearMatMul, "QLinearMatMul");
+    }
+
+    static void dynamicQuantize(ShapeInference si, Node n) {
+        si.set(n, 0, si.in(n, 0), DataType.UINT8_VALUE);
+        si.set(n, 1, Shape.of(), FLOAT);
+        si.set(n, 2, Shape.of(), DataType.UINT8_VALUE);
+    }
+
+    /** QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp): Conv geometry on x and w. */
+    static void qLinearConv(ShapeInference si, Node n) {
+        Node conv = new Node(n.name(), "Conv", "", List.of(n.input(0), n.input(3)), n.outputs(), n.attributes(),
+                n.protoIndices(), null);
+        conv(si, conv);
+        si.set(n, 0, null, si.inType(n, 7) != 0 ? si.inType(n, 7) : si.inType(n, 0));
+    }
+
+    /** QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp). */
+    static void qLinearMatMul(ShapeInference si, Node n) {
+        si.set(n, 0, matMulShape(si.in(n, 0), si.in(n, 3)), si.inType(n, 7) != 0 ? si.inType(n, 7) : si.inType(n, 0));
     }
 
     // ---- rules --------------------------------------------------------------------------------------

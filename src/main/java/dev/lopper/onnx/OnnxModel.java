@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 
 import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.onnx.proto.Onnx.TensorProto;
@@ -40,7 +41,9 @@ public final class OnnxModel {
     }
 
     static OnnxModel parse(Path path, ByteBuffer mapped) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(mapped);
+        // Through a ByteString the buffer counts as immutable, which is what lets protobuf alias bytes
+        // fields (raw_data) to the map instead of copying them into the heap.
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
         in.enableAliasing(true);
         in.setSizeLimit(Integer.MAX_VALUE);
         in.setRecursionLimit(1000);

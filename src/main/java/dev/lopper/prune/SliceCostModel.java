@@ -13,6 +13,9 @@ import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.Member;
 import dev.lopper.analysis.ParamSlice;
 import dev.lopper.analysis.ParamSlice.Role;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Node;
+import dev.lopper.graph.Shape;
 
 /**
  * Counts a plan's cost from the groups' parameter slices, without rewriting the model.
@@ -61,6 +64,34 @@ public final class SliceCostModel implements CostCounter {
             }
             acc.forEach((t, a) -> estimatedTensorMacs.put(t, elements(dims.apply(t)) * a[0] / a[1]));
         }
+    }
+
+    /**
+     * MACs of every node that produces a group's channels through a weight, without knowing its op type: a weight
+     * W whose axis holds the output channels of tensor Y along {@code axis} does |W| × |Y| / Y[axis] MACs (Conv:
+     * Cout·Cin/g·k² · N·H·W; Gemm/MatMul: in·out · rows; depthwise: C·k² · N·H·W). Unknown dims count as 1.
+     * Nodes whose output shape is unknown are left out.
+     */
+    public static Map<String, Long> nodeMacs(ModelGraph graph, List<CoupledGroup> groups, Function<String, long[]> dims) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (CoupledGroup g : groups) {
+            for (ParamSlice s : g.slices()) {
+                if (s.role() != Role.PRODUCER_WEIGHT || out.containsKey(s.node())) continue;
+                Node n = graph.node(s.node());
+                if (n == null) continue;
+                for (Member m : g.members()) {
+                    if (!m.node().equals(s.node()) || !n.outputs().contains(m.tensor())) continue;
+                    Shape y = graph.shape(m.tensor());
+                    if (!y.hasRank()) continue;
+                    int axis = y.normalize(m.axis());
+                    long rows = 1;
+                    for (int i = 0; i < y.rank(); i++) if (i != axis) rows *= Math.max(1, y.dim(i));
+                    out.put(s.node(), elements(dims.apply(s.tensor())) * rows);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** Estimated MACs in the sliced weights of all groups (a lower bound of the model's MACs), for when no metrics exist. */

@@ -400,8 +400,8 @@ public final class GraphCanvasView extends Region {
         }
         // boxes
         final GraphicsContext gc = g;
-        Font titleFont = Font.font("System", FontWeight.BOLD, 11.5);
-        Font subFont = Font.font("System", 10);
+        Font titleFont = Font.font("System", FontWeight.BOLD, 12.5);
+        Font subFont = Font.font("System", 11);
         gc.setTextAlign(TextAlignment.CENTER);
         gc.setTextBaseline(VPos.CENTER);
         s.visibleBoxes(minX, minY, maxX, maxY, b -> {
@@ -432,10 +432,10 @@ public final class GraphCanvasView extends Region {
             gc.setFill(heat != null && !overlay.locked() && heat < 0.45 ? Color.WHITE : textColor.getValue());
             boolean two = !box.subtitle().isEmpty();
             gc.setFont(titleFont);
-            gc.fillText(box.title(), s.x(b), s.y(b) - (two ? 7 : 0), box.width() - 6);
+            gc.fillText(box.title(), s.x(b), s.y(b) - (two ? 8 : 0), box.width() - 6);
             if (two) {
                 gc.setFont(subFont);
-                gc.fillText(box.subtitle(), s.x(b), s.y(b) + 9, box.width() - 6);
+                gc.fillText(box.subtitle(), s.x(b), s.y(b) + 10, box.width() - 6);
             }
             String label = channelLabels.get(b);
             if (label != null) {
@@ -458,9 +458,13 @@ public final class GraphCanvasView extends Region {
 
     private void zoomToReadableIfTall(GraphScene s) {
         // a tall graph fitted whole is unreadable: start readable at the top instead, the minimap shows the rest
-        if (scale < 0.45 && s.boxes().size() > 60) {
+        if (scale < 0.6) {
             scale = 0.85;
-            offsetX = s.width() / 2 - canvas.getWidth() / 2 / scale;
+            double cx = s.width() / 2;
+            for (GraphScene.Box b : s.boxes()) {
+                if (b.kind() == GraphScene.Kind.INPUT) { cx = s.x(b.index()); break; }
+            }
+            offsetX = cx - canvas.getWidth() / 2 / scale;
             offsetY = -20 / scale;
         }
     }

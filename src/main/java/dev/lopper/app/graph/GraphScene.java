@@ -30,7 +30,7 @@ public final class GraphScene {
     /** One edge: tensor {@code tensor} of shape {@code label} from box {@code source} to box {@code target}. */
     public record Edge(int source, int target, String tensor, String label) { }
 
-    public static final double NODE_HEIGHT = 38;
+    public static final double NODE_HEIGHT = 40;
     public static final double IO_HEIGHT = 30;
 
     private final ModelGraph graph;
@@ -153,7 +153,7 @@ public final class GraphScene {
     }
 
     static double boxWidth(String title, String subtitle) {
-        return Math.max(72, Math.max(title.length() * 7.4, subtitle.length() * 6.3) + 20);
+        return Math.max(76, Math.max(title.length() * 8.2, subtitle.length() * 6.9) + 22);
     }
 
     /** "1×64×56×56"; symbols kept ("batch×128"); "" when the rank is unknown. */

@@ -123,8 +123,8 @@ public final class GroupsViewModel {
             }
         }
         groupsByNode = byNode;
-        groups.set(List.copyOf(found));
         rows.setAll(made);
+        groups.set(List.copyOf(found));
         summary.set(found.size() + " groups · " + prunable + " prunable · " + (found.size() - prunable) + " locked");
     }
 
@@ -141,6 +141,9 @@ public final class GroupsViewModel {
         }
         return false;
     }
+
+    /** Redraws the selected group's marks (after importance changed). */
+    public void refreshOverlay() { showOnGraph(selected.get()); }
 
     /** Marks the group's member nodes on the graph, tinted by importance. */
     private void showOnGraph(GroupRow r) {

@@ -417,13 +417,28 @@ public final class LayeredLayout {
         double offset = 0;
         for (int i = 0; i < k; i++) {
             int v = row[i];
+            // a real node follows its real neighbours only (a long edge passing by must not drag the main
+            // chain sideways); dummies follow whatever they connect to, which keeps long edges straight
             double s = 0;
             int cnt = 0;
-            if (mode != 1) for (int j = upStart[v]; j < upStart[v + 1]; j++) { s += x[up[j]]; cnt++; }
-            if (mode != 0) for (int j = downStart[v]; j < downStart[v + 1]; j++) { s += x[down[j]]; cnt++; }
+            double sd = 0;
+            int cntd = 0;
+            if (mode != 1) {
+                for (int j = upStart[v]; j < upStart[v + 1]; j++) {
+                    int u = up[j];
+                    if (u < realCount || v >= realCount) { s += x[u]; cnt++; } else { sd += x[u]; cntd++; }
+                }
+            }
+            if (mode != 0) {
+                for (int j = downStart[v]; j < downStart[v + 1]; j++) {
+                    int u = down[j];
+                    if (u < realCount || v >= realCount) { s += x[u]; cnt++; } else { sd += x[u]; cntd++; }
+                }
+            }
+            if (cnt == 0 && cntd > 0) { s = sd; cnt = cntd; }
             desired[v] = cnt == 0 ? x[v] : s / cnt;
             double w = cnt == 0 ? 0.05 : cnt;
-            if (v >= realCount) w *= 4; // keep long edges straight
+            if (v >= realCount) w *= 0.5; // long edges give way to real nodes; chains of bends still line up
             if (i > 0) offset += separation(row[i - 1], v, width, realCount);
             weight[i] = w;
             target[i] = desired[v] - offset;

@@ -1,0 +1,280 @@
+package dev.lopper.analysis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Node;
+import dev.lopper.graph.Shape;
+import dev.lopper.onnx.ElementType;
+import dev.lopper.onnx.ModelLoadException;
+import dev.lopper.onnx.OnnxModel;
+import dev.lopper.onnx.TensorData;
+import dev.lopper.onnx.proto.Onnx.OperatorSetIdProto;
+import dev.lopper.onnx.proto.Onnx.TensorProto;
+
+/**
+ * The state rules read and write while the analyzer walks the graph in topological order: the dims of
+ * every tensor, constant values, symbolic shape values (Shape → Gather → Concat computations), the role
+ * of each constant axis, MAC terms and rewrites.
+ */
+public final class AnalysisContext {
+    /** Where a constant comes from (only stored ones can be sliced by the applier). */
+    public enum ConstantOrigin { INITIALIZER, CONSTANT_NODE, FOLDED }
+
+    record ConstantInfo(TensorProto proto, ConstantOrigin origin, String node) { }
+
+    record RoleInfo(ParamSlice.Role role, String node) { }
+
+    record MacTerm(String node, List<Dim> dims) { }
+
+    final ModelGraph graph;
+    final DimSpace space = new DimSpace();
+    final Map<String, Dim[]> dims = new LinkedHashMap<>();
+    final Map<String, ConstantInfo> constants = new HashMap<>();
+    final Map<String, List<Object>> shapeValues = new HashMap<>();
+    final Map<String, RoleInfo[]> roles = new HashMap<>();
+    final List<MacTerm> macs = new ArrayList<>();
+    final List<Rewrite> rewrites = new ArrayList<>();
+    final Map<String, long[]> longCache = new HashMap<>();
+    private final int opset;
+
+    AnalysisContext(ModelGraph graph) {
+        this.graph = graph;
+        int v = 13;
+        for (OperatorSetIdProto o : graph.model().proto().getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) v = (int) o.getVersion();
+        }
+        this.opset = v;
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        for (TensorProto t : graph.model().proto().getGraph().getInitializerList()) stored.add(t.getName());
+        for (Map.Entry<String, TensorProto> e : graph.constants().entrySet()) {
+            ConstantOrigin o = stored.contains(e.getKey()) ? ConstantOrigin.INITIALIZER : ConstantOrigin.FOLDED;
+            String producer = null;
+            if (o == ConstantOrigin.FOLDED) {
+                // a standardizer may have turned a Constant node's value into a constant: still stored in the file
+                producer = constantNodeOf(e.getKey());
+                if (producer != null) o = ConstantOrigin.CONSTANT_NODE;
+            }
+            constants.put(e.getKey(), new ConstantInfo(e.getValue(), o, producer));
+        }
+    }
+
+    private String constantNodeOf(String tensor) {
+        var g = graph.model().proto().getGraph();
+        for (var n : g.getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(tensor)) return n.getName();
+        }
+        return null;
+    }
+
+    public ModelGraph graph() { return graph; }
+
+    public DimSpace space() { return space; }
+
+    /** Opset version of the default ONNX domain. */
+    public int opset() { return opset; }
+
+    // ---- dims ----
+
+    /** Dims of a tensor (constants get fresh dims on first use), or null when its rank is unknown. */
+    public Dim[] dims(String tensor) {
+        if (tensor == null || tensor.isEmpty()) return null;
+        Dim[] d = dims.get(tensor);
+        if (d != null) return d;
+        ConstantInfo c = constants.get(tensor);
+        if (c != null) {
+            d = new Dim[c.proto().getDimsCount()];
+            for (int i = 0; i < d.length; i++) d[i] = space.fresh(c.proto().getDims(i), null);
+            dims.put(tensor, d);
+            return d;
+        }
+        Shape s = graph.shape(tensor);
+        if (s.hasRank()) {
+            // a shape known from the file or inference, for a tensor no rule described: fresh, unrelated dims
+            d = new Dim[s.rank()];
+            for (int i = 0; i < d.length; i++) d[i] = space.fresh(s.dims()[i], null);
+            dims.put(tensor, d);
+            return d;
+        }
+        return null;
+    }
+
+    /** Dims of an input that must have a known rank. */
+    public Dim[] require(Node node, int input) {
+        Dim[] d = dims(node.input(input));
+        if (d == null) throw new OpRule.RuleFailure("unknown rank of '" + node.input(input) + "' at node '" + node.name() + "'");
+        return d;
+    }
+
+    public void setDims(String tensor, Dim[] d) {
+        if (tensor == null || tensor.isEmpty()) return;
+        Dim[] old = dims.get(tensor);
+        if (old != null && old.length == d.length) {
+            for (int i = 0; i < d.length; i++) unify(old[i], d[i], "shape of " + tensor);
+        }
+        dims.put(tensor, d);
+    }
+
+    public Dim fresh(long size) { return space.fresh(size, null); }
+
+    /** A new channel dimension created by a weighted op (a group root). */
+    public Dim channel(Dim d, String label) {
+        space.markChannel(d, label);
+        return d;
+    }
+
+    public boolean unify(Dim a, Dim b, String where) { return space.unify(a, b, where); }
+
+    public void lock(Dim d, String reason) { space.lock(d, reason); }
+
+    public void lockTensor(String tensor, String reason) {
+        Dim[] d = dims(tensor);
+        if (d != null) for (Dim x : d) space.lock(x, reason);
+    }
+
+    /** Node normalizes/reduces across d: removing a channel is not the same as zeroing it. */
+    public void mixes(Dim d, Node node) { space.mixing(d, node.name()); }
+
+    public List<Dim> factor(Dim d, long[] sizes, String[] labels, Node at) {
+        List<Dim> f = space.factor(d, sizes, labels, at.name());
+        if (f == null) throw new OpRule.RuleFailure("cannot split channels of size " + d.size() + " into "
+                + java.util.Arrays.toString(sizes) + " at node '" + at.name() + "'");
+        return f;
+    }
+
+    public Dim product(List<Dim> parts) { return space.composite(Dim.Layout.PRODUCT, parts); }
+
+    public Dim sum(List<Dim> parts) { return space.composite(Dim.Layout.SUM, parts); }
+
+    // ---- constants ----
+
+    public boolean isConstant(String tensor) { return constants.containsKey(tensor); }
+
+    public TensorProto constant(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        return c == null ? null : c.proto();
+    }
+
+    public void defineConstant(String tensor, TensorProto value, Node producer) {
+        constants.put(tensor, new ConstantInfo(value.toBuilder().setName(tensor).build(), ConstantOrigin.CONSTANT_NODE, producer.name()));
+    }
+
+    /** Integer values of a constant (or of a fully known shape value), else null. */
+    public long[] longs(String tensor) {
+        if (tensor == null || tensor.isEmpty()) return null;
+        long[] cached = longCache.get(tensor);
+        if (cached != null) return cached;
+        ConstantInfo c = constants.get(tensor);
+        long[] r = null;
+        if (c != null) {
+            long n = 1;
+            for (long d : c.proto().getDimsList()) n *= d;
+            if (n <= 1 << 16) {
+                try {
+                    r = decode(c.proto()).toLongArray();
+                } catch (ModelLoadException | RuntimeException e) {
+                    r = null;
+                }
+            }
+        } else {
+            List<Object> sv = shapeValues.get(tensor);
+            if (sv != null) {
+                r = new long[sv.size()];
+                for (int i = 0; i < r.length; i++) {
+                    Object o = sv.get(i);
+                    if (o instanceof Long l) r[i] = l;
+                    else if (o instanceof Dim d && d.size() >= 0 && !isDynamic(d)) r[i] = d.size();
+                    else return null;
+                }
+            }
+        }
+        if (r != null) longCache.put(tensor, r);
+        return r;
+    }
+
+    /** Floating values of a small constant, else null. */
+    public double[] doubles(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        if (c == null) return null;
+        try {
+            return decode(c.proto()).toDoubleArray();
+        } catch (ModelLoadException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Decodes a (small) constant; inline raw bytes are copied so buffer offsets cannot leak in. */
+    private TensorData decode(TensorProto t) throws ModelLoadException {
+        if (t.hasRawData() && !OnnxModel.isExternal(t)) {
+            t = t.toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(t.getRawData().toByteArray())).build();
+        }
+        return graph.model().tensor(t);
+    }
+
+    public boolean isFloating(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        if (c != null) return ElementType.isFloating(c.proto().getDataType());
+        return ElementType.isFloating(graph.elemType(tensor));
+    }
+
+    // ---- symbolic shape values ----
+
+    /**
+     * A 1-D integer tensor (or scalar) whose entries are known numbers ({@link Long}), dims of other tensors
+     * ({@link Dim}, as read by Shape) or unknown (null). Constants are shape values too.
+     */
+    public List<Object> shapeValue(String tensor) {
+        List<Object> sv = shapeValues.get(tensor);
+        if (sv != null) return sv;
+        ConstantInfo c = constants.get(tensor);
+        if (c != null && c.proto().getDimsCount() <= 1 && !ElementType.isFloating(c.proto().getDataType())) {
+            long[] v = longs(tensor);
+            if (v == null) return null;
+            List<Object> r = new ArrayList<>();
+            for (long x : v) r.add(x);
+            return r;
+        }
+        return null;
+    }
+
+    public void setShapeValue(String tensor, List<Object> value) {
+        shapeValues.put(tensor, value);
+        longCache.remove(tensor);
+    }
+
+    /** True when the dim follows a graph input's axis or is otherwise not a channel (its size may vary at run time). */
+    public static boolean isDynamic(Dim d) {
+        Dim r = DimSpace.find(d);
+        return r.size < 0;
+    }
+
+    // ---- roles, MACs, rewrites ----
+
+    /** Records how a node uses a constant's axis (first use wins). */
+    public void role(String constant, int axis, ParamSlice.Role role, Node node) {
+        if (!constants.containsKey(constant)) return;
+        Dim[] d = dims(constant);
+        if (d == null || axis >= d.length) return;
+        RoleInfo[] r = roles.computeIfAbsent(constant, k -> new RoleInfo[d.length]);
+        if (r[axis] == null) r[axis] = new RoleInfo(role, node.name());
+    }
+
+    /** MACs of a node = product of the sizes of these dims (unknown sizes count as 1). */
+    public void macs(Node node, List<Dim> factors) { macs.add(new MacTerm(node.name(), List.copyOf(factors))); }
+
+    public void rewrite(Rewrite r) { rewrites.add(r); }
+
+    /** Locks every dim of every input and output of the node; outputs of unknown rank stay unknown. */
+    public void lockAll(Node node, String reason) {
+        for (String in : node.inputs()) lockTensor(in, reason);
+        for (String out : node.outputs()) {
+            if (out.isEmpty()) continue;
+            Dim[] d = dims(out);
+            if (d != null) for (Dim x : d) space.lock(x, reason);
+        }
+    }
+}

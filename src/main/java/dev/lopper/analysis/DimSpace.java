@@ -1,0 +1,287 @@
+package dev.lopper.analysis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Union-find over {@link Dim}s with structural unification of composite layouts. All operations are
+ * near-constant time (path compression, union by age), so analysis cost grows linearly with the graph.
+ */
+public final class DimSpace {
+    private final List<Dim> all = new ArrayList<>();
+
+    public Dim fresh(long size, String name) {
+        Dim d = new Dim(all.size(), size, name);
+        all.add(d);
+        return d;
+    }
+
+    public List<Dim> all() { return all; }
+
+    public static Dim find(Dim d) {
+        Dim r = d;
+        while (r.parent != null) r = r.parent;
+        while (d.parent != null) {
+            Dim n = d.parent;
+            d.parent = r;
+            d = n;
+        }
+        return r;
+    }
+
+    public static boolean same(Dim a, Dim b) { return find(a) == find(b); }
+
+    public static boolean isLeaf(Dim d) { return find(d).layout == null; }
+
+    /** Marks every leaf under d as a channel dimension; names an unnamed leaf. */
+    public void markChannel(Dim d, String name) {
+        Dim r = find(d);
+        if (r.layout != null) {
+            for (Dim p : r.parts) markChannel(p, null);
+            return;
+        }
+        r.channel = true;
+        if (r.name == null && name != null) r.name = name;
+    }
+
+    public void markData(Dim d) {
+        Dim r = find(d);
+        if (r.layout != null) { for (Dim p : r.parts) markData(p); return; }
+        r.data = true;
+    }
+
+    public void lock(Dim d, String reason) { lock(d, reason, 0); }
+
+    private void lock(Dim d, String reason, int depth) {
+        Dim r = find(d);
+        if (depth > 64) return;
+        if (r.layout != null) { for (Dim p : r.parts) lock(p, reason, depth + 1); return; }
+        r.addLock(reason);
+    }
+
+    public void mixing(Dim d, String node) {
+        Dim r = find(d);
+        if (r.layout != null) { for (Dim p : r.parts) mixing(p, node); return; }
+        r.addMixing(node);
+    }
+
+    /** A composite dimension laid out as the given parts (none of them may be unknown for PRODUCT). */
+    public Dim composite(Dim.Layout layout, List<Dim> parts) {
+        if (parts.size() == 1) return parts.get(0);
+        long size = layout == Dim.Layout.SUM ? 0 : 1;
+        for (Dim p : parts) {
+            long s = p.size();
+            if (s < 0) { size = -1; break; }
+            size = layout == Dim.Layout.SUM ? size + s : size * s;
+        }
+        Dim c = fresh(size, null);
+        c.layout = layout;
+        c.parts = new ArrayList<>(parts);
+        return c;
+    }
+
+    /** Turns leaf d into a composite of fresh parts of the given sizes, inheriting flags and locks. */
+    public List<Dim> decompose(Dim d, Dim.Layout layout, long[] sizes, String[] labels) {
+        Dim r = find(d);
+        if (r.layout != null) throw new IllegalStateException("already composite");
+        List<Dim> parts = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            String n = r.name == null ? null : r.name + "." + (labels != null ? labels[i] : "p" + i);
+            Dim p = fresh(sizes[i], n);
+            p.channel = r.channel;
+            p.data = r.data;
+            if (r.locks != null) for (String l : r.locks) p.addLock(l);
+            if (r.mixing != null) for (String m : r.mixing) p.addMixing(m);
+            parts.add(p);
+        }
+        r.layout = layout;
+        r.parts = parts;
+        r.locks = null;
+        r.mixing = null;
+        return parts;
+    }
+
+    /** Leaves of a product, outer to inner, skipping size-1 leaves; sums stay atoms. */
+    public static void productAtoms(Dim d, List<Dim> out) {
+        Dim r = find(d);
+        if (r.layout == Dim.Layout.PRODUCT) {
+            for (Dim p : r.parts) productAtoms(p, out);
+        } else if (r.size != 1) {
+            out.add(r);
+        }
+    }
+
+    /**
+     * Unifies two dimensions. Returns false (and locks both) when they cannot be the same
+     * (different sizes or incompatible layouts).
+     */
+    public boolean unify(Dim a, Dim b, String where) {
+        Dim ra = find(a), rb = find(b);
+        if (ra == rb) return true;
+        if (ra.size >= 0 && rb.size >= 0 && ra.size != rb.size) {
+            String reason = "channel sizes " + ra.size + " and " + rb.size + " meet at node '" + where + "'";
+            lock(ra, reason);
+            lock(rb, reason);
+            return false;
+        }
+        if (ra.layout == null && rb.layout == null) {
+            link(ra, rb);
+            return true;
+        }
+        if (ra.layout == null || rb.layout == null) {
+            Dim leaf = ra.layout == null ? ra : rb;
+            Dim comp = leaf == ra ? rb : ra;
+            pushDown(leaf, comp);
+            leaf.parent = comp;
+            if (comp.size < 0) comp.size = leaf.size;
+            return true;
+        }
+        if (ra.layout == rb.layout && ra.parts.size() == rb.parts.size()) {
+            boolean sameSizes = true;
+            for (int i = 0; i < ra.parts.size(); i++) {
+                if (ra.parts.get(i).size() != rb.parts.get(i).size()) sameSizes = false;
+            }
+            if (sameSizes) {
+                List<Dim> pa = ra.parts, pb = rb.parts;
+                Dim keep = ra.id < rb.id ? ra : rb;
+                Dim gone = keep == ra ? rb : ra;
+                gone.parent = keep;
+                boolean ok = true;
+                for (int i = 0; i < pa.size(); i++) ok &= unify(pa.get(i), pb.get(i), where);
+                return ok;
+            }
+        }
+        if (ra.layout == Dim.Layout.PRODUCT && rb.layout == Dim.Layout.PRODUCT) {
+            List<Dim> la = new ArrayList<>(), lb = new ArrayList<>();
+            productAtoms(ra, la);
+            productAtoms(rb, lb);
+            long[] sizes = new long[lb.size()];
+            for (int i = 0; i < sizes.length; i++) sizes[i] = lb.get(i).size();
+            List<Dim> grouped = groupAtoms(la, sizes, where);
+            if (grouped != null) {
+                boolean ok = true;
+                for (int i = 0; i < grouped.size(); i++) ok &= unify(grouped.get(i), lb.get(i), where);
+                Dim keep = ra.id < rb.id ? ra : rb;
+                (keep == ra ? rb : ra).parent = keep;
+                return ok;
+            }
+        }
+        if (ra.layout == Dim.Layout.SUM && rb.layout == Dim.Layout.SUM && refineSums(ra, rb, where)) {
+            return true;
+        }
+        String reason = "incompatible channel layouts meet at node '" + where + "'";
+        lock(ra, reason);
+        lock(rb, reason);
+        return false;
+    }
+
+    private boolean refineSums(Dim ra, Dim rb, String where) {
+        List<Dim> pa = new ArrayList<>(ra.parts), pb = new ArrayList<>(rb.parts);
+        for (Dim p : pa) if (p.size() < 0) return false;
+        for (Dim p : pb) if (p.size() < 0) return false;
+        int i = 0, j = 0;
+        List<Dim[]> pairs = new ArrayList<>();
+        while (i < pa.size() && j < pb.size()) {
+            Dim x = pa.get(i), y = pb.get(j);
+            long sx = x.size(), sy = y.size();
+            if (sx == sy) { pairs.add(new Dim[] {x, y}); i++; j++; continue; }
+            Dim big = sx > sy ? x : y;
+            long small = Math.min(sx, sy);
+            if (!isLeaf(big)) return false;
+            List<Dim> split = decompose(big, Dim.Layout.SUM, new long[] {small, big.size() - small}, new String[] {"a", "b"});
+            if (big == x) { pa.set(i, split.get(0)); pa.add(i + 1, split.get(1)); }
+            else { pb.set(j, split.get(0)); pb.add(j + 1, split.get(1)); }
+        }
+        if (i != pa.size() || j != pb.size()) return false;
+        Dim keep = ra.id < rb.id ? ra : rb;
+        Dim gone = keep == ra ? rb : ra;
+        gone.parent = keep;
+        for (Dim[] p : pairs) unify(p[0], p[1], where);
+        return true;
+    }
+
+    /**
+     * Groups product atoms (outer to inner) into consecutive runs whose sizes are the targets, splitting an
+     * atom into (outer, inner) factors when a target needs only part of it. Null when impossible.
+     */
+    public List<Dim> groupAtoms(List<Dim> atoms, long[] targets, String where) {
+        List<Dim> queue = new ArrayList<>(atoms);
+        List<Dim> out = new ArrayList<>();
+        int q = 0;
+        for (long t : targets) {
+            if (t < 0) return null;
+            List<Dim> run = new ArrayList<>();
+            long prod = 1;
+            while (prod < t) {
+                if (q >= queue.size()) return null;
+                Dim a = queue.get(q);
+                long s = a.size();
+                if (s < 0) return null;
+                if (prod * s <= t) {
+                    run.add(a);
+                    prod *= s;
+                    q++;
+                } else {
+                    long need = t / prod;
+                    if (t % prod != 0 || s % need != 0 || !isLeaf(a)) return null;
+                    List<Dim> f = decompose(a, Dim.Layout.PRODUCT, new long[] {need, s / need}, new String[] {"outer", "inner"});
+                    run.add(f.get(0));
+                    prod *= need;
+                    queue.set(q, f.get(1));
+                }
+            }
+            if (prod != t) return null;
+            out.add(run.isEmpty() ? fresh(1, null) : composite(Dim.Layout.PRODUCT, run));
+        }
+        while (q < queue.size()) {
+            if (queue.get(q).size() != 1) return null;
+            q++;
+        }
+        return out;
+    }
+
+    /** Splits d into factors of the given sizes (outer to inner); reuses d when only one factor is > 1. */
+    public List<Dim> factor(Dim d, long[] sizes, String[] labels, String where) {
+        int big = -1, count = 0;
+        for (int i = 0; i < sizes.length; i++) if (sizes[i] != 1) { big = i; count++; }
+        if (count <= 1) {
+            List<Dim> r = new ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) r.add(i == big ? d : fresh(1, null));
+            if (count == 0) unify(d, r.get(0), where);
+            return r;
+        }
+        Dim root = find(d);
+        if (root.layout == null) return decompose(root, Dim.Layout.PRODUCT, sizes, labels);
+        if (root.layout != Dim.Layout.PRODUCT) return null;
+        List<Dim> atoms = new ArrayList<>();
+        productAtoms(root, atoms);
+        return groupAtoms(atoms, sizes, where);
+    }
+
+    private void pushDown(Dim leaf, Dim comp) {
+        Dim r = find(comp);
+        if (r.layout != null) {
+            for (Dim p : r.parts) pushDown(leaf, p);
+            return;
+        }
+        r.channel |= leaf.channel;
+        r.data |= leaf.data;
+        if (r.name == null) r.name = leaf.name;
+        if (leaf.locks != null) for (String l : leaf.locks) r.addLock(l);
+        if (leaf.mixing != null) for (String m : leaf.mixing) r.addMixing(m);
+    }
+
+    private void link(Dim a, Dim b) {
+        Dim keep = a.id < b.id ? a : b;
+        Dim gone = keep == a ? b : a;
+        gone.parent = keep;
+        if (keep.size < 0) keep.size = gone.size;
+        keep.channel |= gone.channel;
+        keep.data |= gone.data;
+        if (keep.name == null || (!keep.channel && gone.channel && gone.name != null)) {
+            if (gone.name != null) keep.name = gone.name;
+        }
+        if (gone.locks != null) for (String l : gone.locks) keep.addLock(l);
+        if (gone.mixing != null) for (String m : gone.mixing) keep.addMixing(m);
+    }
+}

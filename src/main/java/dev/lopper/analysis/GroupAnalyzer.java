@@ -1,0 +1,272 @@
+package dev.lopper.analysis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import dev.lopper.analysis.rules.Rules;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Node;
+import dev.lopper.graph.Shape;
+import dev.lopper.onnx.ElementType;
+import dev.lopper.task.Progress;
+
+/**
+ * Finds the coupled channel groups of a graph: walks the nodes in topological order, lets each op's rule
+ * tie channel dimensions together (union-find), then turns every channel leaf into a {@link CoupledGroup}
+ * with its members, parameter slices, lock reasons, and per-channel params and MACs. Linear in the graph.
+ */
+public final class GroupAnalyzer {
+    private GroupAnalyzer() {}
+
+    private static final boolean DEBUG = Boolean.getBoolean("lopper.debugRules");
+
+    public static GroupAnalysis analyze(ModelGraph graph, Progress progress) {
+        return analyze(graph, AnalysisOptions.DEFAULT, progress);
+    }
+
+    public static GroupAnalysis analyze(ModelGraph graph, AnalysisOptions options, Progress progress) {
+        AnalysisContext ctx = new AnalysisContext(graph);
+        for (String in : graph.inputs()) {
+            Shape s = graph.shape(in);
+            if (!s.hasRank()) continue;
+            Dim[] d = new Dim[s.rank()];
+            for (int i = 0; i < d.length; i++) d[i] = ctx.space.fresh(s.dims()[i], null);
+            ctx.dims.put(in, d);
+            if (options.lockGraphInputs()) {
+                for (int i = 0; i < d.length; i++) {
+                    ctx.space.markChannel(d[i], "input:" + in + "/" + i);
+                    ctx.space.lock(d[i], "graph input '" + in + "'");
+                }
+            }
+        }
+        List<Node> nodes = graph.nodes();
+        int total = nodes.size();
+        for (int i = 0; i < total; i++) {
+            Node n = nodes.get(i);
+            if ((i & 255) == 0) {
+                progress.checkCancelled();
+                progress.update("Analyzing channel couplings", i, total);
+            }
+            OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
+            if (rule == null) {
+                String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
+                ctx.lockAll(n, "no rule for op '" + op + "' at node '" + n.name() + "'");
+                continue;
+            }
+            try {
+                rule.apply(n, ctx);
+            } catch (OpRule.RuleFailure f) {
+                if (DEBUG) System.err.println("rule failure: " + f.getMessage());
+                ctx.lockAll(n, f.getMessage());
+            } catch (RuntimeException e) {
+                ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
+            }
+        }
+        if (options.lockGraphOutputs()) {
+            for (String out : graph.outputs()) ctx.lockTensor(out, "graph output '" + out + "'");
+        }
+        progress.update("Building groups", total, total);
+        return build(graph, ctx);
+    }
+
+    /** A leaf's positions on one axis. */
+    record Placement(Dim leaf, IndexMap map) { }
+
+    /** Where each leaf channel lies on a dimension; null when a layout cannot be expressed. */
+    static List<Placement> placements(Dim d) {
+        List<Placement> out = new ArrayList<>();
+        try {
+            place(d, IndexMap.IDENTITY, out, 0);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return out;
+    }
+
+    private static void place(Dim d, IndexMap outer, List<Placement> out, int depth) {
+        Dim r = DimSpace.find(d);
+        if (depth > 64) throw new IllegalStateException("layout too deep");
+        if (r.layout == null) {
+            out.add(new Placement(r, outer));
+            return;
+        }
+        int n = r.parts.size();
+        long[] sizes = new long[n];
+        for (int i = 0; i < n; i++) {
+            sizes[i] = r.parts.get(i).size();
+            if (sizes[i] < 0) throw new IllegalStateException("unknown size");
+        }
+        if (r.layout == Dim.Layout.SUM) {
+            long off = 0;
+            for (int i = 0; i < n; i++) {
+                place(r.parts.get(i), IndexMap.offset(Math.toIntExact(off)).then(outer), out, depth + 1);
+                off += sizes[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                long inner = 1, outerProd = 1;
+                for (int k = i + 1; k < n; k++) inner *= sizes[k];
+                for (int k = 0; k < i; k++) outerProd *= sizes[k];
+                IndexMap step = new IndexMap(0, Math.toIntExact(inner), Math.toIntExact(outerProd),
+                        outerProd == 1 ? 0 : Math.toIntExact(sizes[i] * inner));
+                place(r.parts.get(i), step.then(outer), out, depth + 1);
+            }
+        }
+    }
+
+    private static final class Acc {
+        final Dim leaf;
+        final List<Member> members = new ArrayList<>();
+        final List<ParamSlice> slices = new ArrayList<>();
+        final Set<String> locks = new LinkedHashSet<>();
+        double params;
+        double macs;
+
+        Acc(Dim leaf) { this.leaf = leaf; }
+    }
+
+    private static GroupAnalysis build(ModelGraph graph, AnalysisContext ctx) {
+        Map<Dim, Acc> accs = new IdentityHashMap<>();
+        Map<String, List<Placement>[]> placementsByTensor = new HashMap<>();
+        // members and slices
+        for (Map.Entry<String, Dim[]> e : ctx.dims.entrySet()) {
+            String t = e.getKey();
+            Dim[] dims = e.getValue();
+            AnalysisContext.ConstantInfo ci = ctx.constants.get(t);
+            @SuppressWarnings("unchecked")
+            List<Placement>[] pl = new List[dims.length];
+            placementsByTensor.put(t, pl);
+            AnalysisContext.RoleInfo[] roles = ctx.roles.get(t);
+            for (int axis = 0; axis < dims.length; axis++) {
+                List<Placement> ps = placements(dims[axis]);
+                if (ps == null) {
+                    ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
+                    continue;
+                }
+                pl[axis] = ps;
+                for (Placement p : ps) {
+                    Dim leaf = p.leaf();
+                    if (!leaf.channel || leaf.size <= 1) continue;
+                    Acc a = accs.computeIfAbsent(leaf, Acc::new);
+                    if (ci != null) {
+                        AnalysisContext.RoleInfo ri = roles == null ? null : roles[axis];
+                        String node = ri != null ? ri.node() : firstConsumer(graph, t, ci);
+                        ParamSlice.Role role = ri != null ? ri.role() : ParamSlice.Role.PER_CHANNEL;
+                        a.slices.add(new ParamSlice(node, t, axis, p.map(), role));
+                        a.members.add(new Member(node, t, axis, p.map()));
+                        if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED) {
+                            a.locks.add("constant '" + t + "' is computed inside the model and cannot be sliced");
+                        }
+                    } else {
+                        String node = graph.producer(t).map(Node::name).orElse(firstConsumer(graph, t, null));
+                        a.members.add(new Member(node, t, axis, p.map()));
+                    }
+                }
+            }
+        }
+        // order groups by creation of their leaf, name them uniquely
+        TreeMap<Integer, Acc> ordered = new TreeMap<>();
+        for (Acc a : accs.values()) if (!a.slices.isEmpty()) ordered.put(a.leaf.id, a);
+        accs.values().removeIf(a -> a.slices.isEmpty());
+        Map<Dim, String> leafGroup = new IdentityHashMap<>();
+        Set<String> used = new java.util.HashSet<>();
+        for (Acc a : ordered.values()) {
+            String base = "g:" + (a.leaf.name != null ? a.leaf.name : "dim" + a.leaf.id);
+            String id = base;
+            for (int k = 2; !used.add(id); k++) id = base + "#" + k;
+            leafGroup.put(a.leaf, id);
+            if (a.leaf.locks != null) a.locks.addAll(a.leaf.locks);
+        }
+        // params: per channel and prunable coverage
+        double totalParams = 0, prunableParams = 0;
+        for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
+            AnalysisContext.ConstantInfo ci = e.getValue();
+            if (!ElementType.isFloating(ci.proto().getDataType())) continue;
+            double elements = 1;
+            for (long d : ci.proto().getDimsList()) elements *= d;
+            if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED && !ctx.dims.containsKey(e.getKey())) continue;
+            totalParams += elements;
+            List<Placement>[] pl = placementsByTensor.get(e.getKey());
+            Dim[] dims = ctx.dims.get(e.getKey());
+            if (pl == null || dims == null) continue;
+            double uncovered = 1;
+            for (int axis = 0; axis < dims.length; axis++) {
+                uncovered *= 1 - coverage(dims[axis], accs, 0);
+                long size = dims[axis].size();
+                if (pl[axis] == null || size <= 0) continue;
+                for (Placement p : pl[axis]) {
+                    Acc a = accs.get(p.leaf());
+                    if (a != null) a.params += elements / size * p.map().block() * p.map().repeats();
+                }
+            }
+            prunableParams += elements * (1 - uncovered);
+        }
+        double totalMacs = 0, prunableMacs = 0;
+        for (AnalysisContext.MacTerm m : ctx.macs) {
+            double macs = 1;
+            for (Dim d : m.dims()) macs *= Math.max(1, d.size());
+            totalMacs += macs;
+            double uncovered = 1;
+            for (Dim d : m.dims()) {
+                uncovered *= 1 - coverage(d, accs, 0);
+                long size = d.size();
+                if (size <= 0) continue;
+                List<Placement> ps = placements(d);
+                if (ps == null) continue;
+                for (Placement p : ps) {
+                    Acc a = accs.get(p.leaf());
+                    if (a != null) a.macs += macs / size * p.map().block() * p.map().repeats();
+                }
+            }
+            prunableMacs += macs * (1 - uncovered);
+        }
+        List<CoupledGroup> groups = new ArrayList<>();
+        int prunable = 0;
+        for (Acc a : ordered.values()) {
+            List<String> mixing = a.leaf.mixing == null ? List.of() : new ArrayList<>(a.leaf.mixing);
+            CoupledGroup g = new CoupledGroup(leafGroup.get(a.leaf), Math.toIntExact(a.leaf.size), a.members, a.slices,
+                    new ArrayList<>(a.locks), Math.round(a.params), Math.round(a.macs), 1, 1, mixing);
+            if (g.isPrunable()) prunable++;
+            groups.add(g);
+        }
+        GroupAnalysis.Summary summary = new GroupAnalysis.Summary(groups.size(), prunable, groups.size() - prunable,
+                totalParams == 0 ? 0 : prunableParams / totalParams, totalMacs == 0 ? 0 : prunableMacs / totalMacs,
+                Math.round(totalParams), Math.round(totalMacs));
+        return new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
+    }
+
+    /** Fraction of a dimension's positions that belong to a prunable group. */
+    private static double coverage(Dim d, Map<Dim, Acc> accs, int depth) {
+        Dim r = DimSpace.find(d);
+        if (depth > 64) return 0;
+        if (r.layout == null) {
+            Acc a = accs.get(r);
+            return a != null && a.locks.isEmpty() ? 1 : 0;
+        }
+        if (r.layout == Dim.Layout.PRODUCT) {
+            double un = 1;
+            for (Dim p : r.parts) un *= 1 - coverage(p, accs, depth + 1);
+            return 1 - un;
+        }
+        double covered = 0, total = 0;
+        for (Dim p : r.parts) {
+            long s = Math.max(0, p.size());
+            covered += s * coverage(p, accs, depth + 1);
+            total += s;
+        }
+        return total == 0 ? 0 : covered / total;
+    }
+
+    private static String firstConsumer(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {
+        if (ci != null && ci.node() != null) return ci.node();
+        List<Node> c = graph.consumers(t);
+        return c.isEmpty() ? "" : c.get(0).name();
+    }
+}

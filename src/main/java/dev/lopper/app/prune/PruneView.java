@@ -1,0 +1,229 @@
+package dev.lopper.app.prune;
+
+import java.io.File;
+import java.util.List;
+
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.chart.BarChart;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.LineChart;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.util.StringConverter;
+
+import dev.lopper.app.AppLauncher;
+import dev.lopper.app.ModelServices.PlanOutcome;
+import dev.lopper.importance.Criterion;
+import dev.lopper.prune.Allocation;
+import dev.lopper.prune.PruneTarget;
+
+/** Pruning settings bar, latency and cost charts, plan save/load; gestures go to {@link PruneViewModel}. */
+public final class PruneView extends VBox {
+    private final PruneViewModel vm;
+    private final LineChart<Number, Number> latencyChart;
+    private final BarChart<String, Number> costChart;
+    private final XYChart.Series<Number, Number> original = new XYChart.Series<>();
+    private final XYChart.Series<Number, Number> pruned = new XYChart.Series<>();
+    private final XYChart.Series<String, Number> costBefore = new XYChart.Series<>();
+    private final XYChart.Series<String, Number> costAfter = new XYChart.Series<>();
+    private final java.util.function.Consumer<String> errors;
+
+    public PruneView(PruneViewModel vm, java.util.function.Consumer<String> errors) {
+        this.vm = vm;
+        this.errors = errors;
+        getStyleClass().add("chart-panel");
+        setPadding(new Insets(4, 8, 4, 8));
+        setSpacing(2);
+
+        NumberAxis runAxis = new NumberAxis();
+        runAxis.setLabel("run");
+        runAxis.setForceZeroInRange(false);
+        NumberAxis msAxis = new NumberAxis();
+        msAxis.setLabel("ms");
+        latencyChart = new LineChart<>(runAxis, msAxis);
+        latencyChart.setId("latency-chart");
+        latencyChart.setTitle("Latency per run (ONNX Runtime, CPU)");
+        latencyChart.setAnimated(false);
+        latencyChart.setCreateSymbols(false);
+        original.setName("original");
+        pruned.setName("pruned");
+        latencyChart.getData().addAll(List.of(original, pruned));
+        bindSeries(vm.originalLatency(), original);
+        bindSeries(vm.prunedLatency(), pruned);
+
+        CategoryAxis what = new CategoryAxis();
+        NumberAxis pct = new NumberAxis(0, 100, 20);
+        pct.setLabel("% of original");
+        costChart = new BarChart<>(what, pct);
+        costChart.setId("cost-chart");
+        costChart.setTitle("Model cost");
+        costChart.setAnimated(false);
+        costBefore.setName("original");
+        costAfter.setName("pruned");
+        costChart.getData().addAll(List.of(costBefore, costAfter));
+        costChart.setCategoryGap(18);
+        vm.outcomeProperty().addListener((o, a, r) -> showCost(r));
+
+        latencyChart.setPrefHeight(210);
+        costChart.setPrefHeight(210);
+        costChart.setPrefWidth(330);
+        costChart.setMinWidth(260);
+        HBox.setHgrow(latencyChart, Priority.ALWAYS);
+        HBox charts = new HBox(4, latencyChart, costChart);
+
+        Label status = new Label();
+        status.setId("plan-status");
+        status.textProperty().bind(vm.planStatusProperty());
+        Label latencyStatus = new Label();
+        latencyStatus.getStyleClass().add("hint");
+        latencyStatus.textProperty().bind(vm.latencyStatusProperty());
+        Button measure = new Button("Measure latency");
+        measure.setId("measure-latency");
+        measure.setTooltip(new Tooltip("Run the model 50 times in ONNX Runtime on random inputs; the points stream in as runs finish."));
+        measure.setOnAction(e -> vm.measureLatency(50));
+        Button save = new Button("Save plan…");
+        save.setTooltip(new Tooltip("Write the plan as JSON; `lopper prune --plan FILE` reads the same file."));
+        save.disableProperty().bind(vm.outcomeProperty().isNull());
+        save.setOnAction(e -> savePlan());
+        Button load = new Button("Load plan…");
+        load.setOnAction(e -> loadPlan());
+        Button png = new Button("Export charts…");
+        png.setTooltip(new Tooltip("Save the charts as a PNG image"));
+        png.setOnAction(e -> exportCharts(charts));
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox actions = new HBox(6, status, spacer, latencyStatus, measure, save, load, png);
+        actions.setAlignment(Pos.CENTER_LEFT);
+        getChildren().addAll(actions, charts);
+    }
+
+    private static void bindSeries(javafx.collections.ObservableList<Double> values, XYChart.Series<Number, Number> s) {
+        values.addListener((ListChangeListener<Double>) c -> {
+            while (c.next()) {
+                if (c.wasRemoved() && values.size() < s.getData().size()) s.getData().clear();
+                for (int i = s.getData().size(); i < values.size(); i++) {
+                    s.getData().add(new XYChart.Data<>(i + 1, values.get(i)));
+                }
+            }
+        });
+    }
+
+    private void showCost(PlanOutcome r) {
+        costBefore.getData().clear();
+        costAfter.getData().clear();
+        if (r == null) return;
+        costBefore.getData().add(new XYChart.Data<>("params", 100));
+        costBefore.getData().add(new XYChart.Data<>("MACs", 100));
+        costAfter.getData().add(new XYChart.Data<>("params", 100 * r.after().paramsFraction(r.before())));
+        costAfter.getData().add(new XYChart.Data<>("MACs", 100 * r.after().macsFraction(r.before())));
+        Tooltip.install(costChart, new Tooltip(r.costNote()));
+    }
+
+    /** The settings row that sits under the global ratio in the groups panel. */
+    public Node settingsBar() {
+        ChoiceBox<Criterion> criterion = new ChoiceBox<>();
+        criterion.setId("criterion");
+        criterion.getItems().setAll(PruneViewModel.DATA_FREE_CRITERIA);
+        criterion.setValue(vm.criterionProperty().get());
+        criterion.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setCriterion(b); });
+        vm.criterionProperty().addListener((o, a, b) -> criterion.setValue(b));
+        criterion.setTooltip(new Tooltip("How channel importance is scored: l1/l2 weight magnitude, bn-scale (|γ| of the "
+                + "BatchNorm), fpgm (distance to the geometric median), lamp, random (a baseline)."));
+        ChoiceBox<Allocation> allocation = new ChoiceBox<>();
+        allocation.getItems().setAll(Allocation.values());
+        allocation.setValue(vm.allocationProperty().get());
+        allocation.setConverter(lower(Allocation::id, Allocation::parse));
+        allocation.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setAllocation(b); });
+        vm.allocationProperty().addListener((o, a, b) -> allocation.setValue(b));
+        allocation.setTooltip(new Tooltip("uniform: every group loses the same share. global: channels of all groups "
+                + "are ranked together, so groups with many unimportant channels lose more."));
+        ChoiceBox<PruneTarget.Kind> target = new ChoiceBox<>();
+        target.getItems().setAll(PruneTarget.Kind.values());
+        target.setValue(vm.targetKindProperty().get());
+        target.setConverter(lower(k -> switch (k) {
+            case RATIO -> "of channels";
+            case MACS -> "of MACs";
+            case PARAMS -> "of params";
+        }, s -> PruneTarget.Kind.RATIO));
+        target.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setTargetKind(b); });
+        vm.targetKindProperty().addListener((o, a, b) -> target.setValue(b));
+        target.setTooltip(new Tooltip("What the Remove slider means: a share of every group's channels, or a share of "
+                + "the model's MACs or parameters to remove (the ratio is then found by search)."));
+        Spinner<Integer> roundTo = new Spinner<>(1, 128, vm.roundToProperty().get());
+        roundTo.setPrefWidth(70);
+        roundTo.setEditable(true);
+        roundTo.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setRoundTo(b); });
+        vm.roundToProperty().addListener((o, a, b) -> roundTo.getValueFactory().setValue(b.intValue()));
+        roundTo.setTooltip(new Tooltip("Kept channel counts are rounded up to a multiple of this: unaligned counts can "
+                + "make ONNX Runtime slower, not faster."));
+        FlowPane bar = new FlowPane(6, 4, new Label("Criterion"), criterion, new Label("Target"), target,
+                new Label("Allocation"), allocation, new Label("Round to"), roundTo);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        return bar;
+    }
+
+    private static <T> StringConverter<T> lower(java.util.function.Function<T, String> f,
+                                                java.util.function.Function<String, T> back) {
+        return new StringConverter<>() {
+            @Override public String toString(T t) { return t == null ? "" : f.apply(t); }
+            @Override public T fromString(String s) { return back.apply(s); }
+        };
+    }
+
+    private void savePlan() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Save pruning plan");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
+        fc.setInitialFileName("plan.json");
+        File f = fc.showSaveDialog(getScene().getWindow());
+        if (f == null) return;
+        try {
+            vm.savePlan(f.toPath());
+        } catch (Exception ex) {
+            errors.accept("cannot write " + f + ": " + dev.lopper.app.MainViewModel.oneLine(ex));
+        }
+    }
+
+    private void loadPlan() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Load pruning plan");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
+        File f = fc.showOpenDialog(getScene().getWindow());
+        if (f == null) return;
+        try {
+            vm.loadPlan(f.toPath());
+        } catch (Exception ex) {
+            errors.accept(dev.lopper.app.MainViewModel.oneLine(ex));
+        }
+    }
+
+    private void exportCharts(Node charts) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Export charts");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG image", "*.png"));
+        fc.setInitialFileName("lopper-charts.png");
+        File f = fc.showSaveDialog(getScene().getWindow());
+        if (f == null) return;
+        try {
+            AppLauncher.writePng(charts.snapshot(null, null), f.toPath());
+        } catch (Exception ex) {
+            errors.accept("cannot write " + f + ": " + dev.lopper.app.MainViewModel.oneLine(ex));
+        }
+    }
+
+    public LineChart<Number, Number> latencyChart() { return latencyChart; }
+}

@@ -1,0 +1,293 @@
+package dev.lopper.app.prune;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.Property;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+import javafx.util.Duration;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.Member;
+import dev.lopper.app.LoadedModel;
+import dev.lopper.app.ModelServices;
+import dev.lopper.app.ModelServices.PlanOutcome;
+import dev.lopper.app.UndoStack;
+import dev.lopper.app.graph.GraphScene;
+import dev.lopper.app.graph.GraphViewModel;
+import dev.lopper.app.groups.GroupRow;
+import dev.lopper.app.groups.GroupsViewModel;
+import dev.lopper.app.task.TaskRunner;
+import dev.lopper.graph.Node;
+import dev.lopper.importance.ActivationStats;
+import dev.lopper.importance.ChannelScores;
+import dev.lopper.importance.Criterion;
+import dev.lopper.importance.ImportanceScorer.ScoringOptions;
+import dev.lopper.importance.Reduction;
+import dev.lopper.prune.Allocation;
+import dev.lopper.prune.GroupPlan;
+import dev.lopper.prune.PlanFiles;
+import dev.lopper.prune.PruneTarget;
+import dev.lopper.prune.PruningPlan;
+import dev.lopper.prune.PruningSettings;
+
+/**
+ * Pruning settings (criterion, allocation, target, round-to; the ratio and per-group overrides live in
+ * {@link GroupsViewModel}), the current plan re-made in the background shortly after any setting changes,
+ * its effect (kept channels per group, "64 → 40" on the graph, params and MACs before/after) and latency
+ * measurements streamed run by run. Every setting change is undoable.
+ */
+public final class PruneViewModel {
+    /** Criteria that need no calibration data (the others need activation statistics). */
+    public static final List<Criterion> DATA_FREE_CRITERIA =
+            List.of(Criterion.L1, Criterion.L2, Criterion.BN_SCALE, Criterion.FPGM, Criterion.LAMP, Criterion.RANDOM);
+    static final Duration DEBOUNCE = Duration.millis(250);
+
+    private final ModelServices services;
+    private final TaskRunner tasks;
+    private final GroupsViewModel groups;
+    private final GraphViewModel graph;
+    private final UndoStack undo;
+    private final ObjectProperty<Criterion> criterion = new SimpleObjectProperty<>(Criterion.L1);
+    private final ObjectProperty<Allocation> allocation = new SimpleObjectProperty<>(Allocation.UNIFORM);
+    private final ObjectProperty<PruneTarget.Kind> targetKind = new SimpleObjectProperty<>(PruneTarget.Kind.RATIO);
+    private final IntegerProperty roundTo = new SimpleIntegerProperty(PruningSettings.DEFAULT_ROUND_TO);
+    private final ReadOnlyObjectWrapper<PlanOutcome> outcome = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper planStatus = new ReadOnlyStringWrapper("");
+    private final ObservableList<Double> originalLatency = FXCollections.observableArrayList();
+    private final ObservableList<Double> prunedLatency = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper latencyStatus = new ReadOnlyStringWrapper("");
+    private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
+    private TaskRunner.Handle planning;
+    private TaskRunner.Handle timing;
+    private int planRuns;
+
+    public PruneViewModel(ModelServices services, TaskRunner tasks, GroupsViewModel groups, GraphViewModel graph,
+                          UndoStack undo) {
+        this.services = services;
+        this.tasks = tasks;
+        this.groups = groups;
+        this.graph = graph;
+        this.undo = undo;
+        debounce.setOnFinished(e -> planNow());
+        criterion.addListener((o, a, b) -> schedule());
+        allocation.addListener((o, a, b) -> schedule());
+        targetKind.addListener((o, a, b) -> schedule());
+        roundTo.addListener((o, a, b) -> schedule());
+        groups.globalRatioProperty().addListener((o, a, b) -> schedule());
+        groups.rows().addListener((ListChangeListener<GroupRow>) c -> {
+            while (c.next()) {
+                for (GroupRow r : c.getAddedSubList()) r.overrideProperty().addListener((o, a, b) -> schedule());
+            }
+        });
+        groups.groupsProperty().addListener((o, a, b) -> {
+            outcome.set(null);
+            originalLatency.clear();
+            prunedLatency.clear();
+            latencyStatus.set("");
+            graph.channelLabelsProperty().set(Map.of());
+            if (!b.isEmpty()) schedule();
+        });
+    }
+
+    /** Re-plans after a short quiet period (settings often change in bursts, e.g. a slider drag). */
+    public void schedule() {
+        if (groups.rows().isEmpty()) return;
+        planStatus.set("Planning…");
+        debounce.playFromStart();
+    }
+
+    /** Plans now in the background, cancelling a plan still running. */
+    public void planNow() {
+        debounce.stop();
+        LoadedModel m = groups.model();
+        List<CoupledGroup> gs = groups.groupsProperty().get();
+        if (m == null || gs.isEmpty()) return;
+        if (planning != null && !planning.isDone()) planning.cancel();
+        ScoringOptions scoring;
+        PruningSettings settings;
+        try {
+            scoring = scoringOptions();
+            settings = pruningSettings();
+        } catch (IllegalArgumentException e) {
+            planStatus.set(e.getMessage());
+            return;
+        }
+        int run = ++planRuns;
+        planning = tasks.run("Planning", p -> services.plan(m, gs, scoring, settings, p), r -> {
+            if (run != planRuns || groups.model() != m) return;
+            show(r);
+        }, ex -> {
+            if (run != planRuns) return;
+            planStatus.set("Cannot plan: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        });
+    }
+
+    public ScoringOptions scoringOptions() {
+        return new ScoringOptions(criterion.get(), Reduction.MEAN, null, 0, ActivationStats.NONE, false);
+    }
+
+    public PruningSettings pruningSettings() {
+        double r = groups.globalRatioProperty().get();
+        PruneTarget target = switch (targetKind.get()) {
+            case RATIO -> PruneTarget.ratio(r);
+            case MACS -> PruneTarget.macs(1 - r);
+            case PARAMS -> PruneTarget.params(1 - r);
+        };
+        return new PruningSettings(allocation.get(), target, roundTo.get(), 1, Set.of(), groups.overrides());
+    }
+
+    private void show(PlanOutcome r) {
+        outcome.set(r);
+        PruningPlan plan = r.plan();
+        for (GroupRow row : groups.rows()) {
+            GroupPlan gp = plan.groups().get(row.id());
+            row.keptProperty().set(gp == null ? row.channels() : gp.keptCount());
+            ChannelScores s = r.scores().get(row.id());
+            row.importanceProperty().set(s == null ? null : s.values());
+        }
+        graph.channelLabelsProperty().set(channelLabels(plan));
+        long removedGroups = plan.groups().values().stream().filter(g -> g.removedCount() > 0).count();
+        planStatus.set(String.format("%d groups pruned · params %s → %s (−%.1f%%) · MACs −%.1f%%", removedGroups,
+                human(r.before().params()), human(r.after().params()),
+                100 * (1 - r.after().paramsFraction(r.before())), 100 * (1 - r.after().macsFraction(r.before()))));
+        groups.refreshOverlay();
+    }
+
+    /** "C → kept" for each box whose output carries a group that loses channels. */
+    private Map<Integer, String> channelLabels(PruningPlan plan) {
+        GraphScene s = graph.sceneProperty().get();
+        Map<Integer, String> labels = new HashMap<>();
+        if (s == null) return labels;
+        for (CoupledGroup g : groups.groupsProperty().get()) {
+            GroupPlan gp = plan.groups().get(g.id());
+            if (gp == null || gp.removedCount() == 0) continue;
+            for (Member m : g.members()) {
+                int b = s.boxOf(m.node());
+                if (b < 0) continue;
+                Node n = s.boxes().get(b).node();
+                if (n == null || !n.outputs().contains(m.tensor())) continue;
+                int width = m.map().block() * m.map().repeats();
+                labels.put(b, (g.channels() * width) + " → " + (gp.keptCount() * width));
+            }
+        }
+        return labels;
+    }
+
+    static String human(long n) {
+        if (n >= 1_000_000_000) return String.format("%.2fG", n / 1e9);
+        if (n >= 1_000_000) return String.format("%.2fM", n / 1e6);
+        if (n >= 10_000) return String.format("%.1fk", n / 1e3);
+        return Long.toString(n);
+    }
+
+    /** Times the original model, streaming each run into {@link #originalLatency()}. */
+    public void measureLatency(int runs) {
+        LoadedModel m = groups.model();
+        if (m == null) return;
+        if (timing != null && !timing.isDone()) timing.cancel();
+        originalLatency.clear();
+        latencyStatus.set("Timing the original model…");
+        timing = tasks.run("Timing " + m.path().getFileName(), p -> services.measureLatency(m, runs, point -> {
+            if (!point.warmup()) Platform.runLater(() -> originalLatency.add(point.millis()));
+        }, p), stats -> latencyStatus.set(String.format("original: median %.3f ms (p10 %.3f, p90 %.3f) over %d runs",
+                stats.medianMs(), stats.p10Ms(), stats.p90Ms(), stats.runs())),
+                ex -> latencyStatus.set("Cannot time the model: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+    }
+
+    /** Writes the current plan as the CLI's JSON (atomically). */
+    public void savePlan(Path file) throws java.io.IOException {
+        PlanOutcome r = outcome.get();
+        if (r == null) throw new IllegalStateException("there is no plan yet");
+        PlanFiles.save(r.plan(), file);
+    }
+
+    /**
+     * Loads a plan file made for this model: its settings (criterion, allocation, target, round-to, ratio,
+     * per-group ratios) become the current settings in one undoable step, and the plan is re-made from them.
+     */
+    public void loadPlan(Path file) {
+        LoadedModel m = groups.model();
+        if (m == null) throw new IllegalStateException("open a model first");
+        PruningPlan plan = PlanFiles.read(file);
+        PruningSettings ps = plan.settings().pruning();
+        Criterion c = Criterion.parse(plan.settings().criterion());
+        double ratio = ps.target().kind() == PruneTarget.Kind.RATIO ? ps.target().value() : 1 - ps.target().value();
+        Snapshot before = snapshot();
+        Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides());
+        undo.apply(new UndoStack.Edit() {
+            @Override public void redo() { restore(after); }
+            @Override public void undo() { restore(before); }
+            @Override public String description() { return "load plan " + file.getFileName(); }
+        });
+    }
+
+    /** All settings at one moment (for undo of a plan load). */
+    record Snapshot(Criterion criterion, Allocation allocation, PruneTarget.Kind kind, int roundTo, double ratio,
+                    Map<String, Double> overrides) { }
+
+    Snapshot snapshot() {
+        return new Snapshot(criterion.get(), allocation.get(), targetKind.get(), roundTo.get(),
+                groups.globalRatioProperty().get(), groups.overrides());
+    }
+
+    void restore(Snapshot s) {
+        criterion.set(s.criterion());
+        allocation.set(s.allocation());
+        targetKind.set(s.kind());
+        roundTo.set(s.roundTo());
+        groups.globalRatioProperty().set(s.ratio());
+        for (GroupRow r : groups.rows()) r.overrideProperty().set(s.overrides().getOrDefault(r.id(), Double.NaN));
+    }
+
+    private <T> void set(Property<T> p, T value, String what) {
+        T before = p.getValue();
+        if (java.util.Objects.equals(before, value)) return;
+        undo.apply(new UndoStack.Edit() {
+            @Override public void redo() { p.setValue(value); }
+            @Override public void undo() { p.setValue(before); }
+            @Override public String description() { return what; }
+        });
+    }
+
+    public void setCriterion(Criterion c) { set(criterion, c, "criterion"); }
+
+    public void setAllocation(Allocation a) { set(allocation, a, "allocation"); }
+
+    public void setTargetKind(PruneTarget.Kind k) { set(targetKind, k, "target"); }
+
+    public void setRoundTo(int n) { set(roundTo.asObject(), n, "round-to"); }
+
+    public ReadOnlyObjectProperty<Criterion> criterionProperty() { return criterion; }
+
+    public ReadOnlyObjectProperty<Allocation> allocationProperty() { return allocation; }
+
+    public ReadOnlyObjectProperty<PruneTarget.Kind> targetKindProperty() { return targetKind; }
+
+    public javafx.beans.property.ReadOnlyIntegerProperty roundToProperty() { return roundTo; }
+
+    public ReadOnlyObjectProperty<PlanOutcome> outcomeProperty() { return outcome.getReadOnlyProperty(); }
+
+    public ReadOnlyStringProperty planStatusProperty() { return planStatus.getReadOnlyProperty(); }
+
+    public ObservableList<Double> originalLatency() { return originalLatency; }
+
+    public ObservableList<Double> prunedLatency() { return prunedLatency; }
+
+    public ReadOnlyStringProperty latencyStatusProperty() { return latencyStatus.getReadOnlyProperty(); }
+}

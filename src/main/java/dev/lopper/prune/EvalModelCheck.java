@@ -1,0 +1,50 @@
+package dev.lopper.prune;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.lopper.eval.EvalException;
+import dev.lopper.eval.ModelSource;
+import dev.lopper.eval.ModelVerifier;
+import dev.lopper.eval.OutputCheck;
+import dev.lopper.eval.OutputFidelity;
+import dev.lopper.eval.VerificationResult;
+import dev.lopper.eval.VerifyOptions;
+
+/**
+ * {@link ModelCheck} through the eval package's {@link ModelVerifier}: original and candidate run in ONNX Runtime
+ * on the same seeded inputs; the candidate must load, run, keep inputs and outputs, each output's shape, and be
+ * finite where the original is.
+ */
+public final class EvalModelCheck implements ModelCheck {
+    private final ModelSource original;
+    private final Path externalDataDir;
+    private final VerifyOptions options;
+
+    /**
+     * @param original        the original model
+     * @param externalDataDir where the candidate's external data (if any) resolves, usually the original's folder
+     * @param options         sessions, input shapes, seed (timed runs are forced to 0: verification does not time)
+     */
+    public EvalModelCheck(ModelSource original, Path externalDataDir, VerifyOptions options) {
+        this.original = original;
+        this.externalDataDir = externalDataDir;
+        this.options = new VerifyOptions(options.session(), options.shapes(), options.ints(), options.seed(), 0);
+    }
+
+    @Override
+    public Verification verify(byte[] model) {
+        VerificationResult r;
+        try {
+            r = ModelVerifier.verify(original, ModelSource.of(model, externalDataDir, "pruned model"), options);
+        } catch (EvalException e) {
+            throw new PlanException("cannot verify: the original model does not run in ONNX Runtime (" + e.getMessage() + ")", e);
+        }
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (OutputCheck c : r.outputs()) if (c.actualShape() != null) shapes.put(c.name(), c.actualShape());
+        Map<String, Double> diffs = new LinkedHashMap<>();
+        for (OutputFidelity f : r.fidelity()) diffs.put(f.output(), f.maxAbs());
+        return new Verification(r.ok(), r.error(), shapes, diffs);
+    }
+}

@@ -1,0 +1,284 @@
+package dev.lopper.prune;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.Dim;
+import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.analysis.ParamSlice;
+import dev.lopper.analysis.Rewrite;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Node;
+import dev.lopper.onnx.ModelLoadException;
+import dev.lopper.onnx.OnnxModel;
+import dev.lopper.onnx.proto.Onnx.AttributeProto;
+import dev.lopper.onnx.proto.Onnx.GraphProto;
+import dev.lopper.onnx.proto.Onnx.ModelProto;
+import dev.lopper.onnx.proto.Onnx.NodeProto;
+import dev.lopper.onnx.proto.Onnx.StringStringEntryProto;
+import dev.lopper.onnx.proto.Onnx.TensorProto;
+import dev.lopper.onnx.proto.Onnx.TensorShapeProto;
+import dev.lopper.onnx.proto.Onnx.TypeProto;
+import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
+
+/**
+ * Writes a pruned model: given the original model, its group analysis and, per group id, the sorted root
+ * channels to keep, returns a new {@link ModelProto} with those channels physically removed — constants
+ * sliced along the right axes (initializers and Constant nodes), attributes ({@code group},
+ * {@code num_groups}, {@code split}) and shape constants (Reshape/Expand/Resize targets, Split sizes, Slice
+ * bounds) rewritten, value_info and output shapes fixed, and {@code metadata_props} recording what was
+ * removed. Everything else (names, opsets, metadata, untouched tensors) is copied as it is.
+ */
+public final class PlanApplier {
+    private PlanApplier() {}
+
+    /** Metadata key holding a JSON summary of what Lopper removed. */
+    public static final String METADATA_KEY = "lopper.pruned";
+
+    public static ModelProto apply(OnnxModel original, GroupAnalysis analysis, Map<String, int[]> kept)
+            throws ModelLoadException {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        Map<String, BitSet> removedChannels = new LinkedHashMap<>();
+        for (Map.Entry<String, int[]> e : kept.entrySet()) {
+            CoupledGroup g = analysis.group(e.getKey());
+            if (g == null) throw new IllegalArgumentException("no group '" + e.getKey() + "' in this model");
+            int[] k = e.getValue();
+            validate(g, k);
+            if (k.length == g.channels()) continue;
+            if (!g.isPrunable()) throw new IllegalArgumentException("group '" + g.id() + "' is locked: " + g.lockReasons().get(0));
+            BitSet gone = new BitSet(g.channels());
+            gone.set(0, g.channels());
+            for (int c : k) gone.clear(c);
+            counts.put(g.id(), k.length);
+            removedChannels.put(g.id(), gone);
+        }
+        ModelProto proto = original.proto();
+        if (counts.isEmpty()) return proto;
+
+        // positions removed from each constant, per axis
+        Map<String, Map<Integer, BitSet>> removals = new LinkedHashMap<>();
+        for (Map.Entry<String, BitSet> e : removedChannels.entrySet()) {
+            CoupledGroup g = analysis.group(e.getKey());
+            for (ParamSlice s : g.slices()) {
+                BitSet b = removals.computeIfAbsent(s.tensor(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
+                for (int c = e.getValue().nextSetBit(0); c >= 0; c = e.getValue().nextSetBit(c + 1)) {
+                    for (int p : s.map().indicesOf(c)) b.set(p);
+                }
+            }
+        }
+        GraphProto.Builder gb = proto.getGraph().toBuilder();
+        Set<String> done = new HashSet<>();
+        for (int i = 0; i < gb.getInitializerCount(); i++) {
+            TensorProto t = gb.getInitializer(i);
+            Map<Integer, BitSet> r = removals.get(t.getName());
+            if (r == null) continue;
+            gb.setInitializer(i, TensorSlicer.remove(original, t, r));
+            done.add(t.getName());
+        }
+        for (int i = 0; i < gb.getNodeCount(); i++) {
+            NodeProto n = gb.getNode(i);
+            if (!n.getOpType().equals("Constant") || n.getOutputCount() == 0) continue;
+            Map<Integer, BitSet> r = removals.get(n.getOutput(0));
+            if (r == null || done.contains(n.getOutput(0))) continue;
+            NodeProto.Builder nb = n.toBuilder();
+            for (int a = 0; a < nb.getAttributeCount(); a++) {
+                AttributeProto at = nb.getAttribute(a);
+                if (at.getName().equals("value")) {
+                    nb.setAttribute(a, at.toBuilder().setT(TensorSlicer.remove(original, at.getT(), r)));
+                    done.add(n.getOutput(0));
+                }
+            }
+            gb.setNode(i, nb);
+        }
+        for (String t : removals.keySet()) {
+            if (!done.contains(t)) throw new IllegalStateException("constant '" + t + "' to slice is not stored in the model");
+        }
+
+        // node rewrites
+        ModelGraph graph = analysis.graph();
+        Set<String> changed = counts.keySet();
+        Set<String> usedNames = new HashSet<>();
+        for (TensorProto t : gb.getInitializerList()) usedNames.add(t.getName());
+        for (NodeProto n : gb.getNodeList()) usedNames.addAll(n.getOutputList());
+        int opset = opset(proto);
+        for (Rewrite rw : analysis.rewrites()) {
+            Node node = graph.node(rw.node());
+            if (node == null || node.protoIndices().size() != 1) continue;
+            int idx = node.protoIndices().get(0);
+            NodeProto.Builder nb = gb.getNode(idx).toBuilder();
+            {
+                if (rw instanceof Rewrite.IntAttribute ia) {
+                    if (!analysis.dependsOn(ia.size(), changed)) continue;
+                    setInt(nb, ia.attribute(), analysis.newSize(ia.size(), counts));
+                } else if (rw instanceof Rewrite.SplitSizes ss) {
+                    boolean dep = false;
+                    for (Dim d : ss.parts()) dep |= analysis.dependsOn(d, changed);
+                    if (!dep) continue;
+                    long[] sizes = new long[ss.parts().size()];
+                    for (int i = 0; i < sizes.length; i++) sizes[i] = analysis.newSize(ss.parts().get(i), counts);
+                    if (opset < 13) setInts(nb, "split", sizes);
+                    else {
+                        String name = fresh(usedNames, rw.node() + "/lopper_split");
+                        gb.addInitializer(int64(name, sizes));
+                        while (nb.getInputCount() < 2) nb.addInput("");
+                        nb.setInput(1, name);
+                        removeAttribute(nb, "num_outputs");
+                    }
+                } else if (rw instanceof Rewrite.ShapeInput si) {
+                    boolean dep = false;
+                    for (Dim d : si.entries()) dep |= analysis.dependsOn(d, changed);
+                    if (!dep) continue;
+                    long[] v = new long[si.entries().size()];
+                    boolean inferred = false;
+                    for (int i = 0; i < v.length; i++) {
+                        long s = analysis.newSize(si.entries().get(i), counts);
+                        if (s >= 0) v[i] = s;
+                        else if (si.copyAxis()[i] && si.zeroCopies()) v[i] = 0;
+                        else if (!inferred) { v[i] = -1; inferred = true; }
+                        else throw new IllegalStateException("cannot rewrite the shape of node '" + rw.node() + "'");
+                    }
+                    String name = fresh(usedNames, rw.node() + "/lopper_shape");
+                    gb.addInitializer(int64(name, v));
+                    nb.setInput(si.input(), name);
+                } else if (rw instanceof Rewrite.SliceBounds sb) {
+                    if (!analysis.dependsOn(sb.before(), changed) && !analysis.dependsOn(sb.kept(), changed)) continue;
+                    long[] starts = sb.starts().clone(), ends = sb.ends().clone();
+                    long s = analysis.newSize(sb.before(), counts);
+                    starts[sb.position()] = s;
+                    ends[sb.position()] = s + analysis.newSize(sb.kept(), counts);
+                    if (sb.opset() < 10) {
+                        setInts(nb, "starts", starts);
+                        setInts(nb, "ends", ends);
+                    } else {
+                        String sn = fresh(usedNames, rw.node() + "/lopper_starts");
+                        String en = fresh(usedNames, rw.node() + "/lopper_ends");
+                        gb.addInitializer(int64(sn, starts));
+                        gb.addInitializer(int64(en, ends));
+                        nb.setInput(1, sn);
+                        nb.setInput(2, en);
+                    }
+                }
+            }
+            gb.setNode(idx, nb);
+        }
+
+        // shapes recorded in the file
+        Map<String, Dim[]> dims = analysis.tensorDims();
+        for (int i = 0; i < gb.getValueInfoCount(); i++) gb.setValueInfo(i, reshape(gb.getValueInfo(i), dims, analysis, counts, changed));
+        for (int i = 0; i < gb.getOutputCount(); i++) gb.setOutput(i, reshape(gb.getOutput(i), dims, analysis, counts, changed));
+        for (int i = 0; i < gb.getInputCount(); i++) gb.setInput(i, reshape(gb.getInput(i), dims, analysis, counts, changed));
+        // initializers also declared as inputs carry their new dims above
+
+        ModelProto.Builder mb = proto.toBuilder().setGraph(gb);
+        StringBuilder json = new StringBuilder("{\"groups\":{");
+        int k = 0;
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (k++ > 0) json.append(',');
+            CoupledGroup g = analysis.group(e.getKey());
+            json.append(String.format(Locale.ROOT, "\"%s\":{\"channels\":%d,\"kept\":%d}", escape(g.id()), g.channels(), e.getValue()));
+        }
+        json.append("}}");
+        for (int i = mb.getMetadataPropsCount() - 1; i >= 0; i--) {
+            if (mb.getMetadataProps(i).getKey().equals(METADATA_KEY)) mb.removeMetadataProps(i);
+        }
+        mb.addMetadataProps(StringStringEntryProto.newBuilder().setKey(METADATA_KEY).setValue(json.toString()));
+        return mb.build();
+    }
+
+    private static void validate(CoupledGroup g, int[] k) {
+        if (k.length < Math.max(1, g.minChannels())) {
+            throw new IllegalArgumentException("group '" + g.id() + "' must keep at least " + Math.max(1, g.minChannels()) + " channels");
+        }
+        if (g.multipleOf() > 1 && k.length % g.multipleOf() != 0) {
+            throw new IllegalArgumentException("group '" + g.id() + "' must keep a multiple of " + g.multipleOf() + " channels");
+        }
+        for (int i = 0; i < k.length; i++) {
+            if (k[i] < 0 || k[i] >= g.channels()) throw new IllegalArgumentException("channel " + k[i] + " out of range for group '" + g.id() + "'");
+            if (i > 0 && k[i] <= k[i - 1]) throw new IllegalArgumentException("kept channels of group '" + g.id() + "' are not sorted and unique");
+        }
+    }
+
+    private static ValueInfoProto reshape(ValueInfoProto v, Map<String, Dim[]> dims, GroupAnalysis a,
+                                          Map<String, Integer> counts, Set<String> changed) {
+        Dim[] d = dims.get(v.getName());
+        if (d == null || !v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) return v;
+        TensorShapeProto s = v.getType().getTensorType().getShape();
+        if (s.getDimCount() != d.length) return v;
+        TensorShapeProto.Builder sb = s.toBuilder();
+        boolean any = false;
+        for (int i = 0; i < d.length; i++) {
+            if (!s.getDim(i).hasDimValue() || !a.dependsOn(d[i], changed)) continue;
+            long n = a.newSize(d[i], counts);
+            if (n >= 0) sb.setDim(i, TensorShapeProto.Dimension.newBuilder().setDimValue(n));
+            else sb.setDim(i, TensorShapeProto.Dimension.newBuilder());
+            any = true;
+        }
+        if (!any) return v;
+        TypeProto.Tensor.Builder tt = v.getType().getTensorType().toBuilder().setShape(sb);
+        return v.toBuilder().setType(v.getType().toBuilder().setTensorType(tt)).build();
+    }
+
+    private static int opset(ModelProto p) {
+        int v = 13;
+        for (var o : p.getOpsetImportList()) if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) v = (int) o.getVersion();
+        return v;
+    }
+
+    private static String fresh(Set<String> used, String base) {
+        String n = base;
+        for (int i = 2; !used.add(n); i++) n = base + "_" + i;
+        return n;
+    }
+
+    static TensorProto int64(String name, long[] v) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE).addDims(v.length);
+        for (long x : v) t.addInt64Data(x);
+        return t.build();
+    }
+
+    private static void setInt(NodeProto.Builder nb, String name, long value) {
+        for (int i = 0; i < nb.getAttributeCount(); i++) {
+            if (nb.getAttribute(i).getName().equals(name)) {
+                nb.setAttribute(i, nb.getAttribute(i).toBuilder().setI(value));
+                return;
+            }
+        }
+        nb.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value));
+    }
+
+    private static void setInts(NodeProto.Builder nb, String name, long[] values) {
+        removeAttribute(nb, name);
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) a.addInts(v);
+        nb.addAttribute(a);
+    }
+
+    private static void removeAttribute(NodeProto.Builder nb, String name) {
+        for (int i = nb.getAttributeCount() - 1; i >= 0; i--) if (nb.getAttribute(i).getName().equals(name)) nb.removeAttribute(i);
+    }
+
+    private static String escape(String s) { return s.replace("\\", "\\\\").replace("\"", "\\\""); }
+
+    /** Root channels kept by a plan that removes the given channels of one group (test and tool helper). */
+    public static int[] keepAllBut(int channels, int... removed) {
+        BitSet b = new BitSet();
+        b.set(0, channels);
+        for (int r : removed) b.clear(r);
+        return b.stream().toArray();
+    }
+
+    @SuppressWarnings("unused")
+    private static List<String> names(List<Node> nodes) {
+        List<String> r = new ArrayList<>();
+        for (Node n : nodes) r.add(n.name());
+        return r;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.lopper.app;
+
+import static dev.lopper.app.FxTestSupport.onFx;
+import static dev.lopper.app.FxTestSupport.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.prefs.Preferences;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.lopper.app.graph.GraphScene;
+import dev.lopper.app.groups.GroupRow;
+import dev.lopper.app.groups.GroupsViewModel;
+import dev.lopper.app.inspector.InspectorContent;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.onnx.ModelLoadException;
+import dev.lopper.onnx.OnnxModel;
+import dev.lopper.task.Progress;
+
+/** The view-models, driven without a Stage (the FX toolkit runs headless for property threading). */
+class MainViewModelTest {
+    @TempDir
+    static Path dir;
+    static Path cnn;
+    Preferences prefs;
+    MainViewModel vm;
+
+    /** Core graph loading with the hand-written groups of the test CNN. */
+    static final class TestServices implements ModelServices {
+        final CoreServices core = new CoreServices();
+
+        @Override
+        public ModelGraph loadGraph(OnnxModel model, Progress progress) throws ModelLoadException {
+            return core.loadGraph(model, progress);
+        }
+
+        @Override
+        public GroupsResult analyze(ModelGraph graph, Progress progress) {
+            return new GroupsResult(TestGroups.residualCnn(graph), null);
+        }
+
+        @Override
+        public PlanOutcome plan(LoadedModel m, List<dev.lopper.analysis.CoupledGroup> groups,
+                                dev.lopper.importance.ImportanceScorer.ScoringOptions scoring,
+                                dev.lopper.prune.PruningSettings settings, Progress progress) throws Exception {
+            return core.plan(m, groups, scoring, settings, progress);
+        }
+
+        @Override
+        public dev.lopper.eval.LatencyStats measureLatency(LoadedModel m, int runs, dev.lopper.eval.LatencyListener l,
+                                                          Progress progress) {
+            return core.measureLatency(m, runs, l, progress);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        FxTestSupport.startToolkit();
+        cnn = TestModels.residualCnn(dir.resolve("cnn.onnx"));
+    }
+
+    @BeforeEach
+    void create() throws Exception {
+        prefs = Preferences.userRoot().node("dev/lopper/app-test-" + System.nanoTime());
+        vm = onFx(() -> new MainViewModel(new TestServices(), new RecentFiles(prefs)));
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        prefs.removeNode();
+    }
+
+    void openAndWait(Path p) throws Exception {
+        onFx(() -> vm.open(p));
+        waitFor(() -> vm.loaded() != null && vm.loaded().path().equals(p.toAbsolutePath().normalize())
+                && vm.groups().analysedProperty().get(), 20_000);
+    }
+
+    @Test
+    void opensAModelInTheBackgroundAndRemembersIt() throws Exception {
+        openAndWait(cnn);
+        GraphScene s = vm.loaded().scene();
+        // 20 op nodes + 1 input + 1 output
+        assertEquals(22, s.boxes().size());
+        assertEquals(20, vm.loaded().graph().nodes().size());
+        assertEquals(cnn.toAbsolutePath().normalize(), onFx(() -> vm.recent().files().get(0)));
+        assertEquals(List.of(cnn.toAbsolutePath().normalize()), new RecentFiles(prefs).files());
+        assertEquals("cnn.onnx — Lopper", onFx(() -> vm.titleProperty().get()));
+        assertTrue(onFx(() -> vm.statusProperty().get()).startsWith("20 nodes"));
+    }
+
+    @Test
+    void aBadFileGivesOneLineAndKeepsTheOpenModel() throws Exception {
+        openAndWait(cnn);
+        Path bad = Files.writeString(dir.resolve("bad.onnx"), "not a model at all");
+        onFx(() -> vm.open(bad));
+        waitFor(() -> vm.errorProperty().get() != null, 20_000);
+        String msg = onFx(() -> vm.errorProperty().get());
+        assertTrue(msg.startsWith("cannot read " + bad.toAbsolutePath().normalize() + ": "), msg);
+        assertFalse(msg.contains("\n"));
+        assertEquals(cnn.toAbsolutePath().normalize(), vm.loaded().path());
+        assertEquals(1, onFx(() -> vm.recent().files().size()));
+    }
+
+    @Test
+    void searchFindsOpTypesFirstAndCycles() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.graph().queryProperty().set("conv"));
+        List<Integer> matches = onFx(() -> List.copyOf(vm.graph().matches()));
+        // 5 Conv nodes by op type, then tensors/names containing "conv" (BatchNorms read *_conv tensors)
+        GraphScene s = vm.loaded().scene();
+        for (int i = 0; i < 5; i++) assertEquals("Conv", s.boxes().get(matches.get(i)).title());
+        assertEquals(10, matches.size());
+        assertEquals(matches.get(0), onFx(() -> vm.graph().selectedBoxProperty().get()));
+        onFx(() -> vm.graph().previousMatch());
+        assertEquals(matches.get(matches.size() - 1), onFx(() -> vm.graph().selectedBoxProperty().get()));
+        onFx(() -> vm.graph().queryProperty().set("fc.w"));
+        assertEquals("Gemm", s.boxes().get(onFx(() -> vm.graph().matches().get(0))).title());
+    }
+
+    @Test
+    void inspectorShowsAttributesTensorsStatsAndGroups() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.graph().queryProperty().set("b0a.w"));
+        waitFor(() -> vm.inspector().contentProperty().get() != null
+                && vm.inspector().contentProperty().get().inputs().get(1).stats() != null, 10_000);
+        InspectorContent c = onFx(() -> vm.inspector().contentProperty().get());
+        assertEquals("Conv", c.heading());
+        assertEquals("[1, 1, 1, 1]", c.attributes().stream().filter(r -> r.key().equals("pads")).findFirst().orElseThrow().value());
+        InspectorContent.TensorRow w = c.inputs().get(1);
+        assertEquals("b0a.w", w.name());
+        assertEquals("8×8×3×3", w.shape());
+        assertEquals("initializer", w.role());
+        assertEquals(576, w.stats().count());
+        assertEquals(576, java.util.Arrays.stream(w.stats().bins()).sum());
+        assertTrue(w.stats().min() < 0 && w.stats().max() > 0);
+        assertEquals("1×8×16×16", c.outputs().get(0).shape());
+        assertEquals(1, c.groups().size());
+        assertTrue(c.groups().get(0).startsWith("g:b0a · 8 ch · prunable"), c.groups().get(0));
+    }
+
+    @Test
+    void groupsFilterOverrideUndoAndOverlay() throws Exception {
+        openAndWait(cnn);
+        GroupsViewModel g = vm.groups();
+        assertEquals(4, onFx(() -> g.rows().size()));
+        assertEquals("4 groups · 3 prunable · 1 locked", onFx(() -> g.summaryProperty().get()));
+        onFx(() -> g.prunableOnlyProperty().set(true));
+        assertEquals(3, onFx(() -> g.visibleRows().size()));
+        onFx(() -> g.filterProperty().set("b1a"));
+        assertEquals(1, onFx(() -> g.visibleRows().size()));
+        onFx(() -> { g.filterProperty().set(""); g.prunableOnlyProperty().set(false); });
+
+        GroupRow b0 = onFx(() -> g.row("g:b0a"));
+        assertEquals(0.3, b0.effectiveRatio(), 1e-12);
+        // a slider drag: three values merge into one undo step
+        onFx(() -> { g.setOverride(b0, 0.4); g.setOverride(b0, 0.5); g.setOverride(b0, 0.6); });
+        assertEquals(0.6, b0.effectiveRatio(), 1e-12);
+        assertEquals(1, vm.undo().size());
+        onFx(() -> g.setGlobalRatio(0.5));
+        assertEquals(0.6, b0.effectiveRatio(), 1e-12, "own ratio wins over the global one");
+        assertEquals(0.5, onFx(() -> g.row("g:b1a").effectiveRatio()), 1e-12);
+        onFx(() -> vm.undo().undo());
+        assertEquals(0.3, onFx(() -> g.globalRatioProperty().get()), 1e-12);
+        onFx(() -> vm.undo().undo());
+        assertFalse(b0.hasOverride());
+        onFx(() -> vm.undo().redo());
+        assertEquals(0.6, b0.effectiveRatio(), 1e-12);
+        assertEquals(java.util.Map.of("g:b0a", 0.6), onFx(g::overrides));
+
+        // selecting a group marks its members on the graph; a locked one carries its reason
+        onFx(() -> g.select(b0));
+        var overlay = onFx(() -> vm.graph().overlayProperty().get());
+        assertEquals(3, overlay.heat().size());
+        assertFalse(overlay.locked());
+        onFx(() -> g.select(g.row("g:logits")));
+        overlay = onFx(() -> vm.graph().overlayProperty().get());
+        assertTrue(overlay.locked());
+        assertEquals("graph output 'logits' is locked by default", overlay.lockReason());
+        assertEquals("Gemm", vm.graph().selectedNode().opType());
+    }
+
+    @Test
+    void openingAnotherModelClearsSelectionAndUndo() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.groups().setGlobalRatio(0.7));
+        onFx(() -> vm.graph().select(3));
+        Path other = TestModels.residualCnn(dir.resolve("other.onnx"));
+        openAndWait(other);
+        assertEquals(-1, onFx(() -> vm.graph().selectedBoxProperty().get()));
+        assertEquals(0, vm.undo().size());
+        assertNull(onFx(() -> vm.inspector().contentProperty().get()));
+        assertNotNull(vm.loaded());
+    }
+
+    @Test
+    void plansInTheBackgroundAfterSettingsChangeAndLabelsTheGraph() throws Exception {
+        openAndWait(cnn);
+        var prune = vm.prune();
+        try {
+            waitFor(() -> prune.outcomeProperty().get() != null, 20_000);
+        } catch (AssertionError e) {
+            throw new AssertionError("no plan: " + onFx(() -> prune.planStatusProperty().get()));
+        }
+        GroupsViewModel g = vm.groups();
+        // 30% of 8 channels, rounded up to a multiple of 8 → nothing removed with round-to 8
+        assertEquals(8, onFx(() -> g.row("g:b0a").keptProperty().get()));
+        onFx(() -> prune.setRoundTo(1));
+        waitFor(() -> prune.outcomeProperty().get() != null
+                && prune.outcomeProperty().get().plan().settings().pruning().roundTo() == 1, 20_000);
+        // uniform 30%: 8 - round(2.4) = 6 kept (at least 5, at most 6 depending on rounding)
+        int kept = onFx(() -> g.row("g:b0a").keptProperty().get());
+        assertTrue(kept == 5 || kept == 6, "kept " + kept);
+        assertEquals(10, onFx(() -> g.row("g:logits").keptProperty().get()), "locked groups stay whole");
+        double[] imp = onFx(() -> g.row("g:b0a").importanceProperty().get());
+        assertEquals(8, imp.length);
+        var out = prune.outcomeProperty().get();
+        assertTrue(out.after().params() < out.before().params());
+        // the Conv producing b0a_conv shows "8 → kept"
+        GraphScene s = vm.loaded().scene();
+        int conv = s.boxOf(vm.loaded().graph().producer("b0a_conv").orElseThrow().name());
+        assertEquals("8 → " + kept, onFx(() -> vm.graph().channelLabelsProperty().get().get(conv)));
+        // an override to 0.75 keeps 2; undo brings back the uniform plan
+        onFx(() -> g.setOverride(g.row("g:b0a"), 0.75));
+        waitFor(() -> g.row("g:b0a").keptProperty().get() == 2, 20_000);
+        onFx(() -> vm.undo().undo());
+        waitFor(() -> g.row("g:b0a").keptProperty().get() == kept, 20_000);
+        // save the plan in the CLI's format and load it back
+        Path planFile = dir.resolve("plan.json");
+        onFx(() -> { try { prune.savePlan(planFile); } catch (Exception e) { throw new RuntimeException(e); } });
+        String json = Files.readString(planFile);
+        assertTrue(json.contains("\"g:b0a\""), json);
+        onFx(() -> prune.setCriterion(dev.lopper.importance.Criterion.L2));
+        onFx(() -> prune.loadPlan(planFile));
+        assertEquals(dev.lopper.importance.Criterion.L1, onFx(() -> prune.criterionProperty().get()));
+    }
+
+    @Test
+    void latencyPointsStreamIntoTheViewModel() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.prune().measureLatency(12));
+        waitFor(() -> vm.prune().originalLatency().size() == 12
+                && vm.prune().latencyStatusProperty().get().startsWith("original: median"), 30_000);
+        for (double ms : onFx(() -> List.copyOf(vm.prune().originalLatency()))) assertTrue(ms > 0);
+    }
+}
