@@ -19,7 +19,7 @@ class ActivationCaptureSampleTest {
     @Test
     void statisticsOverTheDigitsTestSet() {
         ModelSource model = ModelSource.of(Path.of("samples/digits_cnn.onnx"));
-        List<CaptureRequest> req = List.of(new CaptureRequest(BN, 1, true), CaptureRequest.of(RELU, 1));
+        List<CaptureRequest> req = List.of(new CaptureRequest(BN, 1, true), CaptureRequest.convInput(RELU, ConvPatch.of(3, 1, 1)));
         try (ActivationCapture cap = ActivationCapture.open(model, req, SessionConfig.DEFAULT)) {
             List<DataTarget> targets = DataTarget.of(cap.inputs(), ShapePolicy.DEFAULT);
             long n;
@@ -46,6 +46,16 @@ class ActivationCaptureSampleTest {
             }
             double apoz = apozSum / bn.channels();
             assertTrue(apoz > 0.05 && apoz < 0.95, "mean APoZ after the stem ReLU " + apoz);
+            // the patches the next 3x3 conv (pad 1) sees: the centre tap is never padding, so its E[p²] is E[x²]
+            PatchStats patches = cap.patchStatistics().get(RELU);
+            assertEquals(24 * 9, patches.features());
+            assertEquals(360 * positions, patches.count());
+            for (int c = 0; c < 24; c++) {
+                int centre = c * 9 + 4;
+                assertEquals(relu.meanSquare()[c], patches.secondMoment(centre, centre), 1e-9 * (1 + relu.meanSquare()[c]));
+                assertEquals(relu.mean()[c], patches.mean()[centre], 1e-9 * (1 + relu.meanAbs()[c]));
+                assertTrue(patches.secondMoment(c * 9, c * 9) <= relu.meanSquare()[c] + 1e-9, "a corner tap sees padding zeros");
+            }
             for (int i = 0; i < 24; i++) {
                 for (int j = 0; j < 24; j++) assertEquals(bn.secondMoment(i, j), bn.secondMoment(j, i));
             }

@@ -98,6 +98,35 @@ class VerifyCaptureProfileTest {
         assertEquals("no node of the main graph produces tensor 'nope'", e.getMessage());
     }
 
+    /** x = [[1, 2], [3, 4]] (one channel). */
+    @Test
+    void patchSecondMomentsByHand() {
+        HostTensor x = HostTensor.ofFloats(new long[] {1, 1, 2, 2}, 1, 2, 3, 4);
+        PatchStatsAccumulator valid = new PatchStatsAccumulator("x", ConvPatch.of(2, 1, 0));
+        valid.add(x);
+        PatchStats v = valid.result();
+        assertEquals(1, v.count());
+        assertEquals(4, v.features());
+        assertArrayEquals(new double[] {1, 2, 3, 4}, v.mean(), 0);
+        assertEquals(2 * 3, v.secondMoment(1, 2), 0);
+        assertEquals(4 * 4, v.secondMoment(3, 3), 0);
+        // pad 1: a 3x3 grid of patches; tap (0,0) sees x[oh-1, ow-1]: 1, 2, 3, 4 at the four lower-right positions
+        PatchStatsAccumulator padded = new PatchStatsAccumulator("x", ConvPatch.of(2, 1, 1));
+        padded.add(x);
+        PatchStats p = padded.result();
+        assertEquals(9, p.count());
+        assertEquals(10 / 9.0, p.mean()[0], 1e-12);
+        assertEquals(30 / 9.0, p.secondMoment(0, 0), 1e-12);
+        // taps (0,0) and (0,1) hold horizontal neighbours: pairs (1,2) and (3,4) appear together once each
+        assertEquals((1 * 2 + 3 * 4) / 9.0, p.secondMoment(0, 1), 1e-12);
+        // stride 2, dilation 1 on a 2-channel input: features ordered (c, ky, kx)
+        PatchStatsAccumulator two = new PatchStatsAccumulator("y", new ConvPatch(1, 2, 1, 1, 0, 0, 0, 0, 1, 1));
+        two.add(HostTensor.ofFloats(new long[] {1, 2, 1, 2}, 1, 2, 5, 6));
+        PatchStats t = two.result();
+        assertArrayEquals(new double[] {1, 2, 5, 6}, t.mean(), 0);
+        assertEquals(2 * 5, t.secondMoment(1, 2), 0);
+    }
+
     @Test
     void profileNamesAreGraphNodeNames() throws Exception {
         ModelProto m = TinyModels.convRelu(); // both nodes are unnamed
