@@ -141,6 +141,9 @@ public final class EvalCommand implements Callable<Integer> {
 
             DataEvalResult evaluated = null;
             String fidelitySource = null;
+            if (labels != null && (data == null || !data.getFileName().toString().toLowerCase().endsWith(".npy"))) {
+                throw new EvalException("--labels goes with an .npy --data file (CSV, .npz and image folders carry their labels)");
+            }
             if (data != null) {
                 DataOptions dataOptions = new DataOptions(labelColumn, labels, imageOptions());
                 try (Dataset ds = Datasets.open(data, dataOptions, DataTarget.of(session.inputs(), shapes.withBatchSize(1)))) {

@@ -40,16 +40,19 @@ public final class ResNetWidthModels {
         Files.createDirectories(out);
         for (int i = 1; i < args.length; i++) {
             double ratio = Double.parseDouble(args[i]);
-            ModelProto m = new ResNetWidthModels(ratio).build();
+            ModelProto m = build(ratio);
             Path f = out.resolve(String.format("resnet50_p%02d.onnx", Math.round(ratio * 100)));
             Files.write(f, m.toByteArray());
             System.out.println(f + " " + Files.size(f) + " bytes");
         }
     }
 
+    /** ResNet-50 with every channel count scaled by (1 - ratio). */
+    public static ModelProto build(double ratio) { return new ResNetWidthModels(ratio).build(); }
+
     private int w(int c) { return Math.max(1, (int) Math.round(c * keep)); }
 
-    ModelProto build() {
+    private ModelProto build() {
         g.setName("resnet50").addInput(value("input", "batch", 3, 224, 224));
         String x = conv("input", 3, w(64), 7, 2, 3, true);
         x = node("MaxPool", List.of(x), ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1));
