@@ -98,6 +98,20 @@ class VerifyCaptureProfileTest {
         assertEquals("no node of the main graph produces tensor 'nope'", e.getMessage());
     }
 
+    /** The decomposed LayerNorm of the sample encoder is one standardized node: it gets its parts' summed time. */
+    @Test
+    void profileMapsOntoTheStandardizedGraph() throws Exception {
+        Path file = Path.of("samples/tiny_encoder.onnx");
+        NodeProfile p = NodeProfiler.profile(ModelSource.of(file), SessionConfig.DEFAULT.withThreads(1), null,
+                new LatencyOptions(1, 3), null, Progress.NONE);
+        ModelGraph std = dev.lopper.graph.GraphLoader.load(OnnxModel.read(file), Map.of());
+        Map<String, NodeTime> mapped = p.byGraphNode(std);
+        assertTrue(mapped.size() < p.nodes().size(), mapped.size() + " logical nodes for " + p.nodes().size() + " profiled");
+        assertTrue(mapped.values().stream().anyMatch(t -> t.opType().equals("LayerNormalization")), mapped.values().toString());
+        double mappedTotal = mapped.values().stream().mapToDouble(NodeTime::micros).sum();
+        assertTrue(mappedTotal <= p.kernelMicros() + 1e-6 && mappedTotal > 0.5 * p.kernelMicros());
+    }
+
     /** x = [[1, 2], [3, 4]] (one channel). */
     @Test
     void patchSecondMomentsByHand() {
@@ -141,6 +155,10 @@ class VerifyCaptureProfileTest {
         assertEquals("Conv", p.nodes().stream().filter(n -> n.node().equals("Conv_0")).findFirst().orElseThrow().opType());
         assertTrue(p.nodes().stream().allMatch(n -> n.micros() > 0));
         assertTrue(p.meanRunMicros() >= p.kernelMicros() * 0.5);
+        // a raw graph maps one to one
+        Map<String, NodeTime> mapped = p.byGraphNode(ModelGraph.raw(OnnxModel.read(file)));
+        assertEquals(graphNames, mapped.keySet());
+        assertEquals(p.kernelMicros(), mapped.values().stream().mapToDouble(NodeTime::micros).sum(), 1e-6);
         try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("lopper-profile")
                     && Files.isDirectory(f) && f.toFile().list().length > 0), "profile files are removed");
