@@ -38,6 +38,7 @@ public final class LopperCommand implements Runnable {
         CommandLine cl = new CommandLine(new LopperCommand());
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(LopperCommand::handle);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
 
