@@ -248,16 +248,32 @@ public final class GroupsView extends VBox {
     /** Sorted channel importance as a tiny bar chart. */
     private static final class SparklineCell extends TableCell<GroupRow, GroupRow> {
         private final Canvas canvas = new Canvas(76, 18);
+        private final javafx.beans.InvalidationListener listener = o -> draw(getItem());
+        private GroupRow bound;
 
         @Override
         protected void updateItem(GroupRow r, boolean empty) {
             super.updateItem(r, empty);
-            if (empty || r == null) {
+            if (bound != null) {
+                bound.importanceProperty().removeListener(listener);
+                bound.effectiveRatioProperty().removeListener(listener);
+            }
+            bound = empty ? null : r;
+            if (bound != null) {
+                bound.importanceProperty().addListener(listener);
+                bound.effectiveRatioProperty().addListener(listener);
+            }
+            draw(bound);
+        }
+
+        private void draw(GroupRow r) {
+            if (r == null) {
                 setGraphic(null);
                 setText(null);
                 return;
             }
             double[] s = r.importanceProperty().get();
+            r.effectiveRatio();
             if (s == null || s.length == 0) {
                 setGraphic(null);
                 setText("—");

@@ -55,6 +55,7 @@ public final class GroupsViewModel {
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper unavailable = new ReadOnlyStringWrapper(null);
     private final ObjectProperty<List<CoupledGroup>> groups = new SimpleObjectProperty<>(List.of());
+    private ModelServices.GroupsResult result;
     private Map<String, List<String>> groupsByNode = Map.of();
     private LoadedModel model;
     private TaskRunner.Handle analysis;
@@ -76,6 +77,7 @@ public final class GroupsViewModel {
         rows.clear();
         selected.set(null);
         groups.set(List.of());
+        result = null;
         groupsByNode = Map.of();
         unavailable.set(null);
         undo.clear();
@@ -88,6 +90,7 @@ public final class GroupsViewModel {
                 unavailable.set(result.unavailableReason());
                 summary.set("Groups unavailable: " + result.unavailableReason());
             } else {
+                this.result = result;
                 setGroups(m.graph(), result.groups());
             }
             analysed.set(true);
@@ -259,6 +262,9 @@ public final class GroupsViewModel {
     public ObjectProperty<List<CoupledGroup>> groupsProperty() { return groups; }
 
     public LoadedModel model() { return model; }
+
+    /** The analysis behind the rows (needed to rewrite the model), null before it finished. */
+    public ModelServices.GroupsResult result() { return result; }
 
     /** True once the open model's analysis finished (with groups, or with a reason there are none). */
     public javafx.beans.property.ReadOnlyBooleanProperty analysedProperty() { return analysed.getReadOnlyProperty(); }

@@ -120,7 +120,11 @@ public final class InspectorViewModel {
     }
 
     private static double[] sample(TensorData d) {
-        double[] all = d.toDoubleArray();
+        // toFloatArray decodes every numeric type from the buffer's position (toDoubleArray reads absolute
+        // offsets, wrong for tensors aliasing a memory map)
+        float[] f = d.toFloatArray();
+        double[] all = new double[f.length];
+        for (int i = 0; i < f.length; i++) all[i] = f[i];
         if (all.length <= FULL_STATS_LIMIT) return all;
         int step = (int) Math.ceil(all.length / (double) FULL_STATS_LIMIT);
         double[] s = new double[all.length / step];

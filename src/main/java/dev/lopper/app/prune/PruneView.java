@@ -91,10 +91,30 @@ public final class PruneView extends VBox {
         Label latencyStatus = new Label();
         latencyStatus.getStyleClass().add("hint");
         latencyStatus.textProperty().bind(vm.latencyStatusProperty());
-        Button measure = new Button("Measure latency");
-        measure.setId("measure-latency");
-        measure.setTooltip(new Tooltip("Run the model 50 times in ONNX Runtime on random inputs; the points stream in as runs finish."));
-        measure.setOnAction(e -> vm.measureLatency(50));
+        Button measure = new Button("Evaluate");
+        measure.setId("evaluate");
+        measure.setTooltip(new Tooltip("Time original and pruned alternately in ONNX Runtime (points stream in as runs "
+                + "finish), then measure accuracy on the model's data set when it has one."));
+        measure.setOnAction(e -> vm.evaluate(40));
+        Button prune = new Button("Prune");
+        prune.setId("prune");
+        prune.setTooltip(new Tooltip("Rewrite the model for the plan and verify it in ONNX Runtime "
+                + "(done automatically after every change while 'live' is on)."));
+        prune.disableProperty().bind(vm.outcomeProperty().isNull());
+        prune.setOnAction(e -> vm.pruneNow());
+        javafx.scene.control.CheckBox live = new javafx.scene.control.CheckBox("live");
+        live.selectedProperty().bindBidirectional(vm.livePruneProperty());
+        live.setTooltip(new Tooltip("Prune and verify again after every settings change"));
+        Button export = new Button("Export pruned ONNX…");
+        export.setId("export");
+        export.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> vm.prunedProperty().get() == null || vm.prunedProperty().get().model() == null, vm.prunedProperty()));
+        export.setTooltip(new Tooltip("Write the verified pruned model (atomically; never over the opened file)"));
+        export.setOnAction(e -> exportModel());
+        Label pruneStatus = new Label();
+        pruneStatus.setId("prune-status");
+        pruneStatus.textProperty().bind(vm.pruneStatusProperty());
+        pruneStatus.setWrapText(false);
         Button save = new Button("Save plan…");
         save.setTooltip(new Tooltip("Write the plan as JSON; `lopper prune --plan FILE` reads the same file."));
         save.disableProperty().bind(vm.outcomeProperty().isNull());
@@ -106,9 +126,14 @@ public final class PruneView extends VBox {
         png.setOnAction(e -> exportCharts(charts));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox actions = new HBox(6, status, spacer, latencyStatus, measure, save, load, png);
+        HBox actions = new HBox(6, status, spacer, prune, live, measure, export, save, load, png);
         actions.setAlignment(Pos.CENTER_LEFT);
-        getChildren().addAll(actions, charts);
+        Region spacer2 = new Region();
+        HBox.setHgrow(spacer2, Priority.ALWAYS);
+        HBox results = new HBox(6, pruneStatus, spacer2, latencyStatus);
+        results.setAlignment(Pos.CENTER_LEFT);
+        getChildren().addAll(actions, results, charts);
+        vm.accuracyProperty().addListener((o, a, b) -> showCost(vm.outcomeProperty().get()));
     }
 
     private static void bindSeries(javafx.collections.ObservableList<Double> values, XYChart.Series<Number, Number> s) {
@@ -130,6 +155,11 @@ public final class PruneView extends VBox {
         costBefore.getData().add(new XYChart.Data<>("MACs", 100));
         costAfter.getData().add(new XYChart.Data<>("params", 100 * r.after().paramsFraction(r.before())));
         costAfter.getData().add(new XYChart.Data<>("MACs", 100 * r.after().macsFraction(r.before())));
+        var acc = vm.accuracyProperty().get();
+        if (acc != null) {
+            costBefore.getData().add(new XYChart.Data<>("accuracy", 100 * acc.original()));
+            costAfter.getData().add(new XYChart.Data<>("accuracy", 100 * acc.pruned()));
+        }
         Tooltip.install(costChart, new Tooltip(r.costNote()));
     }
 
@@ -182,6 +212,16 @@ public final class PruneView extends VBox {
             @Override public String toString(T t) { return t == null ? "" : f.apply(t); }
             @Override public T fromString(String s) { return back.apply(s); }
         };
+    }
+
+    private void exportModel() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Export pruned ONNX model");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("ONNX model", "*.onnx"));
+        fc.setInitialFileName("pruned.onnx");
+        File f = fc.showSaveDialog(getScene().getWindow());
+        if (f == null) return;
+        vm.export(f.toPath(), msg -> { }, ex -> errors.accept(dev.lopper.app.MainViewModel.oneLine(ex)));
     }
 
     private void savePlan() {

@@ -73,6 +73,12 @@ public final class PruneViewModel {
     private final ObservableList<Double> prunedLatency = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper latencyStatus = new ReadOnlyStringWrapper("");
     private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
+    private final ReadOnlyObjectWrapper<ModelServices.PruneOutcome> pruned = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper pruneStatus = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<ModelServices.Accuracy> accuracy = new ReadOnlyObjectWrapper<>();
+    private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
+    private TaskRunner.Handle pruning;
+    private int pruneRuns;
     private TaskRunner.Handle planning;
     private TaskRunner.Handle timing;
     private int planRuns;
@@ -97,6 +103,9 @@ public final class PruneViewModel {
         });
         groups.groupsProperty().addListener((o, a, b) -> {
             outcome.set(null);
+            pruned.set(null);
+            accuracy.set(null);
+            pruneStatus.set("");
             originalLatency.clear();
             prunedLatency.clear();
             latencyStatus.set("");
@@ -167,6 +176,92 @@ public final class PruneViewModel {
                 human(r.before().params()), human(r.after().params()),
                 100 * (1 - r.after().paramsFraction(r.before())), 100 * (1 - r.after().macsFraction(r.before()))));
         groups.refreshOverlay();
+        pruned.set(null);
+        accuracy.set(null);
+        prunedLatency.clear();
+        if (livePrune.get()) pruneNow();
+        else pruneStatus.set("Press Prune to rewrite and verify the model");
+    }
+
+    /** Rewrites the model for the current plan and verifies it in ONNX Runtime, in the background. */
+    public void pruneNow() {
+        PlanOutcome r = outcome.get();
+        LoadedModel m = groups.model();
+        ModelServices.GroupsResult gr = groups.result();
+        if (r == null || m == null || gr == null) return;
+        if (pruning != null && !pruning.isDone()) pruning.cancel();
+        if (r.plan().removesNothing()) {
+            pruneStatus.set("The plan removes nothing (raise the ratio or lower round-to)");
+            return;
+        }
+        int run = ++pruneRuns;
+        pruneStatus.set("Rewriting and verifying…");
+        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), p), out -> {
+            if (run != pruneRuns || groups.model() != m) return;
+            pruned.set(out);
+            pruneStatus.set(describe(out));
+        }, ex -> {
+            if (run == pruneRuns) pruneStatus.set("Pruning failed: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        });
+    }
+
+    static String describe(ModelServices.PruneOutcome out) {
+        StringBuilder b = new StringBuilder();
+        if (out.verified()) {
+            b.append("✔ pruned model verified in ONNX Runtime");
+            out.maxAbsDiff().forEach((k, v) -> b.append(String.format(" · max |Δ| %s %.3g", k, v)));
+        } else {
+            b.append("✘ not verified: ").append(out.problem());
+        }
+        if (!out.failing().isEmpty()) {
+            b.append(" · left whole because pruning them broke the model: ").append(String.join(", ", out.failing().keySet()));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Measures: original and pruned alternately when a verified pruned model exists (both series stream in),
+     * then accuracy on the model's data set if it has one; otherwise the original alone.
+     */
+    public void evaluate(int runs) {
+        ModelServices.PruneOutcome p = pruned.get();
+        if (p == null || p.model() == null) {
+            measureLatency(runs);
+            return;
+        }
+        LoadedModel m = groups.model();
+        if (timing != null && !timing.isDone()) timing.cancel();
+        originalLatency.clear();
+        prunedLatency.clear();
+        latencyStatus.set("Timing original and pruned…");
+        byte[] bytes = p.model();
+        timing = tasks.run("Timing original vs pruned", pr -> {
+            var bench = services.compareLatency(m, bytes, runs, point -> {
+                if (point.warmup()) return;
+                boolean orig = point.model().equals("original");
+                Platform.runLater(() -> (orig ? originalLatency : prunedLatency).add(point.millis()));
+            }, pr);
+            return new Object[] {bench, services.accuracy(m, bytes, pr)};
+        }, res -> {
+            var bench = (dev.lopper.eval.BenchResult) res[0];
+            accuracy.set((ModelServices.Accuracy) res[1]);
+            latencyStatus.set(String.format("median %.3f → %.3f ms · speed-up ×%.2f (paired ×%.2f)",
+                    bench.baseline().medianMs(), bench.candidate().medianMs(), bench.speedup(), bench.pairedSpeedup()));
+        }, ex -> latencyStatus.set("Cannot time the models: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+    }
+
+    /** Writes the verified pruned model (never over the opened file). */
+    public void export(Path target, java.util.function.Consumer<String> done, java.util.function.Consumer<Throwable> failed) {
+        ModelServices.PruneOutcome p = pruned.get();
+        LoadedModel m = groups.model();
+        if (p == null || p.model() == null || m == null) {
+            failed.accept(new IllegalStateException("there is no verified pruned model to export"));
+            return;
+        }
+        tasks.run("Exporting " + target.getFileName(), pr -> {
+            services.export(m, p.model(), target, pr);
+            return target;
+        }, t -> done.accept("Exported " + t), failed::accept);
     }
 
     /** "C → kept" for each box whose output carries a group that loses channels. */
@@ -286,6 +381,15 @@ public final class PruneViewModel {
     public ReadOnlyStringProperty planStatusProperty() { return planStatus.getReadOnlyProperty(); }
 
     public ObservableList<Double> originalLatency() { return originalLatency; }
+
+    public ReadOnlyObjectProperty<ModelServices.PruneOutcome> prunedProperty() { return pruned.getReadOnlyProperty(); }
+
+    public ReadOnlyStringProperty pruneStatusProperty() { return pruneStatus.getReadOnlyProperty(); }
+
+    public ReadOnlyObjectProperty<ModelServices.Accuracy> accuracyProperty() { return accuracy.getReadOnlyProperty(); }
+
+    /** Rewrite and verify after every plan (on by default). */
+    public javafx.beans.property.BooleanProperty livePruneProperty() { return livePrune; }
 
     public ObservableList<Double> prunedLatency() { return prunedLatency; }
 
