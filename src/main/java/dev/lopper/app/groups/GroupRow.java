@@ -68,7 +68,12 @@ public final class GroupRow {
         double[] s = importance.get();
         if (s == null || s.length == 0) return Double.NaN;
         double sum = 0;
-        for (double v : s) sum += v;
-        return sum / s.length;
+        int n = 0;
+        for (double v : s) {
+            if (Double.isNaN(v)) continue;
+            sum += v;
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 }
