@@ -59,14 +59,14 @@ public final class MainView extends BorderPane {
         graphView.setId("graph-canvas");
         GroupsView groups = new GroupsView(vm.groups());
         groups.setId("groups-view");
-        groups.setMinWidth(300);
+        groups.setMinWidth(340);
         InspectorView inspector = new InspectorView(vm.inspector());
         inspector.setId("inspector-view");
         inspector.setMinWidth(220);
         StackPane graphPane = new StackPane(graphView);
         graphPane.getStyleClass().add("graph-pane");
         centre = new SplitPane(groups, graphPane, inspector);
-        centre.setDividerPositions(0.3, 0.78);
+        centre.setDividerPositions(0.33, 0.8);
         SplitPane.setResizableWithParent(groups, false);
         SplitPane.setResizableWithParent(inspector, false);
 

@@ -24,6 +24,8 @@ public final class GroupRow {
     private final DoubleBinding effectiveRatio;
     /** Channels kept by the current plan; -1 before a plan exists. */
     private final IntegerProperty kept = new SimpleIntegerProperty(-1);
+    /** Channels the current plan keeps, null before a plan exists. */
+    private final ObjectProperty<int[]> keptChannels = new SimpleObjectProperty<>();
     /** Importance per root channel (normalized), null before scoring. */
     private final ObjectProperty<double[]> importance = new SimpleObjectProperty<>();
 
@@ -62,6 +64,8 @@ public final class GroupRow {
     public IntegerProperty keptProperty() { return kept; }
 
     public ObjectProperty<double[]> importanceProperty() { return importance; }
+
+    public ObjectProperty<int[]> keptChannelsProperty() { return keptChannels; }
 
     /** Mean importance, NaN before scoring. */
     public double meanImportance() {

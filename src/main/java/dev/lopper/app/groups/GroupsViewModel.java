@@ -163,7 +163,22 @@ public final class GroupsViewModel {
             int b = s.boxOf(m.node());
             if (b >= 0) boxes.put(b, heat);
         }
-        graph.overlayProperty().set(new GroupOverlay(r.id(), boxes, !r.isPrunable(), r.reason()));
+        double[] channels = null;
+        double[] scores = r.importanceProperty().get();
+        if (scores != null) {
+            double top = 0;
+            for (double v : scores) if (!Double.isNaN(v)) top = Math.max(top, v);
+            channels = new double[scores.length];
+            for (int i = 0; i < scores.length; i++) channels[i] = top > 0 ? scores[i] / top : Double.NaN;
+        }
+        boolean[] removed = null;
+        int[] kept = r.keptChannelsProperty().get();
+        if (kept != null) {
+            removed = new boolean[r.channels()];
+            java.util.Arrays.fill(removed, true);
+            for (int k : kept) if (k >= 0 && k < removed.length) removed[k] = false;
+        }
+        graph.overlayProperty().set(new GroupOverlay(r.id(), boxes, channels, removed, !r.isPrunable(), r.reason()));
     }
 
     /** Selects a group and brings its first member into view. */

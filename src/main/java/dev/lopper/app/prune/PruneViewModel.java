@@ -167,6 +167,7 @@ public final class PruneViewModel {
         for (GroupRow row : groups.rows()) {
             GroupPlan gp = plan.groups().get(row.id());
             row.keptProperty().set(gp == null ? row.channels() : gp.keptCount());
+            row.keptChannelsProperty().set(gp == null ? null : gp.kept());
             ChannelScores s = r.scores().get(row.id());
             row.importanceProperty().set(s == null ? null : s.values());
         }
@@ -244,9 +245,12 @@ public final class PruneViewModel {
             return new Object[] {bench, services.accuracy(m, bytes, pr)};
         }, res -> {
             var bench = (dev.lopper.eval.BenchResult) res[0];
-            accuracy.set((ModelServices.Accuracy) res[1]);
+            ModelServices.Accuracy acc = (ModelServices.Accuracy) res[1];
+            accuracy.set(acc);
+            String a = acc == null ? "" : String.format(" · top-1 %.1f%% → %.1f%% on %s (%d)", 100 * acc.original(),
+                    100 * acc.pruned(), acc.dataset(), acc.samples());
             latencyStatus.set(String.format("median %.3f → %.3f ms · speed-up ×%.2f (paired ×%.2f)",
-                    bench.baseline().medianMs(), bench.candidate().medianMs(), bench.speedup(), bench.pairedSpeedup()));
+                    bench.baseline().medianMs(), bench.candidate().medianMs(), bench.speedup(), bench.pairedSpeedup()) + a);
         }, ex -> latencyStatus.set("Cannot time the models: " + dev.lopper.app.MainViewModel.oneLine(ex)));
     }
 
@@ -264,21 +268,49 @@ public final class PruneViewModel {
         }, t -> done.accept("Exported " + t), failed::accept);
     }
 
-    /** "C → kept" for each box whose output carries a group that loses channels. */
+    /**
+     * "C → kept" for each box whose output loses channels: positions removed on each (tensor, axis) are the
+     * union over every group that maps channels there (a tensor can carry several groups, e.g. grouped convs).
+     */
     private Map<Integer, String> channelLabels(PruningPlan plan) {
         GraphScene s = graph.sceneProperty().get();
         Map<Integer, String> labels = new HashMap<>();
         if (s == null) return labels;
+        Map<String, java.util.BitSet> removed = new HashMap<>();
+        Map<String, Integer> extent = new HashMap<>();
         for (CoupledGroup g : groups.groupsProperty().get()) {
             GroupPlan gp = plan.groups().get(g.id());
             if (gp == null || gp.removedCount() == 0) continue;
+            int[] gone = gp.removed();
+            int[] all = new int[g.channels()];
+            for (int i = 0; i < all.length; i++) all[i] = i;
             for (Member m : g.members()) {
-                int b = s.boxOf(m.node());
-                if (b < 0) continue;
-                Node n = s.boxes().get(b).node();
-                if (n == null || !n.outputs().contains(m.tensor())) continue;
-                int width = m.map().block() * m.map().repeats();
-                labels.put(b, (g.channels() * width) + " → " + (gp.keptCount() * width));
+                String key = m.tensor() + "#" + m.axis();
+                java.util.BitSet bits = removed.computeIfAbsent(key, k -> new java.util.BitSet());
+                for (int p : m.map().indicesOf(gone)) bits.set(p);
+                int top = 0;
+                for (int p : m.map().indicesOf(all)) top = Math.max(top, p + 1);
+                extent.merge(key, top, Math::max);
+            }
+        }
+        for (GraphScene.Box box : s.boxes()) {
+            Node n = box.node();
+            if (n == null) continue;
+            for (String o : n.outputs()) {
+                String label = null;
+                for (Map.Entry<String, java.util.BitSet> e : removed.entrySet()) {
+                    if (!e.getKey().startsWith(o + "#")) continue;
+                    int axis = Integer.parseInt(e.getKey().substring(o.length() + 1));
+                    dev.lopper.graph.Shape shape = s.graph().shape(o);
+                    long total = shape.hasRank() && shape.rank() > shape.normalize(axis) && shape.dim(axis) > 0
+                            ? shape.dim(axis) : extent.get(e.getKey());
+                    label = total + " → " + (total - e.getValue().cardinality());
+                    break;
+                }
+                if (label != null) {
+                    labels.put(box.index(), label);
+                    break;
+                }
             }
         }
         return labels;
