@@ -112,7 +112,7 @@ public final class PruneView extends VBox {
         measure.setId("evaluate");
         measure.setTooltip(new Tooltip("Time original and pruned alternately in ONNX Runtime (points stream in as runs "
                 + "finish), then measure accuracy on the model's data set when it has one."));
-        measure.setOnAction(e -> vm.evaluate(40));
+        measure.setOnAction(e -> vm.evaluate(vm.evaluateRunsProperty().get()));
         Button prune = new Button("Prune");
         prune.setId("prune");
         prune.setTooltip(new Tooltip("Rewrite the model for the plan and verify it in ONNX Runtime "

@@ -77,6 +77,7 @@ public final class PruneViewModel {
     private final ReadOnlyStringWrapper pruneStatus = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<ModelServices.Accuracy> accuracy = new ReadOnlyObjectWrapper<>();
     private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
+    private final IntegerProperty evaluateRuns = new SimpleIntegerProperty(40);
     private TaskRunner.Handle pruning;
     private int pruneRuns;
     private TaskRunner.Handle planning;
@@ -419,6 +420,9 @@ public final class PruneViewModel {
     public ReadOnlyStringProperty pruneStatusProperty() { return pruneStatus.getReadOnlyProperty(); }
 
     public ReadOnlyObjectProperty<ModelServices.Accuracy> accuracyProperty() { return accuracy.getReadOnlyProperty(); }
+
+    /** Timed runs per model when evaluating. */
+    public IntegerProperty evaluateRunsProperty() { return evaluateRuns; }
 
     /** Rewrite and verify after every plan (on by default). */
     public javafx.beans.property.BooleanProperty livePruneProperty() { return livePrune; }
