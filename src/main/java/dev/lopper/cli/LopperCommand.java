@@ -47,7 +47,8 @@ public final class LopperCommand implements Runnable {
         PrintWriter err = cl.getErr();
         boolean verbose = parse.hasMatchedOption("--verbose") || anyVerbose(parse);
         String msg;
-        if (ex instanceof ModelLoadException || ex instanceof CliException) {
+        if (ex instanceof ModelLoadException || ex instanceof CliException
+                || ex instanceof dev.lopper.onnx.ModelWriteException) {
             msg = ex.getMessage();
         } else {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + firstLine(ex.getMessage()));
