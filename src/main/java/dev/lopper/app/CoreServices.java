@@ -180,4 +180,19 @@ public final class CoreServices implements ModelServices {
         ModelProto proto = ModelProto.parseFrom(pruned);
         ModelWriter.write(m.model(), proto, target, ModelWriter.Options.DEFAULT, progress);
     }
+
+    @Override
+    public Map<String, Double> profile(LoadedModel m, Progress progress) {
+        ModelSource src = ModelSource.of(m.path());
+        Map<String, HostTensor> inputs;
+        try (EvalSession s = EvalSession.open(src, SessionConfig.DEFAULT)) {
+            inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+        }
+        dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
+        dev.lopper.eval.NodeProfile profile = dev.lopper.eval.NodeProfiler.profile(src, SessionConfig.DEFAULT, inputs,
+                new LatencyOptions(2, 10), token, progress);
+        Map<String, Double> ms = new LinkedHashMap<>();
+        for (dev.lopper.eval.NodeTime t : profile.nodes()) ms.merge(t.node(), t.micros() / 1000.0, Double::sum);
+        return ms;
+    }
 }

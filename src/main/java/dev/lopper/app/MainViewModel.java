@@ -48,6 +48,7 @@ public final class MainViewModel {
         inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
+        inspector.profileMillisProperty().bind(prune.profileMillisProperty());
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");

@@ -53,6 +53,9 @@ public interface ModelServices {
     /** Accuracy (top-1) of original and pruned on the model's data set, when it has one; null otherwise. */
     Accuracy accuracy(LoadedModel model, byte[] pruned, Progress progress) throws Exception;
 
+    /** Time per node (ms per run) of the original model, by node name, from ONNX Runtime's profiler. */
+    Map<String, Double> profile(LoadedModel model, Progress progress) throws Exception;
+
     /** Writes the pruned model atomically (never over the opened file). */
     void export(LoadedModel model, byte[] pruned, java.nio.file.Path target, Progress progress) throws Exception;
 

@@ -265,4 +265,14 @@ class MainViewModelTest {
         assertTrue(done.get().startsWith("failed: "), done.get());
         assertEquals(20, OnnxModel.read(cnn).proto().getGraph().getNodeCount());
     }
+
+    @Test
+    void profileTimesShowInTheInspector() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.prune().profile());
+        waitFor(() -> !vm.prune().profileMillisProperty().get().isEmpty(), 30_000);
+        onFx(() -> vm.graph().selectNode(vm.loaded().graph().producer("stem_conv").orElseThrow().name()));
+        waitFor(() -> vm.inspector().contentProperty().get() != null
+                && vm.inspector().contentProperty().get().profile().endsWith("ms per run in the last profile"), 10_000);
+    }
 }

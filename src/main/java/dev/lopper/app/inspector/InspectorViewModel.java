@@ -84,7 +84,7 @@ public final class InspectorViewModel {
         List<InspectorContent.TensorRow> outs = new ArrayList<>();
         for (String t : n.outputs()) if (!t.isEmpty()) outs.add(rb.row(t));
         Double ms = times.get(n.name());
-        String profile = ms == null ? (times.isEmpty() ? "not profiled yet (run Evaluate › Profile)" : "not in the last profile")
+        String profile = ms == null ? (times.isEmpty() ? "not profiled yet (press Profile)" : "not in the last profile")
                 : String.format("%.3f ms per run in the last profile", ms);
         return new InspectorContent(n.opType(), n.name(), attrs, ins, outs, groups.apply(n.name()), profile);
     }

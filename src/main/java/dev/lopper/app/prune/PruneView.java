@@ -143,7 +143,12 @@ public final class PruneView extends VBox {
         png.setOnAction(e -> exportCharts(charts));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox actions = new HBox(6, status, spacer, prune, live, measure, export, save, load, png);
+        Button profile = new Button("Profile");
+        profile.setId("profile");
+        profile.setTooltip(new Tooltip("Time every node of the original model with ONNX Runtime's profiler; "
+                + "the inspector shows the selected node's time."));
+        profile.setOnAction(e -> vm.profile());
+        HBox actions = new HBox(6, status, spacer, prune, live, measure, profile, export, save, load, png);
         actions.setAlignment(Pos.CENTER_LEFT);
         Region spacer2 = new Region();
         HBox.setHgrow(spacer2, Priority.ALWAYS);

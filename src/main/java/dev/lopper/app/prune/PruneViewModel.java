@@ -78,6 +78,7 @@ public final class PruneViewModel {
     private final ReadOnlyObjectWrapper<ModelServices.Accuracy> accuracy = new ReadOnlyObjectWrapper<>();
     private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
     private final IntegerProperty evaluateRuns = new SimpleIntegerProperty(40);
+    private final ObjectProperty<Map<String, Double>> profileMillis = new SimpleObjectProperty<>(Map.of());
     private TaskRunner.Handle pruning;
     private int pruneRuns;
     private TaskRunner.Handle planning;
@@ -107,6 +108,7 @@ public final class PruneViewModel {
             pruned.set(null);
             accuracy.set(null);
             pruneStatus.set("");
+            profileMillis.set(Map.of());
             originalLatency.clear();
             prunedLatency.clear();
             latencyStatus.set("");
@@ -254,6 +256,23 @@ public final class PruneViewModel {
                     bench.baseline().medianMs(), bench.candidate().medianMs(), bench.speedup(), bench.pairedSpeedup()) + a);
         }, ex -> latencyStatus.set("Cannot time the models: " + dev.lopper.app.MainViewModel.oneLine(ex)));
     }
+
+    /** Profiles the original model per node; the inspector shows each node's time. */
+    public void profile() {
+        LoadedModel m = groups.model();
+        if (m == null) return;
+        latencyStatus.set("Profiling…");
+        tasks.run("Profiling " + m.path().getFileName(), p -> services.profile(m, p), ms -> {
+            if (groups.model() != m) return;
+            profileMillis.set(Map.copyOf(ms));
+            double total = ms.values().stream().mapToDouble(Double::doubleValue).sum();
+            latencyStatus.set(String.format("profiled %d nodes · %.3f ms of kernels per run (click a node to see its time)",
+                    ms.size(), total));
+        }, ex -> latencyStatus.set("Cannot profile: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+    }
+
+    /** Node name → ms per run from the last profile. */
+    public ObjectProperty<Map<String, Double>> profileMillisProperty() { return profileMillis; }
 
     /** Writes the verified pruned model (never over the opened file). */
     public void export(Path target, java.util.function.Consumer<String> done, java.util.function.Consumer<Throwable> failed) {
