@@ -248,7 +248,11 @@ public final class PruneView extends VBox {
         };
     }
 
-    private void exportModel() {
+    public void exportModel() {
+        if (vm.prunedProperty().get() == null || vm.prunedProperty().get().model() == null) {
+            errors.accept("there is no verified pruned model to export yet");
+            return;
+        }
         FileChooser fc = new FileChooser();
         fc.setTitle("Export pruned ONNX model");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("ONNX model", "*.onnx"));
@@ -258,7 +262,11 @@ public final class PruneView extends VBox {
         vm.export(f.toPath(), msg -> { }, ex -> errors.accept(dev.lopper.app.MainViewModel.oneLine(ex)));
     }
 
-    private void savePlan() {
+    public void savePlan() {
+        if (vm.outcomeProperty().get() == null) {
+            errors.accept("there is no plan to save yet");
+            return;
+        }
         FileChooser fc = new FileChooser();
         fc.setTitle("Save pruning plan");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
@@ -272,7 +280,7 @@ public final class PruneView extends VBox {
         }
     }
 
-    private void loadPlan() {
+    public void loadPlan() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Load pruning plan");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
