@@ -43,7 +43,8 @@ public final class MainViewModel {
     public MainViewModel(ModelServices services, RecentFiles recent) {
         this.services = services;
         this.recent = recent;
-        this.inspector = new InspectorViewModel(graph, tasks);
+        // the inspector's statistics run quietly (their own runner): they must not take over the status bar's Cancel
+        this.inspector = new InspectorViewModel(graph, new TaskRunner());
         this.groups = new GroupsViewModel(services, tasks, graph, undo);
         inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());

@@ -215,8 +215,16 @@ class MainViewModelTest {
         String json = Files.readString(planFile);
         assertTrue(json.contains("\"g:conv_3/out\""), json);
         onFx(() -> prune.setCriterion(dev.lopper.importance.Criterion.L2));
-        onFx(() -> prune.loadPlan(planFile));
-        assertEquals(dev.lopper.importance.Criterion.L1, onFx(() -> prune.criterionProperty().get()));
+        onFx(() -> prune.loadPlan(planFile, e -> { throw new AssertionError(e); }));
+        waitFor(() -> prune.criterionProperty().get() == dev.lopper.importance.Criterion.L1, 10_000);
+        // a plan for another model is refused with one line
+        java.util.concurrent.atomic.AtomicReference<String> err = new java.util.concurrent.atomic.AtomicReference<>();
+        Path other = TestModels.residualCnn(dir.resolve("plan-other.onnx"));
+        String json2 = json.replaceAll("\"[0-9a-f]{64}\"", "\"" + "0".repeat(64) + "\"");
+        Path badPlan = Files.writeString(dir.resolve("bad-plan.json"), json2);
+        onFx(() -> prune.loadPlan(badPlan, e -> err.set(MainViewModel.oneLine(e))));
+        waitFor(() -> err.get() != null, 10_000);
+        assertTrue(err.get().contains("was made for a model with sha256"), err.get());
     }
 
     @Test

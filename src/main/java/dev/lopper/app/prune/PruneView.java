@@ -286,11 +286,7 @@ public final class PruneView extends VBox {
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
         File f = fc.showOpenDialog(getScene().getWindow());
         if (f == null) return;
-        try {
-            vm.loadPlan(f.toPath());
-        } catch (Exception ex) {
-            errors.accept(dev.lopper.app.MainViewModel.oneLine(ex));
-        }
+        vm.loadPlan(f.toPath(), ex -> errors.accept(dev.lopper.app.MainViewModel.oneLine(ex)));
     }
 
     private void exportCharts(Node charts) {

@@ -368,20 +368,31 @@ public final class PruneViewModel {
      * Loads a plan file made for this model: its settings (criterion, allocation, target, round-to, ratio,
      * per-group ratios) become the current settings in one undoable step, and the plan is re-made from them.
      */
-    public void loadPlan(Path file) {
+    public void loadPlan(Path file, java.util.function.Consumer<Throwable> failed) {
         LoadedModel m = groups.model();
-        if (m == null) throw new IllegalStateException("open a model first");
-        PruningPlan plan = PlanFiles.read(file);
-        PruningSettings ps = plan.settings().pruning();
-        Criterion c = Criterion.parse(plan.settings().criterion());
-        double ratio = ps.target().kind() == PruneTarget.Kind.RATIO ? ps.target().value() : 1 - ps.target().value();
-        Snapshot before = snapshot();
-        Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides());
-        undo.apply(new UndoStack.Edit() {
-            @Override public void redo() { restore(after); }
-            @Override public void undo() { restore(before); }
-            @Override public String description() { return "load plan " + file.getFileName(); }
-        });
+        if (m == null) {
+            failed.accept(new IllegalStateException("open a model first"));
+            return;
+        }
+        List<CoupledGroup> gs = groups.groupsProperty().get();
+        tasks.run("Reading plan " + file.getFileName(), p -> {
+            PruningPlan plan = PlanFiles.read(file);
+            String sha = dev.lopper.onnx.ModelSha256.of(m.path(), p);
+            PlanFiles.check(plan, file.toString(), m.path(), sha, gs);
+            return plan;
+        }, plan -> {
+            if (groups.model() != m) return;
+            PruningSettings ps = plan.settings().pruning();
+            Criterion c = plan.settings().criterion().equals("manual") ? criterion.get() : Criterion.parse(plan.settings().criterion());
+            double ratio = ps.target().kind() == PruneTarget.Kind.RATIO ? ps.target().value() : 1 - ps.target().value();
+            Snapshot before = snapshot();
+            Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides());
+            undo.apply(new UndoStack.Edit() {
+                @Override public void redo() { restore(after); }
+                @Override public void undo() { restore(before); }
+                @Override public String description() { return "load plan " + file.getFileName(); }
+            });
+        }, failed::accept);
     }
 
     /** All settings at one moment (for undo of a plan load). */
