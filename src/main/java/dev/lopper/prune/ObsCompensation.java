@@ -103,12 +103,12 @@ public final class ObsCompensation {
         return new Result(model.toBuilder().setGraph(gb).build(), new Report(consumers.size(), done, skipped));
     }
 
-    /** The non-constant input of {@code node} that is a member of the group (the activation the channels flow in). */
+    /** The non-constant input of {@code node} that carries the group's channels (a member tensor), or null. */
     static String activationOf(ModelGraph graph, CoupledGroup g, String node) {
         Node n = graph.node(node);
         if (n == null) return null;
         for (Member m : g.members()) {
-            if (m.node().equals(node) && n.inputs().contains(m.tensor()) && !graph.isConstant(m.tensor())
+            if (n.inputs().contains(m.tensor()) && !graph.isConstant(m.tensor())
                     && m.map().block() == 1 && m.map().repeats() == 1) return m.tensor();
         }
         return null;
