@@ -47,9 +47,7 @@ class PruneManifestTest {
     /** Models whose pruned forms do not all verify, and why (not this package's code). */
     static final Map<String, String> KNOWN = Map.of(
             "swin_slim_op13.onnx", "group analysis overflows the stack (DimSpace.pushDown recursion)",
-            "swin_slim_op17.onnx", "group analysis overflows the stack (DimSpace.pushDown recursion)",
-            "if_branch_op13.onnx", "ONNX Runtime's NCHWc transform inside an If body needs channel counts % 4 == 0 (round-to 1 here)",
-            "if_branch_op17.onnx", "ONNX Runtime's NCHWc transform inside an If body needs channel counts % 4 == 0 (round-to 1 here)");
+            "swin_slim_op17.onnx", "group analysis overflows the stack (DimSpace.pushDown recursion)");
 
     @TempDir
     Path tmp;
