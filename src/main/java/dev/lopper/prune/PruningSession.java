@@ -92,7 +92,7 @@ public final class PruningSession {
     public Map<String, ChannelScores> score(ScoringOptions options, Progress progress) {
         Weights w = Weights.of(graph);
         try {
-            return ImportanceScorer.score(groups(), w, options, progress);
+            return ImportanceScorer.score(groups(), w, graph, options, progress);
         } finally {
             w.clear();
         }
@@ -125,6 +125,29 @@ public final class PruningSession {
         Map<String, int[]> k = new LinkedHashMap<>();
         kept.forEach((id, g) -> k.put(id, g.kept()));
         return PlanApplier.apply(model, analysis, k);
+    }
+
+    /**
+     * Activation statistics of every prunable group's activations (for mean-activation, APoZ, Wanda), from a
+     * calibration data set streamed through ONNX Runtime; {@code data == null} uses {@code batches} seeded random
+     * batches instead (a smoke-test stand-in, not representative data).
+     */
+    public CapturedActivations captureActivations(dev.lopper.eval.Dataset data, int batchSize, int batches, VerifyOptions verify,
+                                                  long seed, Progress progress) {
+        List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
+        if (req.isEmpty()) return new CapturedActivations(Map.of());
+        try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req, verify.session())) {
+            if (data != null) {
+                cap.accumulate(data, batchSize, progress);
+            } else {
+                for (int b = 0; b < batches; b++) {
+                    progress.checkCancelled();
+                    progress.update("capturing activations", b, batches);
+                    cap.accumulate(dev.lopper.eval.RandomInputs.forSession(cap.session(), verify.shapes(), verify.ints(), seed + b));
+                }
+            }
+            return new CapturedActivations(cap.statistics());
+        }
     }
 
     /**
