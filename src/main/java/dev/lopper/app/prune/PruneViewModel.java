@@ -93,6 +93,10 @@ public final class PruneViewModel {
         this.graph = graph;
         this.undo = undo;
         debounce.setOnFinished(e -> planNow());
+        graph.sceneProperty().addListener((o, a, b) -> {
+            PlanOutcome r = outcome.get();
+            if (r != null && b != null) graph.channelLabelsProperty().set(channelLabels(r.plan()));
+        });
         criterion.addListener((o, a, b) -> schedule());
         allocation.addListener((o, a, b) -> schedule());
         targetKind.addListener((o, a, b) -> schedule());
