@@ -312,4 +312,17 @@ class MainViewModelTest {
         assertEquals(GraphScene.Kind.OP, vm.graph().sceneProperty().get().boxes()
                 .get(vm.graph().sceneProperty().get().boxOf(conv)).kind());
     }
+
+    @Test
+    void tokenModelsVerifyWithAnIntRangeThatFitsTheVocabulary() throws Exception {
+        Path encoder = Path.of("samples", "tiny_encoder.onnx");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(encoder), "sample model present");
+        openAndWait(encoder);
+        var prune = vm.prune();
+        // ids up to 99 overflow the 64-token vocabulary: verification cannot run, and says so
+        waitFor(() -> prune.pruneStatusProperty().get().startsWith("Pruning failed")
+                || prune.prunedProperty().get() != null, 60_000);
+        onFx(() -> prune.intRangeProperty().set(new dev.lopper.eval.IntRange(0, 63)));
+        waitFor(() -> prune.prunedProperty().get() != null && prune.prunedProperty().get().verified(), 60_000);
+    }
 }
