@@ -88,6 +88,7 @@ public final class ModelGraph {
                 if (t.isEmpty()) continue;
                 consumers.computeIfAbsent(t, k -> new ArrayList<>(2)).add(n);
             }
+            for (String t : n.implicitInputs()) consumers.computeIfAbsent(t, k -> new ArrayList<>(2)).add(n);
         }
     }
 
@@ -102,6 +103,10 @@ public final class ModelGraph {
                 if (t.isEmpty()) continue;
                 Node p = producers.get(t);
                 if (p != null) g.addEdge(p, n, new TensorEdge(t, i));
+            }
+            for (String t : n.implicitInputs()) {
+                Node p = producers.get(t);
+                if (p != null) g.addEdge(p, n, new TensorEdge(t, TensorEdge.IMPLICIT));
             }
         }
         return g;

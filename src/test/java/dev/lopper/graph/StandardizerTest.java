@@ -278,6 +278,31 @@ class StandardizerTest {
     }
 
     @Test
+    void subgraphOuterScopeReadsAreImplicitInputs() {
+        dev.lopper.onnx.proto.Onnx.GraphProto thenG = dev.lopper.onnx.proto.Onnx.GraphProto.newBuilder().setName("then")
+                .addNode(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("Relu").addInput("hi").addOutput("t_out"))
+                .addOutput(ModelBuilder.valueInfo("t_out", FLOAT, 2, 4)).build();
+        dev.lopper.onnx.proto.Onnx.GraphProto elseG = dev.lopper.onnx.proto.Onnx.GraphProto.newBuilder().setName("else")
+                .addNode(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("Neg").addInput("h").addOutput("e_out"))
+                .addOutput(ModelBuilder.valueInfo("e_out", FLOAT, 2, 4)).build();
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 2, 4).input("c", dev.lopper.onnx.proto.Onnx.TensorProto.DataType.BOOL_VALUE)
+                .node("Relu", "h", List.of("x"))
+                .node("Identity", "hi", List.of("h"))
+                .raw(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("If").setName("if").addInput("c").addOutput("y")
+                        .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(thenG))
+                        .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(elseG))
+                        .build())
+                .output("y");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        Node iff = g.node("if");
+        assertEquals(List.of("h"), iff.implicitInputs()); // "hi" resolved through the bypassed Identity
+        assertTrue(g.consumers("h").contains(iff));
+        assertEquals("[2,4]", g.shape("y").toString());
+        assertEquals(1, g.dag().incomingEdgesOf(iff).size());
+        assertEquals(TensorEdge.IMPLICIT, g.dag().incomingEdgesOf(iff).iterator().next().slot());
+    }
+
+    @Test
     void asStoredKeepsEveryNode() {
         ModelGraph g = GraphLoader.load(headsReshape(13).build(), Map.of("x", new long[] {2, 5, 768}),
                 Standardizer.Mode.AS_STORED, dev.lopper.task.Progress.NONE);
