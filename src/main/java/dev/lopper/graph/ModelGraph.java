@@ -288,6 +288,22 @@ public final class ModelGraph {
      */
     public TensorValue value(String tensor) { return values.get(tensor); }
 
+    private volatile Map<Integer, Node> byProtoIndex;
+
+    /**
+     * The view node standing for original node {@code index} (itself, or the logical node of a recognized
+     * pattern), or null when standardization removed it (Constant, bypassed Identity/Dropout, folded).
+     */
+    public Node viewNode(int index) {
+        Map<Integer, Node> m = byProtoIndex;
+        if (m == null) {
+            m = new HashMap<>();
+            for (Node n : nodes) for (int i : n.protoIndices()) m.put(i, n);
+            byProtoIndex = m;
+        }
+        return m.get(index);
+    }
+
     /** Version of the default ONNX domain this model imports (0 when absent). */
     public long opset() { return opset(""); }
 

@@ -197,6 +197,8 @@ class StandardizerTest {
                 assertEquals("", ln.domain());
                 assertEquals("[B,S,8]", g.shape("y").toString());
                 assertEquals("y", g.consumers("y").get(0).input(0));
+                assertEquals(ln, g.viewNode(0)); // the first ReduceMean is part of the logical node
+                assertEquals(g.nodes().get(1), g.viewNode(g.nodes().get(1).protoIndices().get(0)));
             }
         }
     }
