@@ -51,24 +51,29 @@ public final class AnalysisContext {
         this.opset = v;
         java.util.Set<String> stored = new java.util.HashSet<>();
         for (TensorProto t : graph.model().proto().getGraph().getInitializerList()) stored.add(t.getName());
+        Map<String, String> constantNodes = new HashMap<>();
+        for (var n : graph.model().proto().getGraph().getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0) constantNodes.put(n.getOutput(0), n.getName());
+        }
         for (Map.Entry<String, TensorProto> e : graph.constants().entrySet()) {
-            ConstantOrigin o = stored.contains(e.getKey()) ? ConstantOrigin.INITIALIZER : ConstantOrigin.FOLDED;
-            String producer = null;
-            if (o == ConstantOrigin.FOLDED) {
-                // a standardizer may have turned a Constant node's value into a constant: still stored in the file
-                producer = constantNodeOf(e.getKey());
-                if (producer != null) o = ConstantOrigin.CONSTANT_NODE;
+            String name = e.getKey();
+            ConstantOrigin o;
+            dev.lopper.graph.ConstantOrigin go = graph.constantOrigin(name);
+            if (go != null) {
+                o = switch (go.kind()) {
+                    case INITIALIZER -> ConstantOrigin.INITIALIZER;
+                    case CONSTANT_NODE -> ConstantOrigin.CONSTANT_NODE;
+                    case FOLDED -> ConstantOrigin.FOLDED;
+                };
+            } else if (stored.contains(name)) {
+                o = ConstantOrigin.INITIALIZER;
+            } else if (constantNodes.containsKey(name)) {
+                o = ConstantOrigin.CONSTANT_NODE;
+            } else {
+                o = ConstantOrigin.FOLDED;
             }
-            constants.put(e.getKey(), new ConstantInfo(e.getValue(), o, producer));
+            constants.put(name, new ConstantInfo(e.getValue(), o, null));
         }
-    }
-
-    private String constantNodeOf(String tensor) {
-        var g = graph.model().proto().getGraph();
-        for (var n : g.getNodeList()) {
-            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(tensor)) return n.getName();
-        }
-        return null;
     }
 
     public ModelGraph graph() { return graph; }
@@ -238,8 +243,17 @@ public final class AnalysisContext {
             for (long x : v) r.add(x);
             return r;
         }
+        dev.lopper.graph.TensorValue tv = graph.value(tensor);
+        if (tv != null && tv.isIntegral() && tv.rank() <= 1) {
+            List<Object> r = new ArrayList<>();
+            for (int k = 0; k < tv.size(); k++) r.add(tv.isKnown(k) ? (Object) tv.getLong(k) : DYNAMIC);
+            return r;
+        }
         return null;
     }
+
+    /** A shape-value entry known to be a dynamic (symbolic) size, never a channel count. */
+    public static final String DYNAMIC = "dynamic";
 
     public void setShapeValue(String tensor, List<Object> value) {
         shapeValues.put(tensor, value);
@@ -256,6 +270,12 @@ public final class AnalysisContext {
 
     /** Records how a node uses a constant's axis (first use wins). */
     public void role(String constant, int axis, ParamSlice.Role role, Node node) {
+        // a weight stored in another type and converted at run time (Cast of fp16 weights) owns the role
+        for (int hops = 0; hops < 4 && !constants.containsKey(constant); hops++) {
+            Node p = graph.producer(constant).orElse(null);
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return;
+            constant = p.input(0);
+        }
         if (!constants.containsKey(constant)) return;
         Dim[] d = dims(constant);
         if (d == null || axis >= d.length) return;
@@ -268,8 +288,43 @@ public final class AnalysisContext {
 
     public void rewrite(Rewrite r) { rewrites.add(r); }
 
+    /** Dims read (through Shape) by the computation of a small integer tensor: its value changes with them. */
+    final Map<String, List<Dim>> taints = new HashMap<>();
+
+    public List<Dim> shapeDependencies(String tensor) {
+        if (isStoredConstant(tensor)) return List.of();
+        return taints.getOrDefault(tensor, List.of());
+    }
+
+    boolean isStoredConstant(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        return c != null && c.origin() != ConstantOrigin.FOLDED;
+    }
+
+    /** Follows Shape reads into small integer tensors (shape computations). */
+    void propagateTaint(Node n) {
+        java.util.Set<Dim> t = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (n.opType().equals("Shape")) {
+            Dim[] d = dims.get(n.input(0));
+            if (d != null) java.util.Collections.addAll(t, d);
+        }
+        for (String in : n.inputs()) {
+            List<Dim> x = taints.get(in);
+            if (x != null) t.addAll(x);
+        }
+        if (t.isEmpty()) return;
+        List<Dim> list = List.copyOf(t);
+        for (String o : n.outputs()) {
+            Dim[] d = dims.get(o);
+            if (d != null && d.length <= 1) taints.put(o, list);
+        }
+    }
+
+    final List<String> unhandled = new ArrayList<>();
+
     /** Locks every dim of every input and output of the node; outputs of unknown rank stay unknown. */
     public void lockAll(Node node, String reason) {
+        unhandled.add(reason);
         for (String in : node.inputs()) lockTensor(in, reason);
         for (String out : node.outputs()) {
             if (out.isEmpty()) continue;

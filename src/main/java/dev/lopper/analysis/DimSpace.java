@@ -34,20 +34,17 @@ public final class DimSpace {
     public static boolean isLeaf(Dim d) { return find(d).layout == null; }
 
     /** Marks every leaf under d as a channel dimension; names an unnamed leaf. */
-    public void markChannel(Dim d, String name) {
+    public void markChannel(Dim d, String name) { markChannel(d, name, 0); }
+
+    private void markChannel(Dim d, String name, int depth) {
         Dim r = find(d);
+        if (depth > 64) return;
         if (r.layout != null) {
-            for (Dim p : r.parts) markChannel(p, null);
+            for (Dim p : r.parts) markChannel(p, null, depth + 1);
             return;
         }
         r.channel = true;
         if (r.name == null && name != null) r.name = name;
-    }
-
-    public void markData(Dim d) {
-        Dim r = find(d);
-        if (r.layout != null) { for (Dim p : r.parts) markData(p); return; }
-        r.data = true;
     }
 
     public void lock(Dim d, String reason) { lock(d, reason, 0); }
@@ -59,9 +56,12 @@ public final class DimSpace {
         r.addLock(reason);
     }
 
-    public void mixing(Dim d, String node) {
+    public void mixing(Dim d, String node) { mixing(d, node, 0); }
+
+    private void mixing(Dim d, String node, int depth) {
         Dim r = find(d);
-        if (r.layout != null) { for (Dim p : r.parts) mixing(p, node); return; }
+        if (depth > 64) return;
+        if (r.layout != null) { for (Dim p : r.parts) mixing(p, node, depth + 1); return; }
         r.addMixing(node);
     }
 
@@ -102,10 +102,12 @@ public final class DimSpace {
     }
 
     /** Leaves of a product, outer to inner, skipping size-1 leaves; sums stay atoms. */
-    public static void productAtoms(Dim d, List<Dim> out) {
+    public static void productAtoms(Dim d, List<Dim> out) { productAtoms(d, out, 0); }
+
+    private static void productAtoms(Dim d, List<Dim> out, int depth) {
         Dim r = find(d);
-        if (r.layout == Dim.Layout.PRODUCT) {
-            for (Dim p : r.parts) productAtoms(p, out);
+        if (r.layout == Dim.Layout.PRODUCT && depth < 64) {
+            for (Dim p : r.parts) productAtoms(p, out, depth + 1);
         } else if (r.size != 1) {
             out.add(r);
         }
@@ -128,9 +130,27 @@ public final class DimSpace {
             link(ra, rb);
             return true;
         }
+        if (ra.layout != null && rb.layout != null && (contains(ra, rb, 0) || contains(rb, ra, 0))) {
+            List<Dim> la = new ArrayList<>(), lb = new ArrayList<>();
+            productAtoms(ra, la);
+            productAtoms(rb, lb);
+            if (la.equals(lb)) return true;
+            String reason = "a dimension meets a layout containing itself at node '" + where + "'";
+            lock(ra, reason);
+            lock(rb, reason);
+            return false;
+        }
         if (ra.layout == null || rb.layout == null) {
             Dim leaf = ra.layout == null ? ra : rb;
             Dim comp = leaf == ra ? rb : ra;
+            if (contains(comp, leaf, 0)) {
+                List<Dim> atoms = new ArrayList<>();
+                productAtoms(comp, atoms);
+                if (comp.layout == Dim.Layout.PRODUCT && atoms.size() == 1 && atoms.get(0) == leaf) return true;
+                String reason = "a dimension meets a layout containing itself at node '" + where + "'";
+                lock(comp, reason);
+                return false;
+            }
             pushDown(leaf, comp);
             leaf.parent = comp;
             if (comp.size < 0) comp.size = leaf.size;
@@ -175,8 +195,19 @@ public final class DimSpace {
         return false;
     }
 
+    private static void sumAtoms(Dim d, List<Dim> out, int depth) {
+        Dim r = find(d);
+        if (r.layout == Dim.Layout.SUM && depth < 64) {
+            for (Dim p : r.parts) sumAtoms(p, out, depth + 1);
+        } else if (r.size != 0) {
+            out.add(r);
+        }
+    }
+
     private boolean refineSums(Dim ra, Dim rb, String where) {
-        List<Dim> pa = new ArrayList<>(ra.parts), pb = new ArrayList<>(rb.parts);
+        List<Dim> pa = new ArrayList<>(), pb = new ArrayList<>();
+        sumAtoms(ra, pa, 0);
+        sumAtoms(rb, pb, 0);
         for (Dim p : pa) if (p.size() < 0) return false;
         for (Dim p : pb) if (p.size() < 0) return false;
         int i = 0, j = 0;
@@ -258,10 +289,21 @@ public final class DimSpace {
         return groupAtoms(atoms, sizes, where);
     }
 
-    private void pushDown(Dim leaf, Dim comp) {
+    private static boolean contains(Dim comp, Dim leaf, int depth) {
         Dim r = find(comp);
+        if (r == leaf) return true;
+        if (r.layout == null || depth > 64) return false;
+        for (Dim p : r.parts) if (contains(p, leaf, depth + 1)) return true;
+        return false;
+    }
+
+    private void pushDown(Dim leaf, Dim comp) { pushDown(leaf, comp, 0); }
+
+    private void pushDown(Dim leaf, Dim comp, int depth) {
+        Dim r = find(comp);
+        if (depth > 64) return;
         if (r.layout != null) {
-            for (Dim p : r.parts) pushDown(leaf, p);
+            for (Dim p : r.parts) pushDown(leaf, p, depth + 1);
             return;
         }
         r.channel |= leaf.channel;

@@ -35,6 +35,7 @@ public final class GroupAnalysis {
     private final Map<String, Dim[]> tensorDims;
     private final List<Rewrite> rewrites;
     private final Map<Dim, String> leafGroup;
+    private List<String> unhandledNodes = List.of();
 
     GroupAnalysis(ModelGraph graph, List<CoupledGroup> groups, Summary summary, Map<String, Dim[]> tensorDims,
                   List<Rewrite> rewrites, Map<Dim, String> leafGroup) {
@@ -63,6 +64,11 @@ public final class GroupAnalysis {
     }
 
     public ModelGraph graph() { return graph; }
+
+    /** Every reason a node could not be analyzed (unsupported ops, computed shapes), in graph order. */
+    public List<String> unhandledNodes() { return unhandledNodes; }
+
+    void setUnhandledNodes(List<String> reasons) { unhandledNodes = List.copyOf(reasons); }
 
     /** Groups in a stable order (creation order of their root dimension along the topological walk). */
     public List<CoupledGroup> groups() { return groups; }
@@ -117,7 +123,7 @@ public final class GroupAnalysis {
     private boolean dependsOn(Dim d, java.util.Set<String> ids, int depth) {
         Dim r = DimSpace.find(d);
         if (depth > 64) return false;
-        if (r.layout == null) return ids.contains(leafGroup.get(r));
+        if (r.layout == null) { String g = leafGroup.get(r); return g != null && ids.contains(g); }
         for (Dim p : r.parts) if (dependsOn(p, ids, depth + 1)) return true;
         return false;
     }
@@ -139,6 +145,10 @@ public final class GroupAnalysis {
             b.append(String.format(Locale.ROOT, fmt, id, g.channels(), g.status(), g.members().size() + g.slices().size(),
                     g.paramsPerChannel(), g.macsPerChannel(), nodeList));
             for (String r : g.lockReasons()) b.append(String.format(Locale.ROOT, "%-" + idw + "s   locked: %s%n", "", r));
+        }
+        if (!unhandledNodes.isEmpty()) {
+            b.append("Not analyzed (their channels are locked):\n");
+            for (String r : unhandledNodes) b.append("  ").append(r).append('\n');
         }
         b.append(summaryLine());
         return b.toString();

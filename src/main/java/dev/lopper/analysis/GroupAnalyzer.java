@@ -57,7 +57,10 @@ public final class GroupAnalyzer {
             OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
             if (rule == null) {
                 String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
-                ctx.lockAll(n, "no rule for op '" + op + "' at node '" + n.name() + "'");
+                String reason = "no rule for op '" + op + "' at node '" + n.name() + "'";
+                ctx.lockAll(n, reason);
+                // subgraphs (If/Loop/Scan bodies) read outer tensors by name, without listing them as inputs
+                if (n.hasSubgraphs()) for (String t : outerNames(n)) ctx.lockTensor(t, reason);
                 continue;
             }
             try {
@@ -68,12 +71,33 @@ public final class GroupAnalyzer {
             } catch (RuntimeException e) {
                 ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
             }
+            ctx.propagateTaint(n);
         }
         if (options.lockGraphOutputs()) {
-            for (String out : graph.outputs()) ctx.lockTensor(out, "graph output '" + out + "'");
+            for (String out : graph.outputs()) ctx.lockTensor(graph.resolve(out), "graph output '" + out + "'");
         }
         progress.update("Building groups", total, total);
         return build(graph, ctx);
+    }
+
+    /** Every tensor name read inside a node's subgraphs (outer-scope captures included). */
+    static java.util.Set<String> outerNames(Node n) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (var a : n.attributes().values()) {
+            if (a.hasG()) collect(a.getG(), names);
+            for (var g : a.getGraphsList()) collect(g, names);
+        }
+        return names;
+    }
+
+    private static void collect(dev.lopper.onnx.proto.Onnx.GraphProto g, java.util.Set<String> names) {
+        for (var node : g.getNodeList()) {
+            names.addAll(node.getInputList());
+            for (var a : node.getAttributeList()) {
+                if (a.hasG()) collect(a.getG(), names);
+                for (var sg : a.getGraphsList()) collect(sg, names);
+            }
+        }
     }
 
     /** A leaf's positions on one axis. */
@@ -147,7 +171,8 @@ public final class GroupAnalyzer {
             for (int axis = 0; axis < dims.length; axis++) {
                 List<Placement> ps = placements(dims[axis]);
                 if (ps == null) {
-                    ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
+                    // only constants need exact positions (they are sliced); activations just follow
+                    if (ci != null) ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
                     continue;
                 }
                 pl[axis] = ps;
@@ -159,11 +184,16 @@ public final class GroupAnalyzer {
                         AnalysisContext.RoleInfo ri = roles == null ? null : roles[axis];
                         String node = ri != null ? ri.node() : firstConsumer(graph, t, ci);
                         ParamSlice.Role role = ri != null ? ri.role() : ParamSlice.Role.PER_CHANNEL;
-                        a.slices.add(new ParamSlice(node, t, axis, p.map(), role));
-                        a.members.add(new Member(node, t, axis, p.map()));
+                        String stored = t;
                         if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED) {
-                            a.locks.add("constant '" + t + "' is computed inside the model and cannot be sliced");
+                            stored = convertedFrom(graph, t, ci);
+                            if (stored == null) {
+                                stored = t;
+                                a.locks.add("constant '" + t + "' is computed inside the model and cannot be sliced");
+                            }
                         }
+                        a.slices.add(new ParamSlice(node, stored, axis, p.map(), role));
+                        a.members.add(new Member(node, stored, axis, p.map()));
                     } else {
                         String node = graph.producer(t).map(Node::name).orElse(firstConsumer(graph, t, null));
                         a.members.add(new Member(node, t, axis, p.map()));
@@ -239,7 +269,9 @@ public final class GroupAnalyzer {
         GroupAnalysis.Summary summary = new GroupAnalysis.Summary(groups.size(), prunable, groups.size() - prunable,
                 totalParams == 0 ? 0 : prunableParams / totalParams, totalMacs == 0 ? 0 : prunableMacs / totalMacs,
                 Math.round(totalParams), Math.round(totalMacs));
-        return new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
+        GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
+        result.setUnhandledNodes(ctx.unhandled);
+        return result;
     }
 
     /** Fraction of a dimension's positions that belong to a prunable group. */
@@ -262,6 +294,25 @@ public final class GroupAnalyzer {
             total += s;
         }
         return total == 0 ? 0 : covered / total;
+    }
+
+    /**
+     * The stored initializer a folded constant is a pure type conversion of (Cast/Identity of one initializer
+     * with the same dims, e.g. fp16 weights cast to float), else null.
+     */
+    private static String convertedFrom(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {
+        dev.lopper.graph.ConstantOrigin o = graph.constantOrigin(t);
+        if (o == null || o.initializers().size() != 1) return null;
+        var g = graph.model().proto().getGraph();
+        for (int idx : o.nodeIndices()) {
+            String op = g.getNode(idx).getOpType();
+            if (!(op.equals("Cast") || op.equals("Identity") || op.equals("Constant"))) return null;
+        }
+        String src = o.initializers().get(0);
+        for (var init : g.getInitializerList()) {
+            if (init.getName().equals(src)) return init.getDimsList().equals(ci.proto().getDimsList()) ? src : null;
+        }
+        return null;
     }
 
     private static String firstConsumer(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {

@@ -18,6 +18,8 @@ public final class LopperCommand implements Runnable {
         InspectCommand.class,
         EvalCommand.class,
         BenchCommand.class,
+        GroupsCommand.class,
+        PruneCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -36,6 +38,7 @@ public final class LopperCommand implements Runnable {
         CommandLine cl = new CommandLine(new LopperCommand());
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(LopperCommand::handle);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
 

@@ -121,6 +121,7 @@ public final class PlanApplier {
                 } else if (rw instanceof Rewrite.SplitSizes ss) {
                     boolean dep = false;
                     for (Dim d : ss.parts()) dep |= analysis.dependsOn(d, changed);
+                    for (Dim d : ss.dependsOn()) dep |= analysis.dependsOn(d, changed);
                     if (!dep) continue;
                     long[] sizes = new long[ss.parts().size()];
                     for (int i = 0; i < sizes.length; i++) sizes[i] = analysis.newSize(ss.parts().get(i), counts);
@@ -135,6 +136,7 @@ public final class PlanApplier {
                 } else if (rw instanceof Rewrite.ShapeInput si) {
                     boolean dep = false;
                     for (Dim d : si.entries()) dep |= analysis.dependsOn(d, changed);
+                    for (Dim d : si.dependsOn()) dep |= analysis.dependsOn(d, changed);
                     if (!dep) continue;
                     long[] v = new long[si.entries().size()];
                     boolean inferred = false;
@@ -149,7 +151,9 @@ public final class PlanApplier {
                     gb.addInitializer(int64(name, v));
                     nb.setInput(si.input(), name);
                 } else if (rw instanceof Rewrite.SliceBounds sb) {
-                    if (!analysis.dependsOn(sb.before(), changed) && !analysis.dependsOn(sb.kept(), changed)) continue;
+                    boolean dep = analysis.dependsOn(sb.before(), changed) || analysis.dependsOn(sb.kept(), changed);
+                    for (Dim d : sb.dependsOn()) dep |= analysis.dependsOn(d, changed);
+                    if (!dep) continue;
                     long[] starts = sb.starts().clone(), ends = sb.ends().clone();
                     long s = analysis.newSize(sb.before(), counts);
                     starts[sb.position()] = s;
@@ -209,6 +213,7 @@ public final class PlanApplier {
     private static ValueInfoProto reshape(ValueInfoProto v, Map<String, Dim[]> dims, GroupAnalysis a,
                                           Map<String, Integer> counts, Set<String> changed) {
         Dim[] d = dims.get(v.getName());
+        if (d == null) d = dims.get(a.graph().resolve(v.getName()));
         if (d == null || !v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) return v;
         TensorShapeProto s = v.getType().getTensorType().getShape();
         if (s.getDimCount() != d.length) return v;

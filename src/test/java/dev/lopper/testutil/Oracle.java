@@ -124,21 +124,25 @@ public final class Oracle {
     }
 
     private static TensorProto zeroed(OnnxModel model, TensorProto t, Map<Integer, BitSet> z) throws Exception {
-        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) throw new IllegalArgumentException("float only");
-        byte[] bytes = TensorSlicer.rawBytes(model, t, 4);
+        int esize = dev.lopper.onnx.ElementType.bits(t.getDataType()) / 8;
+        if (esize < 1) throw new IllegalArgumentException("cannot zero " + t.getName());
+        byte[] bytes = TensorSlicer.rawBytes(model, t, esize);
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        long n = bytes.length / 4;
+        long n = bytes.length / esize;
         long[] strides = new long[dims.length];
         long st = 1;
         for (int i = dims.length - 1; i >= 0; i--) { strides[i] = st; st *= dims[i]; }
         for (long e = 0; e < n; e++) {
             for (Map.Entry<Integer, BitSet> en : z.entrySet()) {
                 long coord = (e / strides[en.getKey()]) % dims[en.getKey()];
-                if (en.getValue().get((int) coord)) { bb.putFloat((int) (e * 4), 0f); break; }
+                if (en.getValue().get((int) coord)) {
+                    java.util.Arrays.fill(bytes, (int) (e * esize), (int) ((e + 1) * esize), (byte) 0);
+                    break;
+                }
             }
         }
-        return t.toBuilder().clearFloatData().clearExternalData().setDataLocation(TensorProto.DataLocation.DEFAULT)
+        return t.toBuilder().clearFloatData().clearInt32Data().clearDoubleData().clearInt64Data().clearExternalData()
+                .setDataLocation(TensorProto.DataLocation.DEFAULT)
                 .setRawData(com.google.protobuf.ByteString.copyFrom(bytes)).build();
     }
 

@@ -20,7 +20,6 @@ public final class ConvRule implements OpRule {
     @Override
     public void apply(Node n, AnalysisContext ctx) {
         Dim[] x = ctx.require(n, 0);
-        if (!ctx.isConstant(n.input(1))) throw new RuleFailure("Conv weight of node '" + n.name() + "' is computed at run time");
         Dim[] w = ctx.require(n, 1);
         if (x.length < 3 || w.length != x.length) throw new RuleFailure("bad Conv ranks at node '" + n.name() + "'");
         long g = n.attrInt("group", 1);

@@ -29,12 +29,19 @@ public final class ExpandRule implements OpRule {
             Dim entryDim;
             if (e == null && sv.size() >= j) throw new RuleFailure("Expand to an unknown shape at node '" + n.name() + "'");
             if (e == null) { o = xd; entryDim = null; }
+            else if (e instanceof String) {
+                o = xd != null && xd.size() != 1 ? xd : ctx.fresh(-1);
+                entryDim = o;
+            }
             else if (e instanceof Dim d) {
                 if (xd != null && xd.size() != 1) ctx.unify(xd, d, n.name());
                 o = d;
                 entryDim = d;
             } else {
                 long v = (Long) e;
+                if (xd != null && v > 1 && v == xd.size() && !ctx.isConstant(n.input(1))) {
+                    ctx.lock(xd, "Expand to a computed shape naming size " + v + " at node '" + n.name() + "'");
+                }
                 if (xd != null && (v == 1 || v == xd.size())) { o = xd; entryDim = v == 1 ? ctx.fresh(1) : xd; }
                 else {
                     if (xd != null && xd.size() != 1) throw new RuleFailure("Expand sizes do not match at node '" + n.name() + "'");
@@ -46,6 +53,6 @@ public final class ExpandRule implements OpRule {
             if (sv.size() >= j) entries.add(0, entryDim);
         }
         ctx.setDims(n.output(0), out);
-        if (ctx.isConstant(n.input(1))) ctx.rewrite(new Rewrite.ShapeInput(n.name(), 1, entries, new boolean[entries.size()], false));
+        if (ctx.isConstant(n.input(1))) ctx.rewrite(new Rewrite.ShapeInput(n.name(), 1, entries, new boolean[entries.size()], false, ctx.shapeDependencies(n.input(1))));
     }
 }

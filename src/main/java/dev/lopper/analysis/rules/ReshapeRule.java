@@ -83,7 +83,7 @@ public final class ReshapeRule implements OpRule {
         }
         List<Dim> entries = new ArrayList<>();
         Collections.addAll(entries, out);
-        ctx.rewrite(new Rewrite.ShapeInput(n.name(), 1, entries, copy, !allowZero));
+        ctx.rewrite(new Rewrite.ShapeInput(n.name(), 1, entries, copy, !allowZero, ctx.shapeDependencies(n.input(1))));
     }
 
     /** Takes atoms (from the front or the back) whose product is the entry's size. */

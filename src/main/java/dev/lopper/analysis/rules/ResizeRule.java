@@ -65,7 +65,7 @@ public final class ResizeRule implements OpRule {
             entries.add(out[i]);
         }
         if (sizes != null && ctx.isConstant(sizesName)) {
-            ctx.rewrite(new Rewrite.ShapeInput(n.name(), 3, entries, new boolean[entries.size()], false));
+            ctx.rewrite(new Rewrite.ShapeInput(n.name(), 3, entries, new boolean[entries.size()], false, ctx.shapeDependencies(n.input(3))));
         }
         ctx.setDims(n.output(0), out);
     }

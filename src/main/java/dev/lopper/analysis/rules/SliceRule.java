@@ -29,6 +29,8 @@ public final class SliceRule implements OpRule {
         int count = starts != null ? starts.length : endsValue != null ? endsValue.size() : -1;
         if (count < 0) throw new RuleFailure("Slice bounds are computed at node '" + n.name() + "'");
         Dim[] out = x.clone();
+        List<Dim> deps = new ArrayList<>();
+        if (!attrs) for (int k = 1; k <= 4; k++) deps.addAll(ctx.shapeDependencies(n.input(k)));
         for (int j = 0; j < count; j++) {
             int i = axes == null ? j : RuleSupport.axis(axes[j], x.length, n);
             long step = steps == null ? 1 : steps[j];
@@ -64,7 +66,7 @@ public final class SliceRule implements OpRule {
             if (size - s - len > 0) parts.add(after);
             ctx.unify(x[i], ctx.sum(parts), n.name());
             out[i] = kept;
-            ctx.rewrite(new Rewrite.SliceBounds(n.name(), j, before, kept, starts.clone(), ends.clone(), ctx.opset()));
+            ctx.rewrite(new Rewrite.SliceBounds(n.name(), j, before, kept, starts.clone(), ends.clone(), ctx.opset(), deps));
         }
         ctx.setDims(n.output(0), out);
         List<Object> sv = ctx.shapeValue(n.input(0));

@@ -37,6 +37,6 @@ public final class SplitRule implements OpRule {
             o[axis] = parts.get(i);
             ctx.setDims(n.output(i), o);
         }
-        ctx.rewrite(new Rewrite.SplitSizes(n.name(), parts));
+        ctx.rewrite(new Rewrite.SplitSizes(n.name(), parts, n.inputs().size() > 1 ? ctx.shapeDependencies(n.input(1)) : java.util.List.of()));
     }
 }
