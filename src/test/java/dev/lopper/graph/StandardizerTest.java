@@ -122,6 +122,31 @@ class StandardizerTest {
     }
 
     @Test
+    void batchTimesHeadsStaysNamed() {
+        // torch MultiheadAttention: Reshape(q, [L, batch * heads, head_dim]) then back with batch * heads / heads.
+        ModelBuilder b = new ModelBuilder(13).input("q", FLOAT, 65, "batch", 32)
+                .node("Shape", "s", List.of("q"))
+                .init(ModelBuilder.longs("one", new long[0], 1))
+                .node("Gather", "bsz", List.of("s", "one"), i("axis", 0))
+                .init(ModelBuilder.longs("heads", new long[0], 4))
+                .node("Mul", "bh", List.of("bsz", "heads"))
+                .ints("ax", 0)
+                .node("Unsqueeze", "bh1", List.of("bh", "ax"))
+                .ints("len", 65).ints("hd", 8)
+                .node("Concat", "t", List.of("len", "bh1", "hd"), i("axis", 0))
+                .node("Reshape", "r", List.of("q", "t"))
+                .node("Div", "b2", List.of("bh", "heads"))
+                .node("Unsqueeze", "b21", List.of("b2", "ax"))
+                .ints("d32", 32)
+                .node("Concat", "t2", List.of("len", "b21", "d32"), i("axis", 0))
+                .node("Reshape", "back", List.of("r", "t2"))
+                .output("back");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        assertEquals("[65,batch*4,8]", g.shape("r").toString());
+        assertEquals("[65,batch,32]", g.shape("back").toString());
+    }
+
+    @Test
     void staticShapesFoldTheShapeComputation() throws Exception {
         ModelGraph g = GraphLoader.load(headsReshape(13).build(), Map.of("x", new long[] {2, 5, 768}));
         assertEquals(List.of("Reshape", "Transpose"), ops(g));
