@@ -292,8 +292,42 @@ public final class AnalysisContext {
     final Map<String, List<Dim>> taints = new HashMap<>();
 
     public List<Dim> shapeDependencies(String tensor) {
-        if (isStoredConstant(tensor)) return List.of();
-        return taints.getOrDefault(tensor, List.of());
+        if (tensor == null || tensor.isEmpty() || isStoredConstant(tensor)) return List.of();
+        List<Dim> t = new ArrayList<>(taints.getOrDefault(tensor, List.of()));
+        ConstantInfo c = constants.get(tensor);
+        if (c != null && c.origin() == ConstantOrigin.FOLDED) {
+            // folded by the standardizer: find the Shape reads of its computation in the original nodes
+            for (String read : shapeReads(tensor)) {
+                Dim[] d = dims.get(graph.resolve(read));
+                if (d != null) java.util.Collections.addAll(t, d);
+            }
+        }
+        return t;
+    }
+
+    private Map<String, dev.lopper.onnx.proto.Onnx.NodeProto> originalProducers;
+
+    /** Tensors whose Shape the original computation of {@code tensor} reads (bounded walk up the file's nodes). */
+    private java.util.Set<String> shapeReads(String tensor) {
+        if (originalProducers == null) {
+            originalProducers = new HashMap<>();
+            for (var n : graph.model().proto().getGraph().getNodeList()) for (String o : n.getOutputList()) originalProducers.put(o, n);
+        }
+        java.util.Set<String> reads = new java.util.LinkedHashSet<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(tensor));
+        while (!todo.isEmpty() && seen.size() < 512) {
+            String t = todo.pop();
+            if (!seen.add(t)) continue;
+            var p = originalProducers.get(t);
+            if (p == null) continue;
+            if (p.getOpType().equals("Shape") || p.getOpType().equals("Size")) {
+                reads.add(p.getInput(0));
+                continue;
+            }
+            for (String in : p.getInputList()) if (!in.isEmpty()) todo.push(in);
+        }
+        return reads;
     }
 
     boolean isStoredConstant(String tensor) {

@@ -9,14 +9,18 @@ class ScratchTest {
     void one() throws Exception {
         String f = System.getProperty("model", "vit_slim_op13.onnx");
         GroupAnalysis a = ManifestGroupsTest.analyze(f);
-        String gid = "g:/conv_proj/Conv/out";
+        String gid = "g:/encoder/layers/encoder_layer_0/self_attention/Slice_1/slice.after.inner";
         for (Rewrite r : a.rewrites()) {
-            if (!r.node().contains("encoder_layer_0/self_attention/Reshape")) continue;
-            System.out.println(r.node() + " idx=" + a.graph().node(r.node()).protoIndices() + " " + r);
-            if (r instanceof Rewrite.ShapeInput si) {
-                for (Dim d : si.entries()) System.out.println("   " + d + " dep=" + a.dependsOn(d, java.util.Set.of(gid)) + " new=" + a.newSize(d, Map.of(gid, 31)));
+            if (!r.node().contains("encoder_layer_0/self_attention/Slice")) continue;
+            System.out.println(r);
+            if (r instanceof Rewrite.SliceBounds sb) {
+                System.out.println("  before " + sb.before() + " kept " + sb.kept() + " deps " + sb.dependsOn());
+                for (Dim d : sb.dependsOn()) System.out.println("   dep " + d + " " + a.dependsOn(d, java.util.Set.of(gid)));
             }
         }
-        System.out.println(a.graph().model().proto().getGraph().getNode(a.graph().node("/encoder/layers/encoder_layer_0/self_attention/Reshape_1").protoIndices().get(0)));
+        var g = a.graph();
+        var sl = g.node("/encoder/layers/encoder_layer_0/self_attention/Slice_1");
+        System.out.println(sl + " " + sl.inputs());
+        for (String in : sl.inputs()) System.out.println("  " + in + " const=" + g.isConstant(in) + " origin=" + g.constantOrigin(in));
     }
 }
