@@ -79,26 +79,48 @@ public final class AppLauncher {
             });
             vm.groups().analysedProperty().addListener((o, a, done) -> {
                 if (!done) return;
-                // let the layout settle and the canvas paint, then pick a group to show, then capture
-                PauseTransition settle = new PauseTransition(Duration.millis(400));
-                settle.setOnFinished(e -> {
+                var prune = vm.prune();
+                boolean hasGroups = !vm.groups().rows().isEmpty();
+                // groups computed → plan → pruned and verified → a short A/B timing; each step waits a bounded time
+                whenReady(() -> !hasGroups || prune.prunedProperty().get() != null
+                        || prune.pruneStatusProperty().get().startsWith("Pruning failed")
+                        || prune.pruneStatusProperty().get().startsWith("The plan removes")
+                        || prune.planStatusProperty().get().startsWith("Cannot"), 60_000, () -> {
                     vm.groups().selectShowcaseGroup();
-                    PauseTransition paint = new PauseTransition(Duration.millis(400));
-                    paint.setOnFinished(e2 -> {
-                        try {
-                            writePng(scene.snapshot(null), opts.screenshot());
-                            System.out.println("wrote " + opts.screenshot());
-                            System.out.flush();
-                            Platform.exit();
-                        } catch (IOException ex) {
-                            System.err.println("lopper: cannot write " + opts.screenshot() + ": " + ex.getMessage());
-                            Runtime.getRuntime().halt(1);
-                        }
+                    if (hasGroups) prune.evaluate(30);
+                    whenReady(() -> !hasGroups || prune.latencyStatusProperty().get().startsWith("median")
+                            || prune.latencyStatusProperty().get().startsWith("original")
+                            || prune.latencyStatusProperty().get().startsWith("Cannot"), 90_000, () -> {
+                        PauseTransition paint = new PauseTransition(Duration.millis(500));
+                        paint.setOnFinished(e2 -> {
+                            try {
+                                writePng(scene.snapshot(null), opts.screenshot());
+                                System.out.println("wrote " + opts.screenshot());
+                                System.out.flush();
+                                Platform.exit();
+                            } catch (IOException ex) {
+                                System.err.println("lopper: cannot write " + opts.screenshot() + ": " + ex.getMessage());
+                                Runtime.getRuntime().halt(1);
+                            }
+                        });
+                        paint.play();
                     });
-                    paint.play();
                 });
-                settle.play();
             });
+        }
+
+        /** Runs {@code then} on the FX thread once {@code ready} holds, or after {@code timeoutMillis}. */
+        private static void whenReady(java.util.function.BooleanSupplier ready, long timeoutMillis, Runnable then) {
+            long end = System.currentTimeMillis() + timeoutMillis;
+            javafx.animation.Timeline poll = new javafx.animation.Timeline();
+            poll.getKeyFrames().add(new javafx.animation.KeyFrame(Duration.millis(100), e -> {
+                if (ready.getAsBoolean() || System.currentTimeMillis() > end) {
+                    poll.stop();
+                    then.run();
+                }
+            }));
+            poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
+            poll.play();
         }
     }
 

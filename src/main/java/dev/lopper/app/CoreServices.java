@@ -1,11 +1,31 @@
 package dev.lopper.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.analysis.GroupAnalyzer;
+import dev.lopper.eval.BenchResult;
+import dev.lopper.eval.DataEvalResult;
+import dev.lopper.eval.DataEvaluation;
+import dev.lopper.eval.DataOptions;
+import dev.lopper.eval.DataTarget;
+import dev.lopper.eval.Dataset;
+import dev.lopper.eval.Datasets;
+import dev.lopper.eval.InterleavedBench;
+import dev.lopper.eval.LatencyPoint;
+import dev.lopper.eval.VerifyOptions;
+import dev.lopper.onnx.ModelWriter;
+import dev.lopper.onnx.proto.Onnx.ModelProto;
+import dev.lopper.prune.EvalModelCheck;
+import dev.lopper.prune.PlanApplier;
+import dev.lopper.prune.PlanExecution;
+import dev.lopper.prune.PruningPlan;
 import dev.lopper.eval.EvalSession;
 import dev.lopper.eval.HostTensor;
 import dev.lopper.eval.IntRange;
@@ -45,7 +65,8 @@ public final class CoreServices implements ModelServices {
 
     @Override
     public GroupsResult analyze(ModelGraph graph, Progress progress) {
-        return new GroupsResult(List.of(), "coupled-group analysis is not part of this build yet");
+        GroupAnalysis a = GroupAnalyzer.analyze(graph, progress);
+        return new GroupsResult(a.groups(), a, null);
     }
 
     @Override
@@ -91,5 +112,87 @@ public final class CoreServices implements ModelServices {
                     RandomInputs.DEFAULT_SEED);
             return LatencyBenchmark.measure(s, inputs, new LatencyOptions(3, runs), listener, progress);
         }
+    }
+
+    @Override
+    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, Progress progress) {
+        if (groups.analysis() == null) throw new IllegalStateException("no group analysis to apply the plan with");
+        PlanExecution.Rewriter rewriter = kept -> {
+            Map<String, int[]> k = new LinkedHashMap<>();
+            kept.forEach((id, gp) -> k.put(id, gp.kept()));
+            return PlanApplier.apply(m.model(), groups.analysis(), k);
+        };
+        EvalModelCheck check = new EvalModelCheck(ModelSource.of(m.path()), m.model().baseDir(), VerifyOptions.DEFAULT);
+        PlanExecution.Outcome o = PlanExecution.run(plan, rewriter, check, true, progress);
+        return new PruneOutcome(o.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
+                o.verification().problem(), o.failing(), o.verification().maxAbsDiff());
+    }
+
+    @Override
+    public BenchResult compareLatency(LoadedModel m, byte[] pruned, int runs, LatencyListener listener, Progress progress) {
+        progress.update("Starting ONNX Runtime", 0, 1);
+        try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
+             EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
+            Map<String, HostTensor> ia = RandomInputs.create(a.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+            Map<String, HostTensor> ib = RandomInputs.create(b.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+            String originalLabel = a.label();
+            return InterleavedBench.run(a, ia, b, ib, new LatencyOptions(3, runs), p -> listener.onRun(
+                    new LatencyPoint(p.model().equals(originalLabel) ? "original" : "pruned", p.index(), p.warmup(), p.millis())),
+                    progress);
+        }
+    }
+
+    @Override
+    public Accuracy accuracy(LoadedModel m, byte[] pruned, Progress progress) {
+        Path data = datasetOf(m.path());
+        if (data == null) return null;
+        try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
+             EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
+            DataEvalResult ra;
+            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(a.inputs(), ShapePolicy.DEFAULT.withBatchSize(1)))) {
+                ra = DataEvaluation.run(a, null, ds, 32, progress);
+            }
+            DataEvalResult rb;
+            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(b.inputs(), ShapePolicy.DEFAULT.withBatchSize(1)))) {
+                rb = DataEvaluation.run(b, null, ds, 32, progress);
+            }
+            if (ra.accuracy() == null || rb.accuracy() == null) return null;
+            return new Accuracy(data.getFileName().toString(), ra.samples(), ra.accuracy().top1(), rb.accuracy().top1());
+        }
+    }
+
+    /** A labelled data set next to the model: MODEL.csv, or digits_test.csv for the bundled digits sample. */
+    static Path datasetOf(Path model) {
+        String name = model.getFileName().toString();
+        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+        Path dir = model.toAbsolutePath().getParent();
+        if (dir == null) return null;
+        for (String candidate : List.of(stem + ".csv", stem + "_test.csv",
+                stem.endsWith("_cnn") ? stem.substring(0, stem.length() - 4) + "_test.csv" : stem + ".data.csv")) {
+            Path p = dir.resolve(candidate);
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
+    }
+
+    @Override
+    public void export(LoadedModel m, byte[] pruned, Path target, Progress progress) throws Exception {
+        ModelProto proto = ModelProto.parseFrom(pruned);
+        ModelWriter.write(m.model(), proto, target, ModelWriter.Options.DEFAULT, progress);
+    }
+
+    @Override
+    public Map<String, Double> profile(LoadedModel m, Progress progress) {
+        ModelSource src = ModelSource.of(m.path());
+        Map<String, HostTensor> inputs;
+        try (EvalSession s = EvalSession.open(src, SessionConfig.DEFAULT)) {
+            inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+        }
+        dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
+        dev.lopper.eval.NodeProfile profile = dev.lopper.eval.NodeProfiler.profile(src, SessionConfig.DEFAULT, inputs,
+                new LatencyOptions(2, 10), token, progress);
+        Map<String, Double> ms = new LinkedHashMap<>();
+        for (dev.lopper.eval.NodeTime t : profile.nodes()) ms.merge(t.node(), t.micros() / 1000.0, Double::sum);
+        return ms;
     }
 }

@@ -59,14 +59,14 @@ public final class MainView extends BorderPane {
         graphView.setId("graph-canvas");
         GroupsView groups = new GroupsView(vm.groups());
         groups.setId("groups-view");
-        groups.setMinWidth(300);
+        groups.setMinWidth(340);
         InspectorView inspector = new InspectorView(vm.inspector());
         inspector.setId("inspector-view");
         inspector.setMinWidth(220);
         StackPane graphPane = new StackPane(graphView);
         graphPane.getStyleClass().add("graph-pane");
         centre = new SplitPane(groups, graphPane, inspector);
-        centre.setDividerPositions(0.3, 0.78);
+        centre.setDividerPositions(0.33, 0.8);
         SplitPane.setResizableWithParent(groups, false);
         SplitPane.setResizableWithParent(inspector, false);
 
@@ -136,6 +136,18 @@ public final class MainView extends BorderPane {
                 item("Zoom _out", new KeyCodeCombination(KeyCode.MINUS, KeyCombination.SHORTCUT_DOWN), () -> graphView.zoom(0.8)),
                 item("_Actual size", new KeyCodeCombination(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN), graphView::zoomToReadable));
 
+        Menu model = new Menu("_Prune");
+        model.getItems().addAll(
+                item("_Prune and verify", new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), vm.prune()::pruneNow),
+                item("_Evaluate (latency, accuracy)", new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN),
+                        () -> vm.prune().evaluate(vm.prune().evaluateRunsProperty().get())),
+                item("P_rofile nodes", null, vm.prune()::profile),
+                new SeparatorMenuItem(),
+                item("E_xport pruned ONNX…", new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                        () -> pruneView.exportModel()),
+                item("_Save plan…", new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN), () -> pruneView.savePlan()),
+                item("_Load plan…", new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN), () -> pruneView.loadPlan()));
+
         Menu help = new Menu("_Help");
         help.getItems().add(item("What is a coupled group?", null, () -> info("Coupled groups",
                 "A coupled group is a set of channels that must be removed together.\n\n"
@@ -146,10 +158,11 @@ public final class MainView extends BorderPane {
                         + "a graph output, or a structure it cannot rewrite. The reason is in the Status column.")));
         help.getItems().add(item("Keyboard shortcuts", null, () -> info("Keyboard shortcuts",
                 "Ctrl+O open · Ctrl+F find · Enter / Shift+Enter next / previous match\n"
+                        + "Ctrl+P prune and verify · Ctrl+E evaluate · Ctrl+Shift+E export · Ctrl+S / Ctrl+L save / load plan\n"
                         + "Ctrl+0 fit · Ctrl+1 actual size · Ctrl+= / Ctrl+- zoom\n"
                         + "Ctrl+Z undo · Ctrl+Shift+Z redo · Esc cancel the running task\n"
                         + "Drag the graph to pan, scroll to zoom, click a node to inspect it.")));
-        return new MenuBar(file, edit, view, help);
+        return new MenuBar(file, edit, view, model, help);
     }
 
     private static MenuItem item(String text, KeyCombination key, Runnable action) {

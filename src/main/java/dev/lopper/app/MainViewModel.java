@@ -43,11 +43,13 @@ public final class MainViewModel {
     public MainViewModel(ModelServices services, RecentFiles recent) {
         this.services = services;
         this.recent = recent;
-        this.inspector = new InspectorViewModel(graph, tasks);
+        // the inspector's statistics run quietly (their own runner): they must not take over the status bar's Cancel
+        this.inspector = new InspectorViewModel(graph, new TaskRunner());
         this.groups = new GroupsViewModel(services, tasks, graph, undo);
         inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
+        inspector.profileMillisProperty().bind(prune.profileMillisProperty());
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
@@ -65,15 +67,24 @@ public final class MainViewModel {
             p.update("Reading " + path.getFileName(), 0, 3);
             OnnxModel model = OnnxModel.read(path);
             p.checkCancelled();
-            ModelGraph g = services.loadGraph(model, p);
+            ModelGraph g;
+            String note = "";
+            try {
+                g = services.loadGraph(model, p);
+            } catch (RuntimeException e) {
+                if (e instanceof dev.lopper.task.CancelledException) throw e;
+                // keep the model viewable: the graph as stored, with the reason standardization failed
+                g = ModelGraph.raw(model);
+                note = " · standardization failed (" + oneLine(e) + "), showing the graph as stored";
+            }
             p.checkCancelled();
             p.update("Laying out " + g.nodes().size() + " nodes", 1, 3);
             GraphScene scene = GraphScene.build(g, p);
-            return new LoadedModel(path, model, g, scene, (System.nanoTime() - t0) / 1_000_000);
+            return new LoadedModel(path, model, g, scene, (System.nanoTime() - t0) / 1_000_000, note);
         }, m -> {
             loaded.set(m);
             if (!m.path().startsWith(SampleModel.extractedDir())) recent.add(m.path());
-            status.set(m.graph().nodes().size() + " nodes · opened in " + m.loadMillis() + " ms");
+            status.set(m.graph().nodes().size() + " nodes · opened in " + m.loadMillis() + " ms" + m.note());
         }, ex -> {
             status.set("Could not open " + path.getFileName());
             reportError(ex);

@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.eval.BenchResult;
+import dev.lopper.eval.LatencyPoint;
 import dev.lopper.eval.LatencyListener;
 import dev.lopper.eval.LatencyStats;
 import dev.lopper.graph.ModelGraph;
@@ -34,8 +37,43 @@ public interface ModelServices {
     /** Times the original model in ONNX Runtime on random inputs, reporting every run as it completes. */
     LatencyStats measureLatency(LoadedModel model, int runs, LatencyListener listener, Progress progress) throws Exception;
 
+    /**
+     * Rewrites the model for a plan and verifies it in ONNX Runtime; groups whose pruning breaks the model are
+     * taken out of the plan (and named) until it verifies.
+     */
+    PruneOutcome prune(LoadedModel model, GroupsResult groups, PruningPlan plan, Progress progress) throws Exception;
+
+    /**
+     * Times original and pruned alternately (A B A B, so machine noise hits both alike), reporting every run;
+     * {@link LatencyPoint#model()} is "original" or "pruned".
+     */
+    BenchResult compareLatency(LoadedModel model, byte[] pruned, int runs, LatencyListener listener, Progress progress)
+            throws Exception;
+
+    /** Accuracy (top-1) of original and pruned on the model's data set, when it has one; null otherwise. */
+    Accuracy accuracy(LoadedModel model, byte[] pruned, Progress progress) throws Exception;
+
+    /** Time per node (ms per run) of the original model, by node name, from ONNX Runtime's profiler. */
+    Map<String, Double> profile(LoadedModel model, Progress progress) throws Exception;
+
+    /** Writes the pruned model atomically (never over the opened file). */
+    void export(LoadedModel model, byte[] pruned, java.nio.file.Path target, Progress progress) throws Exception;
+
+    /**
+     * A rewritten model and how it verified.
+     *
+     * @param model    the pruned model's bytes, null when no version verified
+     * @param failing  group id → why pruning it breaks the model (left whole)
+     * @param maxAbsDiff output name → largest absolute difference from the original on random inputs
+     */
+    record PruneOutcome(PruningPlan applied, byte[] model, boolean verified, String problem,
+                        Map<String, String> failing, Map<String, Double> maxAbsDiff) { }
+
+    /** Top-1 accuracy of both models on {@code samples} samples of {@code dataset}. */
+    record Accuracy(String dataset, long samples, double original, double pruned) { }
+
     /** Groups found, or why none could be computed. */
-    record GroupsResult(List<CoupledGroup> groups, String unavailableReason) {
+    record GroupsResult(List<CoupledGroup> groups, GroupAnalysis analysis, String unavailableReason) {
         public GroupsResult {
             groups = List.copyOf(groups);
         }

@@ -13,6 +13,7 @@ import dev.lopper.eval.HostTensor;
 import dev.lopper.eval.InterleavedBench;
 import dev.lopper.eval.LatencyListener;
 import dev.lopper.eval.LatencyOptions;
+import dev.lopper.eval.ModelMacs;
 import dev.lopper.eval.ModelSource;
 import dev.lopper.eval.RandomInputs;
 import dev.lopper.eval.SessionConfig;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code lopper bench ORIG PRUNED}: runs the two models alternately (A B A B ...) on the same seeded inputs;
- * speedup = median(ORIG) / median(PRUNED), shown next to the MACs ratio MACs(ORIG) / MACs(PRUNED).
+ * speedup = median(ORIG) / median(PRUNED), shown next to the MACs ratio MACs(ORIG) / MACs(PRUNED) (counted by
+ * the group analysis at the same input shapes).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Compare the latency of two models run alternately (A B A B ...) so machine noise hits both alike.")
@@ -50,11 +52,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (CliCancellation cancel = new CliCancellation()) {
-            return run(cancel);
+            try {
+                return run(cancel);
+            } catch (CancelledException e) {
+                return cancel.reportCancelled(spec.commandLine().getErr());
+            }
         } catch (EvalException e) {
             throw new CliException(e.getMessage(), e);
-        } catch (CancelledException e) {
-            throw new CliException("cancelled");
         }
     }
 
@@ -64,22 +68,27 @@ public final class BenchCommand implements Callable<Integer> {
         ShapePolicy shapes = options.shapePolicy();
         Map<String, Object> r = new LinkedHashMap<>();
         BenchResult b;
+        Map<String, long[]> shapesA;
+        Map<String, long[]> shapesB;
         try (EvalSession a = EvalSession.open(ModelSource.of(original), config);
              EvalSession c = EvalSession.open(ModelSource.of(pruned), config)) {
             a.cancelOn(cancel.token());
             c.cancelOn(cancel.token());
-            Map<String, HostTensor> ia = RandomInputs.create(a.inputs(), shapes, options.intRange(), options.seed);
-            Map<String, HostTensor> ic = RandomInputs.create(c.inputs(), shapes, options.intRange(), options.seed);
+            Map<String, HostTensor> ia = RandomInputs.forSession(a, shapes, options.intRange(), options.seed);
+            Map<String, HostTensor> ic = RandomInputs.forSession(c, shapes, options.intRange(), options.seed);
             b = InterleavedBench.run(a, ia, c, ic, new LatencyOptions(options.warmup, options.runs), LatencyListener.NONE,
                     cancel.token().progress(Progress.NONE));
             r.put("original", original.toString());
             r.put("pruned", pruned.toString());
             r.put("inputs", EvalCommand.describeInputs(a.inputs(), ia));
+            shapesA = shapes.resolve(a.inputs());
+            shapesB = shapes.resolve(c.inputs());
         }
-        // MACs come from the graph package's metrics, which this build does not have yet: reported as null.
-        Double macsRatio = null;
-        Long macsA = null;
-        Long macsB = null;
+        ModelMacs.Count ca = ModelMacs.count(original, shapesA);
+        ModelMacs.Count cb = ModelMacs.count(pruned, shapesB);
+        Long macsA = ca.known() ? ca.macs() : null;
+        Long macsB = cb.known() ? cb.macs() : null;
+        Double macsRatio = macsA != null && macsB != null && macsB > 0 ? (double) macsA / macsB : null;
         r.put("originalLatency", EvalCommand.latencyJson(b.baseline(), config.intraOpThreads()));
         r.put("prunedLatency", EvalCommand.latencyJson(b.candidate(), config.intraOpThreads()));
         r.put("speedup", EvalCommand.num(b.speedup()));
@@ -88,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("prunedMacs", macsB);
         r.put("macsRatio", macsRatio);
         r.put("speedupOverMacsRatio", macsRatio == null ? null : EvalCommand.num(b.speedup() / macsRatio));
-        if (macsRatio == null) r.put("macsNote", "MACs unavailable: needs dev.lopper.graph Metrics");
+        if (macsRatio == null) r.put("macsNote", !ca.known() ? ca.error() : !cb.known() ? cb.error() : "the pruned model has no MACs");
         r.put("threads", config.intraOpThreads());
         r.put("runs", options.runs);
         if (json) {

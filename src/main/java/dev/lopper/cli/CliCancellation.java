@@ -28,6 +28,13 @@ final class CliCancellation implements AutoCloseable {
 
     CancellationToken token() { return token; }
 
+    /** Prints {@code lopper: cancelled} (before the JVM halts) and returns exit code 130, as for SIGINT. */
+    int reportCancelled(java.io.PrintWriter err) {
+        err.println("lopper: cancelled");
+        err.flush();
+        return 130;
+    }
+
     @Override
     public void close() {
         finished.countDown();

@@ -110,11 +110,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (CliCancellation cancel = new CliCancellation()) {
-            return run(cancel);
+            try {
+                return run(cancel);
+            } catch (CancelledException e) {
+                return cancel.reportCancelled(spec.commandLine().getErr());
+            }
         } catch (EvalException e) {
             throw new CliException(e.getMessage(), e);
-        } catch (CancelledException e) {
-            throw new CliException("cancelled");
         }
     }
 
@@ -132,13 +134,16 @@ public final class EvalCommand implements Callable<Integer> {
              EvalSession ref = reference == null ? null : EvalSession.open(ModelSource.of(reference), config)) {
             session.cancelOn(cancel.token());
             if (ref != null) ref.cancelOn(cancel.token());
-            Map<String, HostTensor> inputs = RandomInputs.create(session.inputs(), shapes, options.intRange(), options.seed);
+            Map<String, HostTensor> inputs = RandomInputs.forSession(session, shapes, options.intRange(), options.seed);
             LatencyStats lat = LatencyBenchmark.measure(session, inputs, latencyOptions, LatencyListener.NONE, progress);
             result.put("inputs", describeInputs(session.inputs(), inputs));
             result.put("latency", latencyJson(lat, config.intraOpThreads()));
 
             DataEvalResult evaluated = null;
             String fidelitySource = null;
+            if (labels != null && (data == null || !data.getFileName().toString().toLowerCase().endsWith(".npy"))) {
+                throw new EvalException("--labels goes with an .npy --data file (CSV, .npz and image folders carry their labels)");
+            }
             if (data != null) {
                 DataOptions dataOptions = new DataOptions(labelColumn, labels, imageOptions());
                 try (Dataset ds = Datasets.open(data, dataOptions, DataTarget.of(session.inputs(), shapes.withBatchSize(1)))) {

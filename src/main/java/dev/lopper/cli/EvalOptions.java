@@ -37,7 +37,8 @@ final class EvalOptions {
     List<String> inputShapes = new ArrayList<>();
 
     @Option(names = "--int-range", paramLabel = "LO,HI",
-            description = "Inclusive range of random integer inputs such as token ids (default: 0,99). Inputs named *mask*"
+            description = "Inclusive range of random integer inputs such as token ids (default: 0..V-1 for ids into an"
+                    + " embedding table of V rows, else 0,99). Inputs named *mask*"
                     + " are ones, *token_type*/*segment* zeros, *position* 0..n-1.")
     String intRange;
 
@@ -64,5 +65,6 @@ final class EvalOptions {
         return ShapePolicy.of(shapes, batch);
     }
 
-    IntRange intRange() { return intRange == null ? IntRange.DEFAULT : IntRange.parse(intRange); }
+    /** The explicit range, or null to infer ranges from the model (embedding table sizes) with 0..99 otherwise. */
+    IntRange intRange() { return intRange == null ? null : IntRange.parse(intRange); }
 }

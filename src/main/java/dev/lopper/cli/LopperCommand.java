@@ -15,9 +15,11 @@ public final class LopperCommand implements Runnable {
     /** The one table of subcommands. */
     static final Class<?>[] SUBCOMMANDS = {
         GuiCommand.class,
+        InspectCommand.class,
         EvalCommand.class,
         BenchCommand.class,
         GroupsCommand.class,
+        PruneCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -36,6 +38,7 @@ public final class LopperCommand implements Runnable {
         CommandLine cl = new CommandLine(new LopperCommand());
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(LopperCommand::handle);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
 
@@ -48,7 +51,8 @@ public final class LopperCommand implements Runnable {
         PrintWriter err = cl.getErr();
         boolean verbose = parse.hasMatchedOption("--verbose") || anyVerbose(parse);
         String msg;
-        if (ex instanceof ModelLoadException || ex instanceof CliException) {
+        if (ex instanceof ModelLoadException || ex instanceof CliException
+                || ex instanceof dev.lopper.onnx.ModelWriteException) {
             msg = ex.getMessage();
         } else {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + firstLine(ex.getMessage()));

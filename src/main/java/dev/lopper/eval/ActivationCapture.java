@@ -17,14 +17,15 @@ import dev.lopper.task.Progress;
 /**
  * Exposes chosen intermediate tensors (ONNX Runtime only returns graph outputs, so they are added as graph
  * outputs to an in-memory copy of the model; the file is untouched) and collects per-channel statistics
- * over data batches: mean, mean |x|, fraction of zeros (APoZ), E[x²] and optionally E[x xᵀ] (for OBSPA's
- * input covariance). A requested tensor that is a graph input is taken from the feed directly.
+ * over data batches: mean, mean |x|, fraction of zeros (APoZ), E[x²], optionally E[x xᵀ] over channels and
+ * E[p pᵀ] over the unfolded patches a Conv consumer sees (OBSPA's input covariance H). A requested tensor that is a graph input is taken from the feed directly.
  */
 public final class ActivationCapture implements AutoCloseable {
     private final EvalSession session;
     private final List<CaptureRequest> requests;
     private final Set<String> fromFeed;
     private final Map<String, ChannelStatsAccumulator> stats = new LinkedHashMap<>();
+    private final Map<String, PatchStatsAccumulator> patches = new LinkedHashMap<>();
 
     private ActivationCapture(EvalSession session, List<CaptureRequest> requests, Set<String> fromFeed) {
         this.session = session;
@@ -32,6 +33,7 @@ public final class ActivationCapture implements AutoCloseable {
         this.fromFeed = fromFeed;
         for (CaptureRequest r : requests) {
             stats.put(r.tensor(), new ChannelStatsAccumulator(r.tensor(), r.channelAxis(), r.covariance()));
+            if (r.patch() != null) patches.put(r.tensor(), new PatchStatsAccumulator(r.tensor(), r.patch()));
         }
     }
 
@@ -97,7 +99,11 @@ public final class ActivationCapture implements AutoCloseable {
 
     /** Runs one batch and adds the captured tensors to the statistics. */
     public void accumulate(Map<String, HostTensor> feed) {
-        run(feed).forEach((name, t) -> stats.get(name).add(t));
+        run(feed).forEach((name, t) -> {
+            stats.get(name).add(t);
+            PatchStatsAccumulator p = patches.get(name);
+            if (p != null) p.add(t);
+        });
     }
 
     /** Streams a data set through the model in batches of {@code batchSize}. Returns samples seen. */
@@ -117,6 +123,13 @@ public final class ActivationCapture implements AutoCloseable {
     public Map<String, ChannelStats> statistics() {
         Map<String, ChannelStats> out = new LinkedHashMap<>();
         stats.forEach((k, v) -> out.put(k, v.result()));
+        return out;
+    }
+
+    /** Patch statistics of the requests that asked for them, by tensor name. */
+    public Map<String, PatchStats> patchStatistics() {
+        Map<String, PatchStats> out = new LinkedHashMap<>();
+        patches.forEach((k, v) -> out.put(k, v.result()));
         return out;
     }
 

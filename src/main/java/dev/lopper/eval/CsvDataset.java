@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * A CSV file, one sample per row: the label (first or last column, or none) and the features in the
- * model input's row-major order. A first row with any non-numeric cell is a header and is skipped.
+ * model input's row-major order. A first row whose label cell or most of whose cells are not numbers is a
+ * header and is skipped.
  * Cells are separated by commas; surrounding spaces and double quotes are ignored; empty lines are skipped.
  * Streams the file: only one batch is in memory.
  */
@@ -97,15 +98,25 @@ public final class CsvDataset implements Dataset {
         return new Batch(java.util.Map.of(target.name(), xs), ls, origins);
     }
 
-    private static boolean isHeader(String[] cells) {
-        for (String c : cells) {
-            try {
-                Double.parseDouble(clean(c));
-            } catch (NumberFormatException e) {
-                return true;
-            }
+    /**
+     * The first row is a header when its label cell is not a number (e.g. {@code label,0,1,2,...} as pandas
+     * writes it) or when most of its cells are not numbers; a data row with one bad cell is not a header.
+     */
+    private boolean isHeader(String[] cells) {
+        int bad = 0;
+        for (String c : cells) if (!isNumber(c)) bad++;
+        if (bad * 2 > cells.length) return true;
+        if (!hasLabels() || cells.length == 0) return false;
+        return !isNumber(cells[labelColumn == LabelColumn.FIRST ? 0 : cells.length - 1]);
+    }
+
+    private static boolean isNumber(String cell) {
+        try {
+            Double.parseDouble(clean(cell));
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
         }
-        return false;
     }
 
     private static String clean(String cell) {

@@ -42,14 +42,17 @@ public final class DataEvaluation {
                 fidelity == null ? null : fidelity.result(), samples);
     }
 
-    /** Fidelity of {@code model} against {@code reference} on {@code batches} seeded random batches. */
+    /**
+     * Fidelity of {@code model} against {@code reference} on {@code batches} seeded random batches
+     * ({@code ints} null: integer ranges inferred from the reference, see {@link RandomInputs#forSession}).
+     */
     public static DataEvalResult randomFidelity(EvalSession model, EvalSession reference, ShapePolicy shapes, IntRange ints,
                                                 long seed, int batches, Progress progress) {
         FidelityAccumulator fidelity = new FidelityAccumulator();
         long samples = 0;
         for (int i = 0; i < batches; i++) {
             progress.checkCancelled();
-            Map<String, HostTensor> in = RandomInputs.create(reference.inputs(), shapes, ints, seed + i);
+            Map<String, HostTensor> in = RandomInputs.forSession(reference, shapes, ints, seed + i);
             fidelity.add(reference.run(in), model.run(in));
             samples += LatencyBenchmark.batchOf(in);
             progress.update("compared " + (i + 1) + " random batches", i + 1, batches);

@@ -10,6 +10,8 @@ public class EvalException extends RuntimeException {
         if (s == null) return "unknown error";
         String t = s.strip();
         int i = t.indexOf('\n');
-        return i < 0 ? t : t.substring(0, i).strip();
+        String line = i < 0 ? t : t.substring(0, i).strip();
+        // ONNX Runtime prefixes its messages with "Error code - ORT_XXX - message: "
+        return line.replaceFirst("^Error code - \\w+ - message: ", "");
     }
 }

@@ -58,7 +58,7 @@ public final class EvalSession implements AutoCloseable {
             options.setOptimizationLevel(config.optimization().ortLevel());
             if (config.intraOpThreads() > 0) options.setIntraOpNumThreads(config.intraOpThreads());
             if (config.interOpThreads() > 0) options.setInterOpNumThreads(config.interOpThreads());
-            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             if (profilePrefix != null) options.enableProfiling(profilePrefix);
             if (source instanceof FileModel f) {
                 session = OrtEnv.get().createSession(f.path().toString(), options);
@@ -99,6 +99,14 @@ public final class EvalSession implements AutoCloseable {
     public List<TensorSpec> outputs() { return outputs; }
 
     public List<String> outputNames() { return outputs.stream().map(TensorSpec::name).toList(); }
+
+    private Map<String, IntRange> indexRanges;
+
+    /** Ranges of integer inputs that index constant tables (see {@link IndexRangeInference}). */
+    public synchronized Map<String, IntRange> indexRanges() {
+        if (indexRanges == null) indexRanges = IndexRangeInference.infer(source.proto());
+        return indexRanges;
+    }
 
     /** Ends ORT profiling (sessions opened with a profile prefix) and returns the profile file. */
     String endProfiling() {

@@ -16,7 +16,7 @@ public final class ModelVerifier {
 
     public static VerificationResult verify(ModelSource original, ModelSource candidate, VerifyOptions options) {
         try (EvalSession ref = EvalSession.open(original, options.session())) {
-            Map<String, HostTensor> inputs = RandomInputs.create(ref.inputs(), options.shapes(), options.ints(), options.seed());
+            Map<String, HostTensor> inputs = RandomInputs.forSession(ref, options.shapes(), options.ints(), options.seed());
             Map<String, HostTensor> expected = ref.run(inputs);
             double refMs = medianMs(ref, inputs, options.timedRuns());
             EvalSession cand;

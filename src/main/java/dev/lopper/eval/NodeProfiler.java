@@ -45,8 +45,7 @@ public final class NodeProfiler {
         try (EvalSession session = EvalSession.open(named, cfg, dir.resolve("ort").toString())) {
             if (cancel != null) session.cancelOn(cancel);
             Map<String, HostTensor> feed = inputs != null ? inputs
-                    : RandomInputs.create(session.inputs(), ShapePolicy.DEFAULT.withBatchSize(cfg.batchSize()),
-                    IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+                    : RandomInputs.forSession(session, ShapePolicy.DEFAULT.withBatchSize(cfg.batchSize()), null, RandomInputs.DEFAULT_SEED);
             LatencyBenchmark.measure(session, feed, runs, LatencyListener.NONE, progress);
             file = Path.of(session.endProfiling());
             return parse(file, runs.timedRuns());

@@ -18,7 +18,9 @@ import dev.lopper.onnx.proto.Onnx.TensorProto.DataType;
  *   <li>names containing "mask" (attention masks): all ones (bool: all true);</li>
  *   <li>integer names containing "token_type" or "segment": all zeros;</li>
  *   <li>integer names containing "position": 0, 1, 2, ... along the last axis;</li>
- *   <li>other integers (token ids, indices): uniform in the {@link IntRange} (default 0..99);</li>
+ *   <li>other integers (token ids, indices): uniform in the input's own range when one is known (see
+ *       {@link IndexRangeInference}: ids into an embedding table of V rows take 0..V-1), else in the given
+ *       {@link IntRange} (default 0..99);</li>
  *   <li>other bools: uniform true/false.</li>
  * </ul>
  */
@@ -28,12 +30,27 @@ public final class RandomInputs {
     private RandomInputs() {}
 
     public static Map<String, HostTensor> create(List<TensorSpec> inputs, ShapePolicy shapes, IntRange ints, long seed) {
+        return create(inputs, shapes, Map.of(), ints, seed);
+    }
+
+    /**
+     * Random inputs for a session. With {@code ints} null, integer inputs that index a table of the model take
+     * its valid range and the others {@link IntRange#DEFAULT}; a given {@code ints} applies to every integer input.
+     */
+    public static Map<String, HostTensor> forSession(EvalSession session, ShapePolicy shapes, IntRange ints, long seed) {
+        if (ints != null) return create(session.inputs(), shapes, ints, seed);
+        return create(session.inputs(), shapes, session.indexRanges(), IntRange.DEFAULT, seed);
+    }
+
+    /** @param perInput ranges for particular integer inputs; {@code ints} for the others */
+    public static Map<String, HostTensor> create(List<TensorSpec> inputs, ShapePolicy shapes, Map<String, IntRange> perInput,
+                                                 IntRange ints, long seed) {
         Map<String, long[]> resolved = shapes.resolve(inputs);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         int index = 0;
         for (TensorSpec s : inputs) {
             long[] shape = resolved.get(s.name());
-            out.put(s.name(), fill(s, shape, ints, new SplittableRandom(seed * 1_000_003L + index++)));
+            out.put(s.name(), fill(s, shape, perInput.getOrDefault(s.name(), ints), new SplittableRandom(seed * 1_000_003L + index++)));
         }
         return out;
     }

@@ -41,7 +41,7 @@ public final class GraphLoader {
             if (eq <= 0) throw new IllegalArgumentException("bad --input-shape '" + spec + "': expected NAME=D1,D2,...");
             String name = spec.substring(0, eq).trim();
             String dims = spec.substring(eq + 1).trim();
-            String[] parts = dims.isEmpty() ? new String[0] : dims.split("[,x]");
+            String[] parts = dims.isEmpty() ? new String[0] : dims.split(",", -1);
             long[] d = new long[parts.length];
             for (int i = 0; i < parts.length; i++) {
                 try {

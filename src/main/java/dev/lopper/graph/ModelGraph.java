@@ -37,7 +37,7 @@ public final class ModelGraph {
     private final Map<String, Integer> elemTypes;
     private final List<String> inputs;
     private final List<String> outputs;
-    private final Graph<Node, TensorEdge> dag;
+    private volatile Graph<Node, TensorEdge> dag;
     private final Map<String, ConstantOrigin> origins;
     private final Map<String, String> aliases;
     private final Map<String, TensorValue> values;
@@ -77,9 +77,7 @@ public final class ModelGraph {
         this.elemTypes = Collections.unmodifiableMap(new HashMap<>(elemTypes));
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
-        this.dag = new DirectedPseudograph<>(null, null, false);
         for (Node n : this.nodes) {
-            dag.addVertex(n);
             byName.put(n.name(), n);
             for (String o : n.outputs()) if (!o.isEmpty()) producers.put(o, n);
         }
@@ -88,11 +86,25 @@ public final class ModelGraph {
             for (int i = 0; i < ins.size(); i++) {
                 String t = ins.get(i);
                 if (t.isEmpty()) continue;
-                consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(n);
-                Node p = producers.get(t);
-                if (p != null) dag.addEdge(p, n, new TensorEdge(t, i));
+                consumers.computeIfAbsent(t, k -> new ArrayList<>(2)).add(n);
             }
         }
+    }
+
+    /** Builds the JGraphT view on first use (inspect and most passes work on the maps alone). */
+    private Graph<Node, TensorEdge> buildDag() {
+        Graph<Node, TensorEdge> g = new DirectedPseudograph<>(null, null, false);
+        for (Node n : nodes) g.addVertex(n);
+        for (Node n : nodes) {
+            List<String> ins = n.inputs();
+            for (int i = 0; i < ins.size(); i++) {
+                String t = ins.get(i);
+                if (t.isEmpty()) continue;
+                Node p = producers.get(t);
+                if (p != null) g.addEdge(p, n, new TensorEdge(t, i));
+            }
+        }
+        return g;
     }
 
     private static Map<String, ConstantOrigin> initializerOrigins(OnnxModel model, Map<String, TensorProto> constants) {
@@ -211,7 +223,17 @@ public final class ModelGraph {
 
     public List<Node> consumers(String tensor) { return consumers.getOrDefault(tensor, List.of()); }
 
-    public Graph<Node, TensorEdge> dag() { return dag; }
+    /** The graph as a JGraphT DAG (parallel edges for {@code Add(x, x)}), built on first call. */
+    public Graph<Node, TensorEdge> dag() {
+        Graph<Node, TensorEdge> g = dag;
+        if (g == null) {
+            synchronized (this) {
+                g = dag;
+                if (g == null) dag = g = buildDag();
+            }
+        }
+        return g;
+    }
 
     /** Graph inputs a user feeds (initializer-backed inputs excluded). */
     public List<String> inputs() { return inputs; }

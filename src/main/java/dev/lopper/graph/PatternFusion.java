@@ -25,7 +25,9 @@ import dev.lopper.onnx.proto.Onnx.TensorProto;
  *       with attributes {@code axis}, {@code epsilon} and inputs {@code [x, scale, bias]} ("" when absent);</li>
  *   <li>RMSNorm: {@code Pow(x,2) | Mul(x,x), ReduceMean, Add(eps), Sqrt, Reciprocal + Mul(x, .) | Div(x, .)},
  *       optional constant {@code Mul} -&gt; {@code RMSNormalization} (axis, epsilon, inputs {@code [x, scale]});</li>
- *   <li>GELU (erf form): {@code Div(x, sqrt 2) | Mul(x, 1/sqrt 2), Erf, Add(1), Mul, Mul(0.5)} -&gt; {@code Gelu}.</li>
+ *   <li>GELU (erf form): {@code Div(x, sqrt 2) | Mul(x, 1/sqrt 2), Erf, Add(1), Mul, Mul(0.5)} -&gt; {@code Gelu};
+ *       tanh form ({@code Pow(x,3), Mul(0.044715), Add(x, .), Mul(sqrt(2/pi)), Tanh, Add(1), Mul, Mul(0.5)}) -&gt;
+ *       {@code Gelu} with {@code approximate = "tanh"}.</li>
  * </ul>
  * Intermediate tensors must have no consumer outside the pattern and must not be graph outputs.
  */
@@ -68,6 +70,7 @@ final class PatternFusion {
         for (Node n : nodes) if (is(n, "ReduceMean")) tryLayerNorm(n);
         for (Node n : nodes) if (is(n, "Pow") || is(n, "Mul")) tryRmsNorm(n);
         for (Node n : nodes) if (is(n, "Erf")) tryGelu(n);
+        for (Node n : nodes) if (is(n, "Tanh")) tryGeluTanh(n);
         if (replaceAt.isEmpty()) return nodes;
         List<Node> out = new ArrayList<>(nodes.size());
         for (Node n : nodes) {
@@ -322,27 +325,62 @@ final class PatternFusion {
         else if (is(dv, "Mul") && near(scalar(dv.input(1)), Math.sqrt(0.5))) x = dv.input(0);
         else if (is(dv, "Mul") && near(scalar(dv.input(0)), Math.sqrt(0.5))) x = dv.input(1);
         else return;
-        Node add = only(erf.output(0));
-        if (!is(add, "Add") || !near(scalar(other(add, erf.output(0))), 1.0)) return;
-        Node m = only(add.output(0));
-        if (!is(m, "Mul")) return;
-        String o = other(m, add.output(0));
-        if (o == null) return;
-        List<Node> pattern = new ArrayList<>(List.of(dv, erf, add, m));
-        String out;
-        if (o.equals(x)) {
-            Node half = only(m.output(0));
-            if (!is(half, "Mul") || !near(scalar(other(half, m.output(0))), 0.5)) return;
-            pattern.add(half);
-            out = half.output(0);
-        } else {
-            Node h = producer.get(o);
-            if (!is(h, "Mul") || only(o) != m || other(h, x) == null || !near(scalar(other(h, x)), 0.5)) return;
-            pattern.add(h);
-            out = m.output(0);
-        }
+        List<Node> pattern = new ArrayList<>(List.of(dv, erf));
+        String out = geluTail(erf.output(0), x, pattern);
+        if (out == null) return;
         Map<String, AttributeProto> attrs = new LinkedHashMap<>();
         attrs.put("approximate", stringAttr("approximate", "none"));
         replace(pattern, dv, "Gelu", List.of(x), out, attrs);
+    }
+
+    /**
+     * After erf(x/sqrt 2) or tanh(...): Add(., 1), then Mul by x and by 0.5 in either order. Appends the nodes
+     * to {@code pattern}; returns the GELU output or null.
+     */
+    private String geluTail(String f, String x, List<Node> pattern) {
+        Node add = only(f);
+        if (!is(add, "Add") || !near(scalar(other(add, f)), 1.0)) return null;
+        Node m = only(add.output(0));
+        if (!is(m, "Mul")) return null;
+        String o = other(m, add.output(0));
+        if (o == null) return null;
+        pattern.add(add);
+        pattern.add(m);
+        if (o.equals(x)) {
+            Node half = only(m.output(0));
+            if (!is(half, "Mul") || !near(scalar(other(half, m.output(0))), 0.5)) return null;
+            pattern.add(half);
+            return half.output(0);
+        }
+        Node h = producer.get(o);
+        if (!is(h, "Mul") || only(o) != m || other(h, x) == null || !near(scalar(other(h, x)), 0.5)) return null;
+        pattern.add(h);
+        return m.output(0);
+    }
+
+    /** GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    private void tryGeluTanh(Node tanh) {
+        Node scale = producer.get(tanh.input(0));
+        if (!is(scale, "Mul") || only(tanh.input(0)) != tanh) return;
+        String inner = near(scalar(scale.input(1)), Math.sqrt(2 / Math.PI)) ? scale.input(0)
+                : near(scalar(scale.input(0)), Math.sqrt(2 / Math.PI)) ? scale.input(1) : null;
+        Node sum = inner == null ? null : producer.get(inner);
+        if (!is(sum, "Add") || only(inner) != scale) return;
+        for (int side = 0; side < 2; side++) {
+            String x = sum.input(side);
+            Node cube = producer.get(sum.input(1 - side));
+            if (!is(cube, "Mul") || only(sum.input(1 - side)) != sum) continue;
+            String powOut = near(scalar(cube.input(1)), 0.044715) ? cube.input(0)
+                    : near(scalar(cube.input(0)), 0.044715) ? cube.input(1) : null;
+            Node pow = powOut == null ? null : producer.get(powOut);
+            if (!is(pow, "Pow") || !pow.input(0).equals(x) || !near(scalar(pow.input(1)), 3.0) || only(powOut) != cube) continue;
+            List<Node> pattern = new ArrayList<>(List.of(pow, cube, sum, scale, tanh));
+            String out = geluTail(tanh.output(0), x, pattern);
+            if (out == null) return;
+            Map<String, AttributeProto> attrs = new LinkedHashMap<>();
+            attrs.put("approximate", stringAttr("approximate", "tanh"));
+            replace(pattern, pow, "Gelu", List.of(x), out, attrs);
+            return;
+        }
     }
 }

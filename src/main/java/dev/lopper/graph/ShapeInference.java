@@ -85,7 +85,7 @@ public final class ShapeInference {
                 }
             }
         } catch (RuntimeException e) {
-            if (System.getProperty("lopper.debug") != null) e.printStackTrace();
+            // A malformed node (bad attribute, impossible shapes) leaves what is not yet inferred unknown.
         }
         for (String o : n.outputs()) {
             if (o.isEmpty()) continue;
@@ -227,8 +227,84 @@ public final class ShapeInference {
         rule(ShapeInference::dequantize, "DequantizeLinear");
         rule(ShapeInference::oneHot, "OneHot");
         rule(ShapeInference::dynamicQuantize, "DynamicQuantizeLinear");
+        rule(ShapeInference::ifOp, "If");
+        rule(ShapeInference::likeWithDtype, "RandomNormalLike", "RandomUniformLike", "EyeLike", "Bernoulli");
+        rule(ShapeInference::gridSample, "GridSample");
+        rule(ShapeInference::gatherNd, "GatherND");
+        rule(ShapeInference::roiAlign, "RoiAlign");
+        rule((si, n) -> si.set(n, 0, Dims.builder(2).unknown().add(3).build(), INT64), "NonMaxSuppression");
         rule(ShapeInference::qLinearConv, "QLinearConv");
         rule(ShapeInference::qLinearMatMul, "QLinearMatMul");
+    }
+
+    /** If: the outputs the two branches declare; dims they disagree on are unknown. */
+    static void ifOp(ShapeInference si, Node n) {
+        AttributeProto thenA = n.attributes().get("then_branch");
+        AttributeProto elseA = n.attributes().get("else_branch");
+        if (thenA == null || elseA == null || !thenA.hasG() || !elseA.hasG()) return;
+        var tg = thenA.getG();
+        var eg = elseA.getG();
+        for (int i = 0; i < n.outputs().size() && i < tg.getOutputCount() && i < eg.getOutputCount(); i++) {
+            Map<String, Shape> s = new HashMap<>();
+            Map<String, Integer> t = new HashMap<>();
+            ModelGraph.recordValueInfo(tg.getOutput(i).toBuilder().setName("t").build(), s, t);
+            ModelGraph.recordValueInfo(eg.getOutput(i).toBuilder().setName("e").build(), s, t);
+            Shape a = s.get("t");
+            Shape b = s.get("e");
+            Shape out = null;
+            if (a != null && b != null && a.rank() == b.rank() && a.hasRank()) {
+                long[] d = a.dims().clone();
+                String[] sy = a.symbols().clone();
+                for (int k = 0; k < d.length; k++) {
+                    if (d[k] != b.dims()[k]) d[k] = -1;
+                    sy[k] = null; // a branch's dim names are its own
+                }
+                out = new Shape(d, sy);
+            }
+            Integer ty = t.get("t") != null ? t.get("t") : t.get("e");
+            si.set(n, i, out, ty == null ? 0 : ty);
+        }
+    }
+
+    static void likeWithDtype(ShapeInference si, Node n) {
+        long dt = n.attrInt("dtype", 0);
+        si.set(n, 0, si.in(n, 0), dt != 0 ? (int) dt : si.inType(n, 0));
+    }
+
+    /** GridSample(x [N, C, H, W], grid [N, H_out, W_out, 2]) -> [N, C, H_out, W_out] (and the 3-D analogue). */
+    static void gridSample(ShapeInference si, Node n) {
+        Shape x = si.in(n, 0);
+        Shape g = si.in(n, 1);
+        if (!x.hasRank() || !g.hasRank() || g.rank() != x.rank()) { si.set(n, 0, null, si.inType(n, 0)); return; }
+        Dims.Builder b = Dims.builder(x.rank()).copy(x, 0).copy(x, 1);
+        for (int i = 1; i < g.rank() - 1; i++) b.copy(g, i);
+        si.set(n, 0, b.build(), si.inType(n, 0));
+    }
+
+    /** GatherND: indices.shape[:-1] + data.shape[batch_dims + indices.shape[-1]:]. */
+    static void gatherNd(ShapeInference si, Node n) {
+        Shape x = si.in(n, 0);
+        Shape idx = si.in(n, 1);
+        si.set(n, 0, null, si.inType(n, 0));
+        if (!x.hasRank() || !idx.hasRank() || idx.rank() == 0) return;
+        long last = idx.dims()[idx.rank() - 1];
+        if (last < 0) return;
+        int batch = (int) n.attrInt("batch_dims", 0);
+        Dims.Builder b = Dims.builder(idx.rank() + x.rank());
+        for (int i = 0; i < idx.rank() - 1; i++) b.copy(idx, i);
+        for (int i = batch + (int) last; i < x.rank(); i++) b.copy(x, i);
+        si.set(n, 0, b.build(), 0);
+    }
+
+    /** RoiAlign(x [N, C, H, W], rois [R, 4], batch_indices [R]) -> [R, C, output_height, output_width]. */
+    static void roiAlign(ShapeInference si, Node n) {
+        Shape x = si.in(n, 0);
+        Shape rois = si.in(n, 1);
+        Dims.Builder b = Dims.builder(4);
+        if (rois.hasRank() && rois.rank() >= 1) b.copy(rois, 0); else b.unknown();
+        if (x.hasRank() && x.rank() >= 2) b.copy(x, 1); else b.unknown();
+        b.add(n.attrInt("output_height", 1)).add(n.attrInt("output_width", 1));
+        si.set(n, 0, b.build(), si.inType(n, 0));
     }
 
     static void dynamicQuantize(ShapeInference si, Node n) {
@@ -740,7 +816,7 @@ public final class ShapeInference {
         si.set(n, 0, null, si.inType(n, 0));
         if (!x.hasRank()) return;
         long[][] p = sliceParams(si, n, x.rank());
-        if (p == null) { si.set(n, 0, Dims.unknownOfRank(x.rank()), 0); return; }
+        if (p == null) { si.set(n, 0, symbolicSlice(si, n, x), 0); return; }
         long[] d = x.dims().clone();
         String[] s = x.symbols().clone();
         for (int i = 0; i < p[0].length; i++) {
@@ -752,6 +828,39 @@ public final class ShapeInference {
             s[a] = null;
         }
         si.set(n, 0, new Shape(d, s), 0);
+    }
+
+    /**
+     * Slice whose ends are a shape computation ({@code x[:, :seq]}): an axis sliced from 0 with step 1 up to a
+     * named dim gets that name (the dim is assumed at least that long); other axes as known, else unknown.
+     */
+    static Shape symbolicSlice(ShapeInference si, Node n, Shape x) {
+        if (n.hasAttribute("starts")) return Dims.unknownOfRank(x.rank());
+        long[] starts = si.knownLongs(n, 1);
+        TensorValue ends = si.value(n.input(2));
+        long[] axes = n.input(3).isEmpty() ? null : si.knownLongs(n, 3);
+        long[] steps = n.input(4).isEmpty() ? null : si.knownLongs(n, 4);
+        if (starts == null || ends == null || ends.size() != starts.length
+                || (axes == null && !n.input(3).isEmpty()) || (steps == null && !n.input(4).isEmpty())) {
+            return Dims.unknownOfRank(x.rank());
+        }
+        long[] d = x.dims().clone();
+        String[] sy = x.symbols().clone();
+        for (int i = 0; i < starts.length; i++) {
+            int a = Dims.normAxis(axes == null ? i : axes[i], x.rank());
+            long step = steps == null ? 1 : steps[i];
+            if (ends.isKnown(i)) {
+                d[a] = sliceLength(x.dims()[a], starts[i], ends.getLong(i), step);
+                sy[a] = null;
+            } else if (starts[i] == 0 && step == 1 && !TensorValue.UNKNOWN.equals(ends.symbol(i))) {
+                d[a] = -1;
+                sy[a] = ends.symbol(i);
+            } else {
+                d[a] = -1;
+                sy[a] = null;
+            }
+        }
+        return new Shape(d, sy);
     }
 
     static void gather(ShapeInference si, Node n) {
@@ -863,6 +972,11 @@ public final class ShapeInference {
             int scalesIdx = si.opset >= 11 ? 2 : 1;
             if (si.opset >= 11 && !n.input(3).isEmpty()) {
                 sizes = si.knownLongs(n, 3);
+                TensorValue partial = si.value(n.input(3));
+                if (sizes == null && partial != null && partial.size() == r && !n.hasAttribute("axes")) {
+                    si.set(n, 0, partial.asShape(), 0); // sizes computed from a symbolic shape
+                    return;
+                }
                 if (sizes == null) { si.set(n, 0, Dims.unknownOfRank(r), 0); return; }
             } else {
                 TensorValue v = si.known(n.input(scalesIdx));

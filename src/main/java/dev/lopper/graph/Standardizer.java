@@ -244,8 +244,14 @@ public final class Standardizer {
         return r;
     }
 
-    /** A Dropout that is a no-op at inference: no training_mode input, or one that is a constant false. */
+    /**
+     * A Dropout that is an identity: no training_mode input or a constant false one (opset 12+), or a
+     * constant ratio of 0 (then even training mode keeps every element).
+     */
     private static boolean inferenceDropout(Node n, Map<String, TensorProto> constants, OnnxModel model) {
+        if (n.attrInt("is_test", 0) != 0) return true;
+        TensorValue ratio = constants.containsKey(n.input(1)) ? ConstantEvaluator.decode(model, constants.get(n.input(1))) : null;
+        if (ratio != null && ratio.size() == 1 && ratio.getDouble(0) == 0.0) return true;
         String tm = n.input(2);
         if (tm.isEmpty()) return true;
         TensorProto t = constants.get(tm);

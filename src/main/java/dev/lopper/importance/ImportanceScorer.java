@@ -61,7 +61,7 @@ public final class ImportanceScorer {
         int i = 0;
         for (CoupledGroup g : groups) {
             progress.checkCancelled();
-            progress.update("scoring " + g.id(), i++, groups.size());
+            progress.update("scoring channels", i++, groups.size());
             if (!g.isPrunable() && !options.includeLocked()) continue;
             ChannelScores raw = criterion.score(g, ctx);
             String basis = norm == Normalization.NONE ? raw.basis() : raw.basis() + ", normalized by " + norm.id();

@@ -40,12 +40,17 @@ public final class ModelReader {
             MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             model = OnnxModel.parse(path, mapped);
         } catch (InvalidProtocolBufferException e) {
-            throw new ModelLoadException(path, describeParseFailure(e), e);
+            String kind = KnownFormats.sniff(path);
+            throw new ModelLoadException(path, kind != null ? "not an ONNX model (" + kind + ")" : describeParseFailure(e), e);
         } catch (IOException e) {
             throw new ModelLoadException(path, describe(e), e);
         } catch (RuntimeException | StackOverflowError e) {
             // protobuf may fail inside lazily checked structures; a corrupt file is never a crash.
             throw new ModelLoadException(path, "not an ONNX model (protobuf data is malformed)", e);
+        }
+        if (!model.proto().hasGraph()) {
+            String kind = KnownFormats.sniff(path);
+            if (kind != null) throw new ModelLoadException(path, "not an ONNX model (" + kind + ")");
         }
         ModelValidator.validate(model);
         return model;

@@ -33,6 +33,10 @@ final class ModelValidator {
             }
             throw new ModelLoadException(file, "model has no graph");
         }
+        if (p.getOpsetImportCount() == 0 && p.getIrVersion() >= 3) {
+            throw new ModelLoadException(file, "model declares IR version " + p.getIrVersion()
+                    + " but imports no operator set (is the file truncated?)");
+        }
         GraphProto g = p.getGraph();
         Set<String> defined = new HashSet<>();
         Set<String> inputNames = new HashSet<>();

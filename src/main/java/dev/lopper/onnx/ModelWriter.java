@@ -101,6 +101,7 @@ public final class ModelWriter {
             if (plan.externalCount > 0) {
                 dataTemp = Files.createTempFile(dir, "." + modelTarget.getFileName() + ".data.", ".tmp");
                 temps.add(dataTemp);
+                setPermissions(dataTemp, dataTarget);
                 try (DataWriter w = new DataWriter(source, target, dataTemp, dataTarget.getFileName().toString(),
                         plan, progress)) {
                     out = TensorRewriter.model(model, w::rewrite);
@@ -108,13 +109,14 @@ public final class ModelWriter {
                     dataBytes = w.position;
                     dataTensors = w.tensors;
                 }
-                int size = out.getSerializedSize();
-                if (size < 0 || size > options.maxModelBytes()) {
-                    throw new ModelWriteException(target, "model is larger than 2 GB even with its tensors in external data");
-                }
+            }
+            int size = out.getSerializedSize();
+            if (size < 0 || size > options.maxModelBytes()) {
+                throw new ModelWriteException(target, "model is larger than 2 GB even with its tensors in external data");
             }
             Path modelTemp = Files.createTempFile(dir, "." + modelTarget.getFileName() + ".", ".tmp");
             temps.add(modelTemp);
+            setPermissions(modelTemp, modelTarget);
             try (FileChannel ch = FileChannel.open(modelTemp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
                 out.writeTo(os);
@@ -134,6 +136,8 @@ public final class ModelWriter {
             throw e;
         } catch (IOException e) {
             throw new ModelWriteException(target, ModelReader.describe(e), e);
+        } catch (IllegalArgumentException e) {
+            throw new ModelWriteException(target, ModelReader.firstLine(e.getMessage()), e);
         } finally {
             for (Path t : temps) {
                 try {
@@ -374,6 +378,21 @@ public final class ModelWriter {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Temporary files are created owner-only; the written file gets the permissions of the file it
+     * replaces, or rw-r--r-- when new.
+     */
+    private static void setPermissions(Path temp, Path target) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                    ? Files.getPosixFilePermissions(target)
+                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(temp, perms);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep the defaults
         }
     }
 

@@ -56,6 +56,10 @@ public final class TensorData {
     public double[] toDoubleArray() {
         int n = Math.toIntExact(elementCount());
         double[] out = new double[n];
+        if (raw != null && elemType == TensorProto.DataType.DOUBLE_VALUE && raw.remaining() >= 8L * n) {
+            raw.asDoubleBuffer().get(out);
+            return out;
+        }
         for (int i = 0; i < n; i++) out[i] = ElementType.decode(elemType, raw, proto, i);
         return out;
     }
@@ -64,6 +68,10 @@ public final class TensorData {
     public long[] toLongArray() {
         int n = Math.toIntExact(elementCount());
         long[] out = new long[n];
+        if (raw != null && elemType == TensorProto.DataType.INT64_VALUE && raw.remaining() >= 8L * n) {
+            raw.asLongBuffer().get(out);
+            return out;
+        }
         for (int i = 0; i < n; i++) out[i] = ElementType.decodeLong(elemType, raw, proto, i);
         return out;
     }

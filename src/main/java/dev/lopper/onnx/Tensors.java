@@ -27,14 +27,30 @@ public final class Tensors {
      */
     public static TensorProto slice(OnnxModel model, TensorProto t, int axis, int[] keepSortedIndices)
             throws ModelLoadException {
+        return sliceAxes(model, t, new int[] {axis}, new int[][] {keepSortedIndices});
+    }
+
+    /**
+     * Keeps {@code keep[i]} along {@code axes[i]} for every i (e.g. a Conv weight's output and input
+     * channels at once). The data is resolved and re-encoded once, however many axes are cut.
+     */
+    public static TensorProto sliceAxes(OnnxModel model, TensorProto t, int[] axes, int[][] keep)
+            throws ModelLoadException {
+        if (axes.length != keep.length) throw new IllegalArgumentException("one index list per axis");
         long[] dims = dims(t);
-        int ax = normalizeAxis(t, dims.length, axis);
-        checkIndices(t, dims[ax], keepSortedIndices);
+        int[] ax = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            ax[i] = normalizeAxis(t, dims.length, axes[i]);
+            for (int j = 0; j < i; j++) {
+                if (ax[j] == ax[i]) throw new IllegalArgumentException("axis " + axes[i] + " given twice");
+            }
+            checkIndices(t, dims[ax[i]], keep[i]);
+        }
         int type = t.getDataType();
         if (t.hasSegment()) throw new IllegalArgumentException("tensor '" + t.getName() + "' is a segment of a larger tensor");
         long count = product(dims, 0, dims.length);
         long[] newDims = dims.clone();
-        newDims[ax] = keepSortedIndices.length;
+        for (int i = 0; i < ax.length; i++) newDims[ax[i]] = keep[i].length;
         TensorProto.Builder b = cleared(t, newDims);
 
         if (type == DataType.STRING_VALUE) {
@@ -43,15 +59,22 @@ public final class Tensors {
                 throw new IllegalArgumentException("tensor '" + t.getName() + "' has " + t.getStringDataCount()
                         + " strings, expected " + count);
             }
-            long outer = product(dims, 0, ax);
-            long inner = product(dims, ax + 1, dims.length);
-            for (long o = 0; o < outer; o++) {
-                for (int k : keepSortedIndices) {
-                    long start = (o * dims[ax] + k) * inner;
-                    for (long i = 0; i < inner; i++) b.addStringData(t.getStringData((int) (start + i)));
+            java.util.List<ByteString> values = t.getStringDataList();
+            long[] cur = dims.clone();
+            for (int a = 0; a < ax.length; a++) {
+                java.util.List<ByteString> next = new java.util.ArrayList<>();
+                long outer = product(cur, 0, ax[a]);
+                long inner = product(cur, ax[a] + 1, cur.length);
+                for (long o = 0; o < outer; o++) {
+                    for (int k : keep[a]) {
+                        long start = (o * cur[ax[a]] + k) * inner;
+                        for (long i = 0; i < inner; i++) next.add(values.get((int) (start + i)));
+                    }
                 }
+                values = next;
+                cur[ax[a]] = keep[a].length;
             }
-            return b.build();
+            return b.addAllStringData(values).build();
         }
         if (ElementType.bits(type) == 0) {
             throw new IllegalArgumentException("cannot slice tensor '" + t.getName() + "' of type " + ElementType.name(type));
@@ -72,7 +95,16 @@ public final class Tensors {
             throw new IllegalArgumentException("tensor '" + t.getName() + "' has " + raw.remaining()
                     + " bytes of data, needs " + need);
         }
-        byte[] out = sliceRaw(raw, type, dims, ax, keepSortedIndices);
+        long[] cur = dims.clone();
+        byte[] out = null;
+        for (int a = 0; a < ax.length; a++) {
+            out = sliceRaw(out == null ? raw : ByteBuffer.wrap(out), type, cur, ax[a], keep[a]);
+            cur[ax[a]] = keep[a].length;
+        }
+        if (out == null) { // no axes: a plain copy
+            out = new byte[(int) need];
+            raw.duplicate().get(out);
+        }
         if (typed) {
             TensorCodec.rawToTyped(ByteBuffer.wrap(out), product(newDims, 0, newDims.length), b);
         } else {
@@ -111,8 +143,24 @@ public final class Tensors {
                 j = r + 1;
             }
             int pos = 0;
+            long rowBytes = d * blockBytes;
+            if (runs > 1 && rowBytes <= (1 << 20) && (long) k * blockBytes < 256L * runs) {
+                // Many short runs: one bulk read per row, then array copies (much cheaper than many
+                // small reads from a direct buffer).
+                byte[] row = new byte[(int) rowBytes];
+                int bb = (int) blockBytes;
+                for (long o = 0; o < outer; o++) {
+                    src.get((int) (base + o * rowBytes), row, 0, row.length);
+                    for (int r = 0; r < runs; r++) {
+                        int len = runLen[r] * bb;
+                        System.arraycopy(row, runStart[r] * bb, out, pos, len);
+                        pos += len;
+                    }
+                }
+                return out;
+            }
             for (long o = 0; o < outer; o++) {
-                long rowBase = base + o * d * blockBytes;
+                long rowBase = base + o * rowBytes;
                 for (int r = 0; r < runs; r++) {
                     int len = (int) (runLen[r] * blockBytes);
                     src.get((int) (rowBase + runStart[r] * blockBytes), out, pos, len);

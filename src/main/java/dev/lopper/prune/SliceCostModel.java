@@ -67,10 +67,11 @@ public final class SliceCostModel implements CostCounter {
     }
 
     /**
-     * MACs of every node that produces a group's channels through a weight, without knowing its op type: a weight
-     * W whose axis holds the output channels of tensor Y along {@code axis} does |W| × |Y| / Y[axis] MACs (Conv:
-     * Cout·Cin/g·k² · N·H·W; Gemm/MatMul: in·out · rows; depthwise: C·k² · N·H·W). Unknown dims count as 1.
-     * Nodes whose output shape is unknown are left out.
+     * MACs of every node that produces a group's channels through a weight, without knowing its op type. A weight
+     * whose output channels lie on axis 0 (Conv, Gemm with transB) is used once per output position: |W| × |Y| / Y[c]
+     * (Conv: Cout·Cin/g·k² · N·H·W; depthwise: C·k² · N·H·W). A weight whose output channels lie on axis 1
+     * (MatMul [in, out], ConvTranspose [Cin, Cout/g, k, k]) is used once per input position: |W| × |X| / W[0].
+     * Unknown dims count as 1; nodes whose shapes are unknown or implausible (overflow) are left out.
      */
     public static Map<String, Long> nodeMacs(ModelGraph graph, List<CoupledGroup> groups, Function<String, long[]> dims) {
         Map<String, Long> out = new LinkedHashMap<>();
@@ -79,16 +80,29 @@ public final class SliceCostModel implements CostCounter {
                 if (s.role() != Role.PRODUCER_WEIGHT || out.containsKey(s.node())) continue;
                 Node n = graph.node(s.node());
                 if (n == null) continue;
-                for (Member m : g.members()) {
-                    if (!m.node().equals(s.node()) || !n.outputs().contains(m.tensor())) continue;
-                    Shape y = graph.shape(m.tensor());
-                    if (!y.hasRank()) continue;
-                    int axis = y.normalize(m.axis());
-                    long rows = 1;
-                    for (int i = 0; i < y.rank(); i++) if (i != axis) rows *= Math.max(1, y.dim(i));
-                    out.put(s.node(), elements(dims.apply(s.tensor())) * rows);
-                    break;
+                long[] w = dims.apply(s.tensor());
+                if (w.length == 0) continue;
+                double uses = -1;
+                if (s.axis() == 0) {
+                    for (Member m : g.members()) {
+                        if (!m.node().equals(s.node()) || !n.outputs().contains(m.tensor())) continue;
+                        Shape y = graph.shape(m.tensor());
+                        if (!y.hasRank()) continue;
+                        int axis = y.normalize(m.axis());
+                        uses = 1;
+                        for (int i = 0; i < y.rank(); i++) if (i != axis) uses *= Math.max(1, y.dim(i));
+                        break;
+                    }
+                } else {
+                    Shape x = graph.shape(n.input(0));
+                    if (x.hasRank() && w[0] > 0) {
+                        uses = 1;
+                        for (int i = 0; i < x.rank(); i++) uses *= Math.max(1, x.dim(i));
+                        uses /= w[0];
+                    }
                 }
+                double macs = uses * elements(w);
+                if (uses >= 1 && macs < 1e17) out.put(s.node(), Math.round(macs));
             }
         }
         return out;

@@ -36,34 +36,6 @@ class MainViewModelTest {
     Preferences prefs;
     MainViewModel vm;
 
-    /** Core graph loading with the hand-written groups of the test CNN. */
-    static final class TestServices implements ModelServices {
-        final CoreServices core = new CoreServices();
-
-        @Override
-        public ModelGraph loadGraph(OnnxModel model, Progress progress) throws ModelLoadException {
-            return core.loadGraph(model, progress);
-        }
-
-        @Override
-        public GroupsResult analyze(ModelGraph graph, Progress progress) {
-            return new GroupsResult(TestGroups.residualCnn(graph), null);
-        }
-
-        @Override
-        public PlanOutcome plan(LoadedModel m, List<dev.lopper.analysis.CoupledGroup> groups,
-                                dev.lopper.importance.ImportanceScorer.ScoringOptions scoring,
-                                dev.lopper.prune.PruningSettings settings, Progress progress) throws Exception {
-            return core.plan(m, groups, scoring, settings, progress);
-        }
-
-        @Override
-        public dev.lopper.eval.LatencyStats measureLatency(LoadedModel m, int runs, dev.lopper.eval.LatencyListener l,
-                                                          Progress progress) {
-            return core.measureLatency(m, runs, l, progress);
-        }
-    }
-
     @BeforeAll
     static void start() throws Exception {
         FxTestSupport.startToolkit();
@@ -73,7 +45,7 @@ class MainViewModelTest {
     @BeforeEach
     void create() throws Exception {
         prefs = Preferences.userRoot().node("dev/lopper/app-test-" + System.nanoTime());
-        vm = onFx(() -> new MainViewModel(new TestServices(), new RecentFiles(prefs)));
+        vm = onFx(() -> new MainViewModel(new CoreServices(), new RecentFiles(prefs)));
     }
 
     @AfterEach
@@ -146,8 +118,9 @@ class MainViewModelTest {
         assertEquals(576, java.util.Arrays.stream(w.stats().bins()).sum());
         assertTrue(w.stats().min() < 0 && w.stats().max() > 0);
         assertEquals("1×8×16×16", c.outputs().get(0).shape());
-        assertEquals(1, c.groups().size());
-        assertTrue(c.groups().get(0).startsWith("g:b0a · 8 ch · prunable"), c.groups().get(0));
+        // its own output group, and the trunk group whose channels it consumes
+        assertEquals(2, c.groups().size(), c.groups().toString());
+        assertTrue(c.groups().contains("g:conv_3/out · 8 ch · prunable"), c.groups().toString());
     }
 
     @Test
@@ -158,11 +131,11 @@ class MainViewModelTest {
         assertEquals("4 groups · 3 prunable · 1 locked", onFx(() -> g.summaryProperty().get()));
         onFx(() -> g.prunableOnlyProperty().set(true));
         assertEquals(3, onFx(() -> g.visibleRows().size()));
-        onFx(() -> g.filterProperty().set("b1a"));
+        onFx(() -> g.filterProperty().set("b1a_relu"));
         assertEquals(1, onFx(() -> g.visibleRows().size()));
         onFx(() -> { g.filterProperty().set(""); g.prunableOnlyProperty().set(false); });
 
-        GroupRow b0 = onFx(() -> g.row("g:b0a"));
+        GroupRow b0 = onFx(() -> g.row("g:conv_3/out"));
         assertEquals(0.3, b0.effectiveRatio(), 1e-12);
         // a slider drag: three values merge into one undo step
         onFx(() -> { g.setOverride(b0, 0.4); g.setOverride(b0, 0.5); g.setOverride(b0, 0.6); });
@@ -170,24 +143,24 @@ class MainViewModelTest {
         assertEquals(1, vm.undo().size());
         onFx(() -> g.setGlobalRatio(0.5));
         assertEquals(0.6, b0.effectiveRatio(), 1e-12, "own ratio wins over the global one");
-        assertEquals(0.5, onFx(() -> g.row("g:b1a").effectiveRatio()), 1e-12);
+        assertEquals(0.5, onFx(() -> g.row("g:conv_10/out").effectiveRatio()), 1e-12);
         onFx(() -> vm.undo().undo());
         assertEquals(0.3, onFx(() -> g.globalRatioProperty().get()), 1e-12);
         onFx(() -> vm.undo().undo());
         assertFalse(b0.hasOverride());
         onFx(() -> vm.undo().redo());
         assertEquals(0.6, b0.effectiveRatio(), 1e-12);
-        assertEquals(java.util.Map.of("g:b0a", 0.6), onFx(g::overrides));
+        assertEquals(java.util.Map.of("g:conv_3/out", 0.6), onFx(g::overrides));
 
         // selecting a group marks its members on the graph; a locked one carries its reason
         onFx(() -> g.select(b0));
         var overlay = onFx(() -> vm.graph().overlayProperty().get());
-        assertEquals(3, overlay.heat().size());
+        assertEquals(4, overlay.heat().size());
         assertFalse(overlay.locked());
-        onFx(() -> g.select(g.row("g:logits")));
+        onFx(() -> g.select(g.row("g:gemm_19/out")));
         overlay = onFx(() -> vm.graph().overlayProperty().get());
         assertTrue(overlay.locked());
-        assertEquals("graph output 'logits' is locked by default", overlay.lockReason());
+        assertEquals("graph output 'logits'", overlay.lockReason());
         assertEquals("Gemm", vm.graph().selectedNode().opType());
     }
 
@@ -215,15 +188,15 @@ class MainViewModelTest {
         }
         GroupsViewModel g = vm.groups();
         // 30% of 8 channels, rounded up to a multiple of 8 → nothing removed with round-to 8
-        assertEquals(8, onFx(() -> g.row("g:b0a").keptProperty().get()));
+        assertEquals(8, onFx(() -> g.row("g:conv_3/out").keptProperty().get()));
         onFx(() -> prune.setRoundTo(1));
         waitFor(() -> prune.outcomeProperty().get() != null
                 && prune.outcomeProperty().get().plan().settings().pruning().roundTo() == 1, 20_000);
         // uniform 30%: 8 - round(2.4) = 6 kept (at least 5, at most 6 depending on rounding)
-        int kept = onFx(() -> g.row("g:b0a").keptProperty().get());
+        int kept = onFx(() -> g.row("g:conv_3/out").keptProperty().get());
         assertTrue(kept == 5 || kept == 6, "kept " + kept);
-        assertEquals(10, onFx(() -> g.row("g:logits").keptProperty().get()), "locked groups stay whole");
-        double[] imp = onFx(() -> g.row("g:b0a").importanceProperty().get());
+        assertEquals(10, onFx(() -> g.row("g:gemm_19/out").keptProperty().get()), "locked groups stay whole");
+        double[] imp = onFx(() -> g.row("g:conv_3/out").importanceProperty().get());
         assertEquals(8, imp.length);
         var out = prune.outcomeProperty().get();
         assertTrue(out.after().params() < out.before().params());
@@ -232,18 +205,26 @@ class MainViewModelTest {
         int conv = s.boxOf(vm.loaded().graph().producer("b0a_conv").orElseThrow().name());
         assertEquals("8 → " + kept, onFx(() -> vm.graph().channelLabelsProperty().get().get(conv)));
         // an override to 0.75 keeps 2; undo brings back the uniform plan
-        onFx(() -> g.setOverride(g.row("g:b0a"), 0.75));
-        waitFor(() -> g.row("g:b0a").keptProperty().get() == 2, 20_000);
+        onFx(() -> g.setOverride(g.row("g:conv_3/out"), 0.75));
+        waitFor(() -> g.row("g:conv_3/out").keptProperty().get() == 2, 20_000);
         onFx(() -> vm.undo().undo());
-        waitFor(() -> g.row("g:b0a").keptProperty().get() == kept, 20_000);
+        waitFor(() -> g.row("g:conv_3/out").keptProperty().get() == kept, 20_000);
         // save the plan in the CLI's format and load it back
         Path planFile = dir.resolve("plan.json");
         onFx(() -> { try { prune.savePlan(planFile); } catch (Exception e) { throw new RuntimeException(e); } });
         String json = Files.readString(planFile);
-        assertTrue(json.contains("\"g:b0a\""), json);
+        assertTrue(json.contains("\"g:conv_3/out\""), json);
         onFx(() -> prune.setCriterion(dev.lopper.importance.Criterion.L2));
-        onFx(() -> prune.loadPlan(planFile));
-        assertEquals(dev.lopper.importance.Criterion.L1, onFx(() -> prune.criterionProperty().get()));
+        onFx(() -> prune.loadPlan(planFile, e -> { throw new AssertionError(e); }));
+        waitFor(() -> prune.criterionProperty().get() == dev.lopper.importance.Criterion.L1, 10_000);
+        // a plan for another model is refused with one line
+        java.util.concurrent.atomic.AtomicReference<String> err = new java.util.concurrent.atomic.AtomicReference<>();
+        Path other = TestModels.residualCnn(dir.resolve("plan-other.onnx"));
+        String json2 = json.replaceAll("\"[0-9a-f]{64}\"", "\"" + "0".repeat(64) + "\"");
+        Path badPlan = Files.writeString(dir.resolve("bad-plan.json"), json2);
+        onFx(() -> prune.loadPlan(badPlan, e -> err.set(MainViewModel.oneLine(e))));
+        waitFor(() -> err.get() != null, 10_000);
+        assertTrue(err.get().contains("was made for a model with sha256"), err.get());
     }
 
     @Test
@@ -253,5 +234,53 @@ class MainViewModelTest {
         waitFor(() -> vm.prune().originalLatency().size() == 12
                 && vm.prune().latencyStatusProperty().get().startsWith("original: median"), 30_000);
         for (double ms : onFx(() -> List.copyOf(vm.prune().originalLatency()))) assertTrue(ms > 0);
+    }
+
+    @Test
+    void prunesVerifiesComparesAndExports() throws Exception {
+        openAndWait(cnn);
+        var prune = vm.prune();
+        GroupsViewModel g = vm.groups();
+        onFx(() -> prune.setRoundTo(1));
+        onFx(() -> g.setGlobalRatio(0.5));
+        waitFor(() -> prune.prunedProperty().get() != null
+                && prune.prunedProperty().get().applied().settings().pruning().roundTo() == 1
+                && prune.prunedProperty().get().applied().settings().pruning().target().value() == 0.5, 40_000);
+        var out = prune.prunedProperty().get();
+        assertTrue(out.verified(), prune.pruneStatusProperty().get());
+        assertTrue(onFx(() -> prune.pruneStatusProperty().get()).startsWith("✔ pruned model verified"));
+        // the selected group is tinted by importance (finite heat in [0, 1])
+        onFx(() -> g.select(g.row("g:conv_3/out")));
+        for (double h : onFx(() -> vm.graph().overlayProperty().get().heat().values())) {
+            assertTrue(h >= 0 && h <= 1, "heat " + h);
+        }
+        // original and pruned stream in alternately
+        onFx(() -> prune.evaluate(6));
+        waitFor(() -> prune.originalLatency().size() == 6 && prune.prunedLatency().size() == 6
+                && prune.latencyStatusProperty().get().startsWith("median"), 40_000);
+        // export: a model that loads, smaller than the original
+        Path target = dir.resolve("pruned.onnx");
+        java.util.concurrent.atomic.AtomicReference<String> done = new java.util.concurrent.atomic.AtomicReference<>();
+        onFx(() -> prune.export(target, done::set, e -> done.set("failed: " + e)));
+        waitFor(() -> done.get() != null, 20_000);
+        assertEquals("Exported " + target, done.get());
+        assertTrue(Files.size(target) < Files.size(cnn));
+        assertEquals(20, OnnxModel.read(target).proto().getGraph().getNodeCount());
+        // never over the opened file
+        done.set(null);
+        onFx(() -> prune.export(cnn, done::set, e -> done.set("failed: " + MainViewModel.oneLine(e))));
+        waitFor(() -> done.get() != null, 20_000);
+        assertTrue(done.get().startsWith("failed: "), done.get());
+        assertEquals(20, OnnxModel.read(cnn).proto().getGraph().getNodeCount());
+    }
+
+    @Test
+    void profileTimesShowInTheInspector() throws Exception {
+        openAndWait(cnn);
+        onFx(() -> vm.prune().profile());
+        waitFor(() -> !vm.prune().profileMillisProperty().get().isEmpty(), 30_000);
+        onFx(() -> vm.graph().selectNode(vm.loaded().graph().producer("stem_conv").orElseThrow().name()));
+        waitFor(() -> vm.inspector().contentProperty().get() != null
+                && vm.inspector().contentProperty().get().profile().endsWith("ms per run in the last profile"), 10_000);
     }
 }

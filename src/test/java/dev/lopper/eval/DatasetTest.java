@@ -82,6 +82,17 @@ class DatasetTest {
     }
 
     @Test
+    void csvHeaderDetection() throws Exception {
+        // pandas writes integer column names: only the label cell is text
+        DataEvalResult pandas = eval(csv("label,0,1,2,3\n3,0,0,0,1\n"), DataOptions.DEFAULT);
+        assertEquals(1, pandas.accuracy().samples());
+        // a first data row with one bad cell is not a header
+        Path p = csv("3,0,0,x,1\n3,0,0,0,1\n");
+        EvalException e = assertThrows(EvalException.class, () -> eval(p, DataOptions.DEFAULT));
+        assertEquals(p + " row 1 column 4: 'x' is not a number", e.getMessage());
+    }
+
+    @Test
     void csvLabelLastAndNone() throws Exception {
         DataEvalResult last = eval(csv("0,0,0,1,3\n5,0,0,1,0\n"), labels(LabelColumn.LAST));
         assertEquals(2, last.accuracy().top1Correct());

@@ -99,6 +99,48 @@ class SessionTest {
     }
 
     @Test
+    void tokenIdRangeComesFromTheEmbeddingTable() {
+        try (EvalSession s = open(TinyModels.embedding(), "emb")) {
+            assertEquals(Map.of("input_ids", new IntRange(0, 9)), s.indexRanges());
+            ShapePolicy p = ShapePolicy.of(Map.of("input_ids", new long[] {8, 64}), 1);
+            HostTensor ids = RandomInputs.forSession(s, p, null, 5).get("input_ids");
+            double max = 0;
+            for (int i = 0; i < ids.size(); i++) max = Math.max(max, ids.get(i));
+            assertEquals(9, max); // 512 draws from 0..9 reach 9; the default 0..99 would exceed the table
+            s.run(RandomInputs.forSession(s, p, null, 5));
+            HostTensor wide = RandomInputs.forSession(s, p, new IntRange(50, 60), 5).get("input_ids");
+            assertTrue(wide.get(0) >= 50, "an explicit --int-range wins");
+        }
+    }
+
+    /** Every element type the Java API can feed goes through Identity and comes back with the same values. */
+    @Test
+    void elementTypesRoundTrip() {
+        int[] types = {TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.DOUBLE_VALUE, TensorProto.DataType.FLOAT16_VALUE,
+            TensorProto.DataType.BFLOAT16_VALUE, TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE,
+            TensorProto.DataType.INT16_VALUE, TensorProto.DataType.INT32_VALUE, TensorProto.DataType.INT64_VALUE,
+            TensorProto.DataType.BOOL_VALUE};
+        var g = dev.lopper.onnx.proto.Onnx.GraphProto.newBuilder();
+        for (int t : types) {
+            g.addInput(TinyModels.value("in" + t, t, "batch", 3));
+            g.addNode(TinyModels.node("Identity", "id" + t, List.of("in" + t), List.of("out" + t)));
+            g.addOutput(TinyModels.value("out" + t, t, "batch", 3));
+        }
+        try (EvalSession s = open(TinyModels.model(g), "types")) {
+            Map<String, HostTensor> in = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT.withBatchSize(2), new IntRange(0, 1), 9);
+            Map<String, HostTensor> out = s.run(in);
+            for (int t : types) {
+                HostTensor a = in.get("in" + t);
+                HostTensor b = out.get("out" + t);
+                assertEquals(t, b.elemType());
+                assertArrayEquals(new long[] {2, 3}, b.shape());
+                assertArrayEquals(a.toFloatArray(), b.toFloatArray(), "type " + t);
+            }
+            assertEquals(0.5, HostTensor.ofFloats(new long[] {1}, 0.5f).get(0));
+        }
+    }
+
+    @Test
     void latencyStatsAndListener() {
         LatencyStats s = LatencyStats.of(new double[] {5, 1, 4, 2, 3}, 2);
         assertEquals(3, s.medianMs());

@@ -98,6 +98,49 @@ class VerifyCaptureProfileTest {
         assertEquals("no node of the main graph produces tensor 'nope'", e.getMessage());
     }
 
+    /** The decomposed LayerNorm of the sample encoder is one standardized node: it gets its parts' summed time. */
+    @Test
+    void profileMapsOntoTheStandardizedGraph() throws Exception {
+        Path file = Path.of("samples/tiny_encoder.onnx");
+        NodeProfile p = NodeProfiler.profile(ModelSource.of(file), SessionConfig.DEFAULT.withThreads(1), null,
+                new LatencyOptions(1, 3), null, Progress.NONE);
+        ModelGraph std = dev.lopper.graph.GraphLoader.load(OnnxModel.read(file), Map.of());
+        Map<String, NodeTime> mapped = p.byGraphNode(std);
+        assertTrue(mapped.size() < p.nodes().size(), mapped.size() + " logical nodes for " + p.nodes().size() + " profiled");
+        assertTrue(mapped.values().stream().anyMatch(t -> t.opType().equals("LayerNormalization")), mapped.values().toString());
+        double mappedTotal = mapped.values().stream().mapToDouble(NodeTime::micros).sum();
+        assertTrue(mappedTotal <= p.kernelMicros() + 1e-6 && mappedTotal > 0.5 * p.kernelMicros());
+    }
+
+    /** x = [[1, 2], [3, 4]] (one channel). */
+    @Test
+    void patchSecondMomentsByHand() {
+        HostTensor x = HostTensor.ofFloats(new long[] {1, 1, 2, 2}, 1, 2, 3, 4);
+        PatchStatsAccumulator valid = new PatchStatsAccumulator("x", ConvPatch.of(2, 1, 0));
+        valid.add(x);
+        PatchStats v = valid.result();
+        assertEquals(1, v.count());
+        assertEquals(4, v.features());
+        assertArrayEquals(new double[] {1, 2, 3, 4}, v.mean(), 0);
+        assertEquals(2 * 3, v.secondMoment(1, 2), 0);
+        assertEquals(4 * 4, v.secondMoment(3, 3), 0);
+        // pad 1: a 3x3 grid of patches; tap (0,0) sees x[oh-1, ow-1]: 1, 2, 3, 4 at the four lower-right positions
+        PatchStatsAccumulator padded = new PatchStatsAccumulator("x", ConvPatch.of(2, 1, 1));
+        padded.add(x);
+        PatchStats p = padded.result();
+        assertEquals(9, p.count());
+        assertEquals(10 / 9.0, p.mean()[0], 1e-12);
+        assertEquals(30 / 9.0, p.secondMoment(0, 0), 1e-12);
+        // taps (0,0) and (0,1) hold horizontal neighbours: pairs (1,2) and (3,4) appear together once each
+        assertEquals((1 * 2 + 3 * 4) / 9.0, p.secondMoment(0, 1), 1e-12);
+        // stride 2, dilation 1 on a 2-channel input: features ordered (c, ky, kx)
+        PatchStatsAccumulator two = new PatchStatsAccumulator("y", new ConvPatch(1, 2, 1, 1, 0, 0, 0, 0, 1, 1));
+        two.add(HostTensor.ofFloats(new long[] {1, 2, 1, 2}, 1, 2, 5, 6));
+        PatchStats t = two.result();
+        assertArrayEquals(new double[] {1, 2, 5, 6}, t.mean(), 0);
+        assertEquals(2 * 5, t.secondMoment(1, 2), 0);
+    }
+
     @Test
     void profileNamesAreGraphNodeNames() throws Exception {
         ModelProto m = TinyModels.convRelu(); // both nodes are unnamed
@@ -112,6 +155,10 @@ class VerifyCaptureProfileTest {
         assertEquals("Conv", p.nodes().stream().filter(n -> n.node().equals("Conv_0")).findFirst().orElseThrow().opType());
         assertTrue(p.nodes().stream().allMatch(n -> n.micros() > 0));
         assertTrue(p.meanRunMicros() >= p.kernelMicros() * 0.5);
+        // a raw graph maps one to one
+        Map<String, NodeTime> mapped = p.byGraphNode(ModelGraph.raw(OnnxModel.read(file)));
+        assertEquals(graphNames, mapped.keySet());
+        assertEquals(p.kernelMicros(), mapped.values().stream().mapToDouble(NodeTime::micros).sum(), 1e-6);
         try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("lopper-profile")
                     && Files.isDirectory(f) && f.toFile().list().length > 0), "profile files are removed");

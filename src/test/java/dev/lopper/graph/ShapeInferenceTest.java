@@ -233,6 +233,27 @@ class ShapeInferenceTest {
     }
 
     @Test
+    void sliceAndResizeFromSymbolicShapeComputations() {
+        // position_ids[:, :seq] and Resize(sizes = Concat(Shape(x)[0:2], [16, 16]))
+        ModelBuilder b = new ModelBuilder(13).input("ids", INT64, "batch", "seq").input("img", FLOAT, "N", 3, 8, 8)
+                .init(ModelBuilder.longs("pos", new long[] {1, 512}, new long[512]))
+                .node("Shape", "s", List.of("ids"))
+                .ints("one", 1).ints("zero", 0)
+                .node("Slice", "seqlen", List.of("s", "one", "ints2"))
+                .ints("ints2", 2)
+                .node("Slice", "p", List.of("pos", "zero", "seqlen", "one"))
+                .node("Shape", "is", List.of("img"))
+                .node("Slice", "nc", List.of("is", "zero", "ints2"))
+                .ints("hw", 16, 16)
+                .node("Concat", "sizes", List.of("nc", "hw"), i("axis", 0))
+                .node("Resize", "up", List.of("img", "", "", "sizes"))
+                .output("p");
+        ModelGraph g = stored(b);
+        assertEquals("[1,seq]", sh(g, "p"));
+        assertEquals("[N,3,16,16]", sh(g, "up"));
+    }
+
+    @Test
     void unknownOpLeavesOutputsUnknownAndValueInfoFillsIn() {
         ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 1, 3)
                 .node("Frobnicate", "y", List.of("x"))
@@ -272,7 +293,7 @@ class ShapeInferenceTest {
 
     @Test
     void parsesInputShapeSpecs() {
-        Map<String, long[]> m = GraphLoader.parseInputShapes(List.of("input=1,3,224,224", "ids=2x16"));
+        Map<String, long[]> m = GraphLoader.parseInputShapes(List.of("input=1,3,224,224", "ids=2,16"));
         assertEquals(4, m.get("input").length);
         assertEquals(16, m.get("ids")[1]);
         assertThrows(IllegalArgumentException.class, () -> GraphLoader.parseInputShapes(List.of("x=1,a")));

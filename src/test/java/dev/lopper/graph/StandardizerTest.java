@@ -237,11 +237,72 @@ class StandardizerTest {
     }
 
     @Test
+    void geluTanhFormAsGpt2ExportsIt() {
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, "B", "S", 8)
+                .scalar("half", 0.5f).scalar("three", 3f).scalar("c", 0.044715f).scalar("k", 0.7978846f).scalar("one", 1f)
+                .node("Mul", "h", List.of("x", "half"))
+                .node("Pow", "p", List.of("x", "three"))
+                .node("Mul", "pc", List.of("p", "c"))
+                .node("Add", "s", List.of("x", "pc"))
+                .node("Mul", "sk", List.of("s", "k"))
+                .node("Tanh", "t", List.of("sk"))
+                .node("Add", "t1", List.of("one", "t"))
+                .node("Mul", "y", List.of("h", "t1"))
+                .node("Relu", "out", List.of("y"))
+                .output("out");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        assertEquals(List.of("Gelu", "Relu"), ops(g));
+        Node gelu = g.nodes().get(0);
+        assertEquals("tanh", gelu.attributes().get("approximate").getS().toStringUtf8());
+        assertEquals(List.of("x"), gelu.inputs());
+        assertEquals(List.of("y"), gelu.outputs());
+        assertEquals(8, gelu.protoIndices().size());
+    }
+
+    @Test
+    void dagHasParallelEdgesAndFollowsTheView() {
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 2)
+                .node("Relu", "r", List.of("x"))
+                .node("Identity", "ri", List.of("r"))
+                .node("Add", "y", List.of("ri", "ri"))
+                .output("y");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        var dag = g.dag();
+        assertEquals(2, dag.vertexSet().size());
+        assertEquals(2, dag.edgeSet().size());
+        Node add = g.nodes().get(1);
+        assertEquals(2, dag.incomingEdgesOf(add).size());
+        assertEquals(java.util.Set.of(0, 1), dag.incomingEdgesOf(add).stream().map(TensorEdge::slot)
+                .collect(java.util.stream.Collectors.toSet()));
+        assertEquals(2, g.consumers("r").size());
+    }
+
+    @Test
     void asStoredKeepsEveryNode() {
         ModelGraph g = GraphLoader.load(headsReshape(13).build(), Map.of("x", new long[] {2, 5, 768}),
                 Standardizer.Mode.AS_STORED, dev.lopper.task.Progress.NONE);
         assertEquals(12, g.nodes().size());
         assertEquals("[2,5,12,64]", g.shape("h").toString());
+    }
+
+    @Test
+    void reportsProgressAndCanBeCancelled() {
+        List<String> messages = new ArrayList<>();
+        dev.lopper.task.Progress record = new dev.lopper.task.Progress() {
+            @Override
+            public void update(String message, double done, double total) { messages.add(message); }
+
+            @Override
+            public boolean isCancelled() { return false; }
+        };
+        GraphLoader.load(headsReshape(13).build(), Map.of(), Standardizer.Mode.STANDARDIZED, record);
+        assertTrue(messages.contains("Inferring shapes"));
+        assertEquals("Graph ready", messages.get(messages.size() - 1));
+        dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
+        token.cancel();
+        org.junit.jupiter.api.Assertions.assertThrows(dev.lopper.task.CancelledException.class,
+                () -> GraphLoader.load(headsReshape(13).build(), Map.of(), Standardizer.Mode.STANDARDIZED,
+                        token.progress(dev.lopper.task.Progress.NONE)));
     }
 
     @Test

@@ -57,12 +57,38 @@ class ModelReaderBadInputTest {
     }
 
     @Test
+    void truncatedBetweenFields() throws Exception {
+        // ModelProto writes the graph (field 7) before opset_import (field 8): cut right after the graph.
+        ModelProto m = model(mlp().build());
+        byte[] all = m.toByteArray();
+        byte[] withoutOpsets = m.toBuilder().clearOpsetImport().build().toByteArray();
+        assertEquals(0, Arrays.compare(withoutOpsets, Arrays.copyOf(all, withoutOpsets.length)));
+        Path p = dir.resolve("cut.onnx");
+        Files.write(p, withoutOpsets);
+        assertEquals("model declares IR version 8 but imports no operator set (is the file truncated?)", fail(p));
+    }
+
+    @Test
     void randomBytes() throws Exception {
         byte[] b = new byte[4096];
         new Random(42).nextBytes(b);
         Path p = dir.resolve("random.onnx");
         Files.write(p, b);
         assertTrue(fail(p).contains("not an ONNX model"));
+    }
+
+    @Test
+    void otherModelFormatsAreNamed() throws Exception {
+        Path zip = dir.resolve("model.pt");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+            out.write(new byte[] {(byte) 0x80, 2, 'N', '.'});
+            out.closeEntry();
+        }
+        assertEquals("not an ONNX model (it is a ZIP archive, e.g. a PyTorch checkpoint; export it with torch.onnx.export)", fail(zip));
+        Path json = dir.resolve("config.onnx");
+        Files.writeString(json, "{\"hidden_size\": 768}");
+        assertEquals("not an ONNX model (it looks like a JSON file)", fail(json));
     }
 
     @Test

@@ -272,6 +272,29 @@ class ModelWriterTest {
     }
 
     @Test
+    void writtenFilesAreReadableLikeOrdinaryFiles() throws Exception {
+        OnnxModel m = ModelReader.read(TestModels.writeExternal(dir, "ext.onnx", "w.bin"));
+        ModelWriter.Result r = ModelWriter.write(m, dir.resolve("p.onnx"));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(r.model())));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(r.externalData())));
+        Files.setPosixFilePermissions(r.model(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        ModelWriter.write(m, dir.resolve("p.onnx"));
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(r.model())));
+    }
+
+    @Test
+    void malformedTensorIsAOneLineWriteError() throws Exception {
+        GraphProto.Builder g = TestModels.mlp();
+        // float_data with the wrong number of values cannot be moved to external data
+        g.setInitializer(0, g.getInitializer(0).toBuilder().clearRawData().addFloatData(1f));
+        ModelProto bad = TestModels.model(g.build());
+        ModelWriteException e = assertThrows(ModelWriteException.class, () -> ModelWriter.write(null, bad,
+                dir.resolve("b.onnx"), ModelWriter.Options.DEFAULT.withExternalThreshold(0)));
+        assertEquals("cannot write " + dir.resolve("b.onnx") + ": tensor 'W1' has 1 typed values, expected 32", e.getMessage());
+        assertOnlyFiles(dir);
+    }
+
+    @Test
     void cancelledWriteLeavesNothing() throws Exception {
         OnnxModel m = ModelReader.read(TestModels.writeExternal(dir, "ext.onnx", "w.bin"));
         Progress cancelled = new Progress() {

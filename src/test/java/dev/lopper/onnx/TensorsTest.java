@@ -152,6 +152,24 @@ class TensorsTest {
     }
 
     @Test
+    void sliceTwoAxesAtOnce() throws Exception {
+        // W[3,4] = 0..11; keep rows {0,2} and columns {1,3}
+        float[] w = new float[12];
+        for (int i = 0; i < 12; i++) w[i] = i;
+        TensorProto t = Tensors.fromFloats("W", DataType.FLOAT16_VALUE, new long[] {3, 4}, w);
+        TensorProto s = Tensors.sliceAxes(null, t, new int[] {1, 0}, new int[][] {{1, 3}, {0, 2}});
+        assertArrayEquals(new long[] {2, 2}, Tensors.dims(s));
+        assertEquals(DataType.FLOAT16_VALUE, s.getDataType());
+        assertArrayEquals(new float[] {1, 3, 9, 11}, OnnxModel.decodeInline(s).toFloatArray());
+        TensorProto.Builder strings = TensorProto.newBuilder().setName("s").setDataType(DataType.STRING_VALUE).addDims(2).addDims(2);
+        for (String v : new String[] {"a", "b", "c", "d"}) strings.addStringData(ByteString.copyFromUtf8(v));
+        TensorProto ss = Tensors.sliceAxes(null, strings.build(), new int[] {0, 1}, new int[][] {{1}, {0}});
+        assertEquals(List.of("c"), ss.getStringDataList().stream().map(ByteString::toStringUtf8).toList());
+        assertThrows(IllegalArgumentException.class,
+                () -> Tensors.sliceAxes(null, t, new int[] {0, -2}, new int[][] {{0}, {1}}));
+    }
+
+    @Test
     void sliceResolvesExternalDataAndReturnsInline() throws Exception {
         Path p = TestModels.writeExternal(dir, "ext.onnx", "w.bin");
         OnnxModel m = ModelReader.read(p);
@@ -164,6 +182,32 @@ class TensorsTest {
         assertArrayEquals(new float[] {all[0], all[1], all[2], all[21], all[22], all[23]},
                 OnnxModel.decodeInline(s).toFloatArray());
         assertThrows(IllegalArgumentException.class, () -> Tensors.slice(null, w2, 0, new int[] {0}));
+    }
+
+    @Test
+    void sliceMatchesNaiveIndexingOnRandomShapes() throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int rank = 1 + r.nextInt(4);
+            long[] dims = new long[rank];
+            for (int i = 0; i < rank; i++) dims[i] = 1 + r.nextInt(i == 0 ? 40 : 7);
+            int n = (int) Tensors.product(dims, 0, rank);
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = i;
+            int axis = r.nextInt(rank);
+            int[] keep = java.util.stream.IntStream.range(0, (int) dims[axis]).filter(i -> r.nextInt(3) > 0).toArray();
+            TensorProto s = Tensors.slice(null, Tensors.ofFloats("t", dims, v), axis, keep);
+            long outer = Tensors.product(dims, 0, axis);
+            long inner = Tensors.product(dims, axis + 1, rank);
+            float[] expect = new float[(int) (outer * keep.length * inner)];
+            int p = 0;
+            for (long o = 0; o < outer; o++) {
+                for (int k : keep) {
+                    for (long i = 0; i < inner; i++) expect[p++] = v[(int) ((o * dims[axis] + k) * inner + i)];
+                }
+            }
+            assertArrayEquals(expect, OnnxModel.decodeInline(s).toFloatArray(), "trial " + trial);
+        }
     }
 
     @Test

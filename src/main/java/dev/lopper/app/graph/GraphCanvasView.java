@@ -411,7 +411,8 @@ public final class GraphCanvasView extends Region {
             Color fill = categoryColors.get(box.category()).getValue();
             Double heat = overlay == null ? null : overlay.heat().get(b);
             if (overlay != null && heat == null) fill = fill.deriveColor(0, 0.35, 1.08, 1);
-            if (heat != null && !overlay.locked()) fill = heatColor(heat);
+            boolean strip = heat != null && !overlay.locked() && overlay.channelImportance() != null;
+            if (heat != null && !overlay.locked()) fill = strip ? Color.web("#d6e6fb") : heatColor(heat);
             if (!text) {
                 gc.setFill(fill);
                 gc.fillRect(x, y, box.width(), box.height());
@@ -426,16 +427,17 @@ public final class GraphCanvasView extends Region {
             gc.setFill(fill);
             gc.fillRoundRect(x, y, box.width(), box.height(), arc, arc);
             if (heat != null && overlay.locked()) hatch(gc, x, y, box.width(), box.height());
+            if (strip) channelStrip(gc, overlay, x + 4, y + box.height() - 7, box.width() - 8, 4.5);
             gc.setStroke(b == selected ? selectionColor.getValue() : heat != null ? Color.BLACK : fill.darker());
             gc.setLineWidth(b == selected || heat != null ? 2.5 : 1);
             gc.strokeRoundRect(x, y, box.width(), box.height(), arc, arc);
-            gc.setFill(heat != null && !overlay.locked() && heat < 0.45 ? Color.WHITE : textColor.getValue());
+            gc.setFill(heat != null && !overlay.locked() && !strip && heat < 0.45 ? Color.WHITE : textColor.getValue());
             boolean two = !box.subtitle().isEmpty();
             gc.setFont(titleFont);
-            gc.fillText(box.title(), s.x(b), s.y(b) - (two ? 8 : 0), box.width() - 6);
+            gc.fillText(box.title(), s.x(b), s.y(b) - (two ? 9 : 0), box.width() - 6);
             if (two) {
                 gc.setFont(subFont);
-                gc.fillText(box.subtitle(), s.x(b), s.y(b) + 10, box.width() - 6);
+                gc.fillText(box.subtitle(), s.x(b), s.y(b) + 7, box.width() - 6);
             }
             String label = channelLabels.get(b);
             if (label != null) {
@@ -469,6 +471,19 @@ public final class GraphCanvasView extends Region {
         }
     }
 
+    /** One segment per channel: heat colour by importance, red when the plan removes it. */
+    private static void channelStrip(GraphicsContext g, GroupOverlay o, double x, double y, double w, double h) {
+        double[] imp = o.channelImportance();
+        int n = imp.length;
+        if (n == 0) return;
+        double seg = w / n;
+        for (int c = 0; c < n; c++) {
+            boolean gone = o.removed() != null && c < o.removed().length && o.removed()[c];
+            g.setFill(gone ? Color.web("#d32f2f") : heatColor(imp[c]));
+            g.fillRect(x + c * seg, gone ? y - 1 : y, Math.max(0.6, seg - (seg > 3 ? 0.6 : 0)), gone ? h + 2 : h);
+        }
+    }
+
     private void hatch(GraphicsContext g, double x, double y, double w, double h) {
         g.save();
         g.beginPath();
@@ -493,7 +508,7 @@ public final class GraphCanvasView extends Region {
     private void drawLegend(GraphicsContext g) {
         double x = 12, y = 12, w = 160, h = 10;
         g.setFill(Color.web("#ffffff", 0.85));
-        g.fillRoundRect(x - 6, y - 6, w + 12, 40, 8, 8);
+        g.fillRoundRect(x - 6, y - 6, w + 12, 54, 8, 8);
         Stop[] stops = new Stop[5];
         for (int i = 0; i < 5; i++) stops[i] = new Stop(i / 4.0, heatColor(i / 4.0));
         g.setFill(new LinearGradient(x, 0, x + w, 0, false, CycleMethod.NO_CYCLE, stops));
@@ -505,6 +520,11 @@ public final class GraphCanvasView extends Region {
         g.fillText("low importance", x, y + h + 3);
         g.setTextAlign(TextAlignment.RIGHT);
         g.fillText("high", x + w, y + h + 3);
+        g.setFill(Color.web("#d32f2f"));
+        g.fillRect(x, y + h + 19, 10, 8);
+        g.setFill(textColor.getValue());
+        g.setTextAlign(TextAlignment.LEFT);
+        g.fillText("channel removed by the plan", x + 14, y + h + 17);
     }
 
     private double[] minimapOrigin(GraphScene s) {

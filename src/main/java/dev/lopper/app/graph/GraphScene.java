@@ -30,7 +30,7 @@ public final class GraphScene {
     /** One edge: tensor {@code tensor} of shape {@code label} from box {@code source} to box {@code target}. */
     public record Edge(int source, int target, String tensor, String label) { }
 
-    public static final double NODE_HEIGHT = 40;
+    public static final double NODE_HEIGHT = 42;
     public static final double IO_HEIGHT = 30;
 
     private final ModelGraph graph;

@@ -3,12 +3,18 @@ package dev.lopper.app.graph;
 import java.util.Map;
 
 /**
- * How the canvas marks the selected coupled group: its member boxes with a heat value in [0, 1]
- * (mean normalized importance of the channels the box carries; NaN when importance is unknown),
- * whether the group is locked and why.
+ * How the canvas marks the selected coupled group: its member boxes (with the group's mean importance
+ * relative to the other groups in [0, 1], NaN when unknown), the importance of each of its channels
+ * normalized to [0, 1] within the group (null before scoring) and which channels the plan removes
+ * (null before planning), whether the group is locked and why.
  */
-public record GroupOverlay(String groupId, Map<Integer, Double> heat, boolean locked, String lockReason) {
+public record GroupOverlay(String groupId, Map<Integer, Double> heat, double[] channelImportance, boolean[] removed,
+                           boolean locked, String lockReason) {
     public GroupOverlay {
         heat = Map.copyOf(heat);
+    }
+
+    public GroupOverlay(String groupId, Map<Integer, Double> heat, boolean locked, String lockReason) {
+        this(groupId, heat, null, null, locked, lockReason);
     }
 }

@@ -24,6 +24,8 @@ public final class GroupRow {
     private final DoubleBinding effectiveRatio;
     /** Channels kept by the current plan; -1 before a plan exists. */
     private final IntegerProperty kept = new SimpleIntegerProperty(-1);
+    /** Channels the current plan keeps, null before a plan exists. */
+    private final ObjectProperty<int[]> keptChannels = new SimpleObjectProperty<>();
     /** Importance per root channel (normalized), null before scoring. */
     private final ObjectProperty<double[]> importance = new SimpleObjectProperty<>();
 
@@ -63,12 +65,19 @@ public final class GroupRow {
 
     public ObjectProperty<double[]> importanceProperty() { return importance; }
 
+    public ObjectProperty<int[]> keptChannelsProperty() { return keptChannels; }
+
     /** Mean importance, NaN before scoring. */
     public double meanImportance() {
         double[] s = importance.get();
         if (s == null || s.length == 0) return Double.NaN;
         double sum = 0;
-        for (double v : s) sum += v;
-        return sum / s.length;
+        int n = 0;
+        for (double v : s) {
+            if (Double.isNaN(v)) continue;
+            sum += v;
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 }

@@ -82,7 +82,20 @@ public final class GroupsView extends VBox {
         vm.sortedRows().comparatorProperty().bind(table.comparatorProperty());
         table.setPlaceholder(new Label("No groups yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Group", 90, r -> r.id(), COUPLED_GROUP_HELP));
+        TableColumn<GroupRow, String> idColumn = column("Group", 110, r -> r.id(), COUPLED_GROUP_HELP);
+        idColumn.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty ? null : v);
+                setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS);
+                GroupRow r = empty || getTableRow() == null ? null : getTableRow().getItem();
+                setTooltip(r == null ? null : teach(r.id() + "\n" + r.channels() + " channels · " + r.group().members().size()
+                        + " members: " + String.join(", ", r.group().members().stream().map(m -> m.node()).distinct()
+                        .limit(12).toList()) + (r.group().members().size() > 12 ? ", …" : "")));
+            }
+        });
+        table.getColumns().add(idColumn);
         table.getColumns().add(column("Ch", 44, r -> r.channels(), "Channels in the group (one unit of removal each)."));
         TableColumn<GroupRow, Number> kept = new TableColumn<>("Kept");
         kept.setPrefWidth(48);
@@ -248,16 +261,32 @@ public final class GroupsView extends VBox {
     /** Sorted channel importance as a tiny bar chart. */
     private static final class SparklineCell extends TableCell<GroupRow, GroupRow> {
         private final Canvas canvas = new Canvas(76, 18);
+        private final javafx.beans.InvalidationListener listener = o -> draw(getItem());
+        private GroupRow bound;
 
         @Override
         protected void updateItem(GroupRow r, boolean empty) {
             super.updateItem(r, empty);
-            if (empty || r == null) {
+            if (bound != null) {
+                bound.importanceProperty().removeListener(listener);
+                bound.effectiveRatioProperty().removeListener(listener);
+            }
+            bound = empty ? null : r;
+            if (bound != null) {
+                bound.importanceProperty().addListener(listener);
+                bound.effectiveRatioProperty().addListener(listener);
+            }
+            draw(bound);
+        }
+
+        private void draw(GroupRow r) {
+            if (r == null) {
                 setGraphic(null);
                 setText(null);
                 return;
             }
             double[] s = r.importanceProperty().get();
+            r.effectiveRatio();
             if (s == null || s.length == 0) {
                 setGraphic(null);
                 setText("—");

@@ -55,6 +55,7 @@ public final class GroupsViewModel {
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper unavailable = new ReadOnlyStringWrapper(null);
     private final ObjectProperty<List<CoupledGroup>> groups = new SimpleObjectProperty<>(List.of());
+    private ModelServices.GroupsResult result;
     private Map<String, List<String>> groupsByNode = Map.of();
     private LoadedModel model;
     private TaskRunner.Handle analysis;
@@ -76,6 +77,7 @@ public final class GroupsViewModel {
         rows.clear();
         selected.set(null);
         groups.set(List.of());
+        result = null;
         groupsByNode = Map.of();
         unavailable.set(null);
         undo.clear();
@@ -88,6 +90,7 @@ public final class GroupsViewModel {
                 unavailable.set(result.unavailableReason());
                 summary.set("Groups unavailable: " + result.unavailableReason());
             } else {
+                this.result = result;
                 setGroups(m.graph(), result.groups());
             }
             analysed.set(true);
@@ -160,7 +163,22 @@ public final class GroupsViewModel {
             int b = s.boxOf(m.node());
             if (b >= 0) boxes.put(b, heat);
         }
-        graph.overlayProperty().set(new GroupOverlay(r.id(), boxes, !r.isPrunable(), r.reason()));
+        double[] channels = null;
+        double[] scores = r.importanceProperty().get();
+        if (scores != null) {
+            double top = 0;
+            for (double v : scores) if (!Double.isNaN(v)) top = Math.max(top, v);
+            channels = new double[scores.length];
+            for (int i = 0; i < scores.length; i++) channels[i] = top > 0 ? scores[i] / top : Double.NaN;
+        }
+        boolean[] removed = null;
+        int[] kept = r.keptChannelsProperty().get();
+        if (kept != null) {
+            removed = new boolean[r.channels()];
+            java.util.Arrays.fill(removed, true);
+            for (int k : kept) if (k >= 0 && k < removed.length) removed[k] = false;
+        }
+        graph.overlayProperty().set(new GroupOverlay(r.id(), boxes, channels, removed, !r.isPrunable(), r.reason()));
     }
 
     /** Selects a group and brings its first member into view. */
@@ -259,6 +277,9 @@ public final class GroupsViewModel {
     public ObjectProperty<List<CoupledGroup>> groupsProperty() { return groups; }
 
     public LoadedModel model() { return model; }
+
+    /** The analysis behind the rows (needed to rewrite the model), null before it finished. */
+    public ModelServices.GroupsResult result() { return result; }
 
     /** True once the open model's analysis finished (with groups, or with a reason there are none). */
     public javafx.beans.property.ReadOnlyBooleanProperty analysedProperty() { return analysed.getReadOnlyProperty(); }

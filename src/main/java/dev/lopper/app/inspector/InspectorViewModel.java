@@ -84,7 +84,7 @@ public final class InspectorViewModel {
         List<InspectorContent.TensorRow> outs = new ArrayList<>();
         for (String t : n.outputs()) if (!t.isEmpty()) outs.add(rb.row(t));
         Double ms = times.get(n.name());
-        String profile = ms == null ? (times.isEmpty() ? "not profiled yet (run Evaluate › Profile)" : "not in the last profile")
+        String profile = ms == null ? (times.isEmpty() ? "not profiled yet (press Profile)" : "not in the last profile")
                 : String.format("%.3f ms per run in the last profile", ms);
         return new InspectorContent(n.opType(), n.name(), attrs, ins, outs, groups.apply(n.name()), profile);
     }
@@ -120,7 +120,11 @@ public final class InspectorViewModel {
     }
 
     private static double[] sample(TensorData d) {
-        double[] all = d.toDoubleArray();
+        // toFloatArray decodes every numeric type from the buffer's position (toDoubleArray reads absolute
+        // offsets, wrong for tensors aliasing a memory map)
+        float[] f = d.toFloatArray();
+        double[] all = new double[f.length];
+        for (int i = 0; i < f.length; i++) all[i] = f[i];
         if (all.length <= FULL_STATS_LIMIT) return all;
         int step = (int) Math.ceil(all.length / (double) FULL_STATS_LIMIT);
         double[] s = new double[all.length / step];

@@ -73,6 +73,14 @@ public final class PruneViewModel {
     private final ObservableList<Double> prunedLatency = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper latencyStatus = new ReadOnlyStringWrapper("");
     private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
+    private final ReadOnlyObjectWrapper<ModelServices.PruneOutcome> pruned = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper pruneStatus = new ReadOnlyStringWrapper("");
+    private final ReadOnlyObjectWrapper<ModelServices.Accuracy> accuracy = new ReadOnlyObjectWrapper<>();
+    private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
+    private final IntegerProperty evaluateRuns = new SimpleIntegerProperty(40);
+    private final ObjectProperty<Map<String, Double>> profileMillis = new SimpleObjectProperty<>(Map.of());
+    private TaskRunner.Handle pruning;
+    private int pruneRuns;
     private TaskRunner.Handle planning;
     private TaskRunner.Handle timing;
     private int planRuns;
@@ -97,6 +105,10 @@ public final class PruneViewModel {
         });
         groups.groupsProperty().addListener((o, a, b) -> {
             outcome.set(null);
+            pruned.set(null);
+            accuracy.set(null);
+            pruneStatus.set("");
+            profileMillis.set(Map.of());
             originalLatency.clear();
             prunedLatency.clear();
             latencyStatus.set("");
@@ -158,6 +170,7 @@ public final class PruneViewModel {
         for (GroupRow row : groups.rows()) {
             GroupPlan gp = plan.groups().get(row.id());
             row.keptProperty().set(gp == null ? row.channels() : gp.keptCount());
+            row.keptChannelsProperty().set(gp == null ? null : gp.kept());
             ChannelScores s = r.scores().get(row.id());
             row.importanceProperty().set(s == null ? null : s.values());
         }
@@ -167,23 +180,157 @@ public final class PruneViewModel {
                 human(r.before().params()), human(r.after().params()),
                 100 * (1 - r.after().paramsFraction(r.before())), 100 * (1 - r.after().macsFraction(r.before()))));
         groups.refreshOverlay();
+        pruned.set(null);
+        accuracy.set(null);
+        prunedLatency.clear();
+        if (livePrune.get()) pruneNow();
+        else pruneStatus.set("Press Prune to rewrite and verify the model");
     }
 
-    /** "C → kept" for each box whose output carries a group that loses channels. */
+    /** Rewrites the model for the current plan and verifies it in ONNX Runtime, in the background. */
+    public void pruneNow() {
+        PlanOutcome r = outcome.get();
+        LoadedModel m = groups.model();
+        ModelServices.GroupsResult gr = groups.result();
+        if (r == null || m == null || gr == null) return;
+        if (pruning != null && !pruning.isDone()) pruning.cancel();
+        if (r.plan().removesNothing()) {
+            pruneStatus.set("The plan removes nothing (raise the ratio or lower round-to)");
+            return;
+        }
+        int run = ++pruneRuns;
+        pruneStatus.set("Rewriting and verifying…");
+        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), p), out -> {
+            if (run != pruneRuns || groups.model() != m) return;
+            pruned.set(out);
+            pruneStatus.set(describe(out));
+        }, ex -> {
+            if (run == pruneRuns) pruneStatus.set("Pruning failed: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        });
+    }
+
+    static String describe(ModelServices.PruneOutcome out) {
+        StringBuilder b = new StringBuilder();
+        if (out.verified()) {
+            b.append("✔ pruned model verified in ONNX Runtime");
+            out.maxAbsDiff().forEach((k, v) -> b.append(String.format(" · max |Δ| %s %.3g", k, v)));
+        } else {
+            b.append("✘ not verified: ").append(out.problem());
+        }
+        if (!out.failing().isEmpty()) {
+            b.append(" · left whole because pruning them broke the model: ").append(String.join(", ", out.failing().keySet()));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Measures: original and pruned alternately when a verified pruned model exists (both series stream in),
+     * then accuracy on the model's data set if it has one; otherwise the original alone.
+     */
+    public void evaluate(int runs) {
+        ModelServices.PruneOutcome p = pruned.get();
+        if (p == null || p.model() == null) {
+            measureLatency(runs);
+            return;
+        }
+        LoadedModel m = groups.model();
+        if (timing != null && !timing.isDone()) timing.cancel();
+        originalLatency.clear();
+        prunedLatency.clear();
+        latencyStatus.set("Timing original and pruned…");
+        byte[] bytes = p.model();
+        timing = tasks.run("Timing original vs pruned", pr -> {
+            var bench = services.compareLatency(m, bytes, runs, point -> {
+                if (point.warmup()) return;
+                boolean orig = point.model().equals("original");
+                Platform.runLater(() -> (orig ? originalLatency : prunedLatency).add(point.millis()));
+            }, pr);
+            return new Object[] {bench, services.accuracy(m, bytes, pr)};
+        }, res -> {
+            var bench = (dev.lopper.eval.BenchResult) res[0];
+            ModelServices.Accuracy acc = (ModelServices.Accuracy) res[1];
+            accuracy.set(acc);
+            String a = acc == null ? "" : String.format(" · top-1 %.1f%% → %.1f%% on %s (%d)", 100 * acc.original(),
+                    100 * acc.pruned(), acc.dataset(), acc.samples());
+            latencyStatus.set(String.format("median %.3f → %.3f ms · speed-up ×%.2f (paired ×%.2f)",
+                    bench.baseline().medianMs(), bench.candidate().medianMs(), bench.speedup(), bench.pairedSpeedup()) + a);
+        }, ex -> latencyStatus.set("Cannot time the models: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+    }
+
+    /** Profiles the original model per node; the inspector shows each node's time. */
+    public void profile() {
+        LoadedModel m = groups.model();
+        if (m == null) return;
+        latencyStatus.set("Profiling…");
+        tasks.run("Profiling " + m.path().getFileName(), p -> services.profile(m, p), ms -> {
+            if (groups.model() != m) return;
+            profileMillis.set(Map.copyOf(ms));
+            double total = ms.values().stream().mapToDouble(Double::doubleValue).sum();
+            latencyStatus.set(String.format("profiled %d nodes · %.3f ms of kernels per run (click a node to see its time)",
+                    ms.size(), total));
+        }, ex -> latencyStatus.set("Cannot profile: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+    }
+
+    /** Node name → ms per run from the last profile. */
+    public ObjectProperty<Map<String, Double>> profileMillisProperty() { return profileMillis; }
+
+    /** Writes the verified pruned model (never over the opened file). */
+    public void export(Path target, java.util.function.Consumer<String> done, java.util.function.Consumer<Throwable> failed) {
+        ModelServices.PruneOutcome p = pruned.get();
+        LoadedModel m = groups.model();
+        if (p == null || p.model() == null || m == null) {
+            failed.accept(new IllegalStateException("there is no verified pruned model to export"));
+            return;
+        }
+        tasks.run("Exporting " + target.getFileName(), pr -> {
+            services.export(m, p.model(), target, pr);
+            return target;
+        }, t -> done.accept("Exported " + t), failed::accept);
+    }
+
+    /**
+     * "C → kept" for each box whose output loses channels: positions removed on each (tensor, axis) are the
+     * union over every group that maps channels there (a tensor can carry several groups, e.g. grouped convs).
+     */
     private Map<Integer, String> channelLabels(PruningPlan plan) {
         GraphScene s = graph.sceneProperty().get();
         Map<Integer, String> labels = new HashMap<>();
         if (s == null) return labels;
+        Map<String, java.util.BitSet> removed = new HashMap<>();
+        Map<String, Integer> extent = new HashMap<>();
         for (CoupledGroup g : groups.groupsProperty().get()) {
             GroupPlan gp = plan.groups().get(g.id());
             if (gp == null || gp.removedCount() == 0) continue;
+            int[] gone = gp.removed();
+            int[] all = new int[g.channels()];
+            for (int i = 0; i < all.length; i++) all[i] = i;
             for (Member m : g.members()) {
-                int b = s.boxOf(m.node());
-                if (b < 0) continue;
-                Node n = s.boxes().get(b).node();
-                if (n == null || !n.outputs().contains(m.tensor())) continue;
-                int width = m.map().block() * m.map().repeats();
-                labels.put(b, (g.channels() * width) + " → " + (gp.keptCount() * width));
+                String key = m.tensor() + "#" + m.axis();
+                java.util.BitSet bits = removed.computeIfAbsent(key, k -> new java.util.BitSet());
+                for (int p : m.map().indicesOf(gone)) bits.set(p);
+                int top = 0;
+                for (int p : m.map().indicesOf(all)) top = Math.max(top, p + 1);
+                extent.merge(key, top, Math::max);
+            }
+        }
+        for (GraphScene.Box box : s.boxes()) {
+            Node n = box.node();
+            if (n == null) continue;
+            for (String o : n.outputs()) {
+                String label = null;
+                for (Map.Entry<String, java.util.BitSet> e : removed.entrySet()) {
+                    if (!e.getKey().startsWith(o + "#")) continue;
+                    int axis = Integer.parseInt(e.getKey().substring(o.length() + 1));
+                    dev.lopper.graph.Shape shape = s.graph().shape(o);
+                    long total = shape.hasRank() && shape.rank() > shape.normalize(axis) && shape.dim(axis) > 0
+                            ? shape.dim(axis) : extent.get(e.getKey());
+                    label = total + " → " + (total - e.getValue().cardinality());
+                    break;
+                }
+                if (label != null) {
+                    labels.put(box.index(), label);
+                    break;
+                }
             }
         }
         return labels;
@@ -221,20 +368,31 @@ public final class PruneViewModel {
      * Loads a plan file made for this model: its settings (criterion, allocation, target, round-to, ratio,
      * per-group ratios) become the current settings in one undoable step, and the plan is re-made from them.
      */
-    public void loadPlan(Path file) {
+    public void loadPlan(Path file, java.util.function.Consumer<Throwable> failed) {
         LoadedModel m = groups.model();
-        if (m == null) throw new IllegalStateException("open a model first");
-        PruningPlan plan = PlanFiles.read(file);
-        PruningSettings ps = plan.settings().pruning();
-        Criterion c = Criterion.parse(plan.settings().criterion());
-        double ratio = ps.target().kind() == PruneTarget.Kind.RATIO ? ps.target().value() : 1 - ps.target().value();
-        Snapshot before = snapshot();
-        Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides());
-        undo.apply(new UndoStack.Edit() {
-            @Override public void redo() { restore(after); }
-            @Override public void undo() { restore(before); }
-            @Override public String description() { return "load plan " + file.getFileName(); }
-        });
+        if (m == null) {
+            failed.accept(new IllegalStateException("open a model first"));
+            return;
+        }
+        List<CoupledGroup> gs = groups.groupsProperty().get();
+        tasks.run("Reading plan " + file.getFileName(), p -> {
+            PruningPlan plan = PlanFiles.read(file);
+            String sha = dev.lopper.onnx.ModelSha256.of(m.path(), p);
+            PlanFiles.check(plan, file.toString(), m.path(), sha, gs);
+            return plan;
+        }, plan -> {
+            if (groups.model() != m) return;
+            PruningSettings ps = plan.settings().pruning();
+            Criterion c = plan.settings().criterion().equals("manual") ? criterion.get() : Criterion.parse(plan.settings().criterion());
+            double ratio = ps.target().kind() == PruneTarget.Kind.RATIO ? ps.target().value() : 1 - ps.target().value();
+            Snapshot before = snapshot();
+            Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides());
+            undo.apply(new UndoStack.Edit() {
+                @Override public void redo() { restore(after); }
+                @Override public void undo() { restore(before); }
+                @Override public String description() { return "load plan " + file.getFileName(); }
+            });
+        }, failed::accept);
     }
 
     /** All settings at one moment (for undo of a plan load). */
@@ -286,6 +444,18 @@ public final class PruneViewModel {
     public ReadOnlyStringProperty planStatusProperty() { return planStatus.getReadOnlyProperty(); }
 
     public ObservableList<Double> originalLatency() { return originalLatency; }
+
+    public ReadOnlyObjectProperty<ModelServices.PruneOutcome> prunedProperty() { return pruned.getReadOnlyProperty(); }
+
+    public ReadOnlyStringProperty pruneStatusProperty() { return pruneStatus.getReadOnlyProperty(); }
+
+    public ReadOnlyObjectProperty<ModelServices.Accuracy> accuracyProperty() { return accuracy.getReadOnlyProperty(); }
+
+    /** Timed runs per model when evaluating. */
+    public IntegerProperty evaluateRunsProperty() { return evaluateRuns; }
+
+    /** Rewrite and verify after every plan (on by default). */
+    public javafx.beans.property.BooleanProperty livePruneProperty() { return livePrune; }
 
     public ObservableList<Double> prunedLatency() { return prunedLatency; }
 

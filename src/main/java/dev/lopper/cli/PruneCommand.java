@@ -1,0 +1,325 @@
+package dev.lopper.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.eval.EvalException;
+import dev.lopper.eval.ShapePolicy;
+import dev.lopper.eval.VerifyOptions;
+import dev.lopper.graph.GraphLoader;
+import dev.lopper.importance.ChannelScores;
+import dev.lopper.importance.Criterion;
+import dev.lopper.importance.ImportanceScorer.ScoringOptions;
+import dev.lopper.importance.Normalization;
+import dev.lopper.importance.Reduction;
+import dev.lopper.onnx.ModelLoadException;
+import dev.lopper.onnx.ModelWriteException;
+import dev.lopper.prune.Allocation;
+import dev.lopper.prune.GroupPlan;
+import dev.lopper.prune.ModelCost;
+import dev.lopper.prune.PlanException;
+import dev.lopper.prune.PlanExecution;
+import dev.lopper.prune.PlanFiles;
+import dev.lopper.prune.Planner;
+import dev.lopper.prune.PruneTarget;
+import dev.lopper.prune.PruningPlan;
+import dev.lopper.prune.PruningSession;
+import dev.lopper.prune.PruningSettings;
+import dev.lopper.task.Progress;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lopper prune MODEL -o OUT ...}: score, plan, apply, verify in ONNX Runtime, then write atomically. */
+@Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Remove channels from a model: score, plan, apply, verify with ONNX Runtime, write.",
+                "Nothing is written unless the pruned model loads and runs with the original's output shapes."})
+public final class PruneCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "ONNX model to prune.")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Where to write the pruned model (never the input).")
+    Path output;
+
+    @Option(names = "--ratio", paramLabel = "R", description = "Fraction of channels to remove, in [0, 1).")
+    Double ratio;
+
+    @Option(names = "--target-macs", paramLabel = "F", description = "Keep at most this fraction of MACs, in (0, 1].")
+    Double targetMacs;
+
+    @Option(names = "--target-params", paramLabel = "F", description = "Keep at most this fraction of parameters, in (0, 1].")
+    Double targetParams;
+
+    @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
+            description = "l1 (default), l2, bn-scale, fpgm, lamp or random.")
+    String criterion;
+
+    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "Across parameter slices: mean (default), sum or max.")
+    String reduction;
+
+    @Option(names = "--normalization", paramLabel = "N",
+            description = "Per group: none, mean, max, sum or lamp (default: mean; none for lamp).")
+    String normalization;
+
+    @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform", description = "uniform (default) or global.")
+    String allocation;
+
+    @Option(names = "--round-to", paramLabel = "N", defaultValue = "" + PruningSettings.DEFAULT_ROUND_TO,
+            description = "Round kept channel counts up to a multiple of N (default ${DEFAULT-VALUE}; 1 = off).")
+    int roundTo;
+
+    @Option(names = "--min-channels", paramLabel = "N", defaultValue = "1", description = "Keep at least N channels per group (default 1).")
+    int minChannels;
+
+    @Option(names = "--protect", paramLabel = "NODE", arity = "1..*", description = "Leave every group touching these nodes whole.")
+    List<String> protect = new ArrayList<>();
+
+    @Option(names = "--plan", paramLabel = "PLAN.json", description = "Apply a saved plan instead of scoring.")
+    Path planFile;
+
+    @Option(names = "--save-plan", paramLabel = "PLAN.json", description = "Save the plan (with -o: the plan finally applied).")
+    Path savePlan;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of random scores and verification inputs (default 0).")
+    long seed;
+
+    @Option(names = "--input-shape", paramLabel = "NAME=D1,D2,...", description = "Sizes for inputs with dynamic dims.")
+    List<String> inputShapes = new ArrayList<>();
+
+    @Option(names = "--lock-failing", description = "Leave groups whose pruning fails verification whole and apply the rest.")
+    boolean lockFailing;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private CommandLine.ParameterException usage(String msg) {
+        return new CommandLine.ParameterException(spec.commandLine(), msg);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // ---- options ----
+        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0);
+        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params");
+        if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
+        if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
+        if (output == null && savePlan == null) throw usage("give -o OUT (and/or --save-plan PLAN.json)");
+        if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
+        if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
+        if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
+        PruneTarget target;
+        ScoringOptions scoring;
+        PruningSettings settings;
+        Map<String, long[]> shapes;
+        try {
+            target = targetMacs != null ? PruneTarget.macs(targetMacs) : targetParams != null ? PruneTarget.params(targetParams)
+                    : PruneTarget.ratio(ratio == null ? 0 : ratio);
+            scoring = new ScoringOptions(Criterion.parse(criterion), Reduction.parse(reduction),
+                    normalization == null ? null : Normalization.parse(normalization), seed, null, false);
+            if (scoring.criterion().create().needsActivations()) {
+                throw usage("criterion '" + criterion + "' needs calibration data, which `lopper prune` does not take yet");
+            }
+            settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
+            shapes = GraphLoader.parseInputShapes(inputShapes);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+
+        try (CliCancellation cancel = new CliCancellation()) {
+            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
+        }
+    }
+
+    private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
+                    Map<String, long[]> shapes) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            PruningSession s = PruningSession.open(model, shapes, progress);
+            for (String p : protect) {
+                if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
+            }
+            PruningPlan plan;
+            ModelCost estimate;
+            Map<String, ChannelScores> scores = null;
+            if (planFile != null) {
+                plan = s.readPlan(planFile);
+                estimate = s.costModel().count(plan.groups());
+            } else {
+                scores = s.score(scoring, progress);
+                Planner.Result r = s.plan(scores, scoring, settings, progress);
+                plan = r.plan();
+                estimate = r.after();
+            }
+            ModelCost after = estimate;
+            PlanExecution.Outcome outcome = null;
+            if (output != null) {
+                VerifyOptions vo = VerifyOptions.DEFAULT;
+                vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
+                outcome = s.apply(plan, lockFailing, vo, progress);
+                if (!outcome.verified()) throw new CliException(failure(outcome));
+                after = s.recount(outcome.model(), progress);
+                // a target is met on the slice count; the rewritten model is recounted, and if it keeps more than
+                // asked (counts of ops the slices do not see), the target given to the planner is tightened
+                for (int round = 0; round < 3 && scores != null && target.kind() != PruneTarget.Kind.RATIO; round++) {
+                    double got = fraction(after, s.before(), target.kind());
+                    if (got <= target.value() + 1e-3) break;
+                    double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
+                    if (!(corrected > 0)) break;
+                    Planner.Result r = s.plan(scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), progress);
+                    PlanExecution.Outcome o2 = s.apply(r.plan(), lockFailing, vo, progress);
+                    if (!o2.verified()) break;
+                    estimate = r.after();
+                    outcome = o2;
+                    after = s.recount(o2.model(), progress);
+                }
+                plan = outcome.plan();
+                s.write(outcome, output, progress);
+            }
+            if (savePlan != null) PlanFiles.save(plan, savePlan);
+            progress.update("done", 1, 1);
+            if (json) out.println(json(s, plan, after, outcome));
+            else out.print(text(s, plan, after, outcome));
+            out.flush();
+            return 0;
+        } catch (dev.lopper.task.CancelledException e) {
+            throw new CliException("cancelled; nothing written");
+        } catch (PlanException | EvalException e) {
+            throw new CliException(e.getMessage(), e);
+        } catch (ModelWriteException e) {
+            throw new CliException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(model + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double fraction(ModelCost c, ModelCost before, PruneTarget.Kind k) {
+        return k == PruneTarget.Kind.MACS ? c.macsFraction(before) : c.paramsFraction(before);
+    }
+
+    private String failure(PlanExecution.Outcome o) {
+        StringBuilder b = new StringBuilder("the pruned model fails verification, nothing written: " + o.verification().problem());
+        if (o.failing().isEmpty()) return b.toString();
+        b.append("; responsible group").append(o.failing().size() > 1 ? "s" : "").append(": ");
+        List<String> parts = new ArrayList<>();
+        o.failing().forEach((id, why) -> parts.add(id + " (" + why + ")"));
+        b.append(String.join(", ", parts)).append("; --lock-failing leaves them whole");
+        return b.toString();
+    }
+
+    private String text(PruningSession s, PruningPlan plan, ModelCost after, PlanExecution.Outcome o) {
+        StringBuilder b = new StringBuilder();
+        ModelCost before = s.before();
+        var set = plan.settings();
+        b.append(String.format(Locale.ROOT, "model      %s%n", model));
+        b.append(String.format(Locale.ROOT, "plan       %s, reduction %s, normalization %s, %s allocation, ratio %.4f, round-to %d%n",
+                set.criterion(), set.reduction(), set.normalization(), set.pruning().allocation().id(), set.ratioUsed(),
+                set.pruning().roundTo()));
+        b.append(String.format(Locale.ROOT, "%-10s %15s %18s%n", "", "params", "MACs"));
+        b.append(String.format(Locale.ROOT, "%-10s %,15d %,18d%n", "before", before.params(), before.macs()));
+        b.append(String.format(Locale.ROOT, "%-10s %,15d %,18d   (%.1f%% of params, %.1f%% of MACs%s)%n", "after",
+                after.params(), after.macs(), 100 * after.paramsFraction(before), 100 * after.macsFraction(before),
+                o == null ? ", estimated" : ""));
+        int idw = 12;
+        for (CoupledGroup g : s.groups()) if (g.isPrunable()) idw = Math.max(idw, Math.min(60, g.id().length()));
+        b.append(String.format(Locale.ROOT, "%-" + idw + "s %8s%n", "GROUP", "KEPT"));
+        int locked = 0;
+        for (CoupledGroup g : s.groups()) {
+            if (!g.isPrunable()) {
+                locked++;
+                continue;
+            }
+            String note = o != null && o.failing().containsKey(g.id()) ? "   left whole: " + o.failing().get(g.id()) : "";
+            b.append(String.format(Locale.ROOT, "%-" + idw + "s %8s%s%n", g.id(), plan.keptCount(g.id(), g.channels()) + "/" + g.channels(), note));
+        }
+        if (locked > 0) b.append(locked).append(" locked group").append(locked > 1 ? "s" : "").append(" left whole (see `lopper groups`)\n");
+        if (o != null) {
+            double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (max |pruned − original| %.4g)%n", worst));
+            b.append("wrote      ").append(output).append('\n');
+        }
+        if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
+        return b.toString();
+    }
+
+    private String json(PruningSession s, PruningPlan plan, ModelCost after, PlanExecution.Outcome o) throws Exception {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = m.createObjectNode();
+        root.put("model", model.toString());
+        root.put("sha256", s.sha256());
+        ObjectNode b = root.putObject("before");
+        b.put("params", s.before().params());
+        b.put("macs", s.before().macs());
+        ObjectNode a = root.putObject("after");
+        a.put("params", after.params());
+        a.put("macs", after.macs());
+        a.put("estimated", o == null);
+        var set = plan.settings();
+        ObjectNode p = root.putObject("plan");
+        p.put("criterion", set.criterion());
+        p.put("reduction", set.reduction());
+        p.put("normalization", set.normalization());
+        p.put("allocation", set.pruning().allocation().id());
+        p.put("ratio", set.ratioUsed());
+        p.put("roundTo", set.pruning().roundTo());
+        ArrayNode groups = root.putArray("groups");
+        for (CoupledGroup g : s.groups()) {
+            ObjectNode n = groups.addObject();
+            n.put("id", g.id());
+            n.put("channels", g.channels());
+            n.put("kept", plan.keptCount(g.id(), g.channels()));
+            n.put("status", g.status());
+            if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
+        }
+        root.put("verified", o != null && o.verified());
+        if (o != null) {
+            ObjectNode d = root.putObject("maxAbsDiff");
+            o.verification().maxAbsDiff().forEach(d::put);
+        }
+        if (output != null) root.put("output", output.toString());
+        else root.putNull("output");
+        if (savePlan != null) root.put("savedPlan", savePlan.toString());
+        return m.writeValueAsString(root);
+    }
+
+    /** Stage changes and at most 4 updates a second, on stderr. */
+    static final class StderrProgress implements Progress {
+        private final PrintWriter err;
+        private String last = "";
+        private long lastAt;
+
+        StderrProgress(PrintWriter err) { this.err = err; }
+
+        @Override
+        public void update(String message, double done, double total) {
+            long now = System.nanoTime();
+            if (message.equals(last) && now - lastAt < 250_000_000L) return;
+            if (!message.equals(last) || total > 1) {
+                err.printf(Locale.ROOT, "lopper: %s%s%n", message, total > 1 ? String.format(Locale.ROOT, " %3.0f%%", 100 * done / total) : "");
+                err.flush();
+            }
+            last = message;
+            lastAt = now;
+        }
+
+        @Override
+        public boolean isCancelled() { return false; }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.lopper.prune;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.analysis.GroupAnalyzer;
+import dev.lopper.eval.ModelSource;
+import dev.lopper.eval.VerifyOptions;
+import dev.lopper.graph.GraphLoader;
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Standardizer;
+import dev.lopper.importance.ChannelScores;
+import dev.lopper.importance.ImportanceScorer;
+import dev.lopper.importance.ImportanceScorer.ScoringOptions;
+import dev.lopper.importance.Weights;
+import dev.lopper.onnx.ModelLoadException;
+import dev.lopper.onnx.ModelReader;
+import dev.lopper.onnx.ModelSha256;
+import dev.lopper.onnx.ModelWriteException;
+import dev.lopper.onnx.ModelWriter;
+import dev.lopper.onnx.OnnxModel;
+import dev.lopper.onnx.proto.Onnx.ModelProto;
+import dev.lopper.task.Progress;
+
+/**
+ * One model being pruned, for the CLI and the app: load once, then score, plan, apply + verify, count and write
+ * as often as wanted. Not thread-safe; use it from one background thread.
+ * <pre>
+ * PruningSession s = PruningSession.open(path, Map.of(), progress);
+ * ScoringOptions so = ScoringOptions.defaults().with(Criterion.FPGM);
+ * Map&lt;String, ChannelScores&gt; scores = s.score(so, progress);
+ * Planner.Result r = s.plan(scores, so, PruningSettings.ratio(0.3), progress);   // r.after(): estimated cost
+ * PlanExecution.Outcome o = s.apply(r.plan(), false, VerifyOptions.DEFAULT, progress);
+ * if (o.verified()) s.write(o, Path.of("out.onnx"), progress); else o.failing();  // group id → problem
+ * PlanFiles.save(r.plan(), Path.of("plan.json"));
+ * PruningPlan p = s.readPlan(Path.of("plan.json"));   // checked against this model (sha256, groups, indices)
+ * </pre>
+ */
+public final class PruningSession {
+    private final Path path;
+    private final OnnxModel model;
+    private final ModelGraph graph;
+    private final GroupAnalysis analysis;
+    private final String sha256;
+    private final ModelCost before;
+    private final Map<String, long[]> inputShapes;
+    private SliceCostModel costModel;
+
+    private PruningSession(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis, String sha256,
+                           Map<String, long[]> inputShapes) {
+        this.path = path;
+        this.model = model;
+        this.graph = graph;
+        this.analysis = analysis;
+        this.sha256 = sha256;
+        this.inputShapes = Map.copyOf(inputShapes);
+        this.before = new ModelCost(analysis.summary().totalParams(), analysis.summary().totalMacs());
+    }
+
+    /** Reads, standardizes and analyzes a model and hashes its file. */
+    public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
+        progress.update("reading " + path.getFileName(), 0, 1);
+        OnnxModel model = ModelReader.read(path);
+        String sha = ModelSha256.of(path, progress);
+        ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
+        GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
+        return new PruningSession(path, model, graph, analysis, sha, inputShapes);
+    }
+
+    public Path path() { return path; }
+
+    public OnnxModel model() { return model; }
+
+    public ModelGraph graph() { return graph; }
+
+    public GroupAnalysis analysis() { return analysis; }
+
+    public List<CoupledGroup> groups() { return analysis.groups(); }
+
+    public String sha256() { return sha256; }
+
+    /** Parameters and MACs of the original (the analysis' counts). */
+    public ModelCost before() { return before; }
+
+    /** Scores of every prunable group (weights decoded once, released afterwards). */
+    public Map<String, ChannelScores> score(ScoringOptions options, Progress progress) {
+        Weights w = Weights.of(graph);
+        try {
+            return ImportanceScorer.score(groups(), w, options, progress);
+        } finally {
+            w.clear();
+        }
+    }
+
+    /** Counts any set of kept channels without rewriting the model (exact params; MACs from producer shapes). */
+    public SliceCostModel costModel() {
+        if (costModel == null) {
+            java.util.function.Function<String, long[]> dims = t -> graph.constant(t) == null ? new long[0]
+                    : graph.constant(t).getDimsList().stream().mapToLong(Long::longValue).toArray();
+            costModel = new SliceCostModel(groups(), dims, before, SliceCostModel.nodeMacs(graph, groups(), dims));
+        }
+        return costModel;
+    }
+
+    public Planner.Result plan(Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings, Progress progress) {
+        return Planner.plan(groups(), scores, scoring, settings, costModel(), before, sha256,
+                path.getFileName().toString(), progress);
+    }
+
+    /** A plan file checked against this model. */
+    public PruningPlan readPlan(Path planFile) {
+        PruningPlan p = PlanFiles.read(planFile);
+        PlanFiles.check(p, planFile.toString(), path, sha256, groups());
+        return p;
+    }
+
+    /** The rewritten model for some kept channels (no verification). */
+    public ModelProto rewrite(Map<String, GroupPlan> kept) throws ModelLoadException {
+        Map<String, int[]> k = new LinkedHashMap<>();
+        kept.forEach((id, g) -> k.put(id, g.kept()));
+        return PlanApplier.apply(model, analysis, k);
+    }
+
+    /** Applies and verifies in ONNX Runtime; with {@code lockFailing} failing groups are left whole. */
+    public PlanExecution.Outcome apply(PruningPlan plan, boolean lockFailing, VerifyOptions verify, Progress progress) {
+        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify);
+        return PlanExecution.run(plan, this::rewrite, check, lockFailing, progress);
+    }
+
+    /** Writes a verified model atomically (ModelWriter refuses to overwrite the input). */
+    public ModelWriter.Result write(PlanExecution.Outcome outcome, Path out, Progress progress) throws ModelWriteException {
+        if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
+        return ModelWriter.write(model, outcome.model(), out, ModelWriter.Options.DEFAULT, progress);
+    }
+
+    /** An independent count of a written model: read back, standardized and analyzed from scratch. */
+    public ModelCost recount(Path written, Progress progress) throws ModelLoadException {
+        return count(ModelReader.read(written), progress);
+    }
+
+    /** An independent count of a rewritten model in memory (standardized and analyzed from scratch). */
+    public ModelCost recount(ModelProto rewritten, Progress progress) {
+        return count(OnnxModel.of(path, rewritten), progress);
+    }
+
+    private ModelCost count(OnnxModel m, Progress progress) {
+        GroupAnalysis a = GroupAnalyzer.analyze(GraphLoader.load(m, inputShapes, Standardizer.Mode.STANDARDIZED, progress), progress);
+        return new ModelCost(a.summary().totalParams(), a.summary().totalMacs());
+    }
+
+    /** True when two paths name the same file (or would, for one not yet existing). */
+    public static boolean sameFile(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+}

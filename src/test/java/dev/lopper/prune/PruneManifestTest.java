@@ -1,0 +1,112 @@
+package dev.lopper.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.lopper.eval.VerifyOptions;
+import dev.lopper.importance.ChannelScores;
+import dev.lopper.importance.Criterion;
+import dev.lopper.importance.ImportanceScorer.ScoringOptions;
+import dev.lopper.task.Progress;
+
+/**
+ * Every manifest model at ratios 0.1/0.3/0.5/0.7 (round-to 1, uniform):
+ * <ul>
+ *   <li>an empty plan reproduces the original outputs exactly;</li>
+ *   <li>with L1 at every ratio, the model verifies in ONNX Runtime and the predicted parameter count equals a
+ *   recount of the written file (read back, standardized and analyzed from scratch), MACs within 3%
+ *   (the slice model does not see weightless MatMuls such as attention scores);</li>
+ *   <li>every other weight criterion verifies at ratio 0.5 (all ratios with {@code -Dlopper.fullMatrix=true});</li>
+ *   <li>models in {@link #KNOWN} fail for reasons outside this package: there Lopper must refuse to write and
+ *   name the responsible groups.</li>
+ * </ul>
+ */
+class PruneManifestTest {
+    static final Path DIR = Path.of("src/test/resources/models");
+    static final double[] RATIOS = {0.1, 0.3, 0.5, 0.7};
+    static final Criterion[] OTHERS = {Criterion.L2, Criterion.BN_SCALE, Criterion.FPGM, Criterion.LAMP, Criterion.RANDOM};
+    static final boolean FULL = Boolean.getBoolean("lopper.fullMatrix");
+
+    /** Models whose pruned forms do not all verify, and why (not this package's code). */
+    static final Map<String, String> KNOWN = Map.of(
+            "swin_slim_op13.onnx", "group analysis overflows the stack (DimSpace.pushDown recursion)",
+            "swin_slim_op17.onnx", "group analysis overflows the stack (DimSpace.pushDown recursion)",
+            "if_branch_op13.onnx", "ONNX Runtime's NCHWc transform inside an If body needs channel counts % 4 == 0 (round-to 1 here)",
+            "if_branch_op17.onnx", "ONNX Runtime's NCHWc transform inside an If body needs channel counts % 4 == 0 (round-to 1 here)");
+
+    @TempDir
+    Path tmp;
+
+    static Stream<String> models() throws Exception {
+        JsonNode m = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
+        List<String> files = new ArrayList<>();
+        m.forEach(e -> files.add(e.get("file").asText()));
+        return files.stream();
+    }
+
+    static VerifyOptions verify() {
+        VerifyOptions d = VerifyOptions.DEFAULT;
+        return new VerifyOptions(d.session(), d.shapes(), d.ints(), 1, 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void prunedModelsVerifyAndCountsMatchARecount(String file) throws Exception {
+        PruningSession s;
+        try {
+            s = PruningSession.open(DIR.resolve(file), Map.of(), Progress.NONE);
+        } catch (StackOverflowError e) {
+            Assumptions.assumeFalse(KNOWN.containsKey(file), file + ": " + KNOWN.get(file));
+            throw e;
+        }
+
+        PlanExecution.Outcome none = s.apply(new PruningPlan(s.sha256(), file, PlanSettings.manual(), Map.of()), false, verify(), Progress.NONE);
+        assertTrue(none.verified(), file + ": empty plan: " + none.verification().problem());
+        for (double d : none.verification().maxAbsDiff().values()) assertEquals(0.0, d, file + ": the empty plan changes outputs");
+
+        if (s.analysis().prunableGroups().isEmpty()) return;
+        for (double ratio : RATIOS) {
+            check(s, file, ratio, Criterion.L1, true);
+            if (FULL || ratio == 0.5) for (Criterion c : OTHERS) check(s, file, ratio, c, false);
+        }
+    }
+
+    private void check(PruningSession s, String file, double ratio, Criterion c, boolean recount) throws Exception {
+        ScoringOptions so = ScoringOptions.defaults().with(c);
+        Map<String, ChannelScores> scores = s.score(so, Progress.NONE);
+        Planner.Result r = s.plan(scores, so, PruningSettings.ratio(ratio).withRoundTo(1), Progress.NONE);
+        String what = file + " ratio " + ratio + " " + c.id();
+        if (r.plan().groups().isEmpty()) return; // every prunable group too small for this ratio
+        PlanExecution.Outcome o = s.apply(r.plan(), false, verify(), Progress.NONE);
+        if (KNOWN.containsKey(file) && !o.verified()) {
+            assertNull(o.model(), what);
+            assertFalse(o.failing().isEmpty(), what + ": the failure names no group");
+            return;
+        }
+        assertTrue(o.verified(), what + ": " + o.verification().problem() + " " + o.failing());
+        if (!recount) return;
+        Path out = tmp.resolve(file);
+        s.write(o, out, Progress.NONE);
+        ModelCost counted = s.recount(out, Progress.NONE);
+        assertEquals(counted.params(), r.after().params(), what + ": params");
+        assertEquals(counted.macs(), r.after().macs(), 0.03 * counted.macs() + 1, what + ": MACs");
+        Files.delete(out);
+    }
+}
