@@ -159,6 +159,11 @@ public final class AnalysisContext {
 
     public boolean isConstant(String tensor) { return constants.containsKey(tensor); }
 
+    public ConstantOrigin constantOrigin(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        return c == null ? null : c.origin();
+    }
+
     public TensorProto constant(String tensor) {
         ConstantInfo c = constants.get(tensor);
         return c == null ? null : c.proto();
@@ -252,6 +257,15 @@ public final class AnalysisContext {
         return null;
     }
 
+    /** Where a shape-value entry was read from a stored constant: input {@code input} of {@code node}, element {@code element}. */
+    public record Provenance(String node, int input, String constant, int element) { }
+
+    final Map<String, Provenance[]> provenance = new HashMap<>();
+
+    public Provenance[] provenance(String tensor) { return provenance.get(tensor); }
+
+    public void setProvenance(String tensor, Provenance[] p) { if (p != null) provenance.put(tensor, p); }
+
     /** A shape-value entry known to be a dynamic (symbolic) size, never a channel count. */
     public static final String DYNAMIC = "dynamic";
 
@@ -342,11 +356,34 @@ public final class AnalysisContext {
             Dim[] d = dims.get(n.input(0));
             if (d != null) java.util.Collections.addAll(t, d);
         }
-        for (String in : n.inputs()) {
+        boolean pickedExactly = false;
+        if (n.opType().equals("Gather") || n.opType().equals("Slice")) {
+            // picking entries of a Shape: depend on exactly the dims picked
+            List<Object> sv = shapeValues.get(n.output(0));
+            if (sv != null) {
+                for (Object e : sv) if (e instanceof Dim d) t.add(d);
+                pickedExactly = true;
+            }
+        }
+        for (int i = 0; i < n.inputs().size(); i++) {
+            if (pickedExactly && i == 0) continue;
+            String in = n.input(i);
             List<Dim> x = taints.get(in);
             if (x != null) t.addAll(x);
+            ConstantInfo c = constants.get(in);
+            if (c != null && c.origin() == ConstantOrigin.FOLDED) {
+                for (String read : shapeReads(in)) {
+                    Dim[] d = dims.get(graph.resolve(read));
+                    if (d != null) java.util.Collections.addAll(t, d);
+                }
+            }
         }
         if (t.isEmpty()) return;
+        // a value computed from channel counts (e.g. attention scaled by 1/sqrt(head size read from a Shape)):
+        // removing channels changes it, so zeroing them is not the same as removing them
+        boolean numeric = false;
+        for (String o : n.outputs()) numeric |= dev.lopper.onnx.ElementType.isFloating(graph.elemType(o));
+        if (numeric) for (Dim d : t) if (DimInfo.hasChannel(d)) space.mixing(d, n.name());
         List<Dim> list = List.copyOf(t);
         for (String o : n.outputs()) {
             Dim[] d = dims.get(o);
