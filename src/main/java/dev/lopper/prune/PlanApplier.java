@@ -109,6 +109,7 @@ public final class PlanApplier {
         for (TensorProto t : gb.getInitializerList()) usedNames.add(t.getName());
         for (NodeProto n : gb.getNodeList()) usedNames.addAll(n.getOutputList());
         int opset = opset(proto);
+        Set<String> replaced = new HashSet<>();
         for (Rewrite rw : analysis.rewrites()) {
             Node node = graph.node(rw.node());
             if (node == null || node.protoIndices().size() != 1) continue;
@@ -184,8 +185,13 @@ public final class PlanApplier {
                     }
                 }
             }
+            NodeProto before = gb.getNode(idx);
+            for (int i = 0; i < before.getInputCount() && i < nb.getInputCount(); i++) {
+                if (!before.getInput(i).equals(nb.getInput(i))) replaced.add(before.getInput(i));
+            }
             gb.setNode(idx, nb);
         }
+        removeUnused(gb, replaced);
 
         // shapes recorded in the file
         Map<String, Dim[]> dims = analysis.tensorDims();
@@ -208,6 +214,25 @@ public final class PlanApplier {
         }
         mb.addMetadataProps(StringStringEntryProto.newBuilder().setKey(METADATA_KEY).setValue(json.toString()));
         return mb.build();
+    }
+
+    /** Drops initializers this rewrite replaced that nothing reads any more (no node, output or subgraph). */
+    private static void removeUnused(GraphProto.Builder gb, Set<String> replaced) {
+        if (replaced.isEmpty()) return;
+        Set<String> used = new HashSet<>();
+        for (NodeProto n : gb.getNodeList()) {
+            used.addAll(n.getInputList());
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG() || a.getGraphsCount() > 0) return; // subgraphs may read anything: keep all
+            }
+        }
+        for (ValueInfoProto o : gb.getOutputList()) used.add(o.getName());
+        Set<String> inputs = new HashSet<>();
+        for (ValueInfoProto i : gb.getInputList()) inputs.add(i.getName());
+        for (int i = gb.getInitializerCount() - 1; i >= 0; i--) {
+            String name = gb.getInitializer(i).getName();
+            if (replaced.contains(name) && !used.contains(name) && !inputs.contains(name)) gb.removeInitializer(i);
+        }
     }
 
     /** A tensor stored in the graph being written: an initializer or a Constant node's value. */
