@@ -159,6 +159,17 @@ public final class AnalysisContext {
 
     public boolean isConstant(String tensor) { return constants.containsKey(tensor); }
 
+    /** A constant, or a constant converted at run time (Cast/Identity of one, e.g. fp16 weights cast to float). */
+    public boolean isWeight(String tensor) {
+        for (int hops = 0; hops < 4; hops++) {
+            if (constants.containsKey(tensor)) return true;
+            Node p = graph.producer(tensor).orElse(null);
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return false;
+            tensor = p.input(0);
+        }
+        return false;
+    }
+
     public ConstantOrigin constantOrigin(String tensor) {
         ConstantInfo c = constants.get(tensor);
         return c == null ? null : c.origin();
