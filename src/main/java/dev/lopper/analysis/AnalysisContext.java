@@ -392,8 +392,17 @@ public final class AnalysisContext {
         if (t.isEmpty()) return;
         // a value computed from channel counts (e.g. attention scaled by 1/sqrt(head size read from a Shape)):
         // removing channels changes it, so zeroing them is not the same as removing them
+        // (a small float computed here from shapes, or a folded one consumed here)
         boolean numeric = false;
-        for (String o : n.outputs()) numeric |= dev.lopper.onnx.ElementType.isFloating(graph.elemType(o));
+        for (String o : n.outputs()) {
+            Dim[] od = dims.get(o);
+            numeric |= od != null && od.length <= 1 && dev.lopper.onnx.ElementType.isFloating(graph.elemType(o));
+        }
+        for (String in : n.inputs()) {
+            ConstantInfo c = constants.get(in);
+            numeric |= c != null && c.origin() == ConstantOrigin.FOLDED && dev.lopper.onnx.ElementType.isFloating(c.proto().getDataType())
+                    && !shapeReads(in).isEmpty();
+        }
         if (numeric) for (Dim d : t) if (DimInfo.hasChannel(d)) space.mixing(d, n.name());
         List<Dim> list = List.copyOf(t);
         for (String o : n.outputs()) {
