@@ -101,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("threads", config.intraOpThreads());
         r.put("runs", options.runs);
         if (json) {
-            EvalCommand.printJson(out, r);
+            JsonOutput.print(out, r);
         } else {
             out.printf("original: %s  median %.3f ms  p10 %.3f  p90 %.3f%n", original, b.baseline().medianMs(),
                     b.baseline().p10Ms(), b.baseline().p90Ms());

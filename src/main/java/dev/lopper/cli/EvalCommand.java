@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import dev.lopper.eval.DataEvalResult;
 import dev.lopper.eval.DataEvaluation;
 import dev.lopper.eval.DataOptions;
@@ -199,7 +196,7 @@ public final class EvalCommand implements Callable<Integer> {
                 profiled = p;
             }
         }
-        if (json) printJson(out, result);
+        if (json) JsonOutput.print(out, result);
         else {
             printText(out, result);
             if (profiled != null) printProfile(out, profiled);
@@ -260,14 +257,6 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** JSON has no NaN/Infinity: those become null. */
     static Object num(double v) { return Double.isFinite(v) ? v : null; }
-
-    static void printJson(PrintWriter out, Map<String, Object> result) {
-        try {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new EvalException("cannot write JSON: " + e.getMessage());
-        }
-    }
 
     @SuppressWarnings("unchecked")
     private void printText(PrintWriter out, Map<String, Object> r) {
