@@ -4,10 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import dev.lopper.eval.BenchResult;
-import dev.lopper.eval.EvalException;
 import dev.lopper.eval.EvalSession;
 import dev.lopper.eval.HostTensor;
 import dev.lopper.eval.InterleavedBench;
@@ -18,13 +16,9 @@ import dev.lopper.eval.ModelSource;
 import dev.lopper.eval.RandomInputs;
 import dev.lopper.eval.SessionConfig;
 import dev.lopper.eval.ShapePolicy;
-import dev.lopper.task.CancelledException;
 import dev.lopper.task.Progress;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code lopper bench ORIG PRUNED}: runs the two models alternately (A B A B ...) on the same seeded inputs;
@@ -33,36 +27,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Compare the latency of two models run alternately (A B A B ...) so machine noise hits both alike.")
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand extends MeasureCommand {
     @Parameters(index = "0", paramLabel = "ORIG", description = "Baseline (original) model.")
     Path original;
 
     @Parameters(index = "1", paramLabel = "PRUNED", description = "Candidate (pruned) model.")
     Path pruned;
 
-    @Option(names = "--json", description = "Print the results as JSON.")
-    boolean json;
-
-    @Mixin
-    EvalOptions options;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-        try (CliCancellation cancel = new CliCancellation()) {
-            try {
-                return run(cancel);
-            } catch (CancelledException e) {
-                return cancel.reportCancelled(spec.commandLine().getErr());
-            }
-        } catch (EvalException e) {
-            throw new CliException(e.getMessage(), e);
-        }
-    }
-
-    private int run(CliCancellation cancel) {
+    int run(CliCancellation cancel) {
         PrintWriter out = spec.commandLine().getOut();
         SessionConfig config = options.sessionConfig();
         ShapePolicy shapes = options.shapePolicy();
@@ -80,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
                     cancel.token().progress(Progress.NONE));
             r.put("original", original.toString());
             r.put("pruned", pruned.toString());
-            r.put("inputs", EvalCommand.describeInputs(a.inputs(), ia));
+            r.put("inputs", describeInputs(a.inputs(), ia));
             shapesA = shapes.resolve(a.inputs());
             shapesB = shapes.resolve(c.inputs());
         }
@@ -89,19 +62,19 @@ public final class BenchCommand implements Callable<Integer> {
         Long macsA = ca.known() ? ca.macs() : null;
         Long macsB = cb.known() ? cb.macs() : null;
         Double macsRatio = macsA != null && macsB != null && macsB > 0 ? (double) macsA / macsB : null;
-        r.put("originalLatency", EvalCommand.latencyJson(b.baseline(), config.intraOpThreads()));
-        r.put("prunedLatency", EvalCommand.latencyJson(b.candidate(), config.intraOpThreads()));
-        r.put("speedup", EvalCommand.num(b.speedup()));
-        r.put("pairedSpeedup", EvalCommand.num(b.pairedSpeedup()));
+        r.put("originalLatency", latencyJson(b.baseline(), config.intraOpThreads()));
+        r.put("prunedLatency", latencyJson(b.candidate(), config.intraOpThreads()));
+        r.put("speedup", num(b.speedup()));
+        r.put("pairedSpeedup", num(b.pairedSpeedup()));
         r.put("originalMacs", macsA);
         r.put("prunedMacs", macsB);
         r.put("macsRatio", macsRatio);
-        r.put("speedupOverMacsRatio", macsRatio == null ? null : EvalCommand.num(b.speedup() / macsRatio));
+        r.put("speedupOverMacsRatio", macsRatio == null ? null : num(b.speedup() / macsRatio));
         if (macsRatio == null) r.put("macsNote", !ca.known() ? ca.error() : !cb.known() ? cb.error() : "the pruned model has no MACs");
         r.put("threads", config.intraOpThreads());
         r.put("runs", options.runs);
         if (json) {
-            EvalCommand.printJson(out, r);
+            JsonOutput.print(out, r);
         } else {
             out.printf("original: %s  median %.3f ms  p10 %.3f  p90 %.3f%n", original, b.baseline().medianMs(),
                     b.baseline().p10Ms(), b.baseline().p90Ms());

@@ -3,12 +3,7 @@ package dev.lopper.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.lopper.eval.DataEvalResult;
 import dev.lopper.eval.DataEvaluation;
@@ -33,14 +28,10 @@ import dev.lopper.eval.OutputFidelity;
 import dev.lopper.eval.RandomInputs;
 import dev.lopper.eval.SessionConfig;
 import dev.lopper.eval.ShapePolicy;
-import dev.lopper.eval.TensorSpec;
-import dev.lopper.task.CancelledException;
 import dev.lopper.task.Progress;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code lopper eval MODEL}: latency always (seeded random inputs), accuracy when the data has labels,
@@ -51,7 +42,7 @@ import picocli.CommandLine.Spec;
         description = {"Measure a model with ONNX Runtime: latency, accuracy (with labelled --data), fidelity (with --reference).",
                 "Data: .csv (label,f0,f1,... in the input's row-major order; header auto-detected), .npy (+ --labels y.npy),"
                         + " .npz (arrays x/y or named like the inputs), or a folder with one subfolder per class of images."})
-public final class EvalCommand implements Callable<Integer> {
+public final class EvalCommand extends MeasureCommand {
     /** Random batches compared for fidelity when no data is given. */
     static final int RANDOM_FIDELITY_BATCHES = 8;
 
@@ -98,31 +89,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", defaultValue = "15", description = "Profile rows printed (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--json", description = "Print the results as JSON.")
-    boolean json;
-
-    @Mixin
-    EvalOptions options;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        try (CliCancellation cancel = new CliCancellation()) {
-            try {
-                return run(cancel);
-            } catch (CancelledException e) {
-                return cancel.reportCancelled(spec.commandLine().getErr());
-            }
-        } catch (EvalException e) {
-            throw new CliException(e.getMessage(), e);
-        }
-    }
-
     private NodeProfile profiled;
 
-    private int run(CliCancellation cancel) {
+    @Override
+    int run(CliCancellation cancel) {
         PrintWriter out = spec.commandLine().getOut();
         SessionConfig config = options.sessionConfig();
         ShapePolicy shapes = options.shapePolicy();
@@ -199,7 +169,7 @@ public final class EvalCommand implements Callable<Integer> {
                 profiled = p;
             }
         }
-        if (json) printJson(out, result);
+        if (json) JsonOutput.print(out, result);
         else {
             printText(out, result);
             if (profiled != null) printProfile(out, profiled);
@@ -235,38 +205,6 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         return v;
-    }
-
-    static Map<String, Object> describeInputs(List<TensorSpec> specs, Map<String, HostTensor> inputs) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (TensorSpec s : specs) m.put(s.name(), s.describe() + " = " + HostTensor.shapeText(inputs.get(s.name()).shape()));
-        return m;
-    }
-
-    static Map<String, Object> latencyJson(LatencyStats s, int threads) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("medianMs", num(s.medianMs()));
-        m.put("p10Ms", num(s.p10Ms()));
-        m.put("p90Ms", num(s.p90Ms()));
-        m.put("meanMs", num(s.meanMs()));
-        m.put("minMs", num(s.minMs()));
-        m.put("maxMs", num(s.maxMs()));
-        m.put("throughputPerSec", num(s.throughputPerSec()));
-        m.put("runs", s.runs());
-        m.put("batch", s.batchSize());
-        m.put("threads", threads);
-        return m;
-    }
-
-    /** JSON has no NaN/Infinity: those become null. */
-    static Object num(double v) { return Double.isFinite(v) ? v : null; }
-
-    static void printJson(PrintWriter out, Map<String, Object> result) {
-        try {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new EvalException("cannot write JSON: " + e.getMessage());
-        }
     }
 
     @SuppressWarnings("unchecked")

@@ -8,19 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import dev.lopper.analysis.AnalysisOptions;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.analysis.GroupAnalyzer;
 import dev.lopper.analysis.Member;
 import dev.lopper.analysis.ParamSlice;
-import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Standardizer;
 import dev.lopper.onnx.ModelLoadException;
-import dev.lopper.onnx.OnnxModel;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,27 +50,12 @@ public final class GroupsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ModelLoadException {
-        Map<String, long[]> shapes;
-        try {
-            shapes = GraphLoader.parseInputShapes(inputShapes);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        OnnxModel m = OnnxModel.read(model);
-        ModelGraph graph;
-        try {
-            graph = GraphLoader.load(m, shapes);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(model + ": " + e.getMessage());
-        }
+        Map<String, long[]> shapes = ModelLoading.inputShapes(spec, inputShapes);
+        ModelGraph graph = ModelLoading.load(model, shapes, Standardizer.Mode.STANDARDIZED, model + ": ").graph();
         GroupAnalysis a = GroupAnalyzer.analyze(graph, new AnalysisOptions(!unlockOutputs, true), Progress.NONE);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            try {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(a)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new CliException("cannot write JSON: " + e.getMessage());
-            }
+            JsonOutput.print(out, toJson(a));
         } else {
             out.print(a.table(verbose()));
         }

@@ -7,17 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
-import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.Metrics;
-import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.ModelSummary;
 import dev.lopper.graph.Standardizer;
 import dev.lopper.onnx.ModelLoadException;
-import dev.lopper.onnx.OnnxModel;
-import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,25 +42,13 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ModelLoadException {
-        Map<String, long[]> shapes;
-        try {
-            shapes = GraphLoader.parseInputShapes(inputShapes);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        OnnxModel m = OnnxModel.read(model);
-        ModelGraph g;
-        try {
-            g = GraphLoader.load(m, shapes, noStandardize ? Standardizer.Mode.AS_STORED : Standardizer.Mode.STANDARDIZED,
-                    Progress.NONE);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("--input-shape: " + e.getMessage());
-        }
-        ModelSummary s = ModelSummary.of(m, g);
+        Map<String, long[]> shapes = ModelLoading.inputShapes(spec, inputShapes);
+        ModelLoading.Loaded loaded = ModelLoading.load(model, shapes,
+                noStandardize ? Standardizer.Mode.AS_STORED : Standardizer.Mode.STANDARDIZED, "--input-shape: ");
+        ModelSummary s = ModelSummary.of(loaded.model(), loaded.graph());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            var node = s.toJson(mapper);
+            var node = s.toJson(JsonOutput.mapper());
             if (perNode) {
                 var arr = node.putArray("perNode");
                 for (Metrics.NodeCost c : s.metrics().perNode()) {
@@ -78,11 +59,7 @@ public final class InspectCommand implements Callable<Integer> {
                     x.put("params", c.params());
                 }
             }
-            try {
-                out.println(mapper.writeValueAsString(node));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new CliException("cannot write JSON: " + e.getOriginalMessage());
-            }
+            JsonOutput.print(out, node);
         } else {
             printText(s, out);
         }
