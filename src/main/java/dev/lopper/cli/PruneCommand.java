@@ -39,6 +39,8 @@ import dev.lopper.prune.PruneTarget;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
+import dev.lopper.prune.obspa.GraphObspaSource;
+import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +68,7 @@ public final class PruneCommand implements Callable<Integer> {
     Double targetParams;
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
-            description = "l1 (default), l2, bn-scale, fpgm, lamp or random.")
+            description = "l1 (default), l2, bn-scale, fpgm, lamp, random or obspa (Optimal Brain Surgeon with compensation).")
     String criterion;
 
     @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "Across parameter slices: mean (default), sum or max.")
@@ -104,6 +106,17 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--lock-failing", description = "Leave groups whose pruning fails verification whole and apply the rest.")
     boolean lockFailing;
 
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "OBSPA: calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`); input moments are measured instead of derived.")
+    Path calibration;
+
+    @Option(names = "--no-compensate", description = "OBSPA: score with OBSPA but do not move the surviving weights.")
+    boolean noCompensate;
+
+    @Option(names = "--damping", paramLabel = "L", defaultValue = "0.01",
+            description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
+    double damping;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -137,6 +150,10 @@ public final class PruneCommand implements Callable<Integer> {
             if (scoring.criterion().create().needsActivations()) {
                 throw usage("criterion '" + criterion + "' needs calibration data, which `lopper prune` does not take yet");
             }
+            if (calibration != null && scoring.criterion() != Criterion.OBSPA) {
+                throw usage("--calibration is used by --criterion obspa");
+            }
+            if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
@@ -147,6 +164,8 @@ public final class PruneCommand implements Callable<Integer> {
             return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
         }
     }
+
+    private Obspa.Step compensation;
 
     private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
                     Map<String, long[]> shapes) throws Exception {
@@ -159,8 +178,20 @@ public final class PruneCommand implements Callable<Integer> {
             PruningPlan plan;
             ModelCost estimate;
             Map<String, ChannelScores> scores = null;
+            PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
+            boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
+                    : Criterion.OBSPA.id().equals(saved.settings().criterion());
+            if (obspa) {
+                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
+                scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
+                        src, scoring.includeLocked());
+                if (!noCompensate) {
+                    compensation = Obspa.compensation(s, src);
+                    s.setCompensation(compensation);
+                }
+            }
             if (planFile != null) {
-                plan = s.readPlan(planFile);
+                plan = saved;
                 estimate = s.costModel().count(plan.groups());
             } else {
                 scores = s.score(scoring, progress);
@@ -253,6 +284,11 @@ public final class PruneCommand implements Callable<Integer> {
         if (o != null) {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (max |pruned − original| %.4g)%n", worst));
+            if (compensation != null && compensation.last() != null) {
+                var c = compensation.last();
+                b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares)%s%n", c.compensated().size(),
+                        c.compensated().size() == 1 ? "" : "s", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+            }
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
@@ -289,6 +325,13 @@ public final class PruneCommand implements Callable<Integer> {
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
         root.put("verified", o != null && o.verified());
+        if (compensation != null && compensation.last() != null) {
+            ObjectNode c = root.putObject("compensation");
+            ArrayNode done = c.putArray("layers");
+            compensation.last().compensated().forEach(done::add);
+            ObjectNode sk = c.putObject("skipped");
+            compensation.last().skipped().forEach(sk::put);
+        }
         if (o != null) {
             ObjectNode d = root.putObject("maxAbsDiff");
             o.verification().maxAbsDiff().forEach(d::put);
