@@ -113,6 +113,9 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-compensate", description = "OBSPA: score with OBSPA but do not move the surviving weights.")
     boolean noCompensate;
 
+    @Option(names = "--compensate", description = "Apply OBSPA's least-squares weight compensation after any criterion (on by default with obspa).")
+    boolean compensate;
+
     @Option(names = "--damping", paramLabel = "L", defaultValue = "0.01",
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
     double damping;
@@ -150,9 +153,10 @@ public final class PruneCommand implements Callable<Integer> {
             if (scoring.criterion().create().needsActivations()) {
                 throw usage("criterion '" + criterion + "' needs calibration data, which `lopper prune` does not take yet");
             }
-            if (calibration != null && scoring.criterion() != Criterion.OBSPA) {
-                throw usage("--calibration is used by --criterion obspa");
+            if (calibration != null && scoring.criterion() != Criterion.OBSPA && !compensate) {
+                throw usage("--calibration is used by --criterion obspa or --compensate");
             }
+            if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
@@ -181,10 +185,12 @@ public final class PruneCommand implements Callable<Integer> {
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
-            if (obspa) {
+            if (obspa || compensate) {
                 GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
-                scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                        src, scoring.includeLocked());
+                if (obspa) {
+                    scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
+                            src, scoring.includeLocked());
+                }
                 if (!noCompensate) {
                     compensation = Obspa.compensation(s, src);
                     s.setCompensation(compensation);
@@ -286,8 +292,9 @@ public final class PruneCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (max |pruned − original| %.4g)%n", worst));
             if (compensation != null && compensation.last() != null) {
                 var c = compensation.last();
-                b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares)%s%n", c.compensated().size(),
-                        c.compensated().size() == 1 ? "" : "s", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+                b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
+                        c.compensated().size() == 1 ? "" : "s",
+                        c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
             }
             b.append("wrote      ").append(output).append('\n');
         }
@@ -331,6 +338,7 @@ public final class PruneCommand implements Callable<Integer> {
             compensation.last().compensated().forEach(done::add);
             ObjectNode sk = c.putObject("skipped");
             compensation.last().skipped().forEach(sk::put);
+            c.put("remeasured", compensation.last().remeasured());
         }
         if (o != null) {
             ObjectNode d = root.putObject("maxAbsDiff");

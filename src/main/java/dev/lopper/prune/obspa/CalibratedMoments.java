@@ -51,12 +51,19 @@ public final class CalibratedMoments {
 
     public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups, Path data,
                                  Map<String, long[]> inputShapes, Progress progress) {
-        // consumers to measure, one request per input tensor
         Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
         for (CoupledGroup g : groups) {
             if (!g.isPrunable()) continue;
             for (ParamSlice s : g.slices()) resolver.resolve(s).ifPresent(l -> byNode.putIfAbsent(l.node(), l));
         }
+        return capture(model, resolver, byNode.values(), data, inputShapes, progress);
+    }
+
+    /** Moments of the inputs of the given consumer layers, measured on {@code model} (which may be an edited copy). */
+    public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
+                                 Path data, Map<String, long[]> inputShapes, Progress progress) {
+        Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
+        for (ConsumerLayer l : layers) byNode.putIfAbsent(l.node(), l);
         ModelProto proto = model.proto();
         Set<String> available = new HashSet<>();
         proto.getGraph().getInputList().forEach(v -> available.add(v.getName()));

@@ -11,7 +11,9 @@ import java.util.TreeSet;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.analysis.ParamSlice;
+import dev.lopper.eval.ModelSource;
 import dev.lopper.importance.Weights;
+import dev.lopper.task.Progress;
 import dev.lopper.importance.obspa.ConsumerLayer;
 import dev.lopper.importance.obspa.ObspaLayers;
 import dev.lopper.onnx.Tensors;
@@ -36,8 +38,11 @@ public final class Compensation {
      * @param model       the model with compensated constants (the input proto when nothing changed)
      * @param compensated consumer nodes whose weights moved
      * @param skipped     consumer node → why it was not compensated
+     * @param remeasured  consumers whose input moments were re-measured on the partly compensated model
      */
-    public record Result(ModelProto model, List<String> compensated, Map<String, String> skipped) { }
+    public record Result(ModelProto model, List<String> compensated, Map<String, String> skipped, int remeasured) {
+        public Result(ModelProto model, List<String> compensated, Map<String, String> skipped) { this(model, compensated, skipped, 0); }
+    }
 
     public static Result apply(ModelProto proto, GroupAnalysis analysis, GraphObspaSource source, Map<String, int[]> kept) {
         ConsumerResolver resolver = source.resolver();
@@ -64,10 +69,20 @@ public final class Compensation {
             }
         }
         if (layers.isEmpty()) return new Result(proto, List.of(), skipped);
+        // consumers in graph order, so that with calibration data each one is re-measured after those before it moved
+        Map<String, Integer> order = new HashMap<>();
+        List<dev.lopper.graph.Node> nodes = resolver.graph().nodes();
+        for (int i = 0; i < nodes.size(); i++) order.put(nodes.get(i).name(), i);
+        List<ConsumerLayer> sorted = new ArrayList<>(layers.values());
+        sorted.sort(java.util.Comparator.comparingInt(l -> order.getOrDefault(l.node(), Integer.MAX_VALUE)));
+        GraphObspaSource.Calibration cal = source.calibration();
+
         Weights weights = Weights.of(resolver.graph());
-        Map<String, float[]> newValues = new HashMap<>();
         List<String> done = new ArrayList<>();
-        for (ConsumerLayer l : layers.values()) {
+        ModelProto current = proto;
+        int remeasured = 0;
+        Map<String, float[]> pending = new HashMap<>();
+        for (ConsumerLayer l : sorted) {
             if (!resolver.writable(l.weight())) {
                 skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
                 continue;
@@ -76,7 +91,22 @@ public final class Compensation {
                 skipped.put(l.node(), "bias '" + l.bias().tensor() + "' is shared or not stored in the file");
                 continue;
             }
-            ObspaLayers.Built b = ObspaLayers.build(l, source, weights);
+            GraphObspaSource use = source;
+            if (cal != null && !done.isEmpty()) {
+                // inputs as the partly compensated model (removed columns zeroed = removed) now produces them
+                if (!pending.isEmpty()) {
+                    current = replace(current, pending, resolver);
+                    pending.clear();
+                }
+                ModelSource ms = ModelSource.of(current, resolver.graph().model().baseDir(), "partly pruned model");
+                CalibratedMoments.Result r = CalibratedMoments.capture(ms, resolver, List.of(l), cal.data(), cal.inputShapes(),
+                        Progress.NONE);
+                if (r.moments().containsKey(l.node())) {
+                    use = source.withCalibrated(r.moments());
+                    remeasured++;
+                }
+            }
+            ObspaLayers.Built b = ObspaLayers.build(l, use, weights);
             if (!b.derived()) {
                 skipped.put(l.node(), "no input moments (identity H: nothing to compensate)");
                 continue;
@@ -84,7 +114,7 @@ public final class Compensation {
             int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
-            newValues.put(l.weight(), l.values(w));
+            pending.put(l.weight(), l.values(w));
             if (l.bias() != null) {
                 int f = l.features();
                 float[] old = weights.get(l.bias().tensor()).values();
@@ -93,13 +123,13 @@ public final class Compensation {
                     double start = l.bias().initial() ? old[o] : 0;
                     nb[o] = (float) (old[o] + l.bias().sign() * (w[o][f] - start));
                 }
-                newValues.put(l.bias().tensor(), nb);
+                pending.put(l.bias().tensor(), nb);
             }
             done.add(l.node());
         }
         weights.clear();
-        if (newValues.isEmpty()) return new Result(proto, done, skipped);
-        return new Result(replace(proto, newValues, resolver), done, skipped);
+        if (!pending.isEmpty()) current = replace(current, pending, resolver);
+        return new Result(current, done, skipped, remeasured);
     }
 
     private static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {

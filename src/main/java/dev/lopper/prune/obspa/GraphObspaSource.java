@@ -19,9 +19,24 @@ public final class GraphObspaSource implements ObspaSource {
     private final Map<String, InputMoments> calibrated;
     private final double damping;
     private final String description;
+    private final Calibration calibration;
+
+    /**
+     * Where calibration data comes from, so that compensation can re-measure inputs on the partly pruned model.
+     *
+     * @param data        the calibration file or folder
+     * @param inputShapes sizes for dynamic input dims
+     */
+    public record Calibration(java.nio.file.Path data, Map<String, long[]> inputShapes) { }
 
     public GraphObspaSource(ConsumerResolver resolver, DataFreeMoments dataFree, Map<String, InputMoments> calibrated,
                             double damping, String description) {
+        this(resolver, dataFree, calibrated, damping, description, null);
+    }
+
+    public GraphObspaSource(ConsumerResolver resolver, DataFreeMoments dataFree, Map<String, InputMoments> calibrated,
+                            double damping, String description, Calibration calibration) {
+        this.calibration = calibration;
         this.resolver = resolver;
         this.dataFree = dataFree;
         this.calibrated = Map.copyOf(calibrated);
@@ -35,6 +50,14 @@ public final class GraphObspaSource implements ObspaSource {
     }
 
     public ConsumerResolver resolver() { return resolver; }
+
+    /** Calibration data, or null when data-free. */
+    public Calibration calibration() { return calibration; }
+
+    /** The same source with other calibrated moments (re-measured on an edited model). */
+    public GraphObspaSource withCalibrated(Map<String, InputMoments> moments) {
+        return new GraphObspaSource(resolver, dataFree, moments, damping, description, calibration);
+    }
 
     /** Consumer nodes whose moments come from calibration data. */
     public int calibratedCount() { return calibrated.size(); }
@@ -68,6 +91,6 @@ public final class GraphObspaSource implements ObspaSource {
     public String describe() { return description; }
 
     public GraphObspaSource withDamping(double lambda) {
-        return new GraphObspaSource(resolver, dataFree, calibrated, lambda, description);
+        return new GraphObspaSource(resolver, dataFree, calibrated, lambda, description, calibration);
     }
 }

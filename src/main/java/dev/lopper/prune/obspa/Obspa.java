@@ -38,7 +38,8 @@ public final class Obspa {
         CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration,
                 inputShapes, progress);
         return new GraphObspaSource(resolver, df, r.moments(), damping,
-                "calibration moments (" + r.samples() + " samples; data-free where not captured)");
+                "calibration moments (" + r.samples() + " samples; data-free where not captured)",
+                new GraphObspaSource.Calibration(calibration, inputShapes));
     }
 
     /** The compensation step for a session; {@link Step#last()} tells what the latest application did. */
