@@ -9,10 +9,22 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length == 0 || (args.length == 1 && args[0].endsWith(".onnx"))) {
+        if (args.length == 0 || (args.length == 1 && isModelArgument(args[0]))) {
             dev.lopper.app.AppLauncher.launch(args);
+            System.exit(0); // background work (ONNX Runtime, tasks) must not keep a closed app alive
             return;
         }
         System.exit(LopperCommand.run(args));
+    }
+
+    /** A lone argument that names a model (an .onnx path, or any existing file) opens the app. */
+    static boolean isModelArgument(String arg) {
+        if (arg.startsWith("-")) return false;
+        if (arg.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) return true;
+        try {
+            return java.nio.file.Files.isRegularFile(java.nio.file.Path.of(arg));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -46,7 +46,9 @@ public final class AppLauncher {
         @Override
         public void start(Stage stage) {
             Options opts = Options.parse(new ArrayList<>(getParameters().getRaw()));
-            MainViewModel vm = new MainViewModel(new CoreServices(), RecentFiles.userDefault());
+            // a screenshot run leaves the user's recent files alone
+            MainViewModel vm = new MainViewModel(new CoreServices(),
+                    opts.screenshot() != null ? RecentFiles.inMemory() : RecentFiles.userDefault());
             Scene scene = createScene(vm, 1440, 900);
             MainView view = (MainView) scene.getRoot();
             stage.titleProperty().bind(vm.titleProperty());

@@ -105,36 +105,38 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public LatencyStats measureLatency(LoadedModel m, int runs, LatencyListener listener, Progress progress) {
+    public LatencyStats measureLatency(LoadedModel m, int runs, IntRange ints, LatencyListener listener, Progress progress) {
         progress.update("Starting ONNX Runtime", 0, 1);
         try (EvalSession s = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT)) {
-            Map<String, HostTensor> inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT,
+            Map<String, HostTensor> inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, ints,
                     RandomInputs.DEFAULT_SEED);
             return LatencyBenchmark.measure(s, inputs, new LatencyOptions(3, runs), listener, progress);
         }
     }
 
     @Override
-    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, Progress progress) {
+    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, IntRange ints, Progress progress) {
         if (groups.analysis() == null) throw new IllegalStateException("no group analysis to apply the plan with");
         PlanExecution.Rewriter rewriter = kept -> {
             Map<String, int[]> k = new LinkedHashMap<>();
             kept.forEach((id, gp) -> k.put(id, gp.kept()));
             return PlanApplier.apply(m.model(), groups.analysis(), k);
         };
-        EvalModelCheck check = new EvalModelCheck(ModelSource.of(m.path()), m.model().baseDir(), VerifyOptions.DEFAULT);
+        VerifyOptions d = VerifyOptions.DEFAULT;
+        EvalModelCheck check = new EvalModelCheck(ModelSource.of(m.path()), m.model().baseDir(),
+                new VerifyOptions(d.session(), d.shapes(), ints, d.seed(), d.timedRuns()));
         PlanExecution.Outcome o = PlanExecution.run(plan, rewriter, check, true, progress);
         return new PruneOutcome(o.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
                 o.verification().problem(), o.failing(), o.verification().maxAbsDiff());
     }
 
     @Override
-    public BenchResult compareLatency(LoadedModel m, byte[] pruned, int runs, LatencyListener listener, Progress progress) {
+    public BenchResult compareLatency(LoadedModel m, byte[] pruned, int runs, IntRange ints, LatencyListener listener, Progress progress) {
         progress.update("Starting ONNX Runtime", 0, 1);
         try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
              EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
-            Map<String, HostTensor> ia = RandomInputs.create(a.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
-            Map<String, HostTensor> ib = RandomInputs.create(b.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+            Map<String, HostTensor> ia = RandomInputs.create(a.inputs(), ShapePolicy.DEFAULT, ints, RandomInputs.DEFAULT_SEED);
+            Map<String, HostTensor> ib = RandomInputs.create(b.inputs(), ShapePolicy.DEFAULT, ints, RandomInputs.DEFAULT_SEED);
             String originalLabel = a.label();
             return InterleavedBench.run(a, ia, b, ib, new LatencyOptions(3, runs), p -> listener.onRun(
                     new LatencyPoint(p.model().equals(originalLabel) ? "original" : "pruned", p.index(), p.warmup(), p.millis())),
@@ -182,11 +184,11 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public Map<String, Double> profile(LoadedModel m, Progress progress) {
+    public Map<String, Double> profile(LoadedModel m, IntRange ints, Progress progress) {
         ModelSource src = ModelSource.of(m.path());
         Map<String, HostTensor> inputs;
         try (EvalSession s = EvalSession.open(src, SessionConfig.DEFAULT)) {
-            inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, IntRange.DEFAULT, RandomInputs.DEFAULT_SEED);
+            inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, ints, RandomInputs.DEFAULT_SEED);
         }
         dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
         dev.lopper.eval.NodeProfile profile = dev.lopper.eval.NodeProfiler.profile(src, SessionConfig.DEFAULT, inputs,

@@ -199,6 +199,17 @@ public final class MainView extends BorderPane {
         };
         vm.graph().matches().addListener((ListChangeListener<Integer>) c -> updateMatches.run());
         vm.graph().matchIndexProperty().addListener((o, a, b) -> updateMatches.run());
+        javafx.scene.control.ToggleButton collapse = new javafx.scene.control.ToggleButton("Collapse blocks");
+        collapse.setId("collapse-blocks");
+        collapse.setTooltip(new Tooltip("Draw each repeated block (a transformer layer, a ResNet stage block) as one box; "
+                + "double-click a block to expand it."));
+        collapse.setOnAction(e -> {
+            if (collapse.isSelected()) vm.graph().collapseAll();
+            else vm.graph().expandAll();
+        });
+        vm.graph().collapsedKeysProperty().addListener((o, a, b) -> collapse.setSelected(!b.isEmpty()));
+        vm.graph().sceneProperty().addListener((o, a, b) -> collapse.setDisable(b == null || b.blocks().isEmpty()));
+        collapse.setDisable(true);
         Button fit = new Button("Fit");
         fit.setOnAction(e -> graphView.fit());
         fit.setTooltip(new Tooltip("Show the whole graph (Ctrl+0)"));
@@ -210,7 +221,7 @@ public final class MainView extends BorderPane {
         HBox.setHgrow(spacer, Priority.ALWAYS);
         Label legend = new Label("Drag to pan · scroll to zoom · click a node");
         legend.getStyleClass().add("hint");
-        HBox bar = new HBox(6, open, search, matches, spacer, legend, fit, zoomOut, zoomIn);
+        HBox bar = new HBox(6, open, search, matches, spacer, legend, collapse, fit, zoomOut, zoomIn);
         bar.getStyleClass().add("toolbar");
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(5, 8, 5, 8));

@@ -50,10 +50,12 @@ public final class MainViewModel {
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
+        graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout(keys));
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
             groups.setModel(m);
+            graph.collapsedKeysProperty().set(java.util.Set.of());
         });
     }
 
@@ -89,6 +91,27 @@ public final class MainViewModel {
             status.set("Could not open " + path.getFileName());
             reportError(ex);
         });
+    }
+
+    private TaskRunner.Handle relayouting;
+
+    /** Lays the open graph out again with the given blocks collapsed, keeping the selection. */
+    private void relayout(java.util.Set<String> keys) {
+        LoadedModel m = loaded.get();
+        GraphScene current = graph.sceneProperty().get();
+        if (m == null || current == null || current.collapsed().equals(keys)) return;
+        if (relayouting != null && !relayouting.isDone()) relayouting.cancel();
+        GraphScene.Box sel = graph.selectedBoxInfo();
+        String selectedName = sel == null ? null : sel.name();
+        relayouting = tasks.run(keys.isEmpty() ? "Expanding blocks" : "Collapsing repeated blocks",
+                p -> GraphScene.build(m.graph(), current.blocks(), keys, p), scene -> {
+                    if (loaded.get() != m) return;
+                    graph.sceneProperty().set(scene);
+                    if (selectedName != null) {
+                        int b = scene.boxOf(selectedName);
+                        if (b >= 0) graph.select(b);
+                    }
+                }, this::reportError);
     }
 
     /** Opens the bundled sample; false when this build has none. */

@@ -16,9 +16,10 @@ public final class RecentFiles {
     private final Preferences prefs;
     private final ObservableList<Path> files = FXCollections.observableArrayList();
 
+    /** @param prefs where the list is kept, or null to keep it in memory only (screenshots, tests) */
     public RecentFiles(Preferences prefs) {
         this.prefs = prefs;
-        String stored = prefs.get(KEY, "");
+        String stored = prefs == null ? "" : prefs.get(KEY, "");
         for (String s : stored.split("\n")) {
             if (s.isBlank()) continue;
             try {
@@ -34,6 +35,8 @@ public final class RecentFiles {
         return new RecentFiles(Preferences.userRoot().node("dev/lopper/app"));
     }
 
+    public static RecentFiles inMemory() { return new RecentFiles(null); }
+
     public ObservableList<Path> files() { return files; }
 
     public void add(Path file) {
@@ -43,6 +46,6 @@ public final class RecentFiles {
         while (files.size() > MAX) files.remove(files.size() - 1);
         List<String> out = new ArrayList<>();
         for (Path f : files) out.add(f.toString());
-        prefs.put(KEY, String.join("\n", out));
+        if (prefs != null) prefs.put(KEY, String.join("\n", out));
     }
 }

@@ -569,8 +569,15 @@ public final class ConstantEvaluator {
                 if (bk && b.getLong(j) == 1) return sa;
                 if (ak && a.getLong(i) == 1) return sb;
                 if ((bk && b.getLong(j) == 0) || (ak && a.getLong(i) == 0)) return null;
+                if (bk && b.getLong(j) > 1) return scaled(sa, b.getLong(j));
+                if (ak && a.getLong(i) > 1) return scaled(sb, a.getLong(i));
                 break;
-            case "Div": if (bk && b.getLong(j) == 1) return sa; break;
+            case "Div":
+                if (bk && b.getLong(j) == 1) return sa;
+                if (bk && b.getLong(j) > 1 && sa.endsWith("*" + b.getLong(j))) {
+                    return sa.substring(0, sa.length() - ("*" + b.getLong(j)).length());
+                }
+                break;
             case "Max": case "Min":
                 if (!ak && !bk && sa.equals(sb) && !TensorValue.UNKNOWN.equals(sa)) return sa;
                 break;
@@ -582,6 +589,15 @@ public final class ConstantEvaluator {
             default: break;
         }
         return TensorValue.UNKNOWN;
+    }
+
+    /**
+     * A named dim times a constant, named {@code "batch*4"} (so that {@code batch * heads} computed for a Reshape
+     * stays recognizable); an unknown element stays unknown.
+     */
+    static String scaled(String symbol, long k) {
+        if (symbol == null || TensorValue.UNKNOWN.equals(symbol)) return TensorValue.UNKNOWN;
+        return symbol + "*" + k;
     }
 
     /** Known result of a partially known pair that {@link #symbolic} decided (Mul by 0, Equal). */

@@ -148,9 +148,23 @@ public final class Metrics {
         return macs(g, n, new Dims());
     }
 
+    /** ONNX Runtime contrib ops of optimized exports (domain com.microsoft). */
+    static final Map<String, Cost> MS_COSTS = Map.of(
+            "FusedConv", Metrics::conv,
+            "FusedMatMul", Metrics::matMul,
+            "SkipLayerNormalization", (g, n, d) -> d.count(g.shape(n.output(0))),
+            "BiasGelu", (g, n, d) -> d.count(g.shape(n.output(0))),
+            "FastGelu", (g, n, d) -> d.count(g.shape(n.output(0))),
+            "Gelu", (g, n, d) -> d.count(g.shape(n.output(0))),
+            "QuickGelu", (g, n, d) -> d.count(g.shape(n.output(0))));
+
+    private static Cost costOf(Node n) {
+        if (n.isDefaultDomain()) return COSTS.get(n.opType());
+        return n.domain().equals("com.microsoft") ? MS_COSTS.get(n.opType()) : null;
+    }
+
     static long macs(ModelGraph g, Node n, Dims d) {
-        if (!n.isDefaultDomain()) return 0;
-        Cost c = COSTS.get(n.opType());
+        Cost c = costOf(n);
         if (c == null) return 0;
         try {
             return c.macs(g, n, d);
@@ -162,7 +176,7 @@ public final class Metrics {
 
     /** True when {@link #macs} models this op (or knows it costs nothing). */
     public static boolean hasCostModel(Node n) {
-        return n.isDefaultDomain() && (COSTS.containsKey(n.opType()) || FREE.contains(n.opType()));
+        return costOf(n) != null || (n.isDefaultDomain() && FREE.contains(n.opType()));
     }
 
     public static Report of(ModelGraph g) {

@@ -88,6 +88,7 @@ public final class ModelGraph {
                 if (t.isEmpty()) continue;
                 consumers.computeIfAbsent(t, k -> new ArrayList<>(2)).add(n);
             }
+            for (String t : n.implicitInputs()) consumers.computeIfAbsent(t, k -> new ArrayList<>(2)).add(n);
         }
     }
 
@@ -102,6 +103,10 @@ public final class ModelGraph {
                 if (t.isEmpty()) continue;
                 Node p = producers.get(t);
                 if (p != null) g.addEdge(p, n, new TensorEdge(t, i));
+            }
+            for (String t : n.implicitInputs()) {
+                Node p = producers.get(t);
+                if (p != null) g.addEdge(p, n, new TensorEdge(t, TensorEdge.IMPLICIT));
             }
         }
         return g;
@@ -282,6 +287,22 @@ public final class ModelGraph {
      * value names its symbolic elements (e.g. a Reshape target {@code [batch, seq, 12, 64]}).
      */
     public TensorValue value(String tensor) { return values.get(tensor); }
+
+    private volatile Map<Integer, Node> byProtoIndex;
+
+    /**
+     * The view node standing for original node {@code index} (itself, or the logical node of a recognized
+     * pattern), or null when standardization removed it (Constant, bypassed Identity/Dropout, folded).
+     */
+    public Node viewNode(int index) {
+        Map<Integer, Node> m = byProtoIndex;
+        if (m == null) {
+            m = new HashMap<>();
+            for (Node n : nodes) for (int i : n.protoIndices()) m.put(i, n);
+            byProtoIndex = m;
+        }
+        return m.get(index);
+    }
 
     /** Version of the default ONNX domain this model imports (0 when absent). */
     public long opset() { return opset(""); }

@@ -23,6 +23,7 @@ public final class Node {
     private final Map<String, AttributeProto> attributes;
     private final List<Integer> protoIndices;
     private final NodeProto proto;
+    private final List<String> implicitInputs;
 
     public Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
                 Map<String, AttributeProto> attributes, List<Integer> protoIndices, NodeProto proto) {
@@ -34,6 +35,19 @@ public final class Node {
         this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         this.protoIndices = List.copyOf(protoIndices);
         this.proto = proto;
+        this.implicitInputs = proto == null ? List.of() : outerScopeReferences(proto);
+    }
+
+    private Node(Node n, List<String> inputs, List<String> implicitInputs) {
+        this.name = n.name;
+        this.opType = n.opType;
+        this.domain = n.domain;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = n.outputs;
+        this.attributes = n.attributes;
+        this.protoIndices = n.protoIndices;
+        this.proto = n.proto;
+        this.implicitInputs = List.copyOf(implicitInputs);
     }
 
     /** A node taken as it is from the original graph. */
@@ -46,7 +60,43 @@ public final class Node {
 
     /** Same node with other inputs (used when standardization bypasses a producer). */
     public Node withInputs(List<String> newInputs) {
-        return new Node(name, opType, domain, newInputs, outputs, attributes, protoIndices, proto);
+        return new Node(this, newInputs, implicitInputs);
+    }
+
+    /** Same node with other implicit (outer-scope) inputs. */
+    public Node withImplicitInputs(List<String> newImplicit) {
+        return new Node(this, inputs, newImplicit);
+    }
+
+    /**
+     * Tensors of the enclosing graph that this node's subgraphs (If/Loop/Scan bodies) read by name without
+     * listing them as inputs. Empty for nodes without subgraphs. {@link ModelGraph#consumers} includes the
+     * node for these tensors, so whatever touches them sees the subgraph.
+     */
+    public List<String> implicitInputs() { return implicitInputs; }
+
+    /** Names the node's subgraphs read from outer scopes (recursively), in first-use order. */
+    static List<String> outerScopeReferences(NodeProto p) {
+        java.util.LinkedHashSet<String> refs = new java.util.LinkedHashSet<>();
+        for (AttributeProto a : p.getAttributeList()) {
+            if (a.hasG()) collectOuter(a.getG(), refs);
+            for (var g : a.getGraphsList()) collectOuter(g, refs);
+        }
+        return refs.isEmpty() ? List.of() : new ArrayList<>(refs);
+    }
+
+    private static void collectOuter(dev.lopper.onnx.proto.Onnx.GraphProto g, java.util.Set<String> refs) {
+        java.util.Set<String> local = new java.util.HashSet<>();
+        for (var v : g.getInputList()) local.add(v.getName());
+        for (var t : g.getInitializerList()) local.add(t.getName());
+        for (var t : g.getSparseInitializerList()) local.add(t.getValues().getName());
+        for (NodeProto n : g.getNodeList()) for (String o : n.getOutputList()) local.add(o);
+        for (NodeProto n : g.getNodeList()) {
+            for (String in : n.getInputList()) if (!in.isEmpty() && !local.contains(in)) refs.add(in);
+            java.util.Set<String> inner = new java.util.LinkedHashSet<>(outerScopeReferences(n));
+            for (String in : inner) if (!local.contains(in)) refs.add(in);
+        }
+        for (var v : g.getOutputList()) if (!local.contains(v.getName())) refs.add(v.getName());
     }
 
     public String name() { return name; }

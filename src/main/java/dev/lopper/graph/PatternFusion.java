@@ -55,7 +55,9 @@ final class PatternFusion {
             Node n = nodes.get(i);
             position.put(n, i);
             for (String o : n.outputs()) if (!o.isEmpty()) producer.put(o, n);
-            for (String in : n.inputs()) {
+            List<String> ins = new ArrayList<>(n.inputs());
+            ins.addAll(n.implicitInputs());
+            for (String in : ins) {
                 if (in.isEmpty()) continue;
                 List<Node> c = consumers.computeIfAbsent(in, k -> new ArrayList<>(2));
                 if (c.isEmpty() || c.get(c.size() - 1) != n) c.add(n);

@@ -69,7 +69,10 @@ public final class ShapeInference {
     /** Infers the outputs of {@code n} (shapes, types and, for small tensors, values). Never throws. */
     public void infer(Node n) {
         try {
-            if (n.isDefaultDomain()) {
+            if (!n.isDefaultDomain()) {
+                Rule r = n.domain().equals("com.microsoft") ? MS_RULES.get(n.opType()) : null;
+                if (r != null) r.apply(this, n);
+            } else {
                 Rule r = RULES.get(n.opType());
                 if (r != null) r.apply(this, n);
                 TensorValue[] vals = ConstantEvaluator.evaluate(n, this);
@@ -164,6 +167,22 @@ public final class ShapeInference {
     // ---- the rule table -----------------------------------------------------------------------------
 
     static final Map<String, Rule> RULES = new HashMap<>();
+
+    /** ONNX Runtime contrib ops that optimized exports contain (domain com.microsoft). */
+    static final Map<String, Rule> MS_RULES = Map.of(
+            "FusedConv", ShapeInference::conv,
+            "FusedMatMul", (si, n) -> {
+                if (n.attrInt("transA", 0) == 0 && n.attrInt("transB", 0) == 0) matMul(si, n);
+                else si.set(n, 0, null, si.inType(n, 0));
+            },
+            "SkipLayerNormalization", ShapeInference::sameAsInput0,
+            "SkipSimplifiedLayerNormalization", ShapeInference::sameAsInput0,
+            "SimplifiedLayerNormalization", ShapeInference::sameAsInput0,
+            "BiasGelu", ShapeInference::sameAsInput0,
+            "FastGelu", ShapeInference::sameAsInput0,
+            "QuickGelu", ShapeInference::sameAsInput0,
+            "Gelu", ShapeInference::sameAsInput0,
+            "BiasAdd", ShapeInference::sameAsInput0);
 
     private static void rule(Rule r, String... ops) {
         for (String op : ops) RULES.put(op, r);

@@ -124,7 +124,10 @@ public final class Standardizer {
             }
             // 2. Identity / inference Dropout bypass.
             Set<String> used = new HashSet<>(graphOutputs);
-            for (Node n : nodes) used.addAll(n.inputs());
+            for (Node n : nodes) {
+                used.addAll(n.inputs());
+                used.addAll(n.implicitInputs());
+            }
             for (Node n : nodes) {
                 if (removed.contains(n) || !n.isDefaultDomain() || n.hasSubgraphs()) continue;
                 String in = n.input(0);
@@ -152,10 +155,13 @@ public final class Standardizer {
                         String r = aliases.get(ins.get(j));
                         if (r != null) { ins.set(j, r); changed = true; }
                     }
-                    if (changed) {
-                        Node nn = n.withInputs(ins);
-                        nodes.set(i, nn);
+                    if (changed) n = n.withInputs(ins);
+                    if (!n.implicitInputs().isEmpty()) {
+                        java.util.LinkedHashSet<String> imp = new java.util.LinkedHashSet<>();
+                        for (String t : n.implicitInputs()) imp.add(aliases.getOrDefault(t, t));
+                        n = n.withImplicitInputs(new ArrayList<>(imp));
                     }
+                    nodes.set(i, n);
                 }
             }
         }
@@ -221,7 +227,10 @@ public final class Standardizer {
             fused = pf.fusedCount();
             // Folded values nobody reads any more leave the view (the origins of those read stay).
             Set<String> read = new HashSet<>(graphOutputs);
-            for (Node n : view) read.addAll(n.inputs());
+            for (Node n : view) {
+                read.addAll(n.inputs());
+                read.addAll(n.implicitInputs());
+            }
             constants.keySet().removeIf(k -> origins.get(k).kind() == ConstantOrigin.Kind.FOLDED && !read.contains(k));
             origins.keySet().removeIf(k -> !constants.containsKey(k));
         }

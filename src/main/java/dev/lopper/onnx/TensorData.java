@@ -20,7 +20,8 @@ public final class TensorData {
         this.proto = proto;
         this.elemType = proto.getDataType();
         this.dims = proto.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        this.raw = raw == null ? null : raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        // slice(): index 0 is the tensor's first byte even when the buffer is a window into a memory map
+        this.raw = raw == null ? null : raw.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public int elemType() { return elemType; }

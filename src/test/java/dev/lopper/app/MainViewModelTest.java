@@ -283,4 +283,46 @@ class MainViewModelTest {
         waitFor(() -> vm.inspector().contentProperty().get() != null
                 && vm.inspector().contentProperty().get().profile().endsWith("ms per run in the last profile"), 10_000);
     }
+
+    @Test
+    void repeatedBlocksCollapseAndExpand() throws Exception {
+        Path sample = Path.of("samples", "digits_cnn.onnx");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(sample), "sample model present");
+        openAndWait(sample);
+        GraphScene full = vm.loaded().scene();
+        assertEquals(List.of("/block1", "/block2"), full.blocks().allBlocks());
+        String conv = "/block1/conv1/conv1.0/Conv";
+        onFx(() -> vm.graph().selectNode(conv));
+        onFx(() -> vm.graph().collapseAll());
+        waitFor(() -> vm.graph().sceneProperty().get() != full
+                && vm.graph().sceneProperty().get().collapsed().size() == 2, 10_000);
+        GraphScene collapsed = vm.graph().sceneProperty().get();
+        long blocks = collapsed.boxes().stream().filter(b -> b.kind() == GraphScene.Kind.BLOCK).count();
+        assertEquals(2, blocks);
+        int block1 = collapsed.boxOf(conv);
+        GraphScene.Box b1 = collapsed.boxes().get(block1);
+        assertEquals(GraphScene.Kind.BLOCK, b1.kind());
+        assertEquals(full.boxes().size() - b1.members().size() + 1
+                - (int) collapsed.boxes().stream().filter(b -> b.kind() == GraphScene.Kind.BLOCK && b != b1)
+                .mapToInt(b -> b.members().size() - 1).sum(), collapsed.boxes().size());
+        assertEquals(block1, (int) onFx(() -> vm.graph().selectedBoxProperty().get()), "selection follows into the block");
+        for (GraphScene.Edge e : collapsed.edges()) assertTrue(e.source() != e.target());
+        onFx(() -> vm.graph().expand("/block1"));
+        waitFor(() -> vm.graph().sceneProperty().get().collapsed().equals(java.util.Set.of("/block2")), 10_000);
+        assertEquals(GraphScene.Kind.OP, vm.graph().sceneProperty().get().boxes()
+                .get(vm.graph().sceneProperty().get().boxOf(conv)).kind());
+    }
+
+    @Test
+    void tokenModelsVerifyWithAnIntRangeThatFitsTheVocabulary() throws Exception {
+        Path encoder = Path.of("samples", "tiny_encoder.onnx");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(encoder), "sample model present");
+        openAndWait(encoder);
+        var prune = vm.prune();
+        // ids up to 99 overflow the 64-token vocabulary: verification cannot run, and says so
+        waitFor(() -> prune.pruneStatusProperty().get().startsWith("Pruning failed")
+                || prune.prunedProperty().get() != null, 60_000);
+        onFx(() -> prune.intRangeProperty().set(new dev.lopper.eval.IntRange(0, 63)));
+        waitFor(() -> prune.prunedProperty().get() != null && prune.prunedProperty().get().verified(), 60_000);
+    }
 }

@@ -66,6 +66,15 @@ class RealModelsGraphTest {
             assertEquals(out.get("elemType").asText(), ModelSummary.typeName(g.elemType(name)));
         }
         assertEquals(entry.get("nodes").asInt(), m.proto().getGraph().getNodeCount());
+        // What inspect --json reports: node count, op histogram and inputs as the manifest records them.
+        JsonNode j = ModelSummary.of(m, g).toJson(new ObjectMapper());
+        assertEquals(entry.get("nodes").asInt(), j.get("nodes").asInt());
+        assertEquals(entry.get("ops").toString(), j.get("ops").toString(), entry.get("file").asText());
+        assertEquals(entry.get("inputs").toString(), j.get("inputs").toString(), entry.get("file").asText());
+        assertEquals(entry.get("opset").asInt(), j.get("opsets").get("ai.onnx").asInt());
+        assertEquals(entry.get("irVersion").asInt(), j.get("irVersion").asInt());
+        assertTrue(j.get("params").asLong() > 0);
+        assertTrue(j.get("macs").asLong() > 0);
         for (Node n : g.nodes()) {
             // No Constant node survives unless it produces a graph output.
             if (n.opType().equals("Constant")) assertTrue(g.isGraphOutput(n.output(0)));

@@ -122,6 +122,31 @@ class StandardizerTest {
     }
 
     @Test
+    void batchTimesHeadsStaysNamed() {
+        // torch MultiheadAttention: Reshape(q, [L, batch * heads, head_dim]) then back with batch * heads / heads.
+        ModelBuilder b = new ModelBuilder(13).input("q", FLOAT, 65, "batch", 32)
+                .node("Shape", "s", List.of("q"))
+                .init(ModelBuilder.longs("one", new long[0], 1))
+                .node("Gather", "bsz", List.of("s", "one"), i("axis", 0))
+                .init(ModelBuilder.longs("heads", new long[0], 4))
+                .node("Mul", "bh", List.of("bsz", "heads"))
+                .ints("ax", 0)
+                .node("Unsqueeze", "bh1", List.of("bh", "ax"))
+                .ints("len", 65).ints("hd", 8)
+                .node("Concat", "t", List.of("len", "bh1", "hd"), i("axis", 0))
+                .node("Reshape", "r", List.of("q", "t"))
+                .node("Div", "b2", List.of("bh", "heads"))
+                .node("Unsqueeze", "b21", List.of("b2", "ax"))
+                .ints("d32", 32)
+                .node("Concat", "t2", List.of("len", "b21", "d32"), i("axis", 0))
+                .node("Reshape", "back", List.of("r", "t2"))
+                .output("back");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        assertEquals("[65,batch*4,8]", g.shape("r").toString());
+        assertEquals("[65,batch,32]", g.shape("back").toString());
+    }
+
+    @Test
     void staticShapesFoldTheShapeComputation() throws Exception {
         ModelGraph g = GraphLoader.load(headsReshape(13).build(), Map.of("x", new long[] {2, 5, 768}));
         assertEquals(List.of("Reshape", "Transpose"), ops(g));
@@ -197,6 +222,8 @@ class StandardizerTest {
                 assertEquals("", ln.domain());
                 assertEquals("[B,S,8]", g.shape("y").toString());
                 assertEquals("y", g.consumers("y").get(0).input(0));
+                assertEquals(ln, g.viewNode(0)); // the first ReduceMean is part of the logical node
+                assertEquals(g.nodes().get(1), g.viewNode(g.nodes().get(1).protoIndices().get(0)));
             }
         }
     }
@@ -275,6 +302,31 @@ class StandardizerTest {
         assertEquals(java.util.Set.of(0, 1), dag.incomingEdgesOf(add).stream().map(TensorEdge::slot)
                 .collect(java.util.stream.Collectors.toSet()));
         assertEquals(2, g.consumers("r").size());
+    }
+
+    @Test
+    void subgraphOuterScopeReadsAreImplicitInputs() {
+        dev.lopper.onnx.proto.Onnx.GraphProto thenG = dev.lopper.onnx.proto.Onnx.GraphProto.newBuilder().setName("then")
+                .addNode(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("Relu").addInput("hi").addOutput("t_out"))
+                .addOutput(ModelBuilder.valueInfo("t_out", FLOAT, 2, 4)).build();
+        dev.lopper.onnx.proto.Onnx.GraphProto elseG = dev.lopper.onnx.proto.Onnx.GraphProto.newBuilder().setName("else")
+                .addNode(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("Neg").addInput("h").addOutput("e_out"))
+                .addOutput(ModelBuilder.valueInfo("e_out", FLOAT, 2, 4)).build();
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 2, 4).input("c", dev.lopper.onnx.proto.Onnx.TensorProto.DataType.BOOL_VALUE)
+                .node("Relu", "h", List.of("x"))
+                .node("Identity", "hi", List.of("h"))
+                .raw(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("If").setName("if").addInput("c").addOutput("y")
+                        .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(thenG))
+                        .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(elseG))
+                        .build())
+                .output("y");
+        ModelGraph g = GraphLoader.load(b.build(), Map.of());
+        Node iff = g.node("if");
+        assertEquals(List.of("h"), iff.implicitInputs()); // "hi" resolved through the bypassed Identity
+        assertTrue(g.consumers("h").contains(iff));
+        assertEquals("[2,4]", g.shape("y").toString());
+        assertEquals(1, g.dag().incomingEdgesOf(iff).size());
+        assertEquals(TensorEdge.IMPLICIT, g.dag().incomingEdgesOf(iff).iterator().next().slot());
     }
 
     @Test

@@ -224,7 +224,11 @@ public final class GraphCanvasView extends Region {
         if (dragged || e.getButton() != MouseButton.PRIMARY) return;
         int b = boxAtScreen(e.getX(), e.getY());
         viewModel.select(b);
-        if (e.getClickCount() == 2 && b >= 0) reveal(b);
+        if (e.getClickCount() == 2 && b >= 0) {
+            GraphScene.Box box = viewModel.sceneProperty().get().boxes().get(b);
+            if (box.kind() == GraphScene.Kind.BLOCK) viewModel.expand(box.name());
+            else reveal(b);
+        }
     }
 
     private void onMoved(MouseEvent e) {
@@ -260,6 +264,8 @@ public final class GraphCanvasView extends Region {
             case INPUT -> t.append("Graph input ").append(box.name());
             case OUTPUT -> t.append("Graph output ").append(box.name());
             case OP -> t.append(box.title()).append("  ").append(box.name());
+            case BLOCK -> t.append("Repeated block ").append(box.name()).append(" · ").append(box.members().size())
+                    .append(" ops (double-click to expand)");
         }
         if (!box.subtitle().isEmpty()) t.append("\nshape ").append(box.subtitle());
         GroupOverlay ov = viewModel.overlayProperty().get();
@@ -423,7 +429,14 @@ public final class GraphCanvasView extends Region {
                 }
                 return;
             }
-            double arc = box.kind() == GraphScene.Kind.OP ? 8 : box.height();
+            double arc = box.kind() == GraphScene.Kind.OP || box.kind() == GraphScene.Kind.BLOCK ? 8 : box.height();
+            if (box.kind() == GraphScene.Kind.BLOCK) {
+                // a stack of cards: this box stands for many nodes
+                gc.setFill(fill.darker());
+                gc.fillRoundRect(x + 6, y - 6, box.width(), box.height(), arc, arc);
+                gc.setFill(fill.interpolate(Color.WHITE, 0.3));
+                gc.fillRoundRect(x + 3, y - 3, box.width(), box.height(), arc, arc);
+            }
             gc.setFill(fill);
             gc.fillRoundRect(x, y, box.width(), box.height(), arc, arc);
             if (heat != null && overlay.locked()) hatch(gc, x, y, box.width(), box.height());

@@ -21,11 +21,19 @@ import dev.lopper.task.Progress;
  * boxes per layer sorted by x so drawing and hit tests only touch what is visible.
  */
 public final class GraphScene {
-    public enum Kind { OP, INPUT, OUTPUT }
+    public enum Kind { OP, INPUT, OUTPUT, BLOCK }
 
-    /** One box. {@code node} is null for graph inputs/outputs. */
+    /**
+     * One box. {@code node} is null for graph inputs/outputs and collapsed blocks; a BLOCK box stands for
+     * {@code members} (a collapsed repeated block named {@code name}).
+     */
     public record Box(int index, Kind kind, String title, String subtitle, String name, OpCategory category,
-                      Node node, String tensor, double width, double height) { }
+                      Node node, String tensor, double width, double height, List<Node> members) {
+        public Box(int index, Kind kind, String title, String subtitle, String name, OpCategory category,
+                   Node node, String tensor, double width, double height) {
+            this(index, kind, title, subtitle, name, category, node, tensor, width, height, List.of());
+        }
+    }
 
     /** One edge: tensor {@code tensor} of shape {@code label} from box {@code source} to box {@code target}. */
     public record Edge(int source, int target, String tensor, String label) { }
@@ -34,6 +42,8 @@ public final class GraphScene {
     public static final double IO_HEIGHT = 30;
 
     private final ModelGraph graph;
+    private final RepeatedBlocks blocks;
+    private final java.util.Set<String> collapsed;
     private final List<Box> boxes;
     private final List<Edge> edges;
     private final LayoutResult layout;
@@ -46,12 +56,18 @@ public final class GraphScene {
     private final double[] edgeMinY;
     private final double[] edgeMaxY;
 
-    private GraphScene(ModelGraph graph, List<Box> boxes, List<Edge> edges, LayoutResult layout) {
+    private GraphScene(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed, List<Box> boxes,
+                       List<Edge> edges, LayoutResult layout) {
         this.graph = graph;
+        this.blocks = blocks;
+        this.collapsed = java.util.Set.copyOf(collapsed);
         this.boxes = boxes;
         this.edges = edges;
         this.layout = layout;
-        for (Box b : boxes) if (b.node() != null) boxByNodeName.put(b.node().name(), b.index());
+        for (Box b : boxes) {
+            if (b.node() != null) boxByNodeName.put(b.node().name(), b.index());
+            for (Node m : b.members()) boxByNodeName.put(m.name(), b.index());
+        }
         int layers = layout.layerCount();
         int[] count = new int[layers];
         for (int i = 0; i < boxes.size(); i++) count[layout.layer()[i]]++;
@@ -102,15 +118,45 @@ public final class GraphScene {
 
     /** Builds boxes and edges from the graph and lays them out (may take seconds on 20k nodes). */
     public static GraphScene build(ModelGraph graph, Progress progress) {
+        return build(graph, RepeatedBlocks.find(graph.nodes()), java.util.Set.of(), progress);
+    }
+
+    /** As {@link #build(ModelGraph, Progress)}, with the given repeated blocks drawn collapsed (one box each). */
+    public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed, Progress progress) {
         List<Box> boxes = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         Map<String, Integer> producerBox = new HashMap<>();
+        Map<String, List<Node>> blockMembers = new HashMap<>();
         for (Node n : graph.nodes()) {
-            String shape = n.outputs().isEmpty() ? "" : shapeText(graph.shape(n.output(0)));
-            double w = boxWidth(n.opType(), shape);
-            int idx = boxes.size();
-            boxes.add(new Box(idx, Kind.OP, n.opType(), shape, n.name(), OpCategory.of(n.opType()), n, null, w,
-                    NODE_HEIGHT));
+            String key = blocks.blockOf(n.name());
+            if (key != null && collapsed.contains(key)) blockMembers.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+        }
+        Map<String, Integer> blockBox = new HashMap<>();
+        int[] nodeBox = new int[graph.nodes().size()];
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            Node n = graph.nodes().get(i);
+            String key = blocks.blockOf(n.name());
+            int idx;
+            if (key != null && collapsed.contains(key)) {
+                Integer existing = blockBox.get(key);
+                if (existing == null) {
+                    idx = boxes.size();
+                    List<Node> members = blockMembers.get(key);
+                    String title = key.substring(key.lastIndexOf('/') + 1);
+                    String sub = members.size() + " ops · double-click to expand";
+                    boxes.add(new Box(idx, Kind.BLOCK, title, sub, key, OpCategory.OTHER, null, null,
+                            boxWidth(title, sub), NODE_HEIGHT + 8, List.copyOf(members)));
+                    blockBox.put(key, idx);
+                } else {
+                    idx = existing;
+                }
+            } else {
+                String shape = n.outputs().isEmpty() ? "" : shapeText(graph.shape(n.output(0)));
+                idx = boxes.size();
+                boxes.add(new Box(idx, Kind.OP, n.opType(), shape, n.name(), OpCategory.of(n.opType()), n, null,
+                        boxWidth(n.opType(), shape), NODE_HEIGHT));
+            }
+            nodeBox[i] = idx;
             for (String o : n.outputs()) if (!o.isEmpty()) producerBox.put(o, idx);
         }
         for (String in : graph.inputs()) {
@@ -119,12 +165,16 @@ public final class GraphScene {
             boxes.add(new Box(idx, Kind.INPUT, in, shape, in, OpCategory.IO, null, in, boxWidth(in, shape), IO_HEIGHT));
             producerBox.put(in, idx);
         }
-        for (int target = 0; target < graph.nodes().size(); target++) {
-            Node n = graph.nodes().get(target); // op boxes were created in node order
+        java.util.Set<String> seenEdges = new java.util.HashSet<>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            Node n = graph.nodes().get(i);
+            int target = nodeBox[i];
             for (String in : n.inputs()) {
                 if (in.isEmpty()) continue;
                 Integer src = producerBox.get(in);
-                if (src != null) edges.add(new Edge(src, target, in, shapeText(graph.shape(in))));
+                if (src == null || src == target) continue;
+                if (boxes.get(target).kind() == Kind.BLOCK && !seenEdges.add(src + ">" + target + ":" + in)) continue;
+                edges.add(new Edge(src, target, in, shapeText(graph.shape(in))));
             }
         }
         for (String out : graph.outputs()) {
@@ -149,7 +199,7 @@ public final class GraphScene {
             t[i] = edges.get(i).target();
         }
         LayoutResult layout = new LayeredLayout().layout(new LayoutGraph(n, s, t, w, h), progress);
-        return new GraphScene(graph, List.copyOf(boxes), List.copyOf(edges), layout);
+        return new GraphScene(graph, blocks, collapsed, List.copyOf(boxes), List.copyOf(edges), layout);
     }
 
     static double boxWidth(String title, String subtitle) {
@@ -170,6 +220,11 @@ public final class GraphScene {
     }
 
     public ModelGraph graph() { return graph; }
+
+    public RepeatedBlocks blocks() { return blocks; }
+
+    /** Keys of the blocks drawn collapsed. */
+    public java.util.Set<String> collapsed() { return collapsed; }
 
     public List<Box> boxes() { return boxes; }
 
@@ -262,6 +317,7 @@ public final class GraphScene {
                 continue;
             }
             boolean hit = b.name().toLowerCase(Locale.ROOT).contains(q) || b.title().toLowerCase(Locale.ROOT).contains(q);
+            if (!hit) for (Node m : b.members()) if (m.name().toLowerCase(Locale.ROOT).contains(q)) { hit = true; break; }
             if (!hit && b.node() != null) {
                 for (String t : b.node().inputs()) if (t.toLowerCase(Locale.ROOT).contains(q)) { hit = true; break; }
                 if (!hit) for (String t : b.node().outputs()) if (t.toLowerCase(Locale.ROOT).contains(q)) { hit = true; break; }

@@ -28,6 +28,8 @@ public final class GraphViewModel {
     private final StringProperty query = new SimpleStringProperty("");
     private final ObservableList<Integer> matches = FXCollections.observableArrayList();
     private final ReadOnlyIntegerWrapper matchIndex = new ReadOnlyIntegerWrapper(-1);
+    /** Repeated blocks the user wants collapsed; the main view-model lays the graph out again when it changes. */
+    private final ObjectProperty<java.util.Set<String>> collapsedKeys = new SimpleObjectProperty<>(java.util.Set.of());
     /** Incremented whenever the view should bring {@link #selectedBox} into view. */
     private final ReadOnlyIntegerWrapper revealRequests = new ReadOnlyIntegerWrapper(0);
 
@@ -67,6 +69,22 @@ public final class GraphViewModel {
     }
 
     public void select(int box) { selectedBox.set(box); }
+
+    /** Collapses every repeated block (e.g. the layers of a transformer) into one box each. */
+    public void collapseAll() {
+        GraphScene s = scene.get();
+        if (s != null) collapsedKeys.set(java.util.Set.copyOf(s.blocks().allBlocks()));
+    }
+
+    public void expandAll() { collapsedKeys.set(java.util.Set.of()); }
+
+    /** Expands one collapsed block. */
+    public void expand(String key) {
+        java.util.Set<String> k = new java.util.HashSet<>(collapsedKeys.get());
+        if (k.remove(key)) collapsedKeys.set(java.util.Set.copyOf(k));
+    }
+
+    public ObjectProperty<java.util.Set<String>> collapsedKeysProperty() { return collapsedKeys; }
 
     /** Selects the op node of that name and brings it into view. */
     public void selectNode(String nodeName) {

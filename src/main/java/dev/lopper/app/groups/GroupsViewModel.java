@@ -68,6 +68,7 @@ public final class GroupsViewModel {
         filter.addListener((o, a, b) -> refilter());
         prunableOnly.addListener((o, a, b) -> refilter());
         selected.addListener((o, a, b) -> showOnGraph(b));
+        graph.sceneProperty().addListener((o, a, b) -> showOnGraph(selected.get()));
     }
 
     /** Called when a model is opened: analyses it in the background. */

@@ -63,7 +63,7 @@ public final class InspectorView extends ScrollPane {
             body.getChildren().add(section("Outputs"));
             for (InspectorContent.TensorRow t : c.outputs()) body.getChildren().add(tensor(t));
         }
-        if (!c.heading().startsWith("Graph")) {
+        if (!c.heading().startsWith("Graph") && !c.heading().equals("Repeated block")) {
             body.getChildren().add(section("Coupled groups"));
             if (c.groups().isEmpty()) {
                 Label none = new Label("in no group");

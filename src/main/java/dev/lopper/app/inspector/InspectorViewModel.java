@@ -68,6 +68,14 @@ public final class InspectorViewModel {
     public static InspectorContent describe(ModelGraph g, GraphScene.Box box, Function<String, List<String>> groups,
                                             Map<String, Double> times, boolean withStats) {
         Node n = box.node();
+        if (box.kind() == GraphScene.Kind.BLOCK) {
+            java.util.Map<String, Integer> ops = new java.util.TreeMap<>();
+            for (Node m : box.members()) ops.merge(m.opType(), 1, Integer::sum);
+            List<InspectorContent.Row> rows = new ArrayList<>();
+            ops.forEach((op, c) -> rows.add(new InspectorContent.Row(op, "× " + c)));
+            return new InspectorContent("Repeated block", box.name() + " · " + box.members().size()
+                    + " ops (double-click it to expand)", rows, List.of(), List.of(), List.of(), "");
+        }
         if (n == null) {
             TensorRowBuilder rb = new TensorRowBuilder(g, withStats);
             List<InspectorContent.TensorRow> rows = List.of(rb.row(box.tensor()));

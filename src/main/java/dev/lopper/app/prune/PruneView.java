@@ -148,7 +148,20 @@ public final class PruneView extends VBox {
         profile.setTooltip(new Tooltip("Time every node of the original model with ONNX Runtime's profiler; "
                 + "the inspector shows the selected node's time."));
         profile.setOnAction(e -> vm.profile());
-        HBox actions = new HBox(6, status, spacer, prune, live, measure, profile, export, save, load, png);
+        javafx.scene.control.TextField ints = new javafx.scene.control.TextField(
+                vm.intRangeProperty().get().lo() + "," + vm.intRangeProperty().get().hi());
+        ints.setId("int-range");
+        ints.setPrefColumnCount(7);
+        ints.setTooltip(new Tooltip("Range LO,HI of random integer inputs (token ids, indices) used to verify, time and "
+                + "profile. It must fit the model's vocabulary (e.g. 0,30521 for BERT). Press Enter to apply."));
+        ints.setOnAction(e -> {
+            try {
+                vm.intRangeProperty().set(dev.lopper.eval.IntRange.parse(ints.getText()));
+            } catch (RuntimeException ex) {
+                errors.accept(dev.lopper.app.MainViewModel.oneLine(ex));
+            }
+        });
+        HBox actions = new HBox(6, status, spacer, new Label("int inputs"), ints, prune, live, measure, profile, export, save, load, png);
         actions.setAlignment(Pos.CENTER_LEFT);
         Region spacer2 = new Region();
         HBox.setHgrow(spacer2, Priority.ALWAYS);

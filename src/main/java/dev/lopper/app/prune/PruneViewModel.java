@@ -78,6 +78,7 @@ public final class PruneViewModel {
     private final ReadOnlyObjectWrapper<ModelServices.Accuracy> accuracy = new ReadOnlyObjectWrapper<>();
     private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
     private final IntegerProperty evaluateRuns = new SimpleIntegerProperty(40);
+    private final ObjectProperty<dev.lopper.eval.IntRange> intRange = new SimpleObjectProperty<>(dev.lopper.eval.IntRange.DEFAULT);
     private final ObjectProperty<Map<String, Double>> profileMillis = new SimpleObjectProperty<>(Map.of());
     private TaskRunner.Handle pruning;
     private int pruneRuns;
@@ -93,6 +94,11 @@ public final class PruneViewModel {
         this.graph = graph;
         this.undo = undo;
         debounce.setOnFinished(e -> planNow());
+        intRange.addListener((o, a, b) -> { if (outcome.get() != null && livePrune.get()) pruneNow(); });
+        graph.sceneProperty().addListener((o, a, b) -> {
+            PlanOutcome r = outcome.get();
+            if (r != null && b != null) graph.channelLabelsProperty().set(channelLabels(r.plan()));
+        });
         criterion.addListener((o, a, b) -> schedule());
         allocation.addListener((o, a, b) -> schedule());
         targetKind.addListener((o, a, b) -> schedule());
@@ -200,7 +206,7 @@ public final class PruneViewModel {
         }
         int run = ++pruneRuns;
         pruneStatus.set("Rewriting and verifying…");
-        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), p), out -> {
+        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), intRange.get(), p), out -> {
             if (run != pruneRuns || groups.model() != m) return;
             pruned.set(out);
             pruneStatus.set(describe(out));
@@ -240,7 +246,7 @@ public final class PruneViewModel {
         latencyStatus.set("Timing original and pruned…");
         byte[] bytes = p.model();
         timing = tasks.run("Timing original vs pruned", pr -> {
-            var bench = services.compareLatency(m, bytes, runs, point -> {
+            var bench = services.compareLatency(m, bytes, runs, intRange.get(), point -> {
                 if (point.warmup()) return;
                 boolean orig = point.model().equals("original");
                 Platform.runLater(() -> (orig ? originalLatency : prunedLatency).add(point.millis()));
@@ -262,7 +268,7 @@ public final class PruneViewModel {
         LoadedModel m = groups.model();
         if (m == null) return;
         latencyStatus.set("Profiling…");
-        tasks.run("Profiling " + m.path().getFileName(), p -> services.profile(m, p), ms -> {
+        tasks.run("Profiling " + m.path().getFileName(), p -> services.profile(m, intRange.get(), p), ms -> {
             if (groups.model() != m) return;
             profileMillis.set(Map.copyOf(ms));
             double total = ms.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -350,7 +356,7 @@ public final class PruneViewModel {
         if (timing != null && !timing.isDone()) timing.cancel();
         originalLatency.clear();
         latencyStatus.set("Timing the original model…");
-        timing = tasks.run("Timing " + m.path().getFileName(), p -> services.measureLatency(m, runs, point -> {
+        timing = tasks.run("Timing " + m.path().getFileName(), p -> services.measureLatency(m, runs, intRange.get(), point -> {
             if (!point.warmup()) Platform.runLater(() -> originalLatency.add(point.millis()));
         }, p), stats -> latencyStatus.set(String.format("original: median %.3f ms (p10 %.3f, p90 %.3f) over %d runs",
                 stats.medianMs(), stats.p10Ms(), stats.p90Ms(), stats.runs())),
@@ -450,6 +456,12 @@ public final class PruneViewModel {
     public ReadOnlyStringProperty pruneStatusProperty() { return pruneStatus.getReadOnlyProperty(); }
 
     public ReadOnlyObjectProperty<ModelServices.Accuracy> accuracyProperty() { return accuracy.getReadOnlyProperty(); }
+
+    /**
+     * Range of random integer inputs (token ids, indices) for verification, timing and profiling; must fit the
+     * model's vocabulary. Changing it verifies the pruned model again.
+     */
+    public ObjectProperty<dev.lopper.eval.IntRange> intRangeProperty() { return intRange; }
 
     /** Timed runs per model when evaluating. */
     public IntegerProperty evaluateRunsProperty() { return evaluateRuns; }
