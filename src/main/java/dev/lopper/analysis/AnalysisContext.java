@@ -159,6 +159,22 @@ public final class AnalysisContext {
 
     public boolean isConstant(String tensor) { return constants.containsKey(tensor); }
 
+    /** A constant, or a constant converted at run time (Cast/Identity of one, e.g. fp16 weights cast to float). */
+    public boolean isWeight(String tensor) {
+        for (int hops = 0; hops < 4; hops++) {
+            if (constants.containsKey(tensor)) return true;
+            Node p = graph.producer(tensor).orElse(null);
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return false;
+            tensor = p.input(0);
+        }
+        return false;
+    }
+
+    public ConstantOrigin constantOrigin(String tensor) {
+        ConstantInfo c = constants.get(tensor);
+        return c == null ? null : c.origin();
+    }
+
     public TensorProto constant(String tensor) {
         ConstantInfo c = constants.get(tensor);
         return c == null ? null : c.proto();
@@ -252,6 +268,15 @@ public final class AnalysisContext {
         return null;
     }
 
+    /** Where a shape-value entry was read from a stored constant: input {@code input} of {@code node}, element {@code element}. */
+    public record Provenance(String node, int input, String constant, int element) { }
+
+    final Map<String, Provenance[]> provenance = new HashMap<>();
+
+    public Provenance[] provenance(String tensor) { return provenance.get(tensor); }
+
+    public void setProvenance(String tensor, Provenance[] p) { if (p != null) provenance.put(tensor, p); }
+
     /** A shape-value entry known to be a dynamic (symbolic) size, never a channel count. */
     public static final String DYNAMIC = "dynamic";
 
@@ -292,8 +317,42 @@ public final class AnalysisContext {
     final Map<String, List<Dim>> taints = new HashMap<>();
 
     public List<Dim> shapeDependencies(String tensor) {
-        if (isStoredConstant(tensor)) return List.of();
-        return taints.getOrDefault(tensor, List.of());
+        if (tensor == null || tensor.isEmpty() || isStoredConstant(tensor)) return List.of();
+        List<Dim> t = new ArrayList<>(taints.getOrDefault(tensor, List.of()));
+        ConstantInfo c = constants.get(tensor);
+        if (c != null && c.origin() == ConstantOrigin.FOLDED) {
+            // folded by the standardizer: find the Shape reads of its computation in the original nodes
+            for (String read : shapeReads(tensor)) {
+                Dim[] d = dims.get(graph.resolve(read));
+                if (d != null) java.util.Collections.addAll(t, d);
+            }
+        }
+        return t;
+    }
+
+    private Map<String, dev.lopper.onnx.proto.Onnx.NodeProto> originalProducers;
+
+    /** Tensors whose Shape the original computation of {@code tensor} reads (bounded walk up the file's nodes). */
+    private java.util.Set<String> shapeReads(String tensor) {
+        if (originalProducers == null) {
+            originalProducers = new HashMap<>();
+            for (var n : graph.model().proto().getGraph().getNodeList()) for (String o : n.getOutputList()) originalProducers.put(o, n);
+        }
+        java.util.Set<String> reads = new java.util.LinkedHashSet<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(tensor));
+        while (!todo.isEmpty() && seen.size() < 512) {
+            String t = todo.pop();
+            if (!seen.add(t)) continue;
+            var p = originalProducers.get(t);
+            if (p == null) continue;
+            if (p.getOpType().equals("Shape") || p.getOpType().equals("Size")) {
+                reads.add(p.getInput(0));
+                continue;
+            }
+            for (String in : p.getInputList()) if (!in.isEmpty()) todo.push(in);
+        }
+        return reads;
     }
 
     boolean isStoredConstant(String tensor) {
@@ -308,11 +367,43 @@ public final class AnalysisContext {
             Dim[] d = dims.get(n.input(0));
             if (d != null) java.util.Collections.addAll(t, d);
         }
-        for (String in : n.inputs()) {
+        boolean pickedExactly = false;
+        if (n.opType().equals("Gather") || n.opType().equals("Slice")) {
+            // picking entries of a Shape: depend on exactly the dims picked
+            List<Object> sv = shapeValues.get(n.output(0));
+            if (sv != null) {
+                for (Object e : sv) if (e instanceof Dim d) t.add(d);
+                pickedExactly = true;
+            }
+        }
+        for (int i = 0; i < n.inputs().size(); i++) {
+            if (pickedExactly && i == 0) continue;
+            String in = n.input(i);
             List<Dim> x = taints.get(in);
             if (x != null) t.addAll(x);
+            ConstantInfo c = constants.get(in);
+            if (c != null && c.origin() == ConstantOrigin.FOLDED) {
+                for (String read : shapeReads(in)) {
+                    Dim[] d = dims.get(graph.resolve(read));
+                    if (d != null) java.util.Collections.addAll(t, d);
+                }
+            }
         }
         if (t.isEmpty()) return;
+        // a value computed from channel counts (e.g. attention scaled by 1/sqrt(head size read from a Shape)):
+        // removing channels changes it, so zeroing them is not the same as removing them
+        // (a small float computed here from shapes, or a folded one consumed here)
+        boolean numeric = false;
+        for (String o : n.outputs()) {
+            Dim[] od = dims.get(o);
+            numeric |= od != null && od.length <= 1 && dev.lopper.onnx.ElementType.isFloating(graph.elemType(o));
+        }
+        for (String in : n.inputs()) {
+            ConstantInfo c = constants.get(in);
+            numeric |= c != null && c.origin() == ConstantOrigin.FOLDED && dev.lopper.onnx.ElementType.isFloating(c.proto().getDataType())
+                    && !shapeReads(in).isEmpty();
+        }
+        if (numeric) for (Dim d : t) if (DimInfo.hasChannel(d)) space.mixing(d, n.name());
         List<Dim> list = List.copyOf(t);
         for (String o : n.outputs()) {
             Dim[] d = dims.get(o);

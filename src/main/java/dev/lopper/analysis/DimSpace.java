@@ -283,6 +283,19 @@ public final class DimSpace {
         }
         Dim root = find(d);
         if (root.layout == null) return decompose(root, Dim.Layout.PRODUCT, sizes, labels);
+        if (root.layout == Dim.Layout.SUM && sizes.length == 2 && sizes[0] == root.parts.size()) {
+            // k equal parts seen as k × part (channel shuffle of concatenated branches): the same
+            // positions go in every part, so the parts are coupled
+            for (Dim p : root.parts) if (p.size() != sizes[1]) return null;
+            for (int i = 1; i < root.parts.size(); i++) if (!unify(root.parts.get(0), root.parts.get(i), where)) return null;
+            List<Dim> r = new ArrayList<>();
+            Dim branch = fresh(sizes[0], null);
+            // which concatenated part: the concatenation itself does not follow this index
+            branch.addLock("the " + sizes[0] + " concatenated parts are interleaved (channel shuffle) at node '" + where + "'");
+            r.add(branch);
+            r.add(root.parts.get(0));
+            return r;
+        }
         if (root.layout != Dim.Layout.PRODUCT) return null;
         List<Dim> atoms = new ArrayList<>();
         productAtoms(root, atoms);

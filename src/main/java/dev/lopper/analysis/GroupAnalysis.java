@@ -36,6 +36,9 @@ public final class GroupAnalysis {
     private final List<Rewrite> rewrites;
     private final Map<Dim, String> leafGroup;
     private List<String> unhandledNodes = List.of();
+    private List<Dim[]> paramTensors = List.of();
+    private long fixedParams;
+    private List<List<Dim>> macTerms = List.of();
 
     GroupAnalysis(ModelGraph graph, List<CoupledGroup> groups, Summary summary, Map<String, Dim[]> tensorDims,
                   List<Rewrite> rewrites, Map<Dim, String> leafGroup) {
@@ -69,6 +72,40 @@ public final class GroupAnalysis {
     public List<String> unhandledNodes() { return unhandledNodes; }
 
     void setUnhandledNodes(List<String> reasons) { unhandledNodes = List.copyOf(reasons); }
+
+    void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs) {
+        paramTensors = List.copyOf(params);
+        fixedParams = fixed;
+        macTerms = List.copyOf(macs);
+    }
+
+    /**
+     * Parameters left once each group keeps {@code keptCounts.get(id)} channels (absent: all): every floating
+     * constant counted with its axes' new sizes. {@code paramsAfter(Map.of()) == summary().totalParams()}.
+     */
+    public long paramsAfter(Map<String, Integer> keptCounts) {
+        long total = fixedParams;
+        for (Dim[] dims : paramTensors) {
+            long n = 1;
+            for (Dim d : dims) n *= Math.max(0, newSize(d, keptCounts));
+            total += n;
+        }
+        return total;
+    }
+
+    /**
+     * MACs of Conv/ConvTranspose/Gemm/MatMul left for the given kept counts (unknown dynamic dims count as 1).
+     * {@code macsAfter(Map.of()) == summary().totalMacs()}.
+     */
+    public double macsAfter(Map<String, Integer> keptCounts) {
+        double total = 0;
+        for (List<Dim> term : macTerms) {
+            double m = 1;
+            for (Dim d : term) m *= Math.max(1, newSize(d, keptCounts));
+            total += m;
+        }
+        return total;
+    }
 
     /** Groups in a stable order (creation order of their root dimension along the topological walk). */
     public List<CoupledGroup> groups() { return groups; }

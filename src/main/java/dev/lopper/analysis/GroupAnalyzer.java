@@ -216,6 +216,8 @@ public final class GroupAnalyzer {
         }
         // params: per channel and prunable coverage
         double totalParams = 0, prunableParams = 0;
+        List<Dim[]> paramTensors = new ArrayList<>();
+        long fixedParams = 0;
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
             if (!ElementType.isFloating(ci.proto().getDataType())) continue;
@@ -225,6 +227,8 @@ public final class GroupAnalyzer {
             totalParams += elements;
             List<Placement>[] pl = placementsByTensor.get(e.getKey());
             Dim[] dims = ctx.dims.get(e.getKey());
+            if (dims != null && dims.length == ci.proto().getDimsCount()) paramTensors.add(dims);
+            else fixedParams += (long) elements;
             if (pl == null || dims == null) continue;
             double uncovered = 1;
             for (int axis = 0; axis < dims.length; axis++) {
@@ -271,6 +275,9 @@ public final class GroupAnalyzer {
                 Math.round(totalParams), Math.round(totalMacs));
         GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
         result.setUnhandledNodes(ctx.unhandled);
+        List<List<Dim>> macTerms = new ArrayList<>();
+        for (AnalysisContext.MacTerm m : ctx.macs) macTerms.add(m.dims());
+        result.setCosts(paramTensors, fixedParams, macTerms);
         return result;
     }
 

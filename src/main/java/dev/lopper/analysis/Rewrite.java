@@ -9,6 +9,12 @@ public sealed interface Rewrite {
     /** Integer attribute that equals a dimension's size (Conv {@code group}, GroupNormalization {@code num_groups}). */
     record IntAttribute(String node, String attribute, Dim size) implements Rewrite { }
 
+    /**
+     * Element {@code element} of constant input {@code input} of {@code node} (a shape computation's literal,
+     * e.g. the hidden size in {@code Concat(batch, seq, 768)}) becomes the size of {@code size}.
+     */
+    record ConstantPatch(String node, int input, String constant, int element, Dim size) implements Rewrite { }
+
     /** Split sizes along the split axis (attribute before opset 13, input 1 from 13). */
     record SplitSizes(String node, List<Dim> parts, List<Dim> dependsOn) implements Rewrite { }
 

@@ -107,14 +107,21 @@ public final class PruneCommand implements Callable<Integer> {
     boolean lockFailing;
 
     @Option(names = "--calibration", paramLabel = "FILE",
-            description = "OBSPA: calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`); input moments are measured instead of derived.")
+            description = {"OBSPA: calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`) for --criterion obspa",
+                    "or --compensate; the consumers' input moments are measured on it instead of derived."})
     Path calibration;
 
-    @Option(names = "--no-compensate", description = "OBSPA: score with OBSPA but do not move the surviving weights.")
+    @Option(names = "--no-compensate", description = "With --criterion obspa: score with OBSPA but do not move the surviving weights.")
     boolean noCompensate;
 
-    @Option(names = "--compensate", description = "Apply OBSPA's least-squares weight compensation after any criterion (on by default with obspa).")
+    @Option(names = "--compensate", description = {"OBS compensation after any criterion: move the removed channels' contribution into the",
+            "surviving weights and biases of the layers that read them. H from --calibration data when given, else captured",
+            "with ONNX Runtime on seeded random inputs (--calibration-batches). On by default with --criterion obspa."})
     boolean compensate;
+
+    @Option(names = "--calibration-batches", paramLabel = "N", defaultValue = "8",
+            description = "Seeded random batches used to capture H for --compensate without --calibration (default ${DEFAULT-VALUE}).")
+    int calibrationBatches;
 
     @Option(names = "--damping", paramLabel = "L", defaultValue = "0.01",
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
@@ -141,6 +148,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
+        if (calibrationBatches < 1) throw usage("--calibration-batches must be at least 1, got " + calibrationBatches);
         PruneTarget target;
         ScoringOptions scoring;
         PruningSettings settings;
@@ -157,6 +165,7 @@ public final class PruneCommand implements Callable<Integer> {
                 throw usage("--calibration is used by --criterion obspa or --compensate");
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
+            if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
@@ -185,7 +194,7 @@ public final class PruneCommand implements Callable<Integer> {
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
-            if (obspa || compensate) {
+            if (obspa || compensate && calibration != null) {
                 GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
                 if (obspa) {
                     scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
@@ -210,7 +219,7 @@ public final class PruneCommand implements Callable<Integer> {
             if (output != null) {
                 VerifyOptions vo = VerifyOptions.DEFAULT;
                 vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
-                outcome = s.apply(plan, lockFailing, vo, progress);
+                outcome = applyPlan(s, plan, vo, progress);
                 if (!outcome.verified()) throw new CliException(failure(outcome));
                 after = s.recount(outcome.model(), progress);
                 // a target is met on the slice count; the rewritten model is recounted, and if it keeps more than
@@ -221,7 +230,7 @@ public final class PruneCommand implements Callable<Integer> {
                     double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
                     if (!(corrected > 0)) break;
                     Planner.Result r = s.plan(scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), progress);
-                    PlanExecution.Outcome o2 = s.apply(r.plan(), lockFailing, vo, progress);
+                    PlanExecution.Outcome o2 = applyPlan(s, r.plan(), vo, progress);
                     if (!o2.verified()) break;
                     estimate = r.after();
                     outcome = o2;
@@ -247,18 +256,39 @@ public final class PruneCommand implements Callable<Integer> {
         }
     }
 
+    private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
+        // OBSPA's compensation (data-free or --calibration) is a step of the session; the seeded-input one is separate
+        if (!compensate || s.compensation() != null) return s.apply(plan, lockFailing, vo, progress);
+        var stats = s.captureConsumerInputs(plan.groups(), vo, calibrationBatches, seed + 1000, progress);
+        return s.applyCompensated(plan, stats, lockFailing, vo, progress);
+    }
+
     private static double fraction(ModelCost c, ModelCost before, PruneTarget.Kind k) {
         return k == PruneTarget.Kind.MACS ? c.macsFraction(before) : c.paramsFraction(before);
     }
 
     private String failure(PlanExecution.Outcome o) {
-        StringBuilder b = new StringBuilder("the pruned model fails verification, nothing written: " + o.verification().problem());
-        if (o.failing().isEmpty()) return b.toString();
-        b.append("; responsible group").append(o.failing().size() > 1 ? "s" : "").append(": ");
+        String problem = brief(o.verification().problem());
+        if (o.failing().isEmpty()) return "the pruned model fails verification, nothing written: " + problem;
         List<String> parts = new ArrayList<>();
-        o.failing().forEach((id, why) -> parts.add(id + " (" + why + ")"));
-        b.append(String.join(", ", parts)).append("; --lock-failing leaves them whole");
-        return b.toString();
+        o.failing().forEach((id, why) -> parts.add(brief(why).equals(problem) ? id : id + " (" + brief(why) + ")"));
+        boolean one = parts.size() == 1;
+        return "the pruned model fails verification, nothing written: " + problem + "; responsible group" + (one ? "" : "s")
+                + ": " + String.join(", ", parts) + "; --lock-failing leaves " + (one ? "it" : "them") + " whole";
+    }
+
+    /** ONNX Runtime nests its messages; keep the innermost one without the source path. */
+    static String brief(String problem) {
+        if (problem == null) return "unknown problem";
+        String p = problem;
+        int i = p.lastIndexOf("Status Message:");
+        if (i >= 0) {
+            String head = p.substring(0, p.indexOf(':') + 1);
+            String inner = p.substring(i + "Status Message:".length()).trim();
+            inner = inner.replaceFirst("^/\\S*onnxruntime_src/\\S+ ", "").replaceFirst("^virtual \\S+ \\S+::Compute\\([^)]*\\) const ", "");
+            p = head + " " + inner;
+        }
+        return p.strip();
     }
 
     private String text(PruningSession s, PruningPlan plan, ModelCost after, PlanExecution.Outcome o) {
@@ -283,13 +313,15 @@ public final class PruneCommand implements Callable<Integer> {
                 locked++;
                 continue;
             }
-            String note = o != null && o.failing().containsKey(g.id()) ? "   left whole: " + o.failing().get(g.id()) : "";
+            String note = o != null && o.failing().containsKey(g.id()) ? "   left whole: " + brief(o.failing().get(g.id())) : "";
             b.append(String.format(Locale.ROOT, "%-" + idw + "s %8s%s%n", g.id(), plan.keptCount(g.id(), g.channels()) + "/" + g.channels(), note));
         }
         if (locked > 0) b.append(locked).append(" locked group").append(locked > 1 ? "s" : "").append(" left whole (see `lopper groups`)\n");
         if (o != null) {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-            b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (max |pruned − original| %.4g)%n", worst));
+            double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
+                    + " relative L2 error %.4f%s)%n", worst, rel, compensate || compensation != null ? ", OBS-compensated" : ""));
             if (compensation != null && compensation.last() != null) {
                 var c = compensation.last();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
@@ -322,6 +354,7 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
         p.put("roundTo", set.pruning().roundTo());
+        p.put("compensated", compensate || compensation != null);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
             ObjectNode n = groups.addObject();
@@ -341,8 +374,13 @@ public final class PruneCommand implements Callable<Integer> {
             c.put("remeasured", compensation.last().remeasured());
         }
         if (o != null) {
-            ObjectNode d = root.putObject("maxAbsDiff");
-            o.verification().maxAbsDiff().forEach(d::put);
+            ObjectNode fid = root.putObject("fidelity");
+            o.verification().maxAbsDiff().forEach((name, d) -> {
+                ObjectNode f = fid.putObject(name);
+                f.put("maxAbs", d);
+                f.put("relL2", o.verification().relL2().getOrDefault(name, Double.NaN));
+                f.put("cosine", o.verification().cosine().getOrDefault(name, Double.NaN));
+            });
         }
         if (output != null) root.put("output", output.toString());
         else root.putNull("output");

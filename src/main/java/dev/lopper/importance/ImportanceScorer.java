@@ -46,17 +46,25 @@ public final class ImportanceScorer {
     /** Scores by group id, in group order. */
     public static Map<String, ChannelScores> score(List<CoupledGroup> groups, ModelGraph graph, ScoringOptions options,
                                                    Progress progress) {
-        return score(groups, Weights.of(graph), options, progress);
+        return score(groups, Weights.of(graph), graph, options, progress);
     }
 
     public static Map<String, ChannelScores> score(List<CoupledGroup> groups, Weights weights, ScoringOptions options,
                                                    Progress progress) {
+        return score(groups, weights, null, options, progress);
+    }
+
+    /** @param graph may be null; calibration criteria use it to find the activation each consumer weight reads */
+    public static Map<String, ChannelScores> score(List<CoupledGroup> groups, Weights weights, ModelGraph graph,
+                                                   ScoringOptions options, Progress progress) {
         ImportanceCriterion criterion = options.criterion().create();
         if (criterion.needsActivations() && options.stats() == ActivationStats.NONE) {
             throw new IllegalArgumentException("criterion '" + criterion.id() + "' needs calibration data (activation statistics)");
         }
         Normalization norm = options.normalization() != null ? options.normalization() : criterion.defaultNormalization();
-        ScoringContext ctx = new ScoringContext(weights, options.stats(), options.reduction(), options.seed());
+        java.util.function.Function<String, List<String>> inputs = graph == null ? null
+                : n -> graph.node(n) == null ? List.of() : graph.node(n).inputs();
+        ScoringContext ctx = new ScoringContext(weights, options.stats(), options.reduction(), options.seed(), inputs);
         Map<String, ChannelScores> out = new LinkedHashMap<>();
         int i = 0;
         for (CoupledGroup g : groups) {

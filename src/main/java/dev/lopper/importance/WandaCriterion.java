@@ -27,7 +27,8 @@ public final class WandaCriterion implements ImportanceCriterion {
         List<double[]> per = new ArrayList<>();
         for (ParamSlice s : SliceMath.slices(group, EnumSet.of(Role.CONSUMER_WEIGHT))) {
             for (Member m : group.members()) {
-                if (!m.node().equals(s.node()) || m.tensor().equals(s.tensor())) continue;
+                boolean feeds = m.node().equals(s.node()) || ctx.nodeInputs().apply(s.node()).contains(m.tensor());
+                if (!feeds || m.tensor().equals(s.tensor())) continue;
                 Optional<ActivationStats.Channels> ch = ctx.stats().channels(m.tensor(), m.axis());
                 if (ch.isEmpty()) continue;
                 double[] w = SliceMath.channelSums(group, s, ctx.weights(), SliceMath.Measure.ABS);

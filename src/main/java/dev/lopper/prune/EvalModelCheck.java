@@ -43,8 +43,12 @@ public final class EvalModelCheck implements ModelCheck {
         }
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (OutputCheck c : r.outputs()) if (c.actualShape() != null) shapes.put(c.name(), c.actualShape());
-        Map<String, Double> diffs = new LinkedHashMap<>();
-        for (OutputFidelity f : r.fidelity()) diffs.put(f.output(), f.maxAbs());
-        return new Verification(r.ok(), r.error(), shapes, diffs);
+        Map<String, Double> diffs = new LinkedHashMap<>(), rel = new LinkedHashMap<>(), cos = new LinkedHashMap<>();
+        for (OutputFidelity f : r.fidelity()) {
+            diffs.put(f.output(), f.maxAbs());
+            rel.put(f.output(), f.relL2());
+            cos.put(f.output(), f.cosine());
+        }
+        return new Verification(r.ok(), r.error(), shapes, diffs, rel, cos);
     }
 }

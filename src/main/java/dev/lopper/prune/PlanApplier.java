@@ -109,6 +109,7 @@ public final class PlanApplier {
         for (TensorProto t : gb.getInitializerList()) usedNames.add(t.getName());
         for (NodeProto n : gb.getNodeList()) usedNames.addAll(n.getOutputList());
         int opset = opset(proto);
+        Set<String> replaced = new HashSet<>();
         for (Rewrite rw : analysis.rewrites()) {
             Node node = graph.node(rw.node());
             if (node == null || node.protoIndices().size() != 1) continue;
@@ -150,6 +151,19 @@ public final class PlanApplier {
                     String name = fresh(usedNames, rw.node() + "/lopper_shape");
                     gb.addInitializer(int64(name, v));
                     nb.setInput(si.input(), name);
+                } else if (rw instanceof Rewrite.ConstantPatch cp) {
+                    if (!analysis.dependsOn(cp.size(), changed)) continue;
+                    String current = nb.getInput(cp.input());
+                    long[] values = intValues(original, gb, current);
+                    if (values == null) throw new IllegalStateException("cannot read shape constant '" + current + "' of node '" + rw.node() + "'");
+                    values[cp.element()] = analysis.newSize(cp.size(), counts);
+                    String name = fresh(usedNames, rw.node() + "/lopper_in" + cp.input());
+                    TensorProto old = findTensor(gb, current);
+                    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
+                    if (old != null) t.addAllDims(old.getDimsList()); else t.addDims(values.length);
+                    for (long v : values) t.addInt64Data(v);
+                    gb.addInitializer(t);
+                    nb.setInput(cp.input(), name);
                 } else if (rw instanceof Rewrite.SliceBounds sb) {
                     boolean dep = analysis.dependsOn(sb.before(), changed) || analysis.dependsOn(sb.kept(), changed);
                     for (Dim d : sb.dependsOn()) dep |= analysis.dependsOn(d, changed);
@@ -171,8 +185,13 @@ public final class PlanApplier {
                     }
                 }
             }
+            NodeProto before = gb.getNode(idx);
+            for (int i = 0; i < before.getInputCount() && i < nb.getInputCount(); i++) {
+                if (!before.getInput(i).equals(nb.getInput(i))) replaced.add(before.getInput(i));
+            }
             gb.setNode(idx, nb);
         }
+        removeUnused(gb, replaced);
 
         // shapes recorded in the file
         Map<String, Dim[]> dims = analysis.tensorDims();
@@ -195,6 +214,58 @@ public final class PlanApplier {
         }
         mb.addMetadataProps(StringStringEntryProto.newBuilder().setKey(METADATA_KEY).setValue(json.toString()));
         return mb.build();
+    }
+
+    /** Drops initializers this rewrite replaced that nothing reads any more (no node, output or subgraph). */
+    private static void removeUnused(GraphProto.Builder gb, Set<String> replaced) {
+        if (replaced.isEmpty()) return;
+        Set<String> used = new HashSet<>();
+        for (NodeProto n : gb.getNodeList()) {
+            used.addAll(n.getInputList());
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG() || a.getGraphsCount() > 0) return; // subgraphs may read anything: keep all
+            }
+        }
+        for (ValueInfoProto o : gb.getOutputList()) used.add(o.getName());
+        Set<String> inputs = new HashSet<>();
+        for (ValueInfoProto i : gb.getInputList()) inputs.add(i.getName());
+        for (int i = gb.getInitializerCount() - 1; i >= 0; i--) {
+            String name = gb.getInitializer(i).getName();
+            if (replaced.contains(name) && !used.contains(name) && !inputs.contains(name)) gb.removeInitializer(i);
+        }
+    }
+
+    /** A tensor stored in the graph being written: an initializer or a Constant node's value. */
+    private static TensorProto findTensor(GraphProto.Builder gb, String name) {
+        for (TensorProto t : gb.getInitializerList()) if (t.getName().equals(name)) return t;
+        for (NodeProto n : gb.getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
+                for (AttributeProto a : n.getAttributeList()) {
+                    if (a.getName().equals("value")) return a.getT();
+                    if (a.getName().equals("value_ints")) {
+                        TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64_VALUE).addDims(a.getIntsCount());
+                        t.addAllInt64Data(a.getIntsList());
+                        return t.build();
+                    }
+                    if (a.getName().equals("value_int")) {
+                        return TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64_VALUE).addInt64Data(a.getI()).build();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long[] intValues(OnnxModel model, GraphProto.Builder gb, String name) throws ModelLoadException {
+        TensorProto t = findTensor(gb, name);
+        if (t == null) return null;
+        int dt = t.getDataType();
+        if (dt != TensorProto.DataType.INT64_VALUE && dt != TensorProto.DataType.INT32_VALUE) return null;
+        int esize = dt == TensorProto.DataType.INT64_VALUE ? 8 : 4;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(TensorSlicer.rawBytes(model, t, esize)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long[] v = new long[b.capacity() / esize];
+        for (int i = 0; i < v.length; i++) v[i] = esize == 8 ? b.getLong(i * 8) : b.getInt(i * 4);
+        return v;
     }
 
     private static void validate(CoupledGroup g, int[] k) {

@@ -26,6 +26,8 @@ import dev.lopper.graph.Shape;
  *   <li>MACs, with per-node MACs (from the graph metrics): a node with sliced weights keeps
  *   macs × (weight elements after / before) of its largest sliced weight; a node with no sliced weight but a
  *   group member keeps macs × kept/C of that group; other nodes are unchanged.</li>
+ *   <li>MACs of nodes no slice reveals (the original's MACs minus the per-node MACs given; e.g. attention's weightless
+ *   MatMuls), an estimate: they shrink with the mean kept fraction of the prunable groups' channels.</li>
  *   <li>MACs without per-node MACs, an estimate: each sliced weight tensor T is given
  *   |T| × mean over its groups of (macsPerChannel / paramsPerChannel) MACs, which scale like its elements.</li>
  * </ul>
@@ -37,6 +39,7 @@ public final class SliceCostModel implements CostCounter {
     private final ModelCost before;
     private final Map<String, Long> nodeMacs;
     private final Map<String, Double> estimatedTensorMacs = new HashMap<>();
+    private final long unseenMacs;
 
     /**
      * @param dims     constant tensor name → dims
@@ -50,6 +53,9 @@ public final class SliceCostModel implements CostCounter {
         this.dims = dims;
         this.before = before;
         this.nodeMacs = nodeMacs;
+        long seen = 0;
+        if (nodeMacs != null) for (long v : nodeMacs.values()) seen += v;
+        this.unseenMacs = nodeMacs == null ? 0 : Math.max(0, before.macs() - seen);
         if (nodeMacs == null) {
             Map<String, double[]> acc = new HashMap<>();
             for (CoupledGroup g : groups) {
@@ -152,7 +158,7 @@ public final class SliceCostModel implements CostCounter {
                 if (f != null) macsRemoved += e.getValue() * (1 - f);
             }
         } else {
-            macsRemoved = nodeMacsRemoved(plan, keptFraction);
+            macsRemoved = nodeMacsRemoved(plan, keptFraction) + unseenMacs * (1 - meanKeptFraction(plan));
         }
         return new ModelCost(before.params() - paramsRemoved, Math.max(0, before.macs() - Math.round(macsRemoved)));
     }
@@ -185,6 +191,18 @@ public final class SliceCostModel implements CostCounter {
             removedMacs += e.getValue() * (1 - f);
         }
         return removedMacs;
+    }
+
+    /** Σ kept / Σ channels over the prunable groups. */
+    private double meanKeptFraction(Map<String, GroupPlan> plan) {
+        long kept = 0, all = 0;
+        for (CoupledGroup g : groups) {
+            if (!g.isPrunable()) continue;
+            GroupPlan gp = plan.get(g.id());
+            kept += gp == null ? g.channels() : gp.keptCount();
+            all += g.channels();
+        }
+        return all == 0 ? 1 : (double) kept / all;
     }
 
     static boolean isWeight(ParamSlice s) {

@@ -290,4 +290,19 @@ class RuleGroupsTest {
         assertEquals(summary(analyze(TestModels.encoder())), summary(analyze(TestModels.encoder())));
         assertEquals(summary(analyze(TestModels.cnn())), summary(analyze(TestModels.cnn())));
     }
+
+    @Test
+    void exactCostsAfterPruning() {
+        GroupAnalysis a = analyze(convChain());
+        assertEquals(a.summary().totalParams(), a.paramsAfter(Map.of()));
+        assertEquals(a.summary().totalMacs(), a.macsAfter(Map.of()), 1e-9);
+        // conv1 keeps 6 of 8: conv1 weight 6x3x3x3 + bias 6, conv2 weight 4x6 + bias 4
+        assertEquals(6 * 27 + 6 + 4 * 6 + 4, a.paramsAfter(Map.of("g:conv1/out", 6)));
+        assertEquals(36 * 6 * 27 + 36 * 4 * 6, a.macsAfter(Map.of("g:conv1/out", 6)), 1e-9);
+        // attention: dropping one of two heads halves Q/K/V/O's head-sized parts
+        GroupAnalysis e = analyze(TestModels.encoder());
+        long all = e.paramsAfter(Map.of());
+        long oneHead = e.paramsAfter(Map.of("g:q/MatMul/out.outer", 1));
+        assertEquals(all - (3 * (16 * 8 + 8) + 8 * 16), oneHead);
+    }
 }

@@ -36,6 +36,13 @@ public final class ModelBuilder {
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Random random;
     private long opset = 17;
+    private boolean lightWeights;
+
+    /**
+     * From now on, float weights are references to external data that is never written (for benchmarks of
+     * analysis on big graphs: the values are never read there). Such models cannot be run.
+     */
+    public ModelBuilder lightWeights() { lightWeights = true; return this; }
 
     private ModelBuilder(String name, long seed) {
         graph.setName(name);
@@ -83,6 +90,14 @@ public final class ModelBuilder {
 
     /** A float initializer with seeded values in [lo, hi). */
     public String weightIn(String name, double lo, double hi, long... dims) {
+        if (lightWeights) {
+            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                    .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(dev.lopper.onnx.proto.Onnx.StringStringEntryProto.newBuilder().setKey("location").setValue("never-written.bin"));
+            for (long d : dims) t.addDims(d);
+            graph.addInitializer(t);
+            return name;
+        }
         int n = 1;
         for (long d : dims) n *= (int) d;
         ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -70,41 +70,72 @@ public final class TestModels {
      * into heads (Shape → Gather → Unsqueeze → Concat), attention, MLP, and a classifier on the first token.
      */
     public static ModelBuilder encoder() {
-        long hidden = 16, heads = 2, dim = 8, mlp = 32;
-        ModelBuilder b = ModelBuilder.create("encoder").typedInput("ids", 7, -1, -1);
+        return encoder(ModelBuilder.create("encoder"), 1, 16, 2, 32);
+    }
+
+    /** An encoder of {@code layers} blocks (BERT-base: 12, 768, 12, 3072), each as PyTorch exports it. */
+    public static ModelBuilder encoder(ModelBuilder b, int layers, long hidden, long heads, long mlp) {
+        long dim = hidden / heads;
+        b.typedInput("ids", 7, -1, -1);
         b.weight("embedding", 100, hidden);
         b.node("Gather", "embed", List.of("embedding", "ids"));
-        String h = decomposedLayerNorm(b, "ln0", "embed", hidden);
-        String q = b.linear("q", h, hidden, hidden);
-        String k = b.linear("k", h, hidden, hidden);
-        String v = b.linear("v", h, hidden, hidden);
-        String qh = heads(b, "qh", q, heads, dim, new long[] {0, 2, 1, 3});
-        String kh = heads(b, "kh", k, heads, dim, new long[] {0, 2, 3, 1});
-        String vh = heads(b, "vh", v, heads, dim, new long[] {0, 2, 1, 3});
-        b.node("MatMul", "scores", List.of(qh, kh));
-        b.floats("scale", new long[] {}, (float) Math.sqrt(dim));
-        b.node("Div", "scaled", List.of("scores", "scale"));
-        b.node("Softmax", "probs", List.of("scaled"), "axis", -1L);
-        b.node("MatMul", "ctx", List.of("probs", vh));
-        b.transpose("ctx_t", "ctx", 0, 2, 1, 3);
-        b.node("Shape", "ctx_shape", List.of("ctx_t"));
-        b.ints("idx01", 0, 1);
-        b.node("Gather", "ctx_bs", List.of("ctx_shape", "idx01"), "axis", 0L);
-        b.constantInts("hid", hidden);
-        b.concat("ctx_target", 0, "ctx_bs", "hid");
-        b.node("Reshape", "ctx_merged", List.of("ctx_t", "ctx_target"));
-        String o = b.linear("o", "ctx_merged", hidden, hidden);
-        b.add("res1", o, h);
-        String h2 = decomposedLayerNorm(b, "ln1", "res1", hidden);
-        String f1 = b.linear("fc1", h2, hidden, mlp);
-        b.node("Gelu", "act", List.of(f1));
-        String f2 = b.linear("fc2", "act", mlp, hidden);
-        b.add("res2", f2, h2);
+        String x = "embed";
+        for (int l = 0; l < layers; l++) x = block(b, l == 0 ? "" : "l" + l + "/", x, hidden, heads, dim, mlp);
         b.scalarInt("first", 0);
-        b.node("Gather", "cls", List.of("res2", "first"), "axis", 1L);
+        b.node("Gather", "cls", List.of(x, "first"), "axis", 1L);
         b.gemm("head", "cls", hidden, 3);
         b.output("head");
         return b.opset(20);
+    }
+
+    private static String block(ModelBuilder b, String p, String in, long hidden, long heads, long dim, long mlp) {
+        String h = decomposedLayerNorm(b, p + "ln0", in, hidden);
+        String q = b.linear(p + "q", h, hidden, hidden);
+        String k = b.linear(p + "k", h, hidden, hidden);
+        String v = b.linear(p + "v", h, hidden, hidden);
+        String qh = heads(b, p + "qh", q, heads, dim, new long[] {0, 2, 1, 3});
+        String kh = heads(b, p + "kh", k, heads, dim, new long[] {0, 2, 3, 1});
+        String vh = heads(b, p + "vh", v, heads, dim, new long[] {0, 2, 1, 3});
+        b.node("MatMul", p + "scores", List.of(qh, kh));
+        b.floats(p + "scale", new long[] {}, (float) Math.sqrt(dim));
+        b.node("Div", p + "scaled", List.of(p + "scores", p + "scale"));
+        b.node("Softmax", p + "probs", List.of(p + "scaled"), "axis", -1L);
+        b.node("MatMul", p + "ctx", List.of(p + "probs", vh));
+        b.transpose(p + "ctx_t", p + "ctx", 0, 2, 1, 3);
+        b.node("Shape", p + "ctx_shape", List.of(p + "ctx_t"));
+        b.ints(p + "idx01", 0, 1);
+        b.node("Gather", p + "ctx_bs", List.of(p + "ctx_shape", p + "idx01"), "axis", 0L);
+        b.constantInts(p + "hid", hidden);
+        b.concat(p + "ctx_target", 0, p + "ctx_bs", p + "hid");
+        b.node("Reshape", p + "ctx_merged", List.of(p + "ctx_t", p + "ctx_target"));
+        String o = b.linear(p + "o", p + "ctx_merged", hidden, hidden);
+        b.add(p + "res1", o, h);
+        String h2 = decomposedLayerNorm(b, p + "ln1", p + "res1", hidden);
+        String f1 = b.linear(p + "fc1", h2, hidden, mlp);
+        b.node("Gelu", p + "act", List.of(f1));
+        String f2 = b.linear(p + "fc2", p + "act", mlp, hidden);
+        return b.add(p + "res2", f2, h2);
+    }
+
+    /** A residual CNN of {@code blocks} blocks (conv-BN-ReLU-conv-BN-Add-ReLU, 7 nodes each). */
+    public static ModelBuilder residualCnn(ModelBuilder b, int blocks, long channels) {
+        b.input("x", -1, 3, 16, 16);
+        String x = b.conv("stem", "x", 3, channels, 3);
+        for (int i = 0; i < blocks; i++) {
+            String p = "b" + i + "/";
+            b.conv(p + "c1", x, channels, channels, 3);
+            b.batchNorm(p + "bn1", p + "c1", channels);
+            b.relu(p + "r1", p + "bn1");
+            b.conv(p + "c2", p + "r1", channels, channels, 3);
+            b.batchNorm(p + "bn2", p + "c2", channels);
+            b.add(p + "add", p + "bn2", x);
+            x = b.relu(p + "out", p + "add");
+        }
+        b.globalAvgPool("gap", x);
+        b.flatten("flat", "gap");
+        b.gemm("fc", "flat", channels, 10);
+        b.output("fc");
+        return b;
     }
 
     private static String heads(ModelBuilder b, String name, String in, long heads, long dim, long[] perm) {

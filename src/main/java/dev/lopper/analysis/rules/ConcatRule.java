@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.lopper.analysis.AnalysisContext;
+import dev.lopper.analysis.AnalysisContext.ConstantOrigin;
 import dev.lopper.analysis.Dim;
 import dev.lopper.analysis.OpRule;
 import dev.lopper.graph.Node;
@@ -13,6 +14,10 @@ import dev.lopper.graph.Node;
  * other axes are coupled. Concatenated shape values are followed symbolically.
  */
 public final class ConcatRule implements OpRule {
+    private static boolean isFolded(AnalysisContext ctx, String t) {
+        return ctx.constantOrigin(t) == ConstantOrigin.FOLDED;
+    }
+
     @Override
     public void apply(Node n, AnalysisContext ctx) {
         List<Dim[]> ins = new ArrayList<>();
@@ -40,13 +45,22 @@ public final class ConcatRule implements OpRule {
         ctx.setDims(n.output(0), out);
         if (rank == 1) {
             List<Object> sv = new ArrayList<>();
-            for (String t : n.inputs()) {
+            List<AnalysisContext.Provenance> prov = new ArrayList<>();
+            for (int k = 0; k < n.inputs().size(); k++) {
+                String t = n.input(k);
                 if (t.isEmpty()) continue;
                 List<Object> v = ctx.shapeValue(t);
                 if (v == null) return;
                 sv.addAll(v);
+                AnalysisContext.Provenance[] p = ctx.provenance(t);
+                boolean stored = ctx.isConstant(t) && ctx.shapeDependencies(t).isEmpty() && !isFolded(ctx, t);
+                for (int e = 0; e < v.size(); e++) {
+                    if (stored) prov.add(new AnalysisContext.Provenance(n.name(), k, t, e));
+                    else prov.add(p != null && e < p.length ? p[e] : null);
+                }
             }
             ctx.setShapeValue(n.output(0), sv);
+            ctx.setProvenance(n.output(0), prov.toArray(AnalysisContext.Provenance[]::new));
         }
     }
 }

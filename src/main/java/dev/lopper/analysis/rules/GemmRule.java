@@ -18,12 +18,12 @@ public final class GemmRule implements OpRule {
         boolean ta = n.attrInt("transA", 0) != 0, tb = n.attrInt("transB", 0) != 0;
         Dim m = ta ? a[1] : a[0], ka = ta ? a[0] : a[1];
         Dim kb = tb ? b[1] : b[0], nn = tb ? b[0] : b[1];
-        if (ctx.isConstant(n.input(1))) {
+        if (ctx.isWeight(n.input(1))) {
             ctx.channel(nn, n.name() + "/out");
             ctx.role(n.input(1), tb ? 0 : 1, Role.PRODUCER_WEIGHT, n);
             ctx.role(n.input(1), tb ? 1 : 0, Role.CONSUMER_WEIGHT, n);
         }
-        if (ctx.isConstant(n.input(0))) {
+        if (ctx.isWeight(n.input(0))) {
             ctx.channel(m, n.name() + "/rows");
             ctx.role(n.input(0), ta ? 1 : 0, Role.PRODUCER_WEIGHT, n);
             ctx.role(n.input(0), ta ? 0 : 1, Role.CONSUMER_WEIGHT, n);

@@ -25,12 +25,12 @@ public final class MatMulRule implements OpRule {
         Dim[] b2 = bVec ? new Dim[] {b[0], ctx.fresh(1)} : b;
         Dim k1 = a2[a2.length - 1], k2 = b2[b2.length - 2];
         Dim m = a2[a2.length - 2], nn = b2[b2.length - 1];
-        if (ctx.isConstant(n.input(1)) && !bVec) {
+        if (ctx.isWeight(n.input(1)) && !bVec) {
             ctx.channel(nn, n.name() + "/out");
             ctx.role(n.input(1), b.length - 1, Role.PRODUCER_WEIGHT, n);
             ctx.role(n.input(1), b.length - 2, Role.CONSUMER_WEIGHT, n);
         }
-        if (ctx.isConstant(n.input(0)) && !aVec) {
+        if (ctx.isWeight(n.input(0)) && !aVec) {
             ctx.channel(m, n.name() + "/rows");
             ctx.role(n.input(0), a.length - 2, Role.PRODUCER_WEIGHT, n);
             ctx.role(n.input(0), a.length - 1, Role.CONSUMER_WEIGHT, n);

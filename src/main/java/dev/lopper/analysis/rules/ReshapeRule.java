@@ -79,7 +79,26 @@ public final class ReshapeRule implements OpRule {
             channels |= DimInfo.hasChannel(out[i]);
         }
         if (dynamicEntries > 1 && channels) {
-            throw new RuleFailure("Reshape target cannot be rewritten (several dynamic dims) at node '" + n.name() + "'");
+            // keep the computed shape and patch the literals it holds (dynamic entries are read at run time)
+            AnalysisContext.Provenance[] prov = ctx.provenance(n.input(1));
+            for (Dim d : ctx.shapeDependencies(n.input(1))) {
+                boolean entry = false;
+                for (Dim o : out) entry |= DimSpace.same(o, d);
+                if (DimInfo.hasChannel(d) && !entry) {
+                    throw new RuleFailure("Reshape target is computed from channel counts at node '" + n.name() + "'");
+                }
+            }
+            List<Rewrite> patches = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                if (!DimInfo.hasChannel(out[i])) continue;
+                if (target.get(i) instanceof Dim) continue; // read from a Shape at run time
+                if (prov == null || i >= prov.length || prov[i] == null) {
+                    throw new RuleFailure("Reshape target cannot be rewritten (several dynamic dims) at node '" + n.name() + "'");
+                }
+                patches.add(new Rewrite.ConstantPatch(prov[i].node(), prov[i].input(), prov[i].constant(), prov[i].element(), out[i]));
+            }
+            patches.forEach(ctx::rewrite);
+            return;
         }
         List<Dim> entries = new ArrayList<>();
         Collections.addAll(entries, out);

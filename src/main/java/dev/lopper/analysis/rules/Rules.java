@@ -34,7 +34,7 @@ public final class Rules {
         put(new UnaryRule(), "Relu", "Sigmoid", "Tanh", "Erf", "Gelu", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu",
                 "Selu", "Celu", "Softplus", "Softsign", "Exp", "Log", "Abs", "Neg", "Sqrt", "Reciprocal", "Clip", "Cast",
                 "CastLike", "Identity", "Dropout", "Not", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Tan", "Mish",
-                "ThresholdedRelu", "IsNaN", "IsInf", "Shrink", "Relu6", "Swish");
+                "ThresholdedRelu", "IsNaN", "IsInf", "Shrink", "Swish");
         put(new SoftmaxRule(), "Softmax", "LogSoftmax", "Hardmax");
         put(new PoolRule(), "MaxPool", "AveragePool", "LpPool");
         put(new GlobalPoolRule(), "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool");

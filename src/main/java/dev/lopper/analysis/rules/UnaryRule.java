@@ -30,6 +30,7 @@ public final class UnaryRule implements OpRule {
         var sv = ctx.shapeValue(n.input(0));
         if (sv != null && (n.opType().equals("Identity") || n.opType().equals("Cast") || n.opType().equals("CastLike"))) {
             ctx.setShapeValue(n.output(0), sv);
+            ctx.setProvenance(n.output(0), ctx.provenance(n.input(0)));
         }
     }
 }

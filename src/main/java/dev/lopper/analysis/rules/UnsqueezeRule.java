@@ -20,5 +20,6 @@ public final class UnsqueezeRule implements OpRule {
         ctx.setDims(n.output(0), out);
         var sv = ctx.shapeValue(n.input(0));
         if (sv != null) ctx.setShapeValue(n.output(0), sv);
+        ctx.setProvenance(n.output(0), ctx.provenance(n.input(0)));
     }
 }

@@ -1,0 +1,54 @@
+package dev.lopper.prune;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.lopper.eval.ChannelStats;
+import dev.lopper.eval.ModelSource;
+import dev.lopper.eval.ModelVerifier;
+import dev.lopper.eval.OutputFidelity;
+import dev.lopper.eval.VerificationResult;
+import dev.lopper.eval.VerifyOptions;
+import dev.lopper.importance.ImportanceScorer.ScoringOptions;
+import dev.lopper.task.Progress;
+
+/**
+ * Fidelity of L1 pruning with and without OBS compensation of the consumers, on seeded inputs the compensation
+ * never saw (H captured on 8 other seeded batches). Prints relative L2 error and cosine of the first output.
+ * Run: {@code mvn -B -o test -Dtest=ObspaFidelityBenchmarkTest -Dlopper.bench=true -Dgroups=bench}.
+ */
+@Tag("bench")
+@EnabledIfSystemProperty(named = "lopper.bench", matches = "true")
+class ObspaFidelityBenchmarkTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18_slim_op13.onnx", "resnet50_slim_op13.onnx", "mobilenet_v2_w025_op13.onnx", "vgg_slim_op13.onnx",
+            "alexnet_slim_op13.onnx", "regnet_x_slim_op13.onnx", "bert_tiny_op13.onnx", "convnext_slim_op13.onnx"})
+    void l1VersusL1WithCompensation(String file) throws Exception {
+        Path model = Path.of("src/test/resources/models", file);
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
+        ScoringOptions so = ScoringOptions.defaults();
+        var scores = s.score(so, Progress.NONE);
+        VerifyOptions d = VerifyOptions.DEFAULT;
+        VerifyOptions eval = new VerifyOptions(d.session(), d.shapes(), d.ints(), 7, 0);
+        for (double ratio : new double[] {0.1, 0.3, 0.5}) {
+            Planner.Result r = s.plan(scores, so, PruningSettings.ratio(ratio).withRoundTo(1), Progress.NONE);
+            Map<String, ChannelStats> stats = s.captureConsumerInputs(r.plan().groups(), d, 8, 100, Progress.NONE);
+            VerificationResult plain = ModelVerifier.verify(ModelSource.of(model),
+                    ModelSource.of(s.rewrite(r.plan().groups()), model.toAbsolutePath().getParent(), "l1"), eval);
+            ObsCompensation.Result c = s.rewriteCompensated(r.plan().groups(), stats);
+            VerificationResult comp = ModelVerifier.verify(ModelSource.of(model),
+                    ModelSource.of(c.model(), model.toAbsolutePath().getParent(), "l1+obs"), eval);
+            assertTrue(plain.ok() && comp.ok(), plain.error() + " / " + comp.error());
+            OutputFidelity a = plain.fidelity().get(0), b = comp.fidelity().get(0);
+            System.out.printf("OBSPA %-28s ratio %.1f: L1 relL2 %.4f cos %.4f | L1+OBS relL2 %.4f cos %.4f | %d/%d consumers compensated%n",
+                    file, ratio, a.relL2(), a.cosine(), b.relL2(), b.cosine(), c.report().compensated(), c.report().consumers());
+        }
+    }
+}
