@@ -38,24 +38,38 @@ public final class FpgmCriterion implements ImportanceCriterion {
         return new ChannelScores(ctx.reduction().reduce(per, group.channels()), basis);
     }
 
-    /** Σ_j ‖r_c − r_j‖₂ for every row c. */
+    /**
+     * Σ_j ‖r_c − r_j‖₂ for every row c, through ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b (dot products with four float
+     * accumulators; the result in double, clamped at 0).
+     */
     static double[] distanceSums(float[][] rows) {
         int n = rows.length;
         double[] out = new double[n];
+        double[] norm = new double[n];
+        for (int a = 0; a < n; a++) norm[a] = dot(rows[a], rows[a]);
         for (int a = 0; a < n; a++) {
             float[] ra = rows[a];
             for (int b = a + 1; b < n; b++) {
-                float[] rb = rows[b];
-                double acc = 0;
-                for (int i = 0; i < ra.length; i++) {
-                    double d = ra[i] - rb[i];
-                    acc += d * d;
-                }
-                double dist = Math.sqrt(acc);
+                double d2 = norm[a] + norm[b] - 2 * dot(ra, rows[b]);
+                double dist = Math.sqrt(Math.max(0, d2));
                 out[a] += dist;
                 out[b] += dist;
             }
         }
         return out;
+    }
+
+    static double dot(float[] x, float[] y) {
+        int n = x.length, i = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += x[i] * y[i];
+            s1 += x[i + 1] * y[i + 1];
+            s2 += x[i + 2] * y[i + 2];
+            s3 += x[i + 3] * y[i + 3];
+        }
+        double s = (double) s0 + s1 + s2 + s3;
+        for (; i < n; i++) s += x[i] * y[i];
+        return s;
     }
 }

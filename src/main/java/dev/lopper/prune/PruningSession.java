@@ -50,7 +50,7 @@ public final class PruningSession {
     private final String sha256;
     private final ModelCost before;
     private final Map<String, long[]> inputShapes;
-    private SliceCostModel costModel;
+    private SliceCostModel sliceCostModel;
     private WeightCompensation compensation;
 
     private PruningSession(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis, String sha256,
@@ -99,14 +99,22 @@ public final class PruningSession {
         }
     }
 
-    /** Counts any set of kept channels without rewriting the model (exact params; MACs from producer shapes). */
-    public SliceCostModel costModel() {
-        if (costModel == null) {
+    /**
+     * Counts any set of kept channels without rewriting the model, exactly, from the group analysis (fast enough
+     * for interactive previews and the planner's bisection).
+     */
+    public CostCounter costModel() {
+        return new AnalysisCostCounter(analysis);
+    }
+
+    /** The slice-based estimate (params exact; MACs from producer shapes), for comparison. */
+    public SliceCostModel sliceCostModel() {
+        if (sliceCostModel == null) {
             java.util.function.Function<String, long[]> dims = t -> graph.constant(t) == null ? new long[0]
                     : graph.constant(t).getDimsList().stream().mapToLong(Long::longValue).toArray();
-            costModel = new SliceCostModel(groups(), dims, before, SliceCostModel.nodeMacs(graph, groups(), dims));
+            sliceCostModel = new SliceCostModel(groups(), dims, before, SliceCostModel.nodeMacs(graph, groups(), dims));
         }
-        return costModel;
+        return sliceCostModel;
     }
 
     public Planner.Result plan(Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings, Progress progress) {
