@@ -39,6 +39,8 @@ import dev.lopper.prune.PruneTarget;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
+import dev.lopper.prune.obspa.GraphObspaSource;
+import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +68,7 @@ public final class PruneCommand implements Callable<Integer> {
     Double targetParams;
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
-            description = "l1 (default), l2, bn-scale, fpgm, lamp or random.")
+            description = "l1 (default), l2, bn-scale, fpgm, lamp, random or obspa (Optimal Brain Surgeon with compensation).")
     String criterion;
 
     @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "Across parameter slices: mean (default), sum or max.")
@@ -104,13 +106,26 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--lock-failing", description = "Leave groups whose pruning fails verification whole and apply the rest.")
     boolean lockFailing;
 
-    @Option(names = "--compensate", description = {"OBS compensation: move the removed channels' contribution into the surviving",
-            "weights and biases of the layers that read them (H captured with ONNX Runtime on seeded inputs)."})
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = {"OBSPA: calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`) for --criterion obspa",
+                    "or --compensate; the consumers' input moments are measured on it instead of derived."})
+    Path calibration;
+
+    @Option(names = "--no-compensate", description = "With --criterion obspa: score with OBSPA but do not move the surviving weights.")
+    boolean noCompensate;
+
+    @Option(names = "--compensate", description = {"OBS compensation after any criterion: move the removed channels' contribution into the",
+            "surviving weights and biases of the layers that read them. H from --calibration data when given, else captured",
+            "with ONNX Runtime on seeded random inputs (--calibration-batches). On by default with --criterion obspa."})
     boolean compensate;
 
     @Option(names = "--calibration-batches", paramLabel = "N", defaultValue = "8",
-            description = "Seeded random batches used to capture H for --compensate (default ${DEFAULT-VALUE}).")
+            description = "Seeded random batches used to capture H for --compensate without --calibration (default ${DEFAULT-VALUE}).")
     int calibrationBatches;
+
+    @Option(names = "--damping", paramLabel = "L", defaultValue = "0.01",
+            description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
+    double damping;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -146,6 +161,12 @@ public final class PruneCommand implements Callable<Integer> {
             if (scoring.criterion().create().needsActivations()) {
                 throw usage("criterion '" + criterion + "' needs calibration data, which `lopper prune` does not take yet");
             }
+            if (calibration != null && scoring.criterion() != Criterion.OBSPA && !compensate) {
+                throw usage("--calibration is used by --criterion obspa or --compensate");
+            }
+            if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
+            if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
+            if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
@@ -156,6 +177,8 @@ public final class PruneCommand implements Callable<Integer> {
             return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
         }
     }
+
+    private Obspa.Step compensation;
 
     private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
                     Map<String, long[]> shapes) throws Exception {
@@ -168,8 +191,22 @@ public final class PruneCommand implements Callable<Integer> {
             PruningPlan plan;
             ModelCost estimate;
             Map<String, ChannelScores> scores = null;
+            PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
+            boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
+                    : Criterion.OBSPA.id().equals(saved.settings().criterion());
+            if (obspa || compensate && calibration != null) {
+                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
+                if (obspa) {
+                    scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
+                            src, scoring.includeLocked());
+                }
+                if (!noCompensate) {
+                    compensation = Obspa.compensation(s, src);
+                    s.setCompensation(compensation);
+                }
+            }
             if (planFile != null) {
-                plan = s.readPlan(planFile);
+                plan = saved;
                 estimate = s.costModel().count(plan.groups());
             } else {
                 scores = s.score(scoring, progress);
@@ -220,7 +257,8 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
-        if (!compensate) return s.apply(plan, lockFailing, vo, progress);
+        // OBSPA's compensation (data-free or --calibration) is a step of the session; the seeded-input one is separate
+        if (!compensate || s.compensation() != null) return s.apply(plan, lockFailing, vo, progress);
         var stats = s.captureConsumerInputs(plan.groups(), vo, calibrationBatches, seed + 1000, progress);
         return s.applyCompensated(plan, stats, lockFailing, vo, progress);
     }
@@ -283,7 +321,13 @@ public final class PruneCommand implements Callable<Integer> {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
-                    + " relative L2 error %.4f%s)%n", worst, rel, compensate ? ", OBS-compensated" : ""));
+                    + " relative L2 error %.4f%s)%n", worst, rel, compensate || compensation != null ? ", OBS-compensated" : ""));
+            if (compensation != null && compensation.last() != null) {
+                var c = compensation.last();
+                b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
+                        c.compensated().size() == 1 ? "" : "s",
+                        c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+            }
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
@@ -310,7 +354,7 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
         p.put("roundTo", set.pruning().roundTo());
-        p.put("compensated", compensate);
+        p.put("compensated", compensate || compensation != null);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
             ObjectNode n = groups.addObject();
@@ -321,6 +365,14 @@ public final class PruneCommand implements Callable<Integer> {
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
         root.put("verified", o != null && o.verified());
+        if (compensation != null && compensation.last() != null) {
+            ObjectNode c = root.putObject("compensation");
+            ArrayNode done = c.putArray("layers");
+            compensation.last().compensated().forEach(done::add);
+            ObjectNode sk = c.putObject("skipped");
+            compensation.last().skipped().forEach(sk::put);
+            c.put("remeasured", compensation.last().remeasured());
+        }
         if (o != null) {
             ObjectNode fid = root.putObject("fidelity");
             o.verification().maxAbsDiff().forEach((name, d) -> {

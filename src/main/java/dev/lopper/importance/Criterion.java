@@ -13,7 +13,9 @@ public enum Criterion {
     RANDOM("random", RandomCriterion::new),
     MEAN_ACTIVATION("mean-activation", ActivationCriterion::meanActivation),
     APOZ("apoz", ActivationCriterion::apoz),
-    WANDA("wanda", WandaCriterion::new);
+    WANDA("wanda", WandaCriterion::new),
+    /** Structured Optimal Brain Surgeon on the consumer layers (dev.lopper.importance.obspa). */
+    OBSPA("obspa", dev.lopper.importance.obspa.ObspaCriterion::new);
 
     private final String id;
     private final Supplier<ImportanceCriterion> factory;
@@ -31,7 +33,7 @@ public enum Criterion {
         String k = s.toLowerCase(Locale.ROOT).replace('_', '-');
         for (Criterion c : values()) if (c.id.equals(k)) return c;
         throw new IllegalArgumentException("unknown criterion '" + s
-                + "' (expected l1, l2, bn-scale, fpgm, lamp, random, mean-activation, apoz or wanda)");
+                + "' (expected l1, l2, bn-scale, fpgm, lamp, random, mean-activation, apoz, wanda or obspa)");
     }
 
     @Override

@@ -51,6 +51,7 @@ public final class PruningSession {
     private final ModelCost before;
     private final Map<String, long[]> inputShapes;
     private SliceCostModel sliceCostModel;
+    private WeightCompensation compensation;
 
     private PruningSession(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis, String sha256,
                            Map<String, long[]> inputShapes) {
@@ -128,11 +129,21 @@ public final class PruningSession {
         return p;
     }
 
-    /** The rewritten model for some kept channels (no verification). */
+    /** A compensation step run before channels are sliced away (e.g. OBSPA's), or null for none. */
+    public void setCompensation(WeightCompensation c) { this.compensation = c; }
+
+    public WeightCompensation compensation() { return compensation; }
+
+    /** The rewritten model for some kept channels (no verification), compensated first when a step is set. */
     public ModelProto rewrite(Map<String, GroupPlan> kept) throws ModelLoadException {
         Map<String, int[]> k = new LinkedHashMap<>();
         kept.forEach((id, g) -> k.put(id, g.kept()));
-        return PlanApplier.apply(model, analysis, k);
+        OnnxModel base = model;
+        if (compensation != null) {
+            ModelProto c = compensation.apply(model.proto(), k);
+            if (c != model.proto()) base = OnnxModel.of(path, c);
+        }
+        return PlanApplier.apply(base, analysis, k);
     }
 
     /**

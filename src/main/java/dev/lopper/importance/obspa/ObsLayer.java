@@ -1,0 +1,189 @@
+package dev.lopper.importance.obspa;
+
+import java.util.Arrays;
+
+/**
+ * Optimal Brain Surgeon on one linear layer y = W x̃ (x̃ = [x; 1] when the layer has a bias), with the input's
+ * second moments H = E[x̃ x̃ᵀ]. Removing the column set Q and moving the other weights by
+ * δW = −W_Q (H⁻¹_QQ)⁻¹ H⁻¹_Q,: is the least-squares optimum; this class does it and keeps H⁻¹ up to date so
+ * columns can be removed one block after another (greedy) or all at once (compensation).
+ *
+ * <p>H is damped for the inverse: H_d = H + ε on the diagonal of the x features (not of the bias entry), with
+ * ε = {@link #DEFAULT_DAMPING} · mean diag(H) unless given. The reported {@link #deltaE} is the <em>true</em>
+ * increase of E‖y − y₀‖² under the undamped H for the damped solution:
+ * ΔE = Σ_rows w_Q M (H_d⁻¹_QQ − (H_d⁻¹ E H_d⁻¹)_QQ) M w_Qᵀ with M = (H_d⁻¹_QQ)⁻¹ and E the damping diagonal,
+ * so a channel that carries a constant (zero variance) costs exactly 0 when the layer has a bias.
+ */
+public final class ObsLayer implements ObsSolver {
+    /** Default relative damping λ: ε = λ · mean diag(H). */
+    public static final double DEFAULT_DAMPING = 0.01;
+
+    private final int rows;
+    private final int n;
+    private final double[][] w;
+    private final double[] eps;
+    private final double[] hinv;
+    private final boolean[] removed;
+
+    /**
+     * @param w       rows × n weights (copied), the last column the bias when the layer has one
+     * @param h       n × n second moments E[x̃ x̃ᵀ], row-major (not modified)
+     * @param biasCol index of the bias column (its diagonal is not damped), or −1
+     * @param lambda  relative damping
+     */
+    public ObsLayer(double[][] w, double[] h, int biasCol, double lambda) {
+        this.rows = w.length;
+        this.n = (int) Math.round(Math.sqrt(h.length));
+        if ((long) n * n != h.length) throw new IllegalArgumentException("H is not square");
+        this.w = new double[rows][];
+        for (int r = 0; r < rows; r++) {
+            if (w[r].length != n) throw new IllegalArgumentException("W has " + w[r].length + " columns, H " + n);
+            this.w[r] = w[r].clone();
+        }
+        double mean = 0;
+        int cnt = 0;
+        for (int i = 0; i < n; i++) if (i != biasCol) {
+            mean += h[i * n + i];
+            cnt++;
+        }
+        mean = cnt == 0 ? 1 : mean / cnt;
+        if (!(mean > 0)) mean = 1;
+        this.eps = new double[n];
+        this.removed = new boolean[n];
+        double[] hd = null;
+        double scale = lambda;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            for (int i = 0; i < n; i++) eps[i] = i == biasCol ? 0 : scale * mean;
+            hd = h.clone();
+            for (int i = 0; i < n; i++) hd[i * n + i] += eps[i];
+            if (biasCol >= 0 && hd[biasCol * n + biasCol] <= 0) hd[biasCol * n + biasCol] = 1;
+            if (DenseMath.invertSpd(hd, n)) break;
+            hd = null;
+            scale = scale == 0 ? 1e-6 : scale * 10;
+        }
+        if (hd == null) throw new IllegalStateException("input second moments are not positive definite even after damping");
+        this.hinv = hd;
+    }
+
+    public int columns() { return n; }
+
+    public int rows() { return rows; }
+
+    public boolean isRemoved(int col) { return removed[col]; }
+
+    /** Current weights (compensated so far); removed columns are 0. */
+    public double[][] weights() {
+        double[][] c = new double[rows][];
+        for (int r = 0; r < rows; r++) c[r] = w[r].clone();
+        return c;
+    }
+
+    /** Output error (summed over rows) that removing {@code cols} (not yet removed) would add, after compensation. */
+    public double deltaE(int[] cols) {
+        int b = cols.length;
+        if (b == 0) return 0;
+        double[] a = new double[b * b];
+        double[] k = new double[b * b];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < b; j++) a[i * b + j] = hinv[cols[i] * n + cols[j]];
+        }
+        for (int j = 0; j < n; j++) {
+            if (eps[j] == 0) continue;
+            double e = eps[j];
+            for (int i = 0; i < b; i++) {
+                double hi = hinv[cols[i] * n + j];
+                if (hi == 0) continue;
+                for (int l = 0; l < b; l++) k[i * b + l] += e * hi * hinv[j * n + cols[l]];
+            }
+        }
+        for (int i = 0; i < b * b; i++) k[i] = a[i] - k[i];
+        double[] m = a.clone();
+        if (!DenseMath.invertSpd(m, b)) return Double.POSITIVE_INFINITY;
+        double total = 0;
+        double[] wq = new double[b], v = new double[b];
+        for (int r = 0; r < rows; r++) {
+            boolean any = false;
+            for (int i = 0; i < b; i++) {
+                wq[i] = w[r][cols[i]];
+                any |= wq[i] != 0;
+            }
+            if (!any) continue;
+            for (int i = 0; i < b; i++) {
+                double s = 0;
+                for (int j = 0; j < b; j++) s += m[i * b + j] * wq[j];
+                v[i] = s;
+            }
+            for (int i = 0; i < b; i++) {
+                double s = 0;
+                for (int j = 0; j < b; j++) s += k[i * b + j] * v[j];
+                total += v[i] * s;
+            }
+        }
+        return Math.max(0, total);
+    }
+
+    /** Removes {@code cols}: compensates the other weights and updates H⁻¹. */
+    public void remove(int[] cols) {
+        int b = cols.length;
+        if (b == 0) return;
+        double[] m = new double[b * b];
+        for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) m[i * b + j] = hinv[cols[i] * n + cols[j]];
+        if (!DenseMath.invertSpd(m, b)) throw new IllegalStateException("H⁻¹_QQ is singular");
+        // rows of H⁻¹ at Q, premultiplied by M: P = M H⁻¹_Q,:  (b × n)
+        double[] p = new double[b * n];
+        for (int i = 0; i < b; i++) {
+            for (int l = 0; l < b; l++) {
+                double mil = m[i * b + l];
+                if (mil == 0) continue;
+                int off = cols[l] * n;
+                for (int j = 0; j < n; j++) p[i * n + j] += mil * hinv[off + j];
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            double[] wr = w[r];
+            for (int i = 0; i < b; i++) {
+                double wq = wr[cols[i]];
+                if (wq == 0) continue;
+                for (int j = 0; j < n; j++) wr[j] -= wq * p[i * n + j];
+            }
+            for (int c : cols) wr[c] = 0;
+        }
+        // H⁻¹ ← H⁻¹ − H⁻¹_:,Q M H⁻¹_Q,:
+        for (int i = 0; i < n; i++) {
+            for (int l = 0; l < b; l++) {
+                double hil = hinv[i * n + cols[l]];
+                if (hil == 0) continue;
+                int off = i * n;
+                for (int j = 0; j < n; j++) hinv[off + j] -= hil * p[l * n + j];
+            }
+        }
+        for (int c : cols) {
+            removed[c] = true;
+            for (int j = 0; j < n; j++) {
+                hinv[c * n + j] = 0;
+                hinv[j * n + c] = 0;
+            }
+        }
+    }
+
+    @Override
+    public String toString() { return "ObsLayer[" + rows + "x" + n + ", removed " + countRemoved() + "]"; }
+
+    private int countRemoved() {
+        int c = 0;
+        for (boolean r : removed) if (r) c++;
+        return c;
+    }
+
+    static double[] identity(int n) {
+        double[] h = new double[n * n];
+        for (int i = 0; i < n; i++) h[i * n + i] = 1;
+        return h;
+    }
+
+    static int[] concat(int[] a, int[] b) {
+        int[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

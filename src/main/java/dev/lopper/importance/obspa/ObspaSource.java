@@ -1,0 +1,28 @@
+package dev.lopper.importance.obspa;
+
+import java.util.Optional;
+
+import dev.lopper.analysis.ParamSlice;
+import dev.lopper.importance.ActivationStats;
+
+/**
+ * What OBSPA needs beyond weights: which layer a consumer weight slice belongs to (its matrix layout, input and
+ * bias) and the moments of that layer's input. Passed to the criterion as the scoring context's
+ * {@link ActivationStats} (it has no per-channel statistics of its own).
+ */
+public interface ObspaSource extends ActivationStats {
+    /** The consumer layer behind a {@link ParamSlice.Role#CONSUMER_WEIGHT} slice, or empty when OBSPA cannot treat it. */
+    Optional<ConsumerLayer> consumer(ParamSlice slice);
+
+    /** Moments of the consumer's input features, or empty when they cannot be derived (then identity H). */
+    Optional<InputMoments> moments(ConsumerLayer layer);
+
+    /** Relative damping λ (ε = λ · mean diag H). */
+    default double damping() { return ObsLayer.DEFAULT_DAMPING; }
+
+    /** Short description for score bases, e.g. "data-free moments". */
+    String describe();
+
+    @Override
+    default Optional<Channels> channels(String tensor, int axis) { return Optional.empty(); }
+}

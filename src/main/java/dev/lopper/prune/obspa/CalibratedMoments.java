@@ -1,0 +1,140 @@
+package dev.lopper.prune.obspa;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.ParamSlice;
+import dev.lopper.eval.ActivationCapture;
+import dev.lopper.eval.CaptureRequest;
+import dev.lopper.eval.ChannelStats;
+import dev.lopper.eval.ConvPatch;
+import dev.lopper.eval.DataOptions;
+import dev.lopper.eval.DataTarget;
+import dev.lopper.eval.Dataset;
+import dev.lopper.eval.Datasets;
+import dev.lopper.eval.EvalException;
+import dev.lopper.eval.ModelSource;
+import dev.lopper.eval.PatchStats;
+import dev.lopper.eval.SessionConfig;
+import dev.lopper.eval.ShapePolicy;
+import dev.lopper.graph.Node;
+import dev.lopper.importance.obspa.ConsumerLayer;
+import dev.lopper.importance.obspa.InputMoments;
+import dev.lopper.onnx.proto.Onnx.ModelProto;
+import dev.lopper.onnx.proto.Onnx.NodeProto;
+import dev.lopper.task.Progress;
+
+/**
+ * Input moments of OBSPA's consumer layers measured on calibration data: the data set is streamed through the
+ * original model in ONNX Runtime with the consumers' inputs exposed (eval's {@link ActivationCapture}); a Conv
+ * consumer gets E[p pᵀ] over the unfolded patches it sees (zero padding included), a Gemm/MatMul consumer
+ * E[x xᵀ] over its input features. Layers with more than {@link InputMoments#MAX_DENSE_FEATURES} inputs get
+ * per-channel means and variances only. A consumer whose input cannot be captured (not a tensor of the file's
+ * main graph, 1-D or 3-D convolutions, auto_pad) keeps the data-free moments.
+ */
+public final class CalibratedMoments {
+    private CalibratedMoments() {}
+
+    /** Default samples per ONNX Runtime run while capturing. */
+    public static final int BATCH = 32;
+
+    /**
+     * @return consumer node → moments of its input features, and the number of samples seen
+     */
+    public record Result(Map<String, InputMoments> moments, long samples) { }
+
+    public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups, Path data,
+                                 Map<String, long[]> inputShapes, Progress progress) {
+        Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
+        for (CoupledGroup g : groups) {
+            if (!g.isPrunable()) continue;
+            for (ParamSlice s : g.slices()) resolver.resolve(s).ifPresent(l -> byNode.putIfAbsent(l.node(), l));
+        }
+        return capture(model, resolver, byNode.values(), data, inputShapes, progress);
+    }
+
+    /** Moments of the inputs of the given consumer layers, measured on {@code model} (which may be an edited copy). */
+    public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
+                                 Path data, Map<String, long[]> inputShapes, Progress progress) {
+        Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
+        for (ConsumerLayer l : layers) byNode.putIfAbsent(l.node(), l);
+        ModelProto proto = model.proto();
+        Set<String> available = new HashSet<>();
+        proto.getGraph().getInputList().forEach(v -> available.add(v.getName()));
+        for (NodeProto n : proto.getGraph().getNodeList()) available.addAll(n.getOutputList());
+        Map<String, CaptureRequest> requests = new LinkedHashMap<>();
+        Map<String, List<ConsumerLayer>> readers = new LinkedHashMap<>();
+        for (ConsumerLayer l : byNode.values()) {
+            if (!available.contains(l.input())) continue;
+            CaptureRequest r = request(resolver, l);
+            if (r == null) continue;
+            CaptureRequest prev = requests.get(l.input());
+            if (prev != null && !prev.equals(r)) continue; // another geometry on the same tensor: data-free for this one
+            requests.put(l.input(), r);
+            readers.computeIfAbsent(l.input(), x -> new ArrayList<>()).add(l);
+        }
+        if (requests.isEmpty()) return new Result(Map.of(), 0);
+        Map<String, InputMoments> out = new LinkedHashMap<>();
+        long seen;
+        try (ActivationCapture cap = ActivationCapture.open(model, new ArrayList<>(requests.values()),
+                SessionConfig.DEFAULT.withBatchSize(BATCH));
+             Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(cap.inputs(), ShapePolicy.of(inputShapes, BATCH)))) {
+            seen = cap.accumulate(ds, BATCH, progress);
+            if (seen == 0) throw new EvalException(data + ": no samples to calibrate on");
+            Map<String, ChannelStats> stats = cap.statistics();
+            Map<String, PatchStats> patches = cap.patchStatistics();
+            String basis = "calibration (" + seen + " samples of " + data.getFileName() + ")";
+            for (Map.Entry<String, List<ConsumerLayer>> e : readers.entrySet()) {
+                for (ConsumerLayer l : e.getValue()) {
+                    InputMoments m = moments(l, stats.get(e.getKey()), patches.get(e.getKey()), basis);
+                    if (m != null) out.put(l.node(), m);
+                }
+            }
+        }
+        return new Result(out, seen);
+    }
+
+    private static CaptureRequest request(ConsumerResolver resolver, ConsumerLayer l) {
+        boolean dense = l.features() <= InputMoments.MAX_DENSE_FEATURES;
+        if (l.dims().length == 2) return new CaptureRequest(l.input(), -1, dense);
+        if (l.dims().length != 4) return null;
+        Node n = resolver.graph().node(l.node());
+        if (!dense) return CaptureRequest.of(l.input(), 1);
+        String autoPad = n.attrString("auto_pad", "NOTSET");
+        if (!autoPad.equals("NOTSET") && !autoPad.isEmpty()) return null;
+        long[] k = n.attrInts("kernel_shape");
+        int kh = (int) l.dims()[2], kw = (int) l.dims()[3];
+        if (k != null && k.length == 2 && (k[0] != kh || k[1] != kw)) return null;
+        long[] s = n.attrInts("strides"), p = n.attrInts("pads"), d = n.attrInts("dilations");
+        s = s == null || s.length == 0 ? new long[] {1, 1} : s;
+        p = p == null || p.length == 0 ? new long[] {0, 0, 0, 0} : p;
+        d = d == null || d.length == 0 ? new long[] {1, 1} : d;
+        if (s.length != 2 || p.length != 4 || d.length != 2) return null;
+        return CaptureRequest.convInput(l.input(), new ConvPatch(kh, kw, (int) s[0], (int) s[1], (int) p[0], (int) p[1],
+                (int) p[2], (int) p[3], (int) d[0], (int) d[1]));
+    }
+
+    private static InputMoments moments(ConsumerLayer l, ChannelStats cs, PatchStats ps, String basis) {
+        int f = l.features();
+        if (ps != null) {
+            if (ps.features() != f) return null;
+            return new InputMoments(f, ps.mean(), ps.secondMoment(), null, basis);
+        }
+        if (cs == null || cs.channels() != l.positions()) return null;
+        if (cs.secondMoment() != null && l.taps() == 1) return new InputMoments(f, cs.mean(), cs.secondMoment(), null, basis);
+        double[] mu = new double[f], var = new double[f];
+        for (int p = 0; p < l.positions(); p++) {
+            for (int t = 0; t < l.taps(); t++) {
+                mu[p * l.taps() + t] = cs.mean()[p];
+                var[p * l.taps() + t] = cs.variance(p);
+            }
+        }
+        return InputMoments.independent(mu, var, basis + ", per channel");
+    }
+}

@@ -1,0 +1,160 @@
+package dev.lopper.prune.obspa;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.analysis.ParamSlice;
+import dev.lopper.eval.ModelSource;
+import dev.lopper.importance.Weights;
+import dev.lopper.task.Progress;
+import dev.lopper.importance.obspa.ConsumerLayer;
+import dev.lopper.importance.obspa.ObspaLayers;
+import dev.lopper.onnx.Tensors;
+import dev.lopper.onnx.proto.Onnx.AttributeProto;
+import dev.lopper.onnx.proto.Onnx.GraphProto;
+import dev.lopper.onnx.proto.Onnx.ModelProto;
+import dev.lopper.onnx.proto.Onnx.NodeProto;
+import dev.lopper.onnx.proto.Onnx.TensorProto;
+
+/**
+ * OBSPA's weight compensation: for every consumer layer of the pruned groups, the columns of all removed channels
+ * (of every group the layer reads) are removed at once and the surviving weights and bias move by
+ * δW = −W_Q (H⁻¹_QQ)⁻¹ H⁻¹_Q,: (the least-squares optimum for the layer's input moments H). The new values are
+ * written into the <em>original</em>-size constants (keeping each tensor's element type and storage); the plan
+ * applier then slices the removed columns away, so indices never need re-mapping. Layers whose weight or bias is
+ * shared with another node or not stored in the file are left as they are.
+ */
+public final class Compensation {
+    private Compensation() {}
+
+    /**
+     * @param model       the model with compensated constants (the input proto when nothing changed)
+     * @param compensated consumer nodes whose weights moved
+     * @param skipped     consumer node → why it was not compensated
+     * @param remeasured  consumers whose input moments were re-measured on the partly compensated model
+     */
+    public record Result(ModelProto model, List<String> compensated, Map<String, String> skipped, int remeasured) {
+        public Result(ModelProto model, List<String> compensated, Map<String, String> skipped) { this(model, compensated, skipped, 0); }
+    }
+
+    public static Result apply(ModelProto proto, GroupAnalysis analysis, GraphObspaSource source, Map<String, int[]> kept) {
+        ConsumerResolver resolver = source.resolver();
+        Map<String, ConsumerLayer> layers = new LinkedHashMap<>();
+        Map<String, BitSet> removedPositions = new LinkedHashMap<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (Map.Entry<String, int[]> e : kept.entrySet()) {
+            CoupledGroup g = analysis.group(e.getKey());
+            if (g == null || e.getValue().length == g.channels()) continue;
+            BitSet gone = new BitSet();
+            gone.set(0, g.channels());
+            for (int c : e.getValue()) gone.clear(c);
+            int[] removed = gone.stream().toArray();
+            for (ParamSlice s : g.slices()) {
+                if (s.role() != ParamSlice.Role.CONSUMER_WEIGHT) continue;
+                var l = resolver.resolve(s);
+                if (l.isEmpty()) {
+                    skipped.put(s.node(), "OBSPA cannot read this layer");
+                    continue;
+                }
+                layers.putIfAbsent(l.get().node(), l.get());
+                BitSet b = removedPositions.computeIfAbsent(l.get().node(), x -> new BitSet());
+                for (int p : s.map().indicesOf(removed)) b.set(p);
+            }
+        }
+        if (layers.isEmpty()) return new Result(proto, List.of(), skipped);
+        // consumers in graph order, so that with calibration data each one is re-measured after those before it moved
+        Map<String, Integer> order = new HashMap<>();
+        List<dev.lopper.graph.Node> nodes = resolver.graph().nodes();
+        for (int i = 0; i < nodes.size(); i++) order.put(nodes.get(i).name(), i);
+        List<ConsumerLayer> sorted = new ArrayList<>(layers.values());
+        sorted.sort(java.util.Comparator.comparingInt(l -> order.getOrDefault(l.node(), Integer.MAX_VALUE)));
+        GraphObspaSource.Calibration cal = source.calibration();
+
+        Weights weights = Weights.of(resolver.graph());
+        List<String> done = new ArrayList<>();
+        ModelProto current = proto;
+        int remeasured = 0;
+        Map<String, float[]> pending = new HashMap<>();
+        for (ConsumerLayer l : sorted) {
+            if (!resolver.writable(l.weight())) {
+                skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
+                continue;
+            }
+            if (l.bias() != null && !resolver.writable(l.bias().tensor())) {
+                skipped.put(l.node(), "bias '" + l.bias().tensor() + "' is shared or not stored in the file");
+                continue;
+            }
+            GraphObspaSource use = source;
+            if (cal != null && !done.isEmpty()) {
+                // inputs as the partly compensated model (removed columns zeroed = removed) now produces them
+                if (!pending.isEmpty()) {
+                    current = replace(current, pending, resolver);
+                    pending.clear();
+                }
+                ModelSource ms = ModelSource.of(current, resolver.graph().model().baseDir(), "partly pruned model");
+                CalibratedMoments.Result r = CalibratedMoments.capture(ms, resolver, List.of(l), cal.data(), cal.inputShapes(),
+                        Progress.NONE);
+                if (r.moments().containsKey(l.node())) {
+                    use = source.withCalibrated(r.moments());
+                    remeasured++;
+                }
+            }
+            ObspaLayers.Built b = ObspaLayers.build(l, use, weights);
+            if (!b.derived()) {
+                skipped.put(l.node(), "no input moments (identity H: nothing to compensate)");
+                continue;
+            }
+            int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
+            b.solver().remove(cols);
+            double[][] w = b.solver().weights();
+            pending.put(l.weight(), l.values(w));
+            if (l.bias() != null) {
+                int f = l.features();
+                float[] old = weights.get(l.bias().tensor()).values();
+                float[] nb = old.clone();
+                for (int o = 0; o < l.outputs(); o++) {
+                    double start = l.bias().initial() ? old[o] : 0;
+                    nb[o] = (float) (old[o] + l.bias().sign() * (w[o][f] - start));
+                }
+                pending.put(l.bias().tensor(), nb);
+            }
+            done.add(l.node());
+        }
+        weights.clear();
+        if (!pending.isEmpty()) current = replace(current, pending, resolver);
+        return new Result(current, done, skipped, remeasured);
+    }
+
+    private static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {
+        GraphProto.Builder gb = proto.getGraph().toBuilder();
+        TreeSet<String> left = new TreeSet<>(values.keySet());
+        for (int i = 0; i < gb.getInitializerCount(); i++) {
+            TensorProto t = gb.getInitializer(i);
+            float[] v = values.get(t.getName());
+            if (v == null) continue;
+            gb.setInitializer(i, Tensors.replaceValues(t, v));
+            left.remove(t.getName());
+        }
+        for (int i = 0; i < gb.getNodeCount() && !left.isEmpty(); i++) {
+            NodeProto n = gb.getNode(i);
+            if (n.getOutputCount() == 0 || !left.contains(n.getOutput(0))) continue;
+            NodeProto.Builder nb = n.toBuilder();
+            for (int a = 0; a < nb.getAttributeCount(); a++) {
+                AttributeProto at = nb.getAttribute(a);
+                if (at.getName().equals("value") && at.hasT()) {
+                    nb.setAttribute(a, at.toBuilder().setT(Tensors.replaceValues(at.getT(), values.get(n.getOutput(0)))));
+                    left.remove(n.getOutput(0));
+                }
+            }
+            gb.setNode(i, nb);
+        }
+        return proto.toBuilder().setGraph(gb).build();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.lopper.prune.obspa;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.lopper.eval.ModelSource;
+import dev.lopper.importance.Weights;
+import dev.lopper.prune.PruningSession;
+import dev.lopper.prune.WeightCompensation;
+import dev.lopper.task.Progress;
+
+/**
+ * OBSPA for a {@link PruningSession}: the source of input moments the criterion scores with, and the compensation
+ * step the session runs before slicing.
+ * <pre>
+ * GraphObspaSource src = Obspa.source(session, calibrationCsvOrNull, Map.of(), ObsLayer.DEFAULT_DAMPING, progress);
+ * ScoringOptions so = new ScoringOptions(Criterion.OBSPA, null, null, 0, src, false);
+ * session.setCompensation(Obspa.compensation(session, src));
+ * </pre>
+ */
+public final class Obspa {
+    private Obspa() {}
+
+    /**
+     * Data-free moments, plus calibration moments when {@code calibration} (a CSV / npy / npz / image folder the
+     * eval package reads) is given.
+     */
+    public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
+                                          double damping, Progress progress) {
+        progress.update("OBSPA: propagating moments", 0, 1);
+        Weights w = Weights.of(s.graph());
+        DataFreeMoments df = DataFreeMoments.of(s.graph(), w);
+        w.clear();
+        ConsumerResolver resolver = new ConsumerResolver(s.graph());
+        if (calibration == null) {
+            return new GraphObspaSource(resolver, df, Map.of(), damping, "data-free moments");
+        }
+        CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration,
+                inputShapes, progress);
+        return new GraphObspaSource(resolver, df, r.moments(), damping,
+                "calibration moments (" + r.samples() + " samples; data-free where not captured)",
+                new GraphObspaSource.Calibration(calibration, inputShapes));
+    }
+
+    /** The compensation step for a session; {@link Step#last()} tells what the latest application did. */
+    public static Step compensation(PruningSession s, GraphObspaSource source) {
+        return new Step(s, source);
+    }
+
+    /** The compensation step (remembers its latest result for reports). */
+    public static final class Step implements WeightCompensation {
+        private final PruningSession session;
+        private final GraphObspaSource source;
+        private volatile Compensation.Result last;
+
+        Step(PruningSession session, GraphObspaSource source) {
+            this.session = session;
+            this.source = source;
+        }
+
+        @Override
+        public dev.lopper.onnx.proto.Onnx.ModelProto apply(dev.lopper.onnx.proto.Onnx.ModelProto original, Map<String, int[]> kept) {
+            Compensation.Result r = Compensation.apply(original, session.analysis(), source, kept);
+            last = r;
+            return r.model();
+        }
+
+        /** The latest result, or null before the first application. */
+        public Compensation.Result last() { return last; }
+    }
+}

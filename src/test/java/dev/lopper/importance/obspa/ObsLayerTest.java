@@ -1,0 +1,108 @@
+package dev.lopper.importance.obspa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import dev.lopper.prune.obspa.GaussianMoments;
+
+class ObsLayerTest {
+    /** Random SPD second-moment matrix of n features from m samples (last feature = 1 when bias). */
+    private static double[] moments(Random r, int n, int m, boolean bias) {
+        double[] h = new double[n * n];
+        for (int s = 0; s < m; s++) {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) x[i] = r.nextGaussian() + 0.3 * i;
+            x[1] += 0.8 * x[0];   // correlated features
+            if (bias) x[n - 1] = 1;
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) h[i * n + j] += x[i] * x[j] / m;
+        }
+        return h;
+    }
+
+    private static double[] solve(double[] a, int n, double[] b) {
+        double[] inv = a.clone();
+        assertTrue(DenseMath.invertSpd(inv, n));
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) x[i] += inv[i * n + j] * b[j];
+        return x;
+    }
+
+    @Test
+    void removalEqualsTheLeastSquaresRefitOfTheKeptColumns() {
+        Random r = new Random(1);
+        int n = 6, rows = 3;
+        double[] h = moments(r, n, 500, true);
+        double[][] w = new double[rows][n];
+        for (double[] row : w) for (int j = 0; j < n; j++) row[j] = r.nextGaussian();
+        ObsLayer layer = new ObsLayer(w, h, n - 1, 0);
+        int[] q = {1, 3};
+        double predicted = layer.deltaE(q);
+        layer.remove(q);
+        double[][] got = layer.weights();
+        int[] keep = {0, 2, 4, 5};
+        int k = keep.length;
+        double[] hkk = new double[k * k];
+        for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) hkk[i * k + j] = h[keep[i] * n + keep[j]];
+        double err = 0;
+        for (int o = 0; o < rows; o++) {
+            // normal equations: W'_K H_KK = W H_{:,K}
+            double[] rhs = new double[k];
+            for (int j = 0; j < k; j++) for (int i = 0; i < n; i++) rhs[j] += w[o][i] * h[i * n + keep[j]];
+            double[] ls = solve(hkk, k, rhs);
+            for (int j = 0; j < k; j++) assertEquals(ls[j], got[o][keep[j]], 1e-9);
+            for (int c : q) assertEquals(0.0, got[o][c]);
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = got[o][i] - w[o][i];
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) err += d[i] * h[i * n + j] * d[j];
+        }
+        assertEquals(err, predicted, 1e-9 * Math.max(1, err), "ΔE predicted before removal = true error after");
+    }
+
+    @Test
+    void greedyStepsAddUpToTheJointRemoval() {
+        Random r = new Random(2);
+        int n = 5;
+        double[] h = moments(r, n, 300, false);
+        double[][] w = {{1, -2, 0.5, 0.3, 1}, {0.2, 0.1, -1, 2, 0.4}};
+        ObsLayer a = new ObsLayer(w, h, -1, 0), b = new ObsLayer(w, h, -1, 0);
+        double joint = a.deltaE(new int[] {0, 2});
+        double step = b.deltaE(new int[] {0});
+        b.remove(new int[] {0});
+        step += b.deltaE(new int[] {2});
+        assertEquals(joint, step, 1e-9 * joint);
+    }
+
+    @Test
+    void dampedSolutionIsScoredUnderTheTrueH() {
+        // a constant feature (zero variance) with a bias: removing it costs exactly 0 even with damping
+        int n = 3;
+        double mu = 0.7;
+        double[] h = {1 + 0.1, 0.2 * mu, 0.2, 0.2 * mu, mu * mu, mu, 0.2, mu, 1};
+        // features: x0 (mean 0.2, var 1), x1 ≡ 0.7, bias
+        h[0] = 1 + 0.04;
+        ObsLayer layer = new ObsLayer(new double[][] {{0.5, 2.0, 0.1}}, h, 2, 0.01);
+        assertEquals(0.0, layer.deltaE(new int[] {1}), 1e-12);
+        assertTrue(layer.deltaE(new int[] {0}) > 0.2);
+        layer.remove(new int[] {1});
+        assertEquals(0.1 + 2.0 * mu, layer.weights()[0][2], 1e-12, "the bias absorbs w·μ");
+    }
+
+    @Test
+    void gaussianMomentsOfReluAndMax() {
+        double[] relu = GaussianMoments.relu(0.3, 2.0);
+        double[] num = GaussianMoments.of(x -> Math.max(0, x), 0.3, 2.0);
+        assertEquals(relu[0], num[0], 1e-5);
+        assertEquals(relu[1], num[1], 1e-5);   // Simpson over the kink
+        double[] std = GaussianMoments.relu(0, 1);
+        assertEquals(1 / Math.sqrt(2 * Math.PI), std[0], 1e-7);
+        assertEquals(0.5 - 1 / (2 * Math.PI), std[1], 1e-7);   // erf approximation: 1.2e-7
+        double[] max2 = GaussianMoments.maxOf(2, 0, 1);
+        assertEquals(1 / Math.sqrt(Math.PI), max2[0], 1e-6);
+        assertEquals(1 - 1 / Math.PI, max2[1], 1e-6);
+        assertEquals(0.6826894921, GaussianMoments.erf(1 / Math.sqrt(2)), 1e-6);
+    }
+}
