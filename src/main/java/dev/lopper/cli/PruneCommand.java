@@ -115,13 +115,9 @@ public final class PruneCommand implements Callable<Integer> {
     boolean noCompensate;
 
     @Option(names = "--compensate", description = {"OBS compensation after any criterion: move the removed channels' contribution into the",
-            "surviving weights and biases of the layers that read them. H from --calibration data when given, else captured",
-            "with ONNX Runtime on seeded random inputs (--calibration-batches). On by default with --criterion obspa."})
+            "surviving weights and biases of the layers that read them (OBSPA least squares). H is measured on --calibration",
+            "data when given, else derived data-free from the model's BN/LayerNorm statistics. On by default with --criterion obspa."})
     boolean compensate;
-
-    @Option(names = "--calibration-batches", paramLabel = "N", defaultValue = "8",
-            description = "Seeded random batches used to capture H for --compensate without --calibration (default ${DEFAULT-VALUE}).")
-    int calibrationBatches;
 
     @Option(names = "--damping", paramLabel = "L", defaultValue = "0.01",
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
@@ -148,7 +144,6 @@ public final class PruneCommand implements Callable<Integer> {
         if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
-        if (calibrationBatches < 1) throw usage("--calibration-batches must be at least 1, got " + calibrationBatches);
         PruneTarget target;
         ScoringOptions scoring;
         PruningSettings settings;
@@ -194,7 +189,7 @@ public final class PruneCommand implements Callable<Integer> {
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
-            if (obspa || compensate && calibration != null) {
+            if (obspa || compensate) {
                 GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
                 if (obspa) {
                     scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
@@ -257,10 +252,8 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
-        // OBSPA's compensation (data-free or --calibration) is a step of the session; the seeded-input one is separate
-        if (!compensate || s.compensation() != null) return s.apply(plan, lockFailing, vo, progress);
-        var stats = s.captureConsumerInputs(plan.groups(), vo, calibrationBatches, seed + 1000, progress);
-        return s.applyCompensated(plan, stats, lockFailing, vo, progress);
+        // compensation (OBSPA's, data-free or --calibration) is a step of the session, run before slicing
+        return s.apply(plan, lockFailing, vo, progress);
     }
 
     private static double fraction(ModelCost c, ModelCost before, PruneTarget.Kind k) {
@@ -321,7 +314,7 @@ public final class PruneCommand implements Callable<Integer> {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
-                    + " relative L2 error %.4f%s)%n", worst, rel, compensate || compensation != null ? ", OBS-compensated" : ""));
+                    + " relative L2 error %.4f%s)%n", worst, rel, compensation != null ? ", OBS-compensated" : ""));
             if (compensation != null && compensation.last() != null) {
                 var c = compensation.last();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
@@ -354,7 +347,7 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
         p.put("roundTo", set.pruning().roundTo());
-        p.put("compensated", compensate || compensation != null);
+        p.put("compensated", compensation != null);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
             ObjectNode n = groups.addObject();

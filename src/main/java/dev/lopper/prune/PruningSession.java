@@ -169,55 +169,6 @@ public final class PruningSession {
         }
     }
 
-    /**
-     * Second moments E[x xᵀ] of the inputs of every layer that consumes channels the plan removes, captured with
-     * ONNX Runtime over {@code batches} seeded random batches (shapes and integer ranges from {@code verify}).
-     */
-    public Map<String, dev.lopper.eval.ChannelStats> captureConsumerInputs(Map<String, GroupPlan> plan, VerifyOptions verify,
-                                                                          int batches, long seed, Progress progress) {
-        Map<String, dev.lopper.eval.CaptureRequest> req = new LinkedHashMap<>();
-        for (CoupledGroup g : groups()) {
-            if (!plan.containsKey(g.id())) continue;
-            for (dev.lopper.analysis.ParamSlice s : g.slices()) {
-                if (s.role() != dev.lopper.analysis.ParamSlice.Role.CONSUMER_WEIGHT) continue;
-                String in = ObsCompensation.activationOf(graph, g, s.node());
-                if (in == null || req.containsKey(in)) continue;
-                for (dev.lopper.analysis.Member m : g.members()) {
-                    if (m.tensor().equals(in)) {
-                        req.put(in, new dev.lopper.eval.CaptureRequest(in, m.axis(), true));
-                        break;
-                    }
-                }
-            }
-        }
-        if (req.isEmpty()) return Map.of();
-        try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path),
-                List.copyOf(req.values()), verify.session())) {
-            for (int b = 0; b < batches; b++) {
-                progress.checkCancelled();
-                progress.update("capturing activations", b, batches);
-                cap.accumulate(dev.lopper.eval.RandomInputs.forSession(cap.session(), verify.shapes(), verify.ints(), seed + b));
-            }
-            return cap.statistics();
-        }
-    }
-
-    /** The rewritten model with the consumers of removed channels compensated (OBS, see {@link ObsCompensation}). */
-    public ObsCompensation.Result rewriteCompensated(Map<String, GroupPlan> kept, Map<String, dev.lopper.eval.ChannelStats> stats)
-            throws ModelLoadException {
-        ObsCompensation.Result c = ObsCompensation.compensate(graph, model.proto(), groups(), kept, stats, 0.01);
-        Map<String, int[]> k = new LinkedHashMap<>();
-        kept.forEach((id, g) -> k.put(id, g.kept()));
-        return new ObsCompensation.Result(PlanApplier.apply(OnnxModel.of(path, c.model()), analysis, k), c.report());
-    }
-
-    /** Applies with OBS compensation and verifies; failing groups are handled as in {@link #apply}. */
-    public PlanExecution.Outcome applyCompensated(PruningPlan plan, Map<String, dev.lopper.eval.ChannelStats> stats,
-                                                  boolean lockFailing, VerifyOptions verify, Progress progress) {
-        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify);
-        return PlanExecution.run(plan, k -> rewriteCompensated(k, stats).model(), check, lockFailing, progress);
-    }
-
     /** Applies and verifies in ONNX Runtime; with {@code lockFailing} failing groups are left whole. */
     public PlanExecution.Outcome apply(PruningPlan plan, boolean lockFailing, VerifyOptions verify, Progress progress) {
         ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify);

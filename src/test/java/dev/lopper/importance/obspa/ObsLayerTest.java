@@ -105,4 +105,51 @@ class ObsLayerTest {
         assertEquals(1 - 1 / Math.PI, max2[1], 1e-6);
         assertEquals(0.6826894921, GaussianMoments.erf(1 / Math.sqrt(2)), 1e-6);
     }
+
+    // ---- cases carried over from the removed prune.ObsCompensation (same inputs, same expected numbers) ----
+
+    @Test
+    void aDuplicateChannelMovesIntoItsTwin() {
+        // x1 = x0: removing x1 from y = 2·x0 + 3·x1 leaves y = 5·x0
+        ObsLayer layer = new ObsLayer(new double[][] {{2, 3}}, new double[] {1, 1, 1, 1}, -1, 1e-7);
+        layer.remove(new int[] {1});
+        assertEquals(5, layer.weights()[0][0], 1e-3);
+        assertEquals(0, layer.weights()[0][1]);
+    }
+
+    @Test
+    void aConstantChannelMovesIntoTheBias() {
+        // x1 ≡ 2, x0 independent with mean 0: removing x1 from y = 2·x0 + 3·x1 + 1 gives y = 2·x0 + 7
+        double[] h = {1, 0, 0, 0, 4, 2, 0, 2, 1};   // features x0, x1, bias
+        ObsLayer layer = new ObsLayer(new double[][] {{2, 3, 1}}, h, 2, 1e-7);
+        assertEquals(0.0, layer.deltaE(new int[] {1}), 1e-6);
+        layer.remove(new int[] {1});
+        assertEquals(2, layer.weights()[0][0], 1e-3);
+        assertEquals(7, layer.weights()[0][2], 1e-3);
+    }
+
+    @Test
+    void independentZeroMeanChannelsNeedNoCompensation() {
+        // 4 rows (a Conv's 2 outputs × 2 taps), 3 uncorrelated zero-mean channels: the survivors keep their weights
+        double[][] w = {{1, 3, 5}, {2, 4, 6}, {7, 9, 11}, {8, 10, 12}};
+        ObsLayer layer = new ObsLayer(w, new double[] {1, 0, 0, 0, 2, 0, 0, 0, 3}, -1, 0);
+        assertEquals(1 + 4 + 49 + 64, layer.deltaE(new int[] {0}), 1e-9, "ΔE = Σ w_0² H_00");
+        layer.remove(new int[] {0});
+        double[][] got = layer.weights();
+        for (int r = 0; r < w.length; r++) {
+            assertEquals(0, got[r][0]);
+            for (int c = 1; c < 3; c++) assertEquals(w[r][c], got[r][c], 1e-12);
+        }
+    }
+
+    @Test
+    void inverseOfSpd() {
+        double[] a = {4, 2, 2, 3};
+        assertTrue(DenseMath.invertSpd(a, 2));
+        // det 8: [[3, -2], [-2, 4]] / 8
+        assertEquals(3 / 8.0, a[0], 1e-12);
+        assertEquals(-2 / 8.0, a[1], 1e-12);
+        assertEquals(-2 / 8.0, a[2], 1e-12);
+        assertEquals(4 / 8.0, a[3], 1e-12);
+    }
 }
