@@ -79,22 +79,9 @@ public final class Tensors {
         if (ElementType.bits(type) == 0) {
             throw new IllegalArgumentException("cannot slice tensor '" + t.getName() + "' of type " + ElementType.name(type));
         }
-        ByteBuffer raw;
-        boolean typed = false;
-        if (OnnxModel.isExternal(t)) {
-            if (model == null) throw new IllegalArgumentException("tensor '" + t.getName() + "' uses external data; pass its model");
-            raw = model.externalBytes(t);
-        } else if (t.hasRawData()) {
-            raw = t.getRawData().asReadOnlyByteBuffer();
-        } else {
-            raw = ByteBuffer.wrap(TensorCodec.typedToRaw(t, count));
-            typed = true;
-        }
+        boolean typed = !OnnxModel.isExternal(t) && !t.hasRawData();
+        ByteBuffer raw = denseBuffer(model, t, count);
         long need = TensorCodec.byteSize(type, count);
-        if (raw.remaining() < need) {
-            throw new IllegalArgumentException("tensor '" + t.getName() + "' has " + raw.remaining()
-                    + " bytes of data, needs " + need);
-        }
         long[] cur = dims.clone();
         byte[] out = null;
         for (int a = 0; a < ax.length; a++) {
@@ -111,6 +98,39 @@ public final class Tensors {
             b.setRawData(TensorCodec.wrap(out));
         }
         return b.build();
+    }
+
+    /**
+     * The dense little-endian bytes of a fixed-size tensor whatever its storage: raw data, typed fields or
+     * external data (resolved through {@code model}, which may be null for inline tensors). A copy.
+     */
+    public static byte[] denseBytes(OnnxModel model, TensorProto t) throws ModelLoadException {
+        if (ElementType.bits(t.getDataType()) == 0) {
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' of type " + ElementType.name(t.getDataType())
+                    + " has no fixed-size encoding");
+        }
+        ByteBuffer raw = denseBuffer(model, t, product(dims(t), 0, t.getDimsCount()));
+        byte[] out = new byte[raw.remaining()];
+        raw.duplicate().get(out);
+        return out;
+    }
+
+    private static ByteBuffer denseBuffer(OnnxModel model, TensorProto t, long count) throws ModelLoadException {
+        ByteBuffer raw;
+        if (OnnxModel.isExternal(t)) {
+            if (model == null) throw new IllegalArgumentException("tensor '" + t.getName() + "' uses external data; pass its model");
+            raw = model.externalBytes(t);
+        } else if (t.hasRawData()) {
+            raw = t.getRawData().asReadOnlyByteBuffer();
+        } else {
+            raw = ByteBuffer.wrap(TensorCodec.typedToRaw(t, count));
+        }
+        long need = TensorCodec.byteSize(t.getDataType(), count);
+        if (raw.remaining() < need) {
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' has " + raw.remaining()
+                    + " bytes of data, needs " + need);
+        }
+        return raw;
     }
 
     /**

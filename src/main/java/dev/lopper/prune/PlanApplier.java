@@ -19,6 +19,7 @@ import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.OnnxModel;
+import dev.lopper.onnx.Tensors;
 import dev.lopper.onnx.proto.Onnx.AttributeProto;
 import dev.lopper.onnx.proto.Onnx.GraphProto;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
@@ -80,7 +81,7 @@ public final class PlanApplier {
             TensorProto t = gb.getInitializer(i);
             Map<Integer, BitSet> r = removals.get(t.getName());
             if (r == null) continue;
-            gb.setInitializer(i, TensorSlicer.remove(original, t, r));
+            gb.setInitializer(i, without(original, t, r));
             done.add(t.getName());
         }
         for (int i = 0; i < gb.getNodeCount(); i++) {
@@ -92,7 +93,7 @@ public final class PlanApplier {
             for (int a = 0; a < nb.getAttributeCount(); a++) {
                 AttributeProto at = nb.getAttribute(a);
                 if (at.getName().equals("value")) {
-                    nb.setAttribute(a, at.toBuilder().setT(TensorSlicer.remove(original, at.getT(), r)));
+                    nb.setAttribute(a, at.toBuilder().setT(without(original, at.getT(), r)));
                     done.add(n.getOutput(0));
                 }
             }
@@ -261,11 +262,23 @@ public final class PlanApplier {
         if (t == null) return null;
         int dt = t.getDataType();
         if (dt != TensorProto.DataType.INT64_VALUE && dt != TensorProto.DataType.INT32_VALUE) return null;
-        int esize = dt == TensorProto.DataType.INT64_VALUE ? 8 : 4;
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(TensorSlicer.rawBytes(model, t, esize)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        long[] v = new long[b.capacity() / esize];
-        for (int i = 0; i < v.length; i++) v[i] = esize == 8 ? b.getLong(i * 8) : b.getInt(i * 4);
-        return v;
+        return model.tensor(t).toLongArray();
+    }
+
+    /** The tensor with the given positions removed along each axis (axis → removed positions). */
+    private static TensorProto without(OnnxModel model, TensorProto t, Map<Integer, BitSet> removed) throws ModelLoadException {
+        int[] axes = new int[removed.size()];
+        int[][] keep = new int[removed.size()][];
+        int i = 0;
+        for (Map.Entry<Integer, BitSet> e : new java.util.TreeMap<>(removed).entrySet()) {
+            int n = Math.toIntExact(t.getDims(e.getKey()));
+            BitSet gone = e.getValue();
+            int[] k = new int[n - gone.get(0, n).cardinality()];
+            for (int p = 0, j = 0; p < n; p++) if (!gone.get(p)) k[j++] = p;
+            axes[i] = e.getKey();
+            keep[i++] = k;
+        }
+        return Tensors.sliceAxes(model, t, axes, keep);
     }
 
     private static void validate(CoupledGroup g, int[] k) {

@@ -25,7 +25,6 @@ import dev.lopper.onnx.proto.Onnx.NodeProto;
 import dev.lopper.onnx.proto.Onnx.TensorProto;
 import dev.lopper.onnx.proto.Onnx.TensorShapeProto;
 import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
-import dev.lopper.prune.TensorSlicer;
 
 /**
  * The zero-channel oracle: runs models in ONNX Runtime on seeded inputs, and builds the "zeroed original"
@@ -126,7 +125,7 @@ public final class Oracle {
     private static TensorProto zeroed(OnnxModel model, TensorProto t, Map<Integer, BitSet> z) throws Exception {
         int esize = dev.lopper.onnx.ElementType.bits(t.getDataType()) / 8;
         if (esize < 1) throw new IllegalArgumentException("cannot zero " + t.getName());
-        byte[] bytes = TensorSlicer.rawBytes(model, t, esize);
+        byte[] bytes = dev.lopper.onnx.Tensors.denseBytes(model, t);
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         long n = bytes.length / esize;
         long[] strides = new long[dims.length];
