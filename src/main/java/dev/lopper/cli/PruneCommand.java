@@ -21,6 +21,7 @@ import dev.lopper.eval.EvalException;
 import dev.lopper.eval.ShapePolicy;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
+import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
@@ -68,7 +69,8 @@ public final class PruneCommand implements Callable<Integer> {
     Double targetParams;
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
-            description = "l1 (default), l2, bn-scale, fpgm, lamp, random or obspa (Optimal Brain Surgeon with compensation).")
+            description = {"l1 (default), l2, bn-scale, fpgm, lamp, random, obspa (Optimal Brain Surgeon with compensation),",
+                    "or, measured on --calibration data: mean-activation, apoz (fraction of zeros) or wanda (|W|·activation norm)."})
     String criterion;
 
     @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "Across parameter slices: mean (default), sum or max.")
@@ -107,8 +109,9 @@ public final class PruneCommand implements Callable<Integer> {
     boolean lockFailing;
 
     @Option(names = "--calibration", paramLabel = "FILE",
-            description = {"OBSPA: calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`) for --criterion obspa",
-                    "or --compensate; the consumers' input moments are measured on it instead of derived."})
+            description = {"Calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`). Required by --criterion",
+                    "mean-activation, apoz and wanda (their activation statistics are captured on it); with --criterion obspa or",
+                    "--compensate the consumers' input moments are measured on it instead of derived."})
     Path calibration;
 
     @Option(names = "--no-compensate", description = "With --criterion obspa: score with OBSPA but do not move the surviving weights.")
@@ -153,11 +156,12 @@ public final class PruneCommand implements Callable<Integer> {
                     : PruneTarget.ratio(ratio == null ? 0 : ratio);
             scoring = new ScoringOptions(Criterion.parse(criterion), Reduction.parse(reduction),
                     normalization == null ? null : Normalization.parse(normalization), seed, null, false);
-            if (scoring.criterion().create().needsActivations()) {
-                throw usage("criterion '" + criterion + "' needs calibration data, which `lopper prune` does not take yet");
+            boolean activations = scoring.criterion().create().needsActivations();
+            if (activations && planFile == null && calibration == null) {
+                throw usage("--criterion " + scoring.criterion().id() + " needs --calibration FILE (data to measure activations on)");
             }
-            if (calibration != null && scoring.criterion() != Criterion.OBSPA && !compensate) {
-                throw usage("--calibration is used by --criterion obspa or --compensate");
+            if (calibration != null && !activations && scoring.criterion() != Criterion.OBSPA && !compensate) {
+                throw usage("--calibration is used by --criterion obspa or --compensate, and by --criterion mean-activation, apoz and wanda");
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
@@ -174,6 +178,9 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private Obspa.Step compensation;
+
+    /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
+    static final int CALIBRATION_BATCH = 32;
 
     private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
                     Map<String, long[]> shapes) throws Exception {
@@ -199,6 +206,11 @@ public final class PruneCommand implements Callable<Integer> {
                     compensation = Obspa.compensation(s, src);
                     s.setCompensation(compensation);
                 }
+            }
+            if (saved == null && scoring.criterion().create().needsActivations()) {
+                ActivationStats stats = s.captureActivations(calibration, shapes, CALIBRATION_BATCH, progress);
+                scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
+                        stats, scoring.includeLocked());
             }
             if (planFile != null) {
                 plan = saved;

@@ -169,6 +169,26 @@ public final class PruningSession {
         }
     }
 
+    /**
+     * Activation statistics of every prunable group's activations from a calibration file (.csv, .npy, .npz or image
+     * folder, read as {@code lopper eval --data} reads it), streamed through ONNX Runtime in batches of
+     * {@code batchSize}; {@code inputShapes} sizes dynamic input dims.
+     *
+     * @throws dev.lopper.eval.EvalException when the file cannot be read, does not fit the model's inputs or is empty
+     */
+    public CapturedActivations captureActivations(Path data, Map<String, long[]> inputShapes, int batchSize, Progress progress) {
+        List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
+        if (req.isEmpty()) return new CapturedActivations(Map.of());
+        try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req,
+                dev.lopper.eval.SessionConfig.DEFAULT.withBatchSize(batchSize));
+             dev.lopper.eval.Dataset ds = dev.lopper.eval.Datasets.open(data, dev.lopper.eval.DataOptions.DEFAULT,
+                     dev.lopper.eval.DataTarget.of(cap.inputs(), dev.lopper.eval.ShapePolicy.of(inputShapes, batchSize)))) {
+            long seen = cap.accumulate(ds, batchSize, progress);
+            if (seen == 0) throw new dev.lopper.eval.EvalException(data + ": no samples to calibrate on");
+            return new CapturedActivations(cap.statistics());
+        }
+    }
+
     /** Applies and verifies in ONNX Runtime; with {@code lockFailing} failing groups are left whole. */
     public PlanExecution.Outcome apply(PruningPlan plan, boolean lockFailing, VerifyOptions verify, Progress progress) {
         ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify);
