@@ -52,6 +52,15 @@ import dev.lopper.prune.Planner;
 import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.SliceCostModel;
 import dev.lopper.task.Progress;
+import dev.lopper.importance.Criterion;
+import dev.lopper.importance.Weights;
+import dev.lopper.importance.obspa.ObsLayer;
+import dev.lopper.importance.obspa.ObspaSource;
+import dev.lopper.prune.obspa.Compensation;
+import dev.lopper.prune.obspa.ConsumerResolver;
+import dev.lopper.prune.obspa.DataFreeMoments;
+import dev.lopper.prune.obspa.GraphObspaSource;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@link ModelServices} backed by the core packages of this build. */
 public final class CoreServices implements ModelServices {
@@ -69,9 +78,43 @@ public final class CoreServices implements ModelServices {
         return new GroupsResult(a.groups(), a, null);
     }
 
+    /** The data-free OBSPA source of the model last asked for (moments are propagated once per opened model). */
+    private volatile ObspaCache obspa;
+
+    private record ObspaCache(LoadedModel model, GraphObspaSource source) { }
+
+    /**
+     * Data-free OBSPA moments for a model, exactly as {@code Obspa.source(session, null, Map.of(), damping, progress)}
+     * builds them for the CLI (same standardized graph, no calibration data).
+     */
+    GraphObspaSource obspaSource(LoadedModel m, Progress progress) {
+        ObspaCache c = obspa;
+        if (c != null && c.model() == m) return c.source();
+        synchronized (this) {
+            c = obspa;
+            if (c != null && c.model() == m) return c.source();
+            progress.update("OBSPA: propagating moments", 0, 1);
+            Weights w = Weights.of(m.graph());
+            DataFreeMoments df;
+            try {
+                df = DataFreeMoments.of(m.graph(), w);
+            } finally {
+                w.clear();
+            }
+            GraphObspaSource src = new GraphObspaSource(new ConsumerResolver(m.graph()), df, Map.of(),
+                    ObsLayer.DEFAULT_DAMPING, "data-free moments");
+            obspa = new ObspaCache(m, src);
+            return src;
+        }
+    }
+
     @Override
     public PlanOutcome plan(LoadedModel m, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
                             Progress progress) throws Exception {
+        if (scoring.criterion() == Criterion.OBSPA && !(scoring.stats() instanceof ObspaSource)) {
+            scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
+                    obspaSource(m, progress), scoring.includeLocked());
+        }
         progress.update("Scoring channels (" + scoring.criterion().id() + ")", 0, 3);
         Map<String, ChannelScores> scores = ImportanceScorer.score(groups, m.graph(), scoring, progress);
         progress.checkCancelled();
@@ -115,19 +158,31 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, IntRange ints, Progress progress) {
+    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, IntRange ints, boolean compensate,
+                              Progress progress) {
         if (groups.analysis() == null) throw new IllegalStateException("no group analysis to apply the plan with");
+        GraphObspaSource source = compensate ? obspaSource(m, progress) : null;
+        AtomicReference<Compensation.Result> compensation = new AtomicReference<>();
+        // as PruningSession.rewrite: the compensation step runs on the original, then the channels are sliced away
         PlanExecution.Rewriter rewriter = kept -> {
             Map<String, int[]> k = new LinkedHashMap<>();
             kept.forEach((id, gp) -> k.put(id, gp.kept()));
-            return PlanApplier.apply(m.model(), groups.analysis(), k);
+            OnnxModel base = m.model();
+            if (source != null) {
+                Compensation.Result r = Compensation.apply(base.proto(), groups.analysis(), source, k);
+                compensation.set(r);
+                if (r.model() != base.proto()) base = OnnxModel.of(m.path(), r.model());
+            }
+            return PlanApplier.apply(base, groups.analysis(), k);
         };
         VerifyOptions d = VerifyOptions.DEFAULT;
         EvalModelCheck check = new EvalModelCheck(ModelSource.of(m.path()), m.model().baseDir(),
                 new VerifyOptions(d.session(), d.shapes(), ints, d.seed(), d.timedRuns()));
         PlanExecution.Outcome o = PlanExecution.run(plan, rewriter, check, true, progress);
+        Compensation.Result c = compensation.get();
+        int layers = !compensate ? -1 : c == null ? 0 : c.compensated().size();
         return new PruneOutcome(o.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
-                o.verification().problem(), o.failing(), o.verification().maxAbsDiff());
+                o.verification().problem(), o.failing(), o.verification().maxAbsDiff(), layers);
     }
 
     @Override

@@ -42,9 +42,12 @@ public interface ModelServices {
 
     /**
      * Rewrites the model for a plan and verifies it in ONNX Runtime; groups whose pruning breaks the model are
-     * taken out of the plan (and named) until it verifies.
+     * taken out of the plan (and named) until it verifies. With {@code compensate}, data-free OBSPA compensation
+     * (as `lopper prune --compensate` without calibration data) moves the removed channels' contribution into the
+     * surviving weights and biases before the channels are sliced away.
      */
-    PruneOutcome prune(LoadedModel model, GroupsResult groups, PruningPlan plan, IntRange ints, Progress progress) throws Exception;
+    PruneOutcome prune(LoadedModel model, GroupsResult groups, PruningPlan plan, IntRange ints, boolean compensate,
+                       Progress progress) throws Exception;
 
     /**
      * Times original and pruned alternately (A B A B, so machine noise hits both alike), reporting every run;
@@ -68,9 +71,18 @@ public interface ModelServices {
      * @param model    the pruned model's bytes, null when no version verified
      * @param failing  group id → why pruning it breaks the model (left whole)
      * @param maxAbsDiff output name → largest absolute difference from the original on random inputs
+     * @param compensatedLayers layers whose weights OBS compensation adjusted, or -1 when compensation was off
      */
     record PruneOutcome(PruningPlan applied, byte[] model, boolean verified, String problem,
-                        Map<String, String> failing, Map<String, Double> maxAbsDiff) { }
+                        Map<String, String> failing, Map<String, Double> maxAbsDiff, int compensatedLayers) {
+        /** Without compensation. */
+        public PruneOutcome(PruningPlan applied, byte[] model, boolean verified, String problem,
+                            Map<String, String> failing, Map<String, Double> maxAbsDiff) {
+            this(applied, model, verified, problem, failing, maxAbsDiff, -1);
+        }
+
+        public boolean compensated() { return compensatedLayers >= 0; }
+    }
 
     /** Top-1 accuracy of both models on {@code samples} samples of {@code dataset}. */
     record Accuracy(String dataset, long samples, double original, double pruned) { }

@@ -13,6 +13,7 @@ import javafx.scene.chart.LineChart;
 import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
@@ -213,7 +214,19 @@ public final class PruneView extends VBox {
         criterion.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setCriterion(b); });
         vm.criterionProperty().addListener((o, a, b) -> criterion.setValue(b));
         criterion.setTooltip(new Tooltip("How channel importance is scored: l1/l2 weight magnitude, bn-scale (|γ| of the "
-                + "BatchNorm), fpgm (distance to the geometric median), lamp, random (a baseline)."));
+                + "BatchNorm), fpgm (distance to the geometric median), lamp, random (a baseline), obspa (the error "
+                + "a structured Optimal Brain Surgeon update leaves, from moments propagated without data)."));
+        CheckBox compensate = new CheckBox("Compensate (OBS)");
+        compensate.setId("compensate");
+        compensate.setSelected(vm.compensateProperty().get());
+        compensate.selectedProperty().addListener((o, a, b) -> vm.setCompensate(b));
+        vm.compensateProperty().addListener((o, a, b) -> compensate.setSelected(b));
+        compensate.setTooltip(new Tooltip("OBS compensation (Optimal Brain Surgeon, as in OBSPA): before channels are "
+                + "removed, the layers that read them get a least-squares update that moves the removed channels' "
+                + "contribution into the surviving weights and biases, so the output changes less. It needs no data: "
+                + "each layer's input statistics are propagated through the graph from the BatchNorm/LayerNorm "
+                + "parameters and the weights. On by default with obspa; "
+                + "works with any criterion."));
         ChoiceBox<Allocation> allocation = new ChoiceBox<>();
         allocation.getItems().setAll(Allocation.values());
         allocation.setValue(vm.allocationProperty().get());
@@ -242,7 +255,7 @@ public final class PruneView extends VBox {
         roundTo.setTooltip(new Tooltip("Kept channel counts are rounded up to a multiple of this: unaligned counts can "
                 + "make ONNX Runtime slower, not faster."));
         FlowPane bar = new FlowPane(10, 4, pair("Criterion", criterion), pair("Target", target),
-                pair("Allocation", allocation), pair("Round to", roundTo));
+                pair("Allocation", allocation), pair("Round to", roundTo), compensate);
         bar.setAlignment(Pos.CENTER_LEFT);
         return bar;
     }

@@ -53,9 +53,12 @@ import dev.lopper.prune.PruningSettings;
  * measurements streamed run by run. Every setting change is undoable.
  */
 public final class PruneViewModel {
-    /** Criteria that need no calibration data (the others need activation statistics). */
-    public static final List<Criterion> DATA_FREE_CRITERIA =
-            List.of(Criterion.L1, Criterion.L2, Criterion.BN_SCALE, Criterion.FPGM, Criterion.LAMP, Criterion.RANDOM);
+    /**
+     * Criteria that need no calibration data (the others need activation statistics); OBSPA scores with data-free
+     * moments propagated through the graph, as the CLI does without --calibration.
+     */
+    public static final List<Criterion> DATA_FREE_CRITERIA = List.of(Criterion.L1, Criterion.L2, Criterion.BN_SCALE,
+            Criterion.FPGM, Criterion.LAMP, Criterion.RANDOM, Criterion.OBSPA);
     static final Duration DEBOUNCE = Duration.millis(250);
 
     private final ModelServices services;
@@ -67,6 +70,7 @@ public final class PruneViewModel {
     private final ObjectProperty<Allocation> allocation = new SimpleObjectProperty<>(Allocation.UNIFORM);
     private final ObjectProperty<PruneTarget.Kind> targetKind = new SimpleObjectProperty<>(PruneTarget.Kind.RATIO);
     private final IntegerProperty roundTo = new SimpleIntegerProperty(PruningSettings.DEFAULT_ROUND_TO);
+    private final javafx.beans.property.BooleanProperty compensate = new javafx.beans.property.SimpleBooleanProperty(false);
     private final ReadOnlyObjectWrapper<PlanOutcome> outcome = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper planStatus = new ReadOnlyStringWrapper("");
     private final ObservableList<Double> originalLatency = FXCollections.observableArrayList();
@@ -103,6 +107,7 @@ public final class PruneViewModel {
         allocation.addListener((o, a, b) -> schedule());
         targetKind.addListener((o, a, b) -> schedule());
         roundTo.addListener((o, a, b) -> schedule());
+        compensate.addListener((o, a, b) -> schedule());
         groups.globalRatioProperty().addListener((o, a, b) -> schedule());
         groups.rows().addListener((ListChangeListener<GroupRow>) c -> {
             while (c.next()) {
@@ -205,8 +210,9 @@ public final class PruneViewModel {
             return;
         }
         int run = ++pruneRuns;
-        pruneStatus.set("Rewriting and verifying…");
-        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), intRange.get(), p), out -> {
+        boolean compensating = compensate.get();
+        pruneStatus.set(compensating ? "Compensating (OBS), rewriting and verifying…" : "Rewriting and verifying…");
+        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), intRange.get(), compensating, p), out -> {
             if (run != pruneRuns || groups.model() != m) return;
             pruned.set(out);
             pruneStatus.set(describe(out));
@@ -222,6 +228,10 @@ public final class PruneViewModel {
             out.maxAbsDiff().forEach((k, v) -> b.append(String.format(" · max |Δ| %s %.3g", k, v)));
         } else {
             b.append("✘ not verified: ").append(out.problem());
+        }
+        if (out.compensated()) {
+            b.append(" · OBS compensation on ").append(out.compensatedLayers())
+                    .append(out.compensatedLayers() == 1 ? " layer" : " layers");
         }
         if (!out.failing().isEmpty()) {
             b.append(" · left whole because pruning them broke the model: ").append(String.join(", ", out.failing().keySet()));
@@ -392,7 +402,8 @@ public final class PruneViewModel {
             Criterion c = plan.settings().criterion().equals("manual") ? criterion.get() : Criterion.parse(plan.settings().criterion());
             double ratio = ps.target().kind() == PruneTarget.Kind.RATIO ? ps.target().value() : 1 - ps.target().value();
             Snapshot before = snapshot();
-            Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides());
+            Snapshot after = new Snapshot(c, ps.allocation(), ps.target().kind(), ps.roundTo(), ratio, ps.overrides(),
+                    c == Criterion.OBSPA || compensate.get());
             undo.apply(new UndoStack.Edit() {
                 @Override public void redo() { restore(after); }
                 @Override public void undo() { restore(before); }
@@ -403,11 +414,11 @@ public final class PruneViewModel {
 
     /** All settings at one moment (for undo of a plan load). */
     record Snapshot(Criterion criterion, Allocation allocation, PruneTarget.Kind kind, int roundTo, double ratio,
-                    Map<String, Double> overrides) { }
+                    Map<String, Double> overrides, boolean compensate) { }
 
     Snapshot snapshot() {
         return new Snapshot(criterion.get(), allocation.get(), targetKind.get(), roundTo.get(),
-                groups.globalRatioProperty().get(), groups.overrides());
+                groups.globalRatioProperty().get(), groups.overrides(), compensate.get());
     }
 
     void restore(Snapshot s) {
@@ -415,6 +426,7 @@ public final class PruneViewModel {
         allocation.set(s.allocation());
         targetKind.set(s.kind());
         roundTo.set(s.roundTo());
+        compensate.set(s.compensate());
         groups.globalRatioProperty().set(s.ratio());
         for (GroupRow r : groups.rows()) r.overrideProperty().set(s.overrides().getOrDefault(r.id(), Double.NaN));
     }
@@ -429,7 +441,28 @@ public final class PruneViewModel {
         });
     }
 
-    public void setCriterion(Criterion c) { set(criterion, c, "criterion"); }
+    /**
+     * Choosing OBSPA also turns compensation on (its default, as in the CLI), in the same undoable step; other
+     * criteria leave the check box as it is.
+     */
+    public void setCriterion(Criterion c) {
+        if (c != Criterion.OBSPA || compensate.get() || criterion.get() == c) {
+            set(criterion, c, "criterion");
+            return;
+        }
+        Criterion before = criterion.get();
+        undo.apply(new UndoStack.Edit() {
+            @Override public void redo() { criterion.set(c); compensate.set(true); }
+            @Override public void undo() { compensate.set(false); criterion.set(before); }
+            @Override public String description() { return "criterion"; }
+        });
+    }
+
+    /** Data-free OBS compensation in the apply step (any criterion); undoable. */
+    public void setCompensate(boolean on) { set(compensate, on, on ? "compensation on" : "compensation off"); }
+
+    /** True when the apply step moves the removed channels' contribution into the surviving weights (OBSPA). */
+    public javafx.beans.property.ReadOnlyBooleanProperty compensateProperty() { return compensate; }
 
     public void setAllocation(Allocation a) { set(allocation, a, "allocation"); }
 
