@@ -53,13 +53,11 @@ import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.SliceCostModel;
 import dev.lopper.task.Progress;
 import dev.lopper.importance.Criterion;
-import dev.lopper.importance.Weights;
 import dev.lopper.importance.obspa.ObsLayer;
 import dev.lopper.importance.obspa.ObspaSource;
 import dev.lopper.prune.obspa.Compensation;
-import dev.lopper.prune.obspa.ConsumerResolver;
-import dev.lopper.prune.obspa.DataFreeMoments;
 import dev.lopper.prune.obspa.GraphObspaSource;
+import dev.lopper.prune.obspa.Obspa;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** {@link ModelServices} backed by the core packages of this build. */
@@ -83,26 +81,14 @@ public final class CoreServices implements ModelServices {
 
     private record ObspaCache(LoadedModel model, GraphObspaSource source) { }
 
-    /**
-     * Data-free OBSPA moments for a model, exactly as {@code Obspa.source(session, null, Map.of(), damping, progress)}
-     * builds them for the CLI (same standardized graph, no calibration data).
-     */
+    /** Data-free OBSPA moments for a model (the CLI's without calibration data), built once per opened model. */
     GraphObspaSource obspaSource(LoadedModel m, Progress progress) {
         ObspaCache c = obspa;
         if (c != null && c.model() == m) return c.source();
         synchronized (this) {
             c = obspa;
             if (c != null && c.model() == m) return c.source();
-            progress.update("OBSPA: propagating moments", 0, 1);
-            Weights w = Weights.of(m.graph());
-            DataFreeMoments df;
-            try {
-                df = DataFreeMoments.of(m.graph(), w);
-            } finally {
-                w.clear();
-            }
-            GraphObspaSource src = new GraphObspaSource(new ConsumerResolver(m.graph()), df, Map.of(),
-                    ObsLayer.DEFAULT_DAMPING, "data-free moments");
+            GraphObspaSource src = Obspa.dataFreeSource(m.graph(), ObsLayer.DEFAULT_DAMPING, progress);
             obspa = new ObspaCache(m, src);
             return src;
         }

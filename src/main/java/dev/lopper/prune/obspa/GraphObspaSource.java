@@ -51,6 +51,9 @@ public final class GraphObspaSource implements ObspaSource {
 
     public ConsumerResolver resolver() { return resolver; }
 
+    /** The moments propagated without data (the fallback where nothing was measured). */
+    public DataFreeMoments dataFreeMoments() { return dataFree; }
+
     /** Calibration data, or null when data-free. */
     public Calibration calibration() { return calibration; }
 

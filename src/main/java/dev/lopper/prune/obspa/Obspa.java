@@ -27,19 +27,28 @@ public final class Obspa {
      */
     public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
                                           double damping, Progress progress) {
-        progress.update("OBSPA: propagating moments", 0, 1);
-        Weights w = Weights.of(s.graph());
-        DataFreeMoments df = DataFreeMoments.of(s.graph(), w);
-        w.clear();
-        ConsumerResolver resolver = new ConsumerResolver(s.graph());
-        if (calibration == null) {
-            return new GraphObspaSource(resolver, df, Map.of(), damping, "data-free moments");
-        }
+        GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, progress);
+        if (calibration == null) return dataFree;
+        ConsumerResolver resolver = dataFree.resolver();
+        DataFreeMoments df = dataFree.dataFreeMoments();
         CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration,
                 inputShapes, progress);
         return new GraphObspaSource(resolver, df, r.moments(), damping,
                 "calibration moments (" + r.samples() + " samples; data-free where not captured)",
                 new GraphObspaSource.Calibration(calibration, inputShapes));
+    }
+
+    /** Moments propagated from the graph's normalization statistics alone (no data): what the app and the CLI use without calibration. */
+    public static GraphObspaSource dataFreeSource(dev.lopper.graph.ModelGraph graph, double damping, Progress progress) {
+        progress.update("OBSPA: propagating moments", 0, 1);
+        Weights w = Weights.of(graph);
+        DataFreeMoments df;
+        try {
+            df = DataFreeMoments.of(graph, w);
+        } finally {
+            w.clear();
+        }
+        return new GraphObspaSource(new ConsumerResolver(graph), df, Map.of(), damping, "data-free moments");
     }
 
     /** The compensation step for a session; {@link Step#last()} tells what the latest application did. */
