@@ -3,9 +3,7 @@ package dev.lopper.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,19 +19,10 @@ class ObspaCommandTest {
     @TempDir
     Path tmp;
 
-    private int correct(Path model, Path data) throws Exception {
-        PruneCommandTest.Run r = PruneCommandTest.run("eval", model.toString(), "--data", data.toString(), "--runs", "1",
-                "--warmup", "0", "--json");
-        assertEquals(0, r.code(), r.err());
-        return new ObjectMapper().readTree(r.out()).get("accuracy").get("top1Correct").asInt();
-    }
-
     @Test
     void calibratedObspaCompensatesAndBeatsL1OnHeldOutRows() throws Exception {
-        List<String> lines = Files.readAllLines(DATA);
-        Path calib = tmp.resolve("calib.csv"), rest = tmp.resolve("rest.csv");
-        Files.write(calib, lines.subList(0, 100));
-        Files.write(rest, lines.subList(100, lines.size()));
+        DigitsSplit split = DigitsSplit.in(tmp);
+        Path calib = split.calibration();
         Path l1 = tmp.resolve("l1.onnx"), ob = tmp.resolve("obspa.onnx");
         PruneCommandTest.Run a = PruneCommandTest.run("prune", MODEL.toString(), "-o", l1.toString(), "--ratio", "0.3",
                 "--round-to", "1", "--criterion", "l1");
@@ -46,7 +35,7 @@ class ObspaCommandTest {
         assertEquals("obspa", j.get("plan").get("criterion").asText());
         assertTrue(j.get("compensation").get("layers").size() >= 5, j.toString());
         assertTrue(j.get("compensation").get("remeasured").asInt() >= 4, j.toString());
-        int cl1 = correct(l1, rest), cob = correct(ob, rest);
+        int cl1 = split.correct(l1), cob = split.correct(ob);
         // measured: 48 (L1) vs 185 (OBSPA with calibration) of 260
         assertTrue(cob > cl1 + 80, "obspa " + cob + " vs l1 " + cl1);
     }
