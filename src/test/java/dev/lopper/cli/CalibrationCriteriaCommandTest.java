@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** `lopper prune --criterion mean-activation|apoz|wanda --calibration FILE` on the digits sample. */
 class CalibrationCriteriaCommandTest {
-    static final Path MODEL = Path.of("samples/digits_cnn.onnx");
-    static final Path DATA = Path.of("samples/digits_test.csv");
+    static final Path MODEL = DigitsSplit.MODEL;
+    static final Path DATA = DigitsSplit.DATA;
 
     @TempDir
     Path tmp;

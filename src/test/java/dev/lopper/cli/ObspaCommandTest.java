@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** `lopper prune --criterion obspa` on the digits sample: compensation runs, and it beats L1 on held-out rows. */
 class ObspaCommandTest {
-    static final Path MODEL = Path.of("samples/digits_cnn.onnx");
-    static final Path DATA = Path.of("samples/digits_test.csv");
+    static final Path MODEL = DigitsSplit.MODEL;
+    static final Path DATA = DigitsSplit.DATA;
 
     @TempDir
     Path tmp;
