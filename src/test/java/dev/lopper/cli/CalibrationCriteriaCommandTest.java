@@ -26,7 +26,7 @@ class CalibrationCriteriaCommandTest {
         DigitsSplit split = DigitsSplit.in(tmp);
         Path calib = split.calibration();
         Path wanda = tmp.resolve("wanda.onnx"), random = tmp.resolve("random.onnx");
-        PruneCommandTest.Run w = PruneCommandTest.run("prune", MODEL.toString(), "--criterion", "wanda", "--calibration",
+        CliRun w = CliRun.of("prune", MODEL.toString(), "--criterion", "wanda", "--calibration",
                 calib.toString(), "--ratio", "0.1", "--round-to", "1", "-o", wanda.toString(), "--json");
         assertEquals(0, w.code(), w.err());
         JsonNode j = new ObjectMapper().readTree(w.out());
@@ -37,7 +37,7 @@ class CalibrationCriteriaCommandTest {
         assertTrue(j.get("after").get("params").asLong() < 57778, j.toString());
         assertTrue(Files.size(wanda) > 0);
 
-        PruneCommandTest.Run r = PruneCommandTest.run("prune", MODEL.toString(), "--criterion", "random", "--ratio", "0.1",
+        CliRun r = CliRun.of("prune", MODEL.toString(), "--criterion", "random", "--ratio", "0.1",
                 "--round-to", "1", "-o", random.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         // same ratio, same channel counts: only which channels go differs
@@ -55,7 +55,7 @@ class CalibrationCriteriaCommandTest {
         Path calib = DigitsSplit.in(tmp).calibration();
         for (String c : new String[] {"mean-activation", "apoz"}) {
             Path out = tmp.resolve(c + ".onnx");
-            PruneCommandTest.Run r = PruneCommandTest.run("prune", MODEL.toString(), "--criterion", c, "--calibration",
+            CliRun r = CliRun.of("prune", MODEL.toString(), "--criterion", c, "--calibration",
                     calib.toString(), "--ratio", "0.2", "--round-to", "1", "-o", out.toString(), "--json");
             assertEquals(0, r.code(), c + ": " + r.err());
             JsonNode j = new ObjectMapper().readTree(r.out());
@@ -69,7 +69,7 @@ class CalibrationCriteriaCommandTest {
     void activationCriteriaWithoutCalibrationAreUsageErrors() {
         for (String c : new String[] {"apoz", "wanda", "mean-activation"}) {
             Path out = tmp.resolve(c + ".onnx");
-            PruneCommandTest.Run r = PruneCommandTest.run("prune", MODEL.toString(), "--criterion", c, "--ratio", "0.1",
+            CliRun r = CliRun.of("prune", MODEL.toString(), "--criterion", c, "--ratio", "0.1",
                     "-o", out.toString());
             assertEquals(2, r.code(), c + ": " + r.err());
             assertTrue(r.err().contains("--criterion " + c + " needs --calibration FILE"), r.err());
@@ -81,11 +81,11 @@ class CalibrationCriteriaCommandTest {
     void unreadableOrEmptyCalibrationIsAOneLineErrorNamingTheFile() throws Exception {
         Path missing = tmp.resolve("missing.csv"), empty = tmp.resolve("empty.csv"), out = tmp.resolve("x.onnx");
         Files.writeString(empty, "");
-        PruneCommandTest.Run a = PruneCommandTest.run("prune", MODEL.toString(), "--criterion", "wanda", "--calibration",
+        CliRun a = CliRun.of("prune", MODEL.toString(), "--criterion", "wanda", "--calibration",
                 missing.toString(), "--ratio", "0.1", "-o", out.toString());
         assertEquals(1, a.code(), a.err());
         assertTrue(a.err().contains("lopper: " + missing), a.err());
-        PruneCommandTest.Run b = PruneCommandTest.run("prune", MODEL.toString(), "--criterion", "wanda", "--calibration",
+        CliRun b = CliRun.of("prune", MODEL.toString(), "--criterion", "wanda", "--calibration",
                 empty.toString(), "--ratio", "0.1", "-o", out.toString());
         assertEquals(1, b.code(), b.err());
         assertTrue(b.err().contains("lopper: " + empty + ": no samples to calibrate on"), b.err());

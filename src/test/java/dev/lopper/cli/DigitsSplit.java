@@ -28,7 +28,7 @@ record DigitsSplit(Path calibration, Path heldOut) {
 
     /** Top-1 correct of {@code model} on the held-out rows, through `lopper eval --json`. */
     int correct(Path model) throws Exception {
-        PruneCommandTest.Run r = PruneCommandTest.run("eval", model.toString(), "--data", heldOut.toString(), "--runs", "1",
+        CliRun r = CliRun.of("eval", model.toString(), "--data", heldOut.toString(), "--runs", "1",
                 "--warmup", "0", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode acc = new ObjectMapper().readTree(r.out()).get("accuracy");

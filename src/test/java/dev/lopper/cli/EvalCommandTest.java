@@ -3,8 +3,6 @@ package dev.lopper.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import picocli.CommandLine;
 
 class EvalCommandTest {
     static final Path DIGITS = Path.of("samples/digits_cnn.onnx");
@@ -23,20 +20,12 @@ class EvalCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run lopper(String... args) {
-        CommandLine cl = LopperCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun lopper(String... args) {
+        return CliRun.of(args);
     }
 
-    static JsonNode json(Run r) throws Exception {
-        assertEquals(0, r.exit(), r.err());
+    static JsonNode json(CliRun r) throws Exception {
+        assertEquals(0, r.code(), r.err());
         return new ObjectMapper().readTree(r.out());
     }
 
@@ -91,24 +80,24 @@ class EvalCommandTest {
     void badDataIsOneLineExitOne() throws Exception {
         Path csv = tmp.resolve("bad.csv");
         Files.writeString(csv, "3," + "0.5,".repeat(63) + "zz\n");
-        Run r = lopper("eval", DIGITS.toString(), "--data", csv.toString(), "--runs", "1", "--warmup", "0");
-        assertEquals(1, r.exit());
+        CliRun r = lopper("eval", DIGITS.toString(), "--data", csv.toString(), "--runs", "1", "--warmup", "0");
+        assertEquals(1, r.code());
         assertEquals("lopper: " + csv + " row 1 column 65: 'zz' is not a number", r.err().strip());
-        Run missing = lopper("eval", tmp.resolve("none.onnx").toString());
-        assertEquals(1, missing.exit());
+        CliRun missing = lopper("eval", tmp.resolve("none.onnx").toString());
+        assertEquals(1, missing.code());
         assertEquals("lopper: cannot read " + tmp.resolve("none.onnx") + ": no such file", missing.err().strip());
-        Run shape = lopper("eval", DIGITS.toString(), "--input-shape", "input=1,3,8,8", "--runs", "1");
-        assertEquals(1, shape.exit());
+        CliRun shape = lopper("eval", DIGITS.toString(), "--input-shape", "input=1,3,8,8", "--runs", "1");
+        assertEquals(1, shape.code());
         assertEquals("lopper: input 'input' has fixed dim 1 = 1 float[batch,1,8,8], --input-shape gives 3", shape.err().strip());
-        Run usage = lopper("eval", DIGITS.toString(), "--label-column", "middle");
-        assertEquals(2, usage.exit());
+        CliRun usage = lopper("eval", DIGITS.toString(), "--label-column", "middle");
+        assertEquals(2, usage.code());
     }
 
     @Test
     void textOutputNamesEverything() {
-        Run r = lopper("eval", DIGITS.toString(), "--data", DIGITS_CSV.toString(), "--label-column", "first", "--runs", "2",
+        CliRun r = lopper("eval", DIGITS.toString(), "--data", DIGITS_CSV.toString(), "--label-column", "first", "--runs", "2",
                 "--warmup", "0", "--threads", "1", "--optimization", "basic");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("accuracy on samples/digits_test.csv (output 'logits'): top-1 99.72% (359/360)"), r.out());
         assertTrue(r.out().contains("latency: median "), r.out());
     }

@@ -3,8 +3,6 @@ package dev.lopper.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,25 +13,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.lopper.testutil.TestModels;
-import picocli.CommandLine;
 
 class GroupsCommandTest {
-    record Run(int code, String out, String err) { }
-
-    static Run run(String... args) {
-        CommandLine cl = LopperCommand.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void jsonListsGroupsAndSummary(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("cnn.onnx");
         Files.write(f, TestModels.cnn().build().toByteArray());
-        Run r = run("groups", f.toString(), "--json");
+        CliRun r = run("groups", f.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         JsonNode conv1 = null;
@@ -54,14 +44,14 @@ class GroupsCommandTest {
     void tableAndErrors(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("cnn.onnx");
         Files.write(f, TestModels.cnn().build().toByteArray());
-        Run r = run("groups", f.toString());
+        CliRun r = run("groups", f.toString());
         assertEquals(0, r.code());
         assertTrue(r.out().contains("g:fc/out") && r.out().contains("graph output 'fc'"), r.out());
         assertTrue(r.out().contains("groups:") && r.out().contains("prunable params"), r.out());
-        Run missing = run("groups", dir.resolve("none.onnx").toString());
+        CliRun missing = run("groups", dir.resolve("none.onnx").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().startsWith("lopper: ") && missing.err().contains("none.onnx"), missing.err());
-        Run bad = run("groups", f.toString(), "--input-shape", "x");
+        CliRun bad = run("groups", f.toString(), "--input-shape", "x");
         assertEquals(2, bad.code());
     }
 }

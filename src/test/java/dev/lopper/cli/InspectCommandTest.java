@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,16 +21,8 @@ class InspectCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) { }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = LopperCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** Conv(3->8, 3x3, pad 1) + Relu + decomposed-free head, input [batch, 3, 16, 16]. */
@@ -51,7 +41,7 @@ class InspectCommandTest {
     @Test
     void jsonHasStableKeysAndHandComputedFigures() throws Exception {
         Path p = tinyConv();
-        Result r = run("inspect", p.toString(), "--json", "--input-shape", "input=2,3,16,16");
+        CliRun r = run("inspect", p.toString(), "--json", "--input-shape", "input=2,3,16,16");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         List<String> keys = new ArrayList<>();
@@ -78,7 +68,7 @@ class InspectCommandTest {
 
     @Test
     void symbolicDimsStayNamed() throws Exception {
-        Result r = run("inspect", tinyConv().toString(), "--json");
+        CliRun r = run("inspect", tinyConv().toString(), "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("[\"batch\",8,16,16]", j.get("outputs").get(0).get("shape").toString());
         assertTrue(j.get("macsUnknownDims").asBoolean());
@@ -87,7 +77,7 @@ class InspectCommandTest {
 
     @Test
     void textOutput() throws Exception {
-        Result r = run("inspect", tinyConv().toString());
+        CliRun r = run("inspect", tinyConv().toString());
         assertEquals(0, r.code());
         assertTrue(r.out().contains("Parameters    224 (float 224; 896 bytes)"), r.out());
         assertTrue(r.out().contains("Output        output  float [batch,8,16,16]"), r.out());
@@ -99,11 +89,11 @@ class InspectCommandTest {
     void badFilesGiveOneLine() throws Exception {
         Path junk = dir.resolve("junk.onnx");
         Files.write(junk, new byte[] {(byte) 0xff, 0x13, 0x00, 0x7f, 0x01});
-        Result r = run("inspect", junk.toString());
+        CliRun r = run("inspect", junk.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("lopper: cannot read " + junk + ": "), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        Result missing = run("inspect", dir.resolve("nope.onnx").toString());
+        CliRun missing = run("inspect", dir.resolve("nope.onnx").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().startsWith("lopper: cannot read "), missing.err());
     }
@@ -111,19 +101,19 @@ class InspectCommandTest {
     @Test
     void badInputShapes() throws Exception {
         Path p = tinyConv();
-        Result malformed = run("inspect", p.toString(), "--input-shape", "input=1,x");
+        CliRun malformed = run("inspect", p.toString(), "--input-shape", "input=1,x");
         assertEquals(2, malformed.code(), "err=" + malformed.err() + " out=" + malformed.out());
-        Result wrongRank = run("inspect", p.toString(), "--input-shape", "input=1,3");
+        CliRun wrongRank = run("inspect", p.toString(), "--input-shape", "input=1,3");
         assertEquals(1, wrongRank.code());
         assertTrue(wrongRank.err().startsWith("lopper: --input-shape: input 'input' has rank 4"), wrongRank.err());
-        Result noSuch = run("inspect", p.toString(), "--input-shape", "foo=1");
+        CliRun noSuch = run("inspect", p.toString(), "--input-shape", "foo=1");
         assertEquals(1, noSuch.code());
         assertTrue(noSuch.err().contains("model has no input 'foo'"), noSuch.err());
     }
 
     @Test
     void noStandardizeKeepsEveryNode() throws Exception {
-        Result r = run("inspect", tinyConv().toString(), "--json", "--no-standardize", "--per-node");
+        CliRun r = run("inspect", tinyConv().toString(), "--json", "--no-standardize", "--per-node");
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(3, j.get("standardized").get("nodes").asInt());
         assertEquals(3, j.get("perNode").size());

@@ -24,10 +24,10 @@ class ObspaCommandTest {
         DigitsSplit split = DigitsSplit.in(tmp);
         Path calib = split.calibration();
         Path l1 = tmp.resolve("l1.onnx"), ob = tmp.resolve("obspa.onnx");
-        PruneCommandTest.Run a = PruneCommandTest.run("prune", MODEL.toString(), "-o", l1.toString(), "--ratio", "0.3",
+        CliRun a = CliRun.of("prune", MODEL.toString(), "-o", l1.toString(), "--ratio", "0.3",
                 "--round-to", "1", "--criterion", "l1");
         assertEquals(0, a.code(), a.err());
-        PruneCommandTest.Run b = PruneCommandTest.run("prune", MODEL.toString(), "-o", ob.toString(), "--ratio", "0.3",
+        CliRun b = CliRun.of("prune", MODEL.toString(), "-o", ob.toString(), "--ratio", "0.3",
                 "--round-to", "1", "--criterion", "obspa", "--calibration", calib.toString(), "--json");
         assertEquals(0, b.code(), b.err());
         JsonNode j = new ObjectMapper().readTree(b.out());
@@ -42,7 +42,7 @@ class ObspaCommandTest {
 
     @Test
     void calibrationNeedsObspaOrCompensate() {
-        PruneCommandTest.Run r = PruneCommandTest.run("prune", MODEL.toString(), "-o", tmp.resolve("x.onnx").toString(),
+        CliRun r = CliRun.of("prune", MODEL.toString(), "-o", tmp.resolve("x.onnx").toString(),
                 "--ratio", "0.3", "--criterion", "l1", "--calibration", DATA.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--calibration is used by --criterion obspa or --compensate"), r.err());

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import picocli.CommandLine;
 
 class PruneCommandTest {
     static final Path MODEL = Path.of("src/test/resources/models/resnet18_slim_op13.onnx");
@@ -23,21 +20,14 @@ class PruneCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) { }
-
-    static Run run(String... args) {
-        CommandLine cl = LopperCommand.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void prunesVerifiesWritesAndReportsJson() throws Exception {
         Path out = tmp.resolve("p.onnx"), plan = tmp.resolve("plan.json");
-        Run r = run("prune", MODEL.toString(), "-o", out.toString(), "--ratio", "0.5", "--round-to", "1",
+        CliRun r = run("prune", MODEL.toString(), "-o", out.toString(), "--ratio", "0.5", "--round-to", "1",
                 "--criterion", "fpgm", "--save-plan", plan.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -51,7 +41,7 @@ class PruneCommandTest {
 
         // the saved plan applied again gives the same model size
         Path out2 = tmp.resolve("p2.onnx");
-        Run again = run("prune", MODEL.toString(), "-o", out2.toString(), "--plan", plan.toString(), "--json");
+        CliRun again = run("prune", MODEL.toString(), "-o", out2.toString(), "--plan", plan.toString(), "--json");
         assertEquals(0, again.code(), again.err());
         assertEquals(j.get("after").get("params").asLong(), new ObjectMapper().readTree(again.out()).get("after").get("params").asLong());
     }
@@ -61,7 +51,7 @@ class PruneCommandTest {
         Path plan = tmp.resolve("plan.json");
         assertEquals(0, run("prune", MODEL.toString(), "--ratio", "0.3", "--save-plan", plan.toString()).code());
         Path other = Path.of("src/test/resources/models/resnet18_slim_op17.onnx");
-        Run r = run("prune", other.toString(), "-o", tmp.resolve("x.onnx").toString(), "--plan", plan.toString());
+        CliRun r = run("prune", other.toString(), "-o", tmp.resolve("x.onnx").toString(), "--plan", plan.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("lopper: plan " + plan + " was made for a model with sha256 "), r.err());
         assertTrue(r.err().contains(", not " + other + " ("), r.err());
@@ -76,14 +66,14 @@ class PruneCommandTest {
         assertEquals(2, run("prune", MODEL.toString(), "-o", tmp.resolve("a.onnx").toString(), "--ratio", "1.5").code());
         assertEquals(2, run("prune", MODEL.toString(), "-o", tmp.resolve("a.onnx").toString()).code());
         assertEquals(2, run("prune", MODEL.toString(), "-o", tmp.resolve("a.onnx").toString(), "--ratio", "0.3", "--round-to", "0").code());
-        Run r = run("prune", MODEL.toString(), "-o", tmp.resolve("a.onnx").toString(), "--ratio", "0.3", "--protect", "nope");
+        CliRun r = run("prune", MODEL.toString(), "-o", tmp.resolve("a.onnx").toString(), "--ratio", "0.3", "--protect", "nope");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--protect names node 'nope'"), r.err());
     }
 
     @Test
     void targetMacsIsMet() throws Exception {
-        Run r = run("prune", MODEL.toString(), "-o", tmp.resolve("t.onnx").toString(), "--target-macs", "0.5", "--round-to", "1", "--json");
+        CliRun r = run("prune", MODEL.toString(), "-o", tmp.resolve("t.onnx").toString(), "--target-macs", "0.5", "--round-to", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         double f = j.get("after").get("macs").asDouble() / j.get("before").get("macs").asDouble();
@@ -92,7 +82,7 @@ class PruneCommandTest {
 
     @Test
     void badModelIsOneLine() {
-        Run r = run("prune", tmp.resolve("missing.onnx").toString(), "-o", tmp.resolve("a.onnx").toString(), "--ratio", "0.3");
+        CliRun r = run("prune", tmp.resolve("missing.onnx").toString(), "-o", tmp.resolve("a.onnx").toString(), "--ratio", "0.3");
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("lopper: cannot")).count(), r.err());
     }
@@ -101,7 +91,7 @@ class PruneCommandTest {
     void modelWithNothingPrunableIsWrittenUnchangedInSize() throws Exception {
         // every group of this model touches an If body, so all are locked
         Path model = Path.of("src/test/resources/models/if_branch_op13.onnx");
-        Run r = run("prune", model.toString(), "-o", tmp.resolve("if.onnx").toString(), "--ratio", "0.5", "--round-to", "1", "--json");
+        CliRun r = run("prune", model.toString(), "-o", tmp.resolve("if.onnx").toString(), "--ratio", "0.5", "--round-to", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(j.get("before").get("params").asLong(), j.get("after").get("params").asLong());
@@ -118,9 +108,9 @@ class PruneCommandTest {
         Files.write(calib, lines.subList(0, 100));
         Files.write(rest, lines.subList(100, lines.size()));
         Path l1 = tmp.resolve("a.onnx"), df = tmp.resolve("b.onnx"), cal = tmp.resolve("c.onnx");
-        Run plain = run("prune", model.toString(), "-o", l1.toString(), "--ratio", "0.3", "--round-to", "1", "--json");
-        Run free = run("prune", model.toString(), "-o", df.toString(), "--ratio", "0.3", "--round-to", "1", "--compensate", "--json");
-        Run calibrated = run("prune", model.toString(), "-o", cal.toString(), "--ratio", "0.3", "--round-to", "1", "--compensate",
+        CliRun plain = run("prune", model.toString(), "-o", l1.toString(), "--ratio", "0.3", "--round-to", "1", "--json");
+        CliRun free = run("prune", model.toString(), "-o", df.toString(), "--ratio", "0.3", "--round-to", "1", "--compensate", "--json");
+        CliRun calibrated = run("prune", model.toString(), "-o", cal.toString(), "--ratio", "0.3", "--round-to", "1", "--compensate",
                 "--calibration", calib.toString(), "--json");
         assertEquals(0, plain.code(), plain.err());
         assertEquals(0, free.code(), free.err());
@@ -146,14 +136,14 @@ class PruneCommandTest {
     }
 
     private static int correct(Path model, Path data) throws Exception {
-        Run r = run("eval", model.toString(), "--data", data.toString(), "--runs", "1", "--warmup", "0", "--json");
+        CliRun r = run("eval", model.toString(), "--data", data.toString(), "--runs", "1", "--warmup", "0", "--json");
         assertEquals(0, r.code(), r.err());
         return new ObjectMapper().readTree(r.out()).get("accuracy").get("top1Correct").asInt();
     }
 
     @Test
     void randomInputCalibrationOptionIsGone() {
-        Run r = run("prune", MODEL.toString(), "-o", tmp.resolve("x.onnx").toString(), "--ratio", "0.3", "--compensate",
+        CliRun r = run("prune", MODEL.toString(), "-o", tmp.resolve("x.onnx").toString(), "--ratio", "0.3", "--compensate",
                 "--calibration-batches", "8");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--calibration-batches"), r.err());
