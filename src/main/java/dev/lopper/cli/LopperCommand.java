@@ -15,6 +15,7 @@ public final class LopperCommand implements Runnable {
     /** The one table of subcommands. */
     static final Class<?>[] SUBCOMMANDS = {
         InspectCommand.class,
+        ExportGraphCommand.class,
         EvalCommand.class,
         BenchCommand.class,
         GroupsCommand.class,
