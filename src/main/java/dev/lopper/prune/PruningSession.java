@@ -201,6 +201,13 @@ public final class PruningSession {
         return ModelWriter.write(model, outcome.model(), out, ModelWriter.Options.DEFAULT, progress);
     }
 
+    /** Stages a verified model as an output of {@code out}; in place only after {@code out.commit()}. */
+    public ModelWriter.Result stage(PlanExecution.Outcome outcome, Path target, dev.lopper.onnx.OutputFiles out, Progress progress)
+            throws ModelWriteException {
+        if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
+        return ModelWriter.stage(model, outcome.model(), target, ModelWriter.Options.DEFAULT, progress, out);
+    }
+
     /** An independent count of a written model: read back, standardized and analyzed from scratch. */
     public ModelCost recount(Path written, Progress progress) throws ModelLoadException {
         return count(ModelReader.read(written), progress);
