@@ -30,12 +30,24 @@ public final class LopperCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = CommandLine.ScopeType.INHERIT,
+            description = "Time limit of ONNX Runtime work that can run away: loading a model, each run (default "
+                    + dev.lopper.task.TimeLimit.DEFAULT_SECONDS + ").")
+    void setTimeout(double seconds) {
+        try {
+            dev.lopper.task.TimeLimit.setSeconds(seconds);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static CommandLine commandLine() {
+        dev.lopper.task.TimeLimit.setSeconds(dev.lopper.task.TimeLimit.DEFAULT_SECONDS);
         CommandLine cl = new CommandLine(new LopperCommand());
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(LopperCommand::handle);
@@ -87,6 +99,7 @@ public final class LopperCommand implements Runnable {
                 || ex instanceof dev.lopper.eval.EvalException || ex instanceof dev.lopper.prune.PlanException) {
             return verbose ? m : stripClassNames(Messages.ort(m));
         }
+        if (ex instanceof dev.lopper.task.TimeLimit.ExceededException) return m;
         if (ex instanceof java.nio.file.FileSystemException f) {
             String file = f.getFile() == null ? "" : f.getFile() + ": ";
             String why = ex instanceof java.nio.file.NoSuchFileException ? "no such file or folder"

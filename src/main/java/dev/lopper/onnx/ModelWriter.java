@@ -292,7 +292,7 @@ public final class ModelWriter {
             }
             long length = ref.length() >= 0 ? ref.length() : OnnxModel.expectedBytes(t);
             if (length < 0) length = in.size() - ref.offset();
-            if (ref.offset() + length > in.size()) {
+            if (ref.offset() > in.size() || length > in.size() - ref.offset()) {
                 throw new ModelWriteException(target, "external data file '" + ref.location()
                         + "' of the input is too short for tensor '" + t.getName() + "'");
             }
