@@ -68,6 +68,11 @@ public final class PruningSession {
     public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
         progress.update("reading " + path.getFileName(), 0, 1);
         OnnxModel model = ModelReader.read(path);
+        java.util.List<String> problems = dev.lopper.onnx.ModelLint.check(model.proto());
+        if (!problems.isEmpty()) {
+            throw new ModelLoadException(path, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1)
+                    + " more problems)" : "") + "; Lopper does not prune a model that fails validation (see lopper inspect)");
+        }
         String sha = ModelSha256.of(path, progress);
         ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
         GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
