@@ -27,6 +27,7 @@ import dev.lopper.importance.Normalization;
 import dev.lopper.importance.Reduction;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.ModelWriteException;
+import dev.lopper.onnx.OutputFiles;
 import dev.lopper.prune.Allocation;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
@@ -141,7 +142,6 @@ public final class PruneCommand implements Callable<Integer> {
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
         if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
         if (output == null && savePlan == null) throw usage("give -o OUT (and/or --save-plan PLAN.json)");
-        if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
         PruneTarget target;
@@ -169,7 +169,8 @@ public final class PruneCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
-        try (CliCancellation cancel = new CliCancellation()) {
+        try (CliCancellation cancel = new CliCancellation(); OutputFiles out = outputs()) {
+            outputs = out;
             return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
         }
     }
@@ -177,6 +178,27 @@ public final class PruneCommand implements Callable<Integer> {
     /** Compensation was asked for (set by {@link #run}); what it did is in {@link #done}. */
     private boolean compensating;
     private PruneResult done;
+
+    /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
+    private OutputFiles outputs() {
+        OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data");
+        try {
+            if (output != null) {
+                out.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL);
+                if (output.getFileName() != null) {
+                    out.claim(output.resolveSibling(output.getFileName() + ".data"), dev.lopper.onnx.ModelWriter.ROLE_DATA);
+                }
+            }
+            if (savePlan != null) out.claim(savePlan, "plan");
+        } catch (ModelWriteException e) {
+            out.close();
+            throw usage(e.getMessage());
+        }
+        return out;
+    }
+
+    private OutputFiles outputs;
+
 
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
     static final int CALIBRATION_BATCH = PruneRequest.CALIBRATION_BATCH;
@@ -186,6 +208,8 @@ public final class PruneCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             PruningSession s = PruningSession.open(model, shapes, progress);
+            for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
+            if (savePlan != null) outputs.claim(savePlan, "plan");
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
             }
@@ -208,9 +232,10 @@ public final class PruneCommand implements Callable<Integer> {
                 if (!done.verified()) throw new CliException(failure(outcome));
                 plan = done.plan();
                 after = done.after();
-                s.write(outcome, output, progress);
+                s.stage(outcome, output, outputs, progress);
             }
-            if (savePlan != null) PlanFiles.save(plan, savePlan);
+            if (savePlan != null) PlanFiles.stage(plan, savePlan, outputs);
+            outputs.commit(); // nothing is in place before every output was written
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
             else out.print(text(s, plan, after, outcome));
@@ -354,10 +379,14 @@ public final class PruneCommand implements Callable<Integer> {
         private String last = "";
         private long lastAt;
 
-        StderrProgress(PrintWriter err) { this.err = err; }
+        StderrProgress(PrintWriter err) { this(err, System.console() != null); }
+
+        /** @param shown false: silent (stderr is not a terminal, so it holds only the one-line error, if any) */
+        StderrProgress(PrintWriter err, boolean shown) { this.err = shown ? err : null; }
 
         @Override
         public void update(String message, double done, double total) {
+            if (err == null) return;
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {

@@ -87,6 +87,11 @@ public final class PruningSession {
     public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
         progress.update("reading " + path.getFileName(), 0, 1);
         OnnxModel model = ModelReader.read(path);
+        java.util.List<String> problems = dev.lopper.onnx.ModelLint.check(model.proto());
+        if (!problems.isEmpty()) {
+            throw new ModelLoadException(path, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1)
+                    + " more problems)" : "") + "; Lopper does not prune a model that fails validation (see lopper inspect)");
+        }
         String sha = ModelSha256.of(path, progress);
         ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
         GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
@@ -324,6 +329,13 @@ public final class PruningSession {
     public ModelWriter.Result write(PlanExecution.Outcome outcome, Path out, Progress progress) throws ModelWriteException {
         if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
         return ModelWriter.write(model, outcome.model(), out, ModelWriter.Options.DEFAULT, progress);
+    }
+
+    /** Stages a verified model as an output of {@code out}; in place only after {@code out.commit()}. */
+    public ModelWriter.Result stage(PlanExecution.Outcome outcome, Path target, dev.lopper.onnx.OutputFiles out, Progress progress)
+            throws ModelWriteException {
+        if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
+        return ModelWriter.stage(model, outcome.model(), target, ModelWriter.Options.DEFAULT, progress, out);
     }
 
     /** An independent count of a written model: read back, standardized and analyzed from scratch. */
