@@ -57,7 +57,8 @@ class ManifestGroupsTest {
             for (String m : g.mixingNodes()) b.append("  mixes ").append(m).append('\n');
             for (ParamSlice p : g.slices()) {
                 if (p == null) continue;
-                b.append(String.format(Locale.ROOT, "  slice %s %s axis=%d %s%n", p.role(), p.tensor(), p.axis(), p.map()));
+                b.append(String.format(Locale.ROOT, "  slice %s %s axis=%d %s%s%n", p.role(), p.tensor(), p.axis(), p.map(),
+                        p.copies() > 1 ? " copy=" + p.copy() + "/" + p.copies() : ""));
             }
         }
         return b.toString();
