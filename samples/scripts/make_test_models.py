@@ -813,6 +813,31 @@ def _():
     return (GRUNet(), (x,), ["signal"], ["logits"], {"signal": {0: "batch", 2: "time"}, "logits": {0: "batch"}})
 
 
+class RecurrentMixNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(12, 20)
+        self.gru = nn.GRU(20, 16, batch_first=True, bidirectional=True)
+        self.lstm = nn.LSTM(32, 24)
+        self.rnn = nn.RNN(24, 12, nonlinearity="tanh", bidirectional=True)
+        self.head = nn.Linear(24 + 24, 5)
+
+    def forward(self, x):  # x [B, T, 12]
+        y, _ = self.gru(torch.tanh(self.proj(x)))      # [B, T, 32]
+        y, (h, c) = self.lstm(y.transpose(0, 1))         # [T, B, 24], h [1, B, 24]
+        z, _ = self.rnn(y)                               # [T, B, 24]
+        return self.head(torch.cat([z[-1], h[0]], dim=1))
+
+
+@torch_model("recurrent_mix", "recurrent", (13,),
+             "hand-written: Linear 12->20, bidirectional GRU (hidden 16, batch_first), unidirectional LSTM "
+             "(hidden 24, time first), bidirectional tanh RNN (hidden 12), last step of the RNN concatenated with "
+             "the LSTM's final hidden state, Linear head; input [batch, seq, 12]")
+def _():
+    x = torch.randn(2, 6, 12, generator=torch.Generator().manual_seed(3))
+    return (RecurrentMixNet(), (x,), ["sequence"], ["logits"], {"sequence": {0: "batch", 1: "seq"}, "logits": {0: "batch"}})
+
+
 class IfNet(nn.Module):
     def __init__(self):
         super().__init__()
