@@ -126,6 +126,11 @@ public final class PruneCommand implements Callable<Integer> {
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
     double damping;
 
+    @Option(names = "--moments", paramLabel = "MODEL", defaultValue = "full",
+            description = {"OBSPA without data: how the consumers' input moments are modelled. full (default): channel covariance",
+                    "propagated through the graph with a spatial model between kernel taps; diagonal: independent channels and taps."})
+    String moments;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -166,6 +171,7 @@ public final class PruneCommand implements Callable<Integer> {
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
+            if (dev.lopper.prune.obspa.MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
@@ -197,7 +203,7 @@ public final class PruneCommand implements Callable<Integer> {
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
             if (obspa || compensate) {
-                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
+                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, dev.lopper.prune.obspa.MomentModel.parse(moments), progress);
                 if (obspa) {
                     scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
                             src, scoring.includeLocked());
