@@ -89,22 +89,36 @@ public final class GraphObspaSource implements ObspaSource {
 
     @Override
     public Optional<InputMoments> moments(ConsumerLayer layer) {
+        if (layer.groups() > 1) return Optional.empty(); // one H per group: see moments(layer, group)
         InputMoments c = calibrated.get(layer.node());
         if (c != null && c.features() == layer.features()) return Optional.of(c);
+        return derived(layer, 0);
+    }
+
+    @Override
+    public Optional<InputMoments> moments(ConsumerLayer layer, int group) {
+        if (layer.groups() == 1) return group == 0 ? moments(layer) : Optional.empty();
+        if (group < 0 || group >= layer.groups()) return Optional.empty();
+        return derived(layer, group);
+    }
+
+    /** Data-free moments of the input channels group·positions … of a consumer (full where derived, else diagonal). */
+    private Optional<InputMoments> derived(ConsumerLayer layer, int group) {
         int axis = layer.dims().length > 2 ? 1 : -1;
+        int channels = layer.positions() * layer.groups(), off = group * layer.positions();
         if (full != null) {
-            Optional<InputMoments> f = full.of(layer.input(), axis).filter(m -> m.size() == layer.positions())
-                    .map(m -> fullMoments(layer, m));
+            Optional<InputMoments> f = full.of(layer.input(), axis).filter(m -> m.size() == channels)
+                    .map(m -> fullMoments(layer, m, off));
             if (f.isPresent()) return f;
         }
         if (dataFree == null) return Optional.empty();
-        return dataFree.of(layer.input(), axis).filter(m -> m.size() == layer.positions()).map(m -> {
+        return dataFree.of(layer.input(), axis).filter(m -> m.size() == channels).map(m -> {
             int taps = layer.taps(), f = layer.features();
             double[] mu = new double[f], var = new double[f];
             for (int p = 0; p < layer.positions(); p++) {
                 for (int t = 0; t < taps; t++) {
-                    mu[p * taps + t] = m.mean()[p];
-                    var[p * taps + t] = m.var()[p];
+                    mu[p * taps + t] = m.mean()[off + p];
+                    var[p * taps + t] = m.var()[off + p];
                 }
             }
             return InputMoments.independent(mu, var, "data-free (from " + m.via() + ")");
@@ -115,14 +129,14 @@ public final class GraphObspaSource implements ObspaSource {
      * H of a consumer from full moments: E[x xᵀ] over (channel, tap) features = Σ ⊗ S + μμᵀ with S[t, u] = r(d·(u − t))
      * the spatial correlation between kernel taps; wider than {@link InputMoments#MAX_DENSE_FEATURES}: the diagonal.
      */
-    InputMoments fullMoments(ConsumerLayer layer, CovarianceMoments.Moments m) {
-        int taps = layer.taps(), f = layer.features(), c = layer.positions();
+    InputMoments fullMoments(ConsumerLayer layer, CovarianceMoments.Moments m, int off) {
+        int taps = layer.taps(), f = layer.features(), c = layer.positions(), all = m.size();
         double[] mu = new double[f];
-        for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) mu[p * taps + t] = m.mean()[p];
+        for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) mu[p * taps + t] = m.mean()[off + p];
         String basis = "data-free full covariance (from " + m.via() + ")";
         if (f > InputMoments.MAX_DENSE_FEATURES) {
             double[] var = new double[f];
-            for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) var[p * taps + t] = m.var(p);
+            for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) var[p * taps + t] = m.var(off + p);
             return InputMoments.independent(mu, var, basis + ", diagonal above " + InputMoments.MAX_DENSE_FEATURES + " features");
         }
         long[] d = layer.dims();
@@ -146,7 +160,7 @@ public final class GraphObspaSource implements ObspaSource {
         double[] sig = m.cov();
         for (int p = 0; p < c; p++) {
             for (int q = 0; q < c; q++) {
-                double sv = sig[p * c + q], mm = m.mean()[p] * m.mean()[q];
+                double sv = sig[(off + p) * all + off + q], mm = m.mean()[off + p] * m.mean()[off + q];
                 for (int t = 0; t < taps; t++) {
                     int row = (p * taps + t) * f + q * taps;
                     for (int u = 0; u < taps; u++) h[row + u] = sv * s[t * taps + u] + mm;
