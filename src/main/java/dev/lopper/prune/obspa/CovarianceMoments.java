@@ -75,12 +75,34 @@ public final class CovarianceMoments {
     private final Map<String, Moments> moments = new HashMap<>();
     private final Map<String, double[][]> bnCorrection = new HashMap<>();
     private final Map<String, double[][]> fixedCorrection;
+    /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
+    private final int copies;
+    private final Map<String, float[]> edits;
 
     private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed) {
+        this(graph, weights, fixed, 1, Map.of());
+    }
+
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits) {
         this.graph = graph;
         this.weights = weights;
         this.fixedCorrection = fixed;
+        this.copies = copies;
+        this.edits = edits;
     }
+
+    /**
+     * Joint moments of the original model (channels 0 … C−1 of every tensor) and of the same graph with some constants
+     * replaced by {@code edits} (channels C … 2C−1), both fed the same input: the cross-covariance block is
+     * E[x x̂ᵀ] − μμ̂ᵀ. Every normalization keeps the magnitude correction measured on {@code original} for both copies
+     * (the edited model runs with its normalizations' stored statistics). Tensors wider than MAX_CHANNELS / 2 get none.
+     */
+    public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits)));
+    }
+
+    /** 1, or 2 for joint moments. */
+    public int copies() { return copies; }
 
     /** Propagates through the whole graph. */
     public static CovarianceMoments of(ModelGraph graph, Weights weights) {
@@ -149,7 +171,21 @@ public final class CovarianceMoments {
 
     private Moments get(String t) { return t.isEmpty() ? null : moments.get(graph.resolve(t)); }
 
+    /** A constant's values; in a joint propagation the original's followed by the edited model's. */
     private float[] constant(String t) {
+        if (t.isEmpty() || !graph.isConstant(t)) return null;
+        float[] v = weights.get(t).values();
+        if (copies == 1) return v;
+        float[] e = edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
+        if (e.length != v.length) throw new IllegalArgumentException("edited " + t + " has another size");
+        float[] r = new float[v.length * 2];
+        System.arraycopy(v, 0, r, 0, v.length);
+        System.arraycopy(e, 0, r, v.length, v.length);
+        return r;
+    }
+
+    /** The original model's values of a constant (for constants edits never touch: tables, position embeddings). */
+    private float[] original(String t) {
         if (t.isEmpty() || !graph.isConstant(t)) return null;
         return weights.get(t).values();
     }
@@ -198,7 +234,8 @@ public final class CovarianceMoments {
         if (m != null) return m;
         if (!graph.inputs().contains(graph.resolve(t)) && !graph.inputs().contains(t)) return null;
         double[] cov = new double[channels * channels];
-        for (int i = 0; i < channels; i++) cov[i * channels + i] = 1;
+        int per = channels / copies;
+        for (int i = 0; i < channels; i++) for (int j = 0; j < channels; j++) if (i % per == j % per) cov[i * channels + j] = 1;
         return new Moments(axis, new double[channels], cov, rank(t) >= 3 ? white() : null, "graph input (white)");
     }
 
@@ -220,6 +257,7 @@ public final class CovarianceMoments {
         double[] cov = new double[c * c];
         double[] mu = new double[c];
         if (in == null || mean == null || var == null) {
+            if (copies > 1) return null;
             for (int i = 0; i < c; i++) cov[i * c + i] = (double) gamma[i] * gamma[i];
             for (int i = 0; i < c; i++) mu[i] = beta[i];
             return new Moments(1, mu, cov, in == null ? null : in.spatial(), n.opType() + " " + n.name());
@@ -227,7 +265,15 @@ public final class CovarianceMoments {
         // before the normalization: correlations from the propagated Σ, magnitudes from the running statistics;
         // the correction (scale, shift) is fixed on the original model and reused on an edited one
         double[][] corr = fixedCorrection != null ? fixedCorrection.get(n.name()) : null;
-        if (corr == null || corr[0].length != c) {
+        if (copies > 1) {
+            if (corr == null || corr[0].length * copies != c) return null;
+            double[][] tiled = new double[2][c];
+            for (int i = 0; i < c; i++) {
+                tiled[0][i] = corr[0][i % corr[0].length];
+                tiled[1][i] = corr[1][i % corr[0].length];
+            }
+            corr = tiled;
+        } else if (corr == null || corr[0].length != c) {
             double[] scale = new double[c], shift = new double[c];
             for (int i = 0; i < c; i++) {
                 double v = in.var(i);
@@ -251,8 +297,9 @@ public final class CovarianceMoments {
         float[] gamma = constant(n.input(1)), beta = constant(n.input(2));
         if (gamma == null || beta == null || gamma.length != beta.length) return null;
         Moments in = get(n.input(0));
+        if (copies > 1 && in == null) return null;
         return normalized(in != null && in.axis() == 1 && in.size() == gamma.length ? in : null, gamma, beta, 1, false,
-                n.opType() + " " + n.name());
+                n.opType() + " " + n.name(), copies);
     }
 
     private Moments layerNorm(Node n) {
@@ -266,24 +313,26 @@ public final class CovarianceMoments {
         float[] beta = n.input(2).isEmpty() ? new float[gamma.length] : constant(n.input(2));
         if (beta == null) return null;
         int c = (int) graph.shape(n.input(0)).dim(rank - 1);
-        if (c <= 0) c = gamma.length;
-        float[] g = expand(gamma, c), b = expand(beta, c);
+        if (c <= 0) c = gamma.length / copies;
+        float[] g = expandCopies(gamma, c), b = expandCopies(beta, c);
         if (g == null || b == null) return null;
         Moments in = get(n.input(0));
-        return normalized(in != null && in.axis() == rank - 1 && in.size() == c ? in : null, g, b, rank - 1, true,
-                "LayerNormalization " + n.name());
+        if (copies > 1 && in == null) return null;
+        return normalized(in != null && in.axis() == rank - 1 && in.size() == c * copies ? in : null, g, b, rank - 1, true,
+                "LayerNormalization " + n.name(), copies);
     }
 
-    private static float[] expand(float[] v, int c) {
-        if (v.length == c) return v;
-        if (v.length != 1) return null;
-        float[] r = new float[c];
-        Arrays.fill(r, v[0]);
+    /** Per-copy values of length c (each copy's part a scalar or c values), concatenated over copies. */
+    private float[] expandCopies(float[] v, int c) {
+        int per = v.length / copies;
+        if (per != c && per != 1) return null;
+        float[] r = new float[c * copies];
+        for (int q = 0; q < copies; q++) for (int i = 0; i < c; i++) r[q * c + i] = v[q * per + (per == 1 ? 0 : i)];
         return r;
     }
 
     /** Correlations of the (centred over features when {@code centre}) input, magnitudes γ², mean β. */
-    private static Moments normalized(Moments in, float[] gamma, float[] beta, int axis, boolean centre, String via) {
+    private static Moments normalized(Moments in, float[] gamma, float[] beta, int axis, boolean centre, String via, int copies) {
         int c = gamma.length;
         double[] mu = new double[c], cov = new double[c * c];
         for (int i = 0; i < c; i++) mu[i] = beta[i];
@@ -293,15 +342,18 @@ public final class CovarianceMoments {
         }
         double[] s = in.cov().clone();
         if (centre) {
-            double[] row = new double[c];
-            double all = 0;
+            // x − mean over each copy's features: s ← P s P with P block-diagonal (I − 11ᵀ/per)
+            int per = c / copies;
+            double[] row = new double[c * copies]; // row[i·copies + q] = mean over copy q's columns of row i
+            for (int i = 0; i < c; i++) for (int j = 0; j < c; j++) row[i * copies + j / per] += s[i * c + j] / per;
+            double[] all = new double[copies * copies];
+            for (int i = 0; i < c; i++) for (int q = 0; q < copies; q++) all[(i / per) * copies + q] += row[i * copies + q] / per;
             for (int i = 0; i < c; i++) {
-                for (int j = 0; j < c; j++) row[i] += s[i * c + j];
-                row[i] /= c;
-                all += row[i];
+                for (int j = 0; j < c; j++) {
+                    int qi = i / per, qj = j / per;
+                    s[i * c + j] += all[qi * copies + qj] - row[i * copies + qj] - row[j * copies + qi];
+                }
             }
-            all /= c;
-            for (int i = 0; i < c; i++) for (int j = 0; j < c; j++) s[i * c + j] += all - row[i] - row[j];
         }
         double[] sd = new double[c];
         for (int i = 0; i < c; i++) sd[i] = Math.sqrt(Math.max(0, s[i * c + i]));
@@ -403,9 +455,10 @@ public final class CovarianceMoments {
     private double[] perChannel(String t, String activation, Moments in) {
         float[] v = constant(t);
         if (v == null) return null;
-        if (v.length == 1) {
+        if (v.length == copies) {
             double[] r = new double[in.size()];
-            Arrays.fill(r, v[0]);
+            int per = in.size() / copies;
+            for (int i = 0; i < r.length; i++) r[i] = v[i / per];
             return r;
         }
         if (v.length != in.size()) return null;
@@ -420,11 +473,12 @@ public final class CovarianceMoments {
 
     /** A constant [.., S, C] varying along other axes than the channel (last) axis: its mean row and row covariance. */
     private double[][] rowMoments(String t, Moments in) {
-        float[] v = constant(t);
-        if (v == null || in.size() == 0 || v.length % in.size() != 0) return null;
+        float[] v = original(t);
+        int c = in.size() / copies;
+        if (v == null || c == 0 || v.length % c != 0) return null;
         long[] d = dims(t);
-        if (d.length == 0 || d[d.length - 1] != in.size()) return null;
-        int c = in.size(), rows = v.length / c;
+        if (d.length == 0 || d[d.length - 1] != c) return null;
+        int rows = v.length / c;
         double[] mu = new double[c], cov = new double[c * c];
         for (int r = 0; r < rows; r++) for (int i = 0; i < c; i++) mu[i] += v[r * c + i] / (double) rows;
         for (int r = 0; r < rows; r++) {
@@ -464,8 +518,9 @@ public final class CovarianceMoments {
         if (in.axis() != rank - 1) return null;
         double[][] rm = rowMoments(k, in);
         if (rm == null) return null;
-        for (int i = 0; i < c; i++) mu[i] += s * rm[0][i];
-        for (int i = 0; i < c * c; i++) cov[i] += rm[1][i];
+        int per = c / copies;
+        for (int i = 0; i < c; i++) mu[i] += s * rm[0][i % per];
+        for (int i = 0; i < c; i++) for (int j = 0; j < c; j++) cov[i * c + j] += rm[1][(i % per) * per + j % per];
         return new Moments(in.axis(), mu, cov, in.spatial(), in.via());
     }
 
@@ -687,12 +742,16 @@ public final class CovarianceMoments {
         double[] mu = new double[total], cov = new double[total * total];
         double[] sp = first.spatial() == null ? null : new double[GRID * GRID];
         double tv = 0;
-        int k = 0;
+        int k = 0, per = total / copies;
         for (String t : n.inputs()) {
             Moments m = get(t);
-            int c = m.size();
-            System.arraycopy(m.mean(), 0, mu, k, c);
-            for (int i = 0; i < c; i++) System.arraycopy(m.cov(), i * c, cov, (k + i) * total + k, c);
+            int c = m.size(), pc = c / copies;
+            // copy q of this input (channels q·pc …) goes to q·per + k/copies …; cross-copy blocks of one input kept
+            for (int i = 0; i < c; i++) {
+                int oi = (i / pc) * per + k / copies + i % pc;
+                mu[oi] = m.mean()[i];
+                for (int j = 0; j < c; j++) cov[oi * total + (j / pc) * per + k / copies + j % pc] = m.cov()[i * c + j];
+            }
             double v = 0;
             for (int i = 0; i < c; i++) v += m.var(i);
             if (sp != null && m.spatial() != null) for (int q = 0; q < sp.length; q++) sp[q] += v * m.spatial()[q];
@@ -710,8 +769,8 @@ public final class CovarianceMoments {
         float[] w = constant(n.input(1));
         if (w == null) return null;
         long[] d = dims(n.input(1));
-        int o = (int) d[0], cg = (int) d[1];
-        int groups = (int) n.attrInt("group", 1);
+        int o = (int) d[0] * copies, cg = (int) d[1];
+        int groups = (int) n.attrInt("group", 1) * copies; // joint: the two copies' kernels as two more groups
         int cin = cg * groups;
         Moments in = inputOrWhite(n.input(0), cin, 1);
         if (in == null || in.axis() != 1 || in.size() != cin || o % groups != 0) return null;
@@ -801,16 +860,24 @@ public final class CovarianceMoments {
     }
 
     /** y = W x (+ b); W stored [in, out] unless {@code transposed} ([out, in]). */
-    private static Moments dense(Moments in, float[] w, int rows, int cols, boolean transposed, float[] bias, int axis) {
-        int out = transposed ? rows : cols, f = transposed ? cols : rows;
+    private Moments dense(Moments in, float[] w, int rows, int cols, boolean transposed, float[] bias, int axis) {
+        int out1 = transposed ? rows : cols, f1 = transposed ? cols : rows;
+        int out = out1 * copies, f = f1 * copies;
         if (f != in.size()) return null;
         double[] mu = new double[out], cov = new double[out * out];
-        double[] wm = new double[out * f];
-        for (int r = 0; r < out; r++) for (int i = 0; i < f; i++) wm[r * f + i] = transposed ? w[r * f + i] : w[i * out + r];
+        double[] wm = new double[out * f]; // block-diagonal over copies
+        for (int q = 0; q < copies; q++) {
+            int base = q * rows * cols;
+            for (int r = 0; r < out1; r++) {
+                for (int i = 0; i < f1; i++) {
+                    wm[(q * out1 + r) * f + q * f1 + i] = transposed ? w[base + r * f1 + i] : w[base + i * out1 + r];
+                }
+            }
+        }
         double[] a = new double[out * f]; // W Σ
         double[] sig = in.cov();
         for (int r = 0; r < out; r++) {
-            double m = bias != null && bias.length == out ? bias[r] : bias != null && bias.length == 1 ? bias[0] : 0;
+            double m = bias != null && bias.length == out ? bias[r] : bias != null && bias.length == copies ? bias[r / out1] : 0;
             for (int i = 0; i < f; i++) {
                 double x = wm[r * f + i];
                 m += x * in.mean()[i];
@@ -836,7 +903,7 @@ public final class CovarianceMoments {
         long[] d = dims(n.input(1));
         if (d.length != 2) return null;
         boolean tb = n.attrInt("transB", 0) != 0;
-        Moments in = inputOrWhite(n.input(0), (int) (tb ? d[1] : d[0]), 1);
+        Moments in = inputOrWhite(n.input(0), (int) (tb ? d[1] : d[0]) * copies, 1);
         if (in == null || in.axis() != 1) return null;
         return dense(in, w, (int) d[0], (int) d[1], tb, constant(n.input(2)), 1);
     }
@@ -847,13 +914,13 @@ public final class CovarianceMoments {
         long[] d = dims(n.input(1));
         if (d.length != 2) return null;
         int rank = rank(n.input(0));
-        Moments in = inputOrWhite(n.input(0), (int) d[0], rank - 1);
+        Moments in = inputOrWhite(n.input(0), (int) d[0] * copies, rank - 1);
         if (in == null || in.axis() != rank - 1) return null;
         return dense(in, w, (int) d[0], (int) d[1], false, null, Math.max(0, rank(n.output(0)) - 1));
     }
 
     private Moments gather(Node n) {
-        float[] table = constant(n.input(0));
+        float[] table = original(n.input(0));
         if (table == null || graph.isConstant(n.input(1)) || n.attrInt("axis", 0) != 0) return null;
         long[] d = dims(n.input(0));
         if (d.length != 2) return null;
@@ -870,6 +937,16 @@ public final class CovarianceMoments {
         for (int i = 0; i < c; i++) for (int j = 0; j < i; j++) cov[j * c + i] = cov[i * c + j];
         int rank = rank(n.output(0));
         if (rank < 1) return null;
+        if (copies > 1) { // both copies read the same rows
+            int cc = c * copies;
+            double[] mu2 = new double[cc], cov2 = new double[cc * cc];
+            for (int i = 0; i < cc; i++) {
+                mu2[i] = mu[i % c];
+                for (int j = 0; j < cc; j++) cov2[i * cc + j] = cov[(i % c) * c + j % c];
+            }
+            mu = mu2;
+            cov = cov2;
+        }
         return new Moments(rank - 1, mu, cov, null, "embedding table " + n.input(0));
     }
 }

@@ -367,4 +367,38 @@ class CovarianceMomentsTest {
         assertEquals(cf[0], eComp, 0.05 * cf[0], "compensated: the OBS optimum with H = Σ ⊗ S + μμᵀ");
         assertTrue(eComp < 0.8 * ePlain, "compensated " + eComp + " vs uncompensated " + ePlain);
     }
+
+    @Test
+    void jointMomentsWithoutEditsRepeatTheOriginalInEveryBlock() throws Exception {
+        PruningSession s = PruningSession.open(Path.of("samples/digits_cnn.onnx"), Map.of(), Progress.NONE);
+        Weights w = Weights.of(s.graph());
+        CovarianceMoments base = CovarianceMoments.of(s.graph(), w);
+        CovarianceMoments joint = CovarianceMoments.joint(s.graph(), w, base, Map.of());
+        int checked = 0;
+        for (var n : s.graph().nodes()) {
+            if (!n.opType().equals("Conv") && !n.opType().equals("Gemm")) continue;
+            var o = base.of(n.input(0), 1);
+            var j = joint.of(n.input(0), 1);
+            if (o.isEmpty()) continue;
+            assertTrue(j.isPresent(), "joint moments of " + n.input(0));
+            int c = o.get().size();
+            assertEquals(2 * c, j.get().size());
+            double scale = 0;
+            for (double v : o.get().cov()) scale = Math.max(scale, Math.abs(v));
+            for (int q = 0; q < 2; q++) {
+                for (int qq = 0; qq < 2; qq++) {
+                    for (int a = 0; a < c; a++) {
+                        assertEquals(o.get().mean()[a], j.get().mean()[q * c + a], 1e-6 * (1 + Math.abs(o.get().mean()[a])), n.input(0));
+                        for (int b = 0; b < c; b++) {
+                            assertEquals(o.get().cov()[a * c + b], j.get().cov()[(q * c + a) * 2 * c + qq * c + b], 1e-4 * scale,
+                                    n.input(0) + " block " + q + qq + " [" + a + "," + b + "]");
+                        }
+                    }
+                }
+            }
+            checked++;
+        }
+        assertTrue(checked >= 7, "consumer inputs checked: " + checked);
+        w.clear();
+    }
 }
