@@ -29,7 +29,8 @@ public final class AnalysisContext {
 
     record RoleInfo(ParamSlice.Role role, String node) { }
 
-    record MacTerm(String node, List<Dim> dims) { }
+    /** MACs of a node's term = constant × the sizes of these dims (unknown sizes count as 1), from {@link dev.lopper.graph.Metrics#macTerms}. */
+    record MacTerm(String node, List<Dim> dims, long constant) { }
 
     final ModelGraph graph;
     final DimSpace space = new DimSpace();
@@ -308,8 +309,29 @@ public final class AnalysisContext {
         if (r[axis] == null) r[axis] = new RoleInfo(role, node.name());
     }
 
-    /** MACs of a node = product of the sizes of these dims (unknown sizes count as 1). */
-    public void macs(Node node, List<Dim> factors) { macs.add(new MacTerm(node.name(), List.copyOf(factors))); }
+    /**
+     * The MAC terms of every node, from the one definition of MACs ({@link dev.lopper.graph.Metrics#macTerms}, which
+     * {@code inspect} evaluates with the graph's shapes): each tensor axis becomes its dimension here, so the count
+     * follows pruning; an axis this analysis has no dimension for counts with its shape's size.
+     */
+    void collectMacs() {
+        for (Node n : graph.nodes()) {
+            for (dev.lopper.graph.Metrics.MacTerm t : dev.lopper.graph.Metrics.macTerms(graph, n)) {
+                long c = t.constant();
+                List<Dim> ds = new ArrayList<>(t.axes().size());
+                for (dev.lopper.graph.Metrics.Axis a : t.axes()) {
+                    Dim[] d = dims.get(a.tensor());
+                    if (d != null && a.axis() < d.length) {
+                        ds.add(d[a.axis()]);
+                    } else {
+                        dev.lopper.graph.Shape s = graph.shape(a.tensor());
+                        c *= Math.max(1, s.hasRank() && a.axis() < s.rank() ? s.dims()[a.axis()] : 1);
+                    }
+                }
+                macs.add(new MacTerm(n.name(), ds, c));
+            }
+        }
+    }
 
     public void rewrite(Rewrite r) { rewrites.add(r); }
 

@@ -21,7 +21,7 @@ public final class GroupAnalysis {
      * @param prunableParamFraction fraction of all parameters with at least one coordinate in a prunable group
      * @param prunableMacFraction   the same for MACs of Conv/ConvTranspose/Gemm/MatMul
      * @param totalParams           parameters (elements of floating constants)
-     * @param totalMacs             MACs of weighted ops (unknown dynamic dims count as 1)
+     * @param totalMacs             MACs as {@link dev.lopper.graph.Metrics} defines them (unknown dynamic dims count as 1)
      */
     public record Summary(int groups, int prunable, int locked, double prunableParamFraction,
                           double prunableMacFraction, long totalParams, long totalMacs) { }
@@ -39,6 +39,7 @@ public final class GroupAnalysis {
     private List<Dim[]> paramTensors = List.of();
     private long fixedParams;
     private List<List<Dim>> macTerms = List.of();
+    private long[] macConstants = new long[0];
 
     GroupAnalysis(ModelGraph graph, List<CoupledGroup> groups, Summary summary, Map<String, Dim[]> tensorDims,
                   List<Rewrite> rewrites, Map<Dim, String> leafGroup) {
@@ -73,10 +74,11 @@ public final class GroupAnalysis {
 
     void setUnhandledNodes(List<String> reasons) { unhandledNodes = List.copyOf(reasons); }
 
-    void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs) {
+    void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs, long[] constants) {
         paramTensors = List.copyOf(params);
         fixedParams = fixed;
         macTerms = List.copyOf(macs);
+        macConstants = constants.clone();
     }
 
     /**
@@ -94,13 +96,15 @@ public final class GroupAnalysis {
     }
 
     /**
-     * MACs of Conv/ConvTranspose/Gemm/MatMul left for the given kept counts (unknown dynamic dims count as 1).
-     * {@code macsAfter(Map.of()) == summary().totalMacs()}.
+     * MACs left for the given kept counts, by the one definition of {@link dev.lopper.graph.Metrics} (every op it
+     * counts, each axis with its new size; unknown dynamic dims count as 1).
+     * {@code macsAfter(Map.of()) == summary().totalMacs() == Metrics.of(graph()).macs()}.
      */
     public double macsAfter(Map<String, Integer> keptCounts) {
         double total = 0;
-        for (List<Dim> term : macTerms) {
-            double m = 1;
+        for (int i = 0; i < macTerms.size(); i++) {
+            List<Dim> term = macTerms.get(i);
+            double m = macConstants[i];
             for (Dim d : term) m *= Math.max(1, newSize(d, keptCounts));
             total += m;
         }

@@ -243,8 +243,9 @@ public final class GroupAnalyzer {
             prunableParams += elements * (1 - uncovered);
         }
         double totalMacs = 0, prunableMacs = 0;
+        ctx.collectMacs();
         for (AnalysisContext.MacTerm m : ctx.macs) {
-            double macs = 1;
+            double macs = m.constant();
             for (Dim d : m.dims()) macs *= Math.max(1, d.size());
             totalMacs += macs;
             double uncovered = 1;
@@ -276,8 +277,12 @@ public final class GroupAnalyzer {
         GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
         result.setUnhandledNodes(ctx.unhandled);
         List<List<Dim>> macTerms = new ArrayList<>();
-        for (AnalysisContext.MacTerm m : ctx.macs) macTerms.add(m.dims());
-        result.setCosts(paramTensors, fixedParams, macTerms);
+        long[] macConstants = new long[ctx.macs.size()];
+        for (AnalysisContext.MacTerm m : ctx.macs) {
+            macConstants[macTerms.size()] = m.constant();
+            macTerms.add(m.dims());
+        }
+        result.setCosts(paramTensors, fixedParams, macTerms, macConstants);
         return result;
     }
 

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 public final class LopperCommand implements Runnable {
     /** The one table of subcommands. */
     static final Class<?>[] SUBCOMMANDS = {
-        GuiCommand.class,
         InspectCommand.class,
+        ExportGraphCommand.class,
         EvalCommand.class,
         BenchCommand.class,
         GroupsCommand.class,
@@ -35,7 +35,16 @@ public final class LopperCommand implements Runnable {
     }
 
     public static CommandLine commandLine() {
+        return commandLine(new Object[0]);
+    }
+
+    /**
+     * The command line with {@code frontEnds} (commands of layers above the CLI, such as the app's {@code gui})
+     * listed first; the CLI itself never depends on them.
+     */
+    public static CommandLine commandLine(Object... frontEnds) {
         CommandLine cl = new CommandLine(new LopperCommand());
+        for (Object c : frontEnds) cl.addSubcommand(c);
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(LopperCommand::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -44,6 +53,11 @@ public final class LopperCommand implements Runnable {
 
     public static int run(String... args) {
         return commandLine().execute(args);
+    }
+
+    /** Runs {@code args} with {@code frontEnds} registered (see {@link #commandLine(Object...)}). */
+    public static int run(String[] args, Object... frontEnds) {
+        return commandLine(frontEnds).execute(args);
     }
 
     /** Errors become one line {@code lopper: MESSAGE}, exit code 1; a stack trace only with --verbose. */

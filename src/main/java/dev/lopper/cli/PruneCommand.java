@@ -21,8 +21,6 @@ import dev.lopper.eval.EvalException;
 import dev.lopper.eval.ShapePolicy;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
-import dev.lopper.importance.ActivationStats;
-import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.importance.Normalization;
@@ -30,18 +28,18 @@ import dev.lopper.importance.Reduction;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.ModelWriteException;
 import dev.lopper.prune.Allocation;
-import dev.lopper.prune.GroupPlan;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
 import dev.lopper.prune.PlanExecution;
+import dev.lopper.prune.PlanResult;
+import dev.lopper.prune.PruneRequest;
+import dev.lopper.prune.obspa.MomentModel;
+import dev.lopper.prune.PruneResult;
 import dev.lopper.prune.PlanFiles;
-import dev.lopper.prune.Planner;
 import dev.lopper.prune.PruneTarget;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
-import dev.lopper.prune.obspa.GraphObspaSource;
-import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -176,7 +174,7 @@ public final class PruneCommand implements Callable<Integer> {
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
-            if (dev.lopper.prune.obspa.MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
+            if (MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
@@ -188,10 +186,12 @@ public final class PruneCommand implements Callable<Integer> {
         }
     }
 
-    private Obspa.Step compensation;
+    /** Compensation was asked for (set by {@link #run}); what it did is in {@link #done}. */
+    private boolean compensating;
+    private PruneResult done;
 
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
-    static final int CALIBRATION_BATCH = 32;
+    static final int CALIBRATION_BATCH = PruneRequest.CALIBRATION_BATCH;
 
     private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
                     Map<String, long[]> shapes) throws Exception {
@@ -201,61 +201,26 @@ public final class PruneCommand implements Callable<Integer> {
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
             }
-            PruningPlan plan;
-            ModelCost estimate;
-            Map<String, ChannelScores> scores = null;
+            // the options become one request; the session (the same the app uses) plans, compensates, verifies,
+            // leaves failing groups whole, recounts and corrects a missed target
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
-            if (obspa || compensate) {
-                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, dev.lopper.prune.obspa.MomentModel.parse(moments), progress)
-                        .sequential(sequential);
-                if (obspa) {
-                    scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                            src, scoring.includeLocked());
-                }
-                if (!noCompensate) {
-                    compensation = Obspa.compensation(s, src);
-                    s.setCompensation(compensation);
-                }
-            }
-            if (saved == null && scoring.criterion().create().needsActivations()) {
-                ActivationStats stats = s.captureActivations(calibration, shapes, CALIBRATION_BATCH, progress);
-                scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                        stats, scoring.includeLocked());
-            }
-            if (planFile != null) {
-                plan = saved;
-                estimate = s.costModel().count(plan.groups());
-            } else {
-                scores = s.score(scoring, progress);
-                Planner.Result r = s.plan(scores, scoring, settings, progress);
-                plan = r.plan();
-                estimate = r.after();
-            }
-            ModelCost after = estimate;
+            compensating = (obspa || compensate) && !noCompensate;
+            VerifyOptions vo = VerifyOptions.DEFAULT;
+            vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
+            PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
+                    .withMoments(MomentModel.parse(moments), sequential);
+            PlanResult planned = saved != null ? s.planOf(saved, request) : s.plan(request, progress);
+            PruningPlan plan = planned.plan();
+            ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
             if (output != null) {
-                VerifyOptions vo = VerifyOptions.DEFAULT;
-                vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
-                outcome = applyPlan(s, plan, vo, progress);
-                if (!outcome.verified()) throw new CliException(failure(outcome));
-                after = s.recount(outcome.model(), progress);
-                // a target is met on the slice count; the rewritten model is recounted, and if it keeps more than
-                // asked (counts of ops the slices do not see), the target given to the planner is tightened
-                for (int round = 0; round < 3 && scores != null && target.kind() != PruneTarget.Kind.RATIO; round++) {
-                    double got = fraction(after, s.before(), target.kind());
-                    if (got <= target.value() + 1e-3) break;
-                    double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
-                    if (!(corrected > 0)) break;
-                    Planner.Result r = s.plan(scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), progress);
-                    PlanExecution.Outcome o2 = applyPlan(s, r.plan(), vo, progress);
-                    if (!o2.verified()) break;
-                    estimate = r.after();
-                    outcome = o2;
-                    after = s.recount(o2.model(), progress);
-                }
-                plan = outcome.plan();
+                done = s.prune(planned, progress);
+                outcome = done.outcome();
+                if (!done.verified()) throw new CliException(failure(outcome));
+                plan = done.plan();
+                after = done.after();
                 s.write(outcome, output, progress);
             }
             if (savePlan != null) PlanFiles.save(plan, savePlan);
@@ -273,15 +238,6 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
-    }
-
-    private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
-        // compensation (OBSPA's, data-free or --calibration) is a step of the session, run before slicing
-        return s.apply(plan, lockFailing, vo, progress);
-    }
-
-    private static double fraction(ModelCost c, ModelCost before, PruneTarget.Kind k) {
-        return k == PruneTarget.Kind.MACS ? c.macsFraction(before) : c.paramsFraction(before);
     }
 
     private String failure(PlanExecution.Outcome o) {
@@ -338,12 +294,13 @@ public final class PruneCommand implements Callable<Integer> {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
-                    + " relative L2 error %.4f%s)%n", worst, rel, compensation != null ? ", OBS-compensated" : ""));
-            if (compensation != null && compensation.last() != null) {
-                var c = compensation.last();
+                    + " relative L2 error %.4f%s)%n", worst, rel, compensating ? ", OBS-compensated" : ""));
+            if (done != null && done.compensation() != null) {
+                var c = done.compensation();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
                         c.compensated().size() == 1 ? "" : "s",
-                        (c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "") + c.note(), c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+                        (c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "") + c.note(),
+                        c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
             }
             b.append("wrote      ").append(output).append('\n');
         }
@@ -371,7 +328,7 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
         p.put("roundTo", set.pruning().roundTo());
-        p.put("compensated", compensation != null);
+        p.put("compensated", compensating);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
             ObjectNode n = groups.addObject();
@@ -382,13 +339,13 @@ public final class PruneCommand implements Callable<Integer> {
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
         root.put("verified", o != null && o.verified());
-        if (compensation != null && compensation.last() != null) {
+        if (done != null && done.compensation() != null) {
             ObjectNode c = root.putObject("compensation");
-            ArrayNode done = c.putArray("layers");
-            compensation.last().compensated().forEach(done::add);
+            ArrayNode layers = c.putArray("layers");
+            done.compensation().compensated().forEach(layers::add);
             ObjectNode sk = c.putObject("skipped");
-            compensation.last().skipped().forEach(sk::put);
-            c.put("remeasured", compensation.last().remeasured());
+            done.compensation().skipped().forEach(sk::put);
+            c.put("remeasured", done.compensation().remeasured());
         }
         if (o != null) {
             ObjectNode fid = root.putObject("fidelity");
