@@ -34,6 +34,7 @@ import dev.lopper.prune.PlanException;
 import dev.lopper.prune.PlanExecution;
 import dev.lopper.prune.PlanResult;
 import dev.lopper.prune.PruneRequest;
+import dev.lopper.prune.obspa.MomentModel;
 import dev.lopper.prune.PruneResult;
 import dev.lopper.prune.PlanFiles;
 import dev.lopper.prune.PruneTarget;
@@ -124,6 +125,16 @@ public final class PruneCommand implements Callable<Integer> {
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
     double damping;
 
+    @Option(names = "--moments", paramLabel = "MODEL", defaultValue = "full",
+            description = {"OBSPA without data: how the consumers' input moments are modelled. full (default): channel covariance",
+                    "propagated through the graph with a spatial model between kernel taps; diagonal: independent channels and taps."})
+    String moments;
+
+    @Option(names = "--sequential", description = {"OBSPA without data, full moments (experimental): compensate consumers in graph order",
+            "against the original model, with moments propagated through the already compensated layers; keeps per output",
+            "row the update with the smallest predicted error. Measured worse than the default on the digits sample."})
+    boolean sequential;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -163,6 +174,7 @@ public final class PruneCommand implements Callable<Integer> {
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
+            if (MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
@@ -221,7 +233,8 @@ public final class PruneCommand implements Callable<Integer> {
             compensating = (obspa || compensate) && !noCompensate;
             VerifyOptions vo = VerifyOptions.DEFAULT;
             vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
-            PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing);
+            PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
+                    .withMoments(MomentModel.parse(moments), sequential);
             PlanResult planned = saved != null ? s.planOf(saved, request) : s.plan(request, progress);
             PruningPlan plan = planned.plan();
             ModelCost after = planned.after();
@@ -311,7 +324,8 @@ public final class PruneCommand implements Callable<Integer> {
                 var c = done.compensation();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
                         c.compensated().size() == 1 ? "" : "s",
-                        c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+                        (c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "") + c.note(),
+                        c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
             }
             b.append("wrote      ").append(output).append('\n');
         }

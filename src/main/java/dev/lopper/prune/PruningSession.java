@@ -153,13 +153,13 @@ public final class PruningSession {
 
     /** OBSPA moments for a request: from its calibration data, else data-free; built once per (data, damping). */
     public GraphObspaSource obspaSource(PruneRequest r, Progress progress) {
-        String key = r.calibration() + "\u0000" + r.damping();
+        String key = r.calibration() + "\u0000" + r.damping() + "\u0000" + r.moments() + "\u0000" + r.sequential();
         GraphObspaSource s = obspaSources.get(key);
         if (s != null) return s;
         synchronized (obspaSources) {
             s = obspaSources.get(key);
             if (s == null) {
-                s = Obspa.source(this, r.calibration(), inputShapes, r.damping(), progress);
+                s = Obspa.source(this, r.calibration(), inputShapes, r.damping(), r.moments(), progress).sequential(r.sequential());
                 obspaSources.put(key, s);
             }
             return s;
