@@ -21,7 +21,6 @@ import dev.lopper.eval.EvalException;
 import dev.lopper.eval.ShapePolicy;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
-import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
@@ -114,6 +113,12 @@ public final class PruneCommand implements Callable<Integer> {
                     "--compensate the consumers' input moments are measured on it instead of derived."})
     Path calibration;
 
+    @Option(names = "--calibration-samples", paramLabel = "N",
+            description = {"Use at most the first N samples of --calibration (default: all, streamed in batches; memory does not",
+                    "grow with N). A model with a fixed batch dim is fed batches of exactly that size; the last one is padded by",
+                    "repeating rows and the padding is excluded from the statistics."})
+    Long calibrationSamples;
+
     @Option(names = "--no-compensate", description = "With --criterion obspa: score with OBSPA but do not move the surviving weights.")
     boolean noCompensate;
 
@@ -165,6 +170,8 @@ public final class PruneCommand implements Callable<Integer> {
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
+            if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
+            if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
@@ -178,6 +185,8 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private Obspa.Step compensation;
+    /** How the calibration data was fed (samples, batch, padding), for the report; null without calibration. */
+    private String calibrationFeed;
 
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
     static final int CALIBRATION_BATCH = 32;
@@ -196,8 +205,11 @@ public final class PruneCommand implements Callable<Integer> {
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
+            dev.lopper.eval.CalibrationData cal = calibration == null ? null : new dev.lopper.eval.CalibrationData(calibration, shapes,
+                    calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples);
             if (obspa || compensate) {
-                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
+                GraphObspaSource src = Obspa.source(s, cal, damping, progress);
+                if (cal != null) calibrationFeed = src.describe();
                 if (obspa) {
                     scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
                             src, scoring.includeLocked());
@@ -208,7 +220,8 @@ public final class PruneCommand implements Callable<Integer> {
                 }
             }
             if (saved == null && scoring.criterion().create().needsActivations()) {
-                ActivationStats stats = s.captureActivations(calibration, shapes, CALIBRATION_BATCH, progress);
+                dev.lopper.prune.CapturedActivations stats = s.captureActivations(cal, CALIBRATION_BATCH, progress);
+                calibrationFeed = "activations on " + stats.feed().describe();
                 scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
                         stats, scoring.includeLocked());
             }
@@ -336,6 +349,7 @@ public final class PruneCommand implements Callable<Integer> {
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
+        if (calibrationFeed != null) b.append("calibration ").append(calibrationFeed).append('\n');
         return b.toString();
     }
 
@@ -390,6 +404,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (output != null) root.put("output", output.toString());
         else root.putNull("output");
         if (savePlan != null) root.put("savedPlan", savePlan.toString());
+        if (calibrationFeed != null) root.put("calibration", calibrationFeed);
         return m.writeValueAsString(root);
     }
 

@@ -177,15 +177,26 @@ public final class PruningSession {
      * @throws dev.lopper.eval.EvalException when the file cannot be read, does not fit the model's inputs or is empty
      */
     public CapturedActivations captureActivations(Path data, Map<String, long[]> inputShapes, int batchSize, Progress progress) {
+        return captureActivations(dev.lopper.eval.CalibrationData.of(data, inputShapes), batchSize, progress);
+    }
+
+    /**
+     * Activation statistics from calibration data, at most {@code data.maxSamples()} samples streamed through ONNX
+     * Runtime in batches of {@code batchSize} (of the model's fixed batch when its inputs have one, the last batch
+     * padded and the padding excluded: see {@link dev.lopper.eval.BatchFeed}); {@link CapturedActivations#feed()}
+     * says how the data was fed.
+     *
+     * @throws dev.lopper.eval.EvalException when the data cannot be read, does not fit the model's inputs or is empty
+     */
+    public CapturedActivations captureActivations(dev.lopper.eval.CalibrationData data, int batchSize, Progress progress) {
         List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
         if (req.isEmpty()) return new CapturedActivations(Map.of());
         try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req,
                 dev.lopper.eval.SessionConfig.DEFAULT.withBatchSize(batchSize));
-             dev.lopper.eval.Dataset ds = dev.lopper.eval.Datasets.open(data, dev.lopper.eval.DataOptions.DEFAULT,
-                     dev.lopper.eval.DataTarget.of(cap.inputs(), dev.lopper.eval.ShapePolicy.of(inputShapes, batchSize)))) {
-            long seen = cap.accumulate(ds, batchSize, progress);
-            if (seen == 0) throw new dev.lopper.eval.EvalException(data + ": no samples to calibrate on");
-            return new CapturedActivations(cap.statistics());
+             dev.lopper.eval.Dataset ds = data.open(cap.inputs(), batchSize)) {
+            dev.lopper.eval.BatchFeed.Summary fed = cap.accumulate(ds, batchSize, data.maxSamples(), progress);
+            if (fed.samples() == 0) throw new dev.lopper.eval.EvalException(data.data() + ": no samples to calibrate on");
+            return new CapturedActivations(cap.statistics(), fed);
         }
     }
 

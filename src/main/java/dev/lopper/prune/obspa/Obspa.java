@@ -27,15 +27,20 @@ public final class Obspa {
      */
     public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
                                           double damping, Progress progress) {
+        return source(s, calibration == null ? null : dev.lopper.eval.CalibrationData.of(calibration, inputShapes), damping, progress);
+    }
+
+    /** As above, calibration moments on at most {@code calibration.maxSamples()} samples (null: data-free only). */
+    public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
+                                          Progress progress) {
         GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, progress);
         if (calibration == null) return dataFree;
         ConsumerResolver resolver = dataFree.resolver();
         DataFreeMoments df = dataFree.dataFreeMoments();
-        CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration,
-                inputShapes, progress);
+        CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration, progress);
         return new GraphObspaSource(resolver, df, r.moments(), damping,
-                "calibration moments (" + r.samples() + " samples; data-free where not captured)",
-                new GraphObspaSource.Calibration(calibration, inputShapes));
+                "calibration moments (" + r.feed().describe() + "; data-free where not captured)",
+                new GraphObspaSource.Calibration(calibration.data(), calibration.inputShapes(), calibration.maxSamples()));
     }
 
     /** Moments propagated from the graph's normalization statistics alone (no data): what the app and the CLI use without calibration. */
