@@ -69,7 +69,8 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
             description = {"l1 (default), l2, bn-scale, fpgm, lamp, random, obspa (Optimal Brain Surgeon with compensation),",
-                    "or, measured on --calibration data: mean-activation, apoz (fraction of zeros) or wanda (|W|·activation norm)."})
+                    "or, measured on --calibration data: mean-activation, apoz (fraction of zeros), wanda (|W|·activation norm)",
+                    "or stade (|W|·activation standard deviation)."})
     String criterion;
 
     @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "Across parameter slices: mean (default), sum or max.")
@@ -109,7 +110,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--calibration", paramLabel = "FILE",
             description = {"Calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`). Required by --criterion",
-                    "mean-activation, apoz and wanda (their activation statistics are captured on it); with --criterion obspa or",
+                    "mean-activation, apoz, wanda and stade (their activation statistics are captured on it); with --criterion obspa or",
                     "--compensate the consumers' input moments are measured on it instead of derived."})
     Path calibration;
 
@@ -166,7 +167,7 @@ public final class PruneCommand implements Callable<Integer> {
                 throw usage("--criterion " + scoring.criterion().id() + " needs --calibration FILE (data to measure activations on)");
             }
             if (calibration != null && !activations && scoring.criterion() != Criterion.OBSPA && !compensate) {
-                throw usage("--calibration is used by --criterion obspa or --compensate, and by --criterion mean-activation, apoz and wanda");
+                throw usage("--calibration is used by --criterion obspa or --compensate, and by --criterion mean-activation, apoz, wanda and stade");
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
