@@ -99,6 +99,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--save-plan", paramLabel = "PLAN.json", description = "Save the plan (with -o: the plan finally applied).")
     Path savePlan;
 
+    @Option(names = "--save-index-map", paramLabel = "MAP.json",
+            description = {"Save, for every original initializer, the indices kept on each pruned axis (JSON), to cut a",
+                    "training checkpoint the same way (samples/scripts/apply_index_map.py does it for a PyTorch state_dict)."})
+    Path saveIndexMap;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of random scores and verification inputs (default 0).")
     long seed;
 
@@ -149,7 +154,13 @@ public final class PruneCommand implements Callable<Integer> {
         if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params");
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
         if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
-        if (output == null && savePlan == null) throw usage("give -o OUT (and/or --save-plan PLAN.json)");
+        if (output == null && savePlan == null && saveIndexMap == null) {
+            throw usage("give -o OUT (and/or --save-plan PLAN.json, --save-index-map MAP.json)");
+        }
+        if (saveIndexMap != null && (PruningSession.sameFile(model, saveIndexMap) || (output != null && PruningSession.sameFile(output, saveIndexMap))
+                || (savePlan != null && PruningSession.sameFile(savePlan, saveIndexMap)))) {
+            throw usage("--save-index-map must differ from the model, -o and --save-plan files");
+        }
         if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
@@ -261,6 +272,14 @@ public final class PruneCommand implements Callable<Integer> {
                 s.write(outcome, output, progress);
             }
             if (savePlan != null) PlanFiles.save(plan, savePlan);
+            if (saveIndexMap != null) {
+                try {
+                    dev.lopper.prune.KeptIndexMap.of(s.analysis(), s.model().proto().getGraph(), plan)
+                            .save(saveIndexMap, model.getFileName().toString(), s.sha256());
+                } catch (java.io.IOException e) {
+                    throw new CliException(saveIndexMap + ": cannot write the index map (" + e.getMessage() + ")", e);
+                }
+            }
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
             else out.print(text(s, plan, after, outcome));
@@ -350,6 +369,7 @@ public final class PruneCommand implements Callable<Integer> {
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
+        if (saveIndexMap != null) b.append("index map  ").append(saveIndexMap).append('\n');
         if (calibrationFeed != null) b.append("calibration ").append(calibrationFeed).append('\n');
         return b.toString();
     }
@@ -405,6 +425,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (output != null) root.put("output", output.toString());
         else root.putNull("output");
         if (savePlan != null) root.put("savedPlan", savePlan.toString());
+        if (saveIndexMap != null) root.put("savedIndexMap", saveIndexMap.toString());
         if (calibrationFeed != null) root.put("calibration", calibrationFeed);
         return m.writeValueAsString(root);
     }
