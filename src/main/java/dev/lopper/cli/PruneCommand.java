@@ -137,6 +137,12 @@ public final class PruneCommand implements Callable<Integer> {
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
     double damping;
 
+    @Option(names = "--steps", paramLabel = "K", defaultValue = "1",
+            description = {"Progressive pruning: reach --ratio in K steps; at each step every group's candidate channels are",
+                    "re-scored by the measured change of the model's outputs (on --calibration samples, else seeded random",
+                    "inputs) when each is removed, and the least harmful go (default 1: one shot)."})
+    int steps;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -177,11 +183,14 @@ public final class PruneCommand implements Callable<Integer> {
             if (activations && planFile == null && calibration == null) {
                 throw usage("--criterion " + scoring.criterion().id() + " needs --calibration FILE (data to measure activations on)");
             }
-            if (calibration != null && !activations && scoring.criterion() != Criterion.OBSPA && !compensate) {
-                throw usage("--calibration is used by --criterion obspa or --compensate, and by --criterion mean-activation, apoz, wanda and stade");
+            if (calibration != null && !activations && scoring.criterion() != Criterion.OBSPA && !compensate && steps == 1) {
+                throw usage("--calibration is used by --criterion obspa or --compensate, by --criterion mean-activation, apoz, wanda"
+                        + " and stade, and by --steps");
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
+            if (steps < 1) throw usage("--steps must be at least 1, got " + steps);
+            if (steps > 1 && (ratio == null || planFile != null)) throw usage("--steps goes with --ratio R (not a MACs/params target or --plan)");
             if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
             if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
@@ -242,7 +251,10 @@ public final class PruneCommand implements Callable<Integer> {
                 estimate = s.costModel().count(plan.groups());
             } else {
                 scores = s.score(scoring, progress);
-                Planner.Result r = s.plan(scores, scoring, settings, progress);
+                Planner.Result r = steps == 1 ? s.plan(scores, scoring, settings, progress)
+                        : dev.lopper.prune.ProgressivePruner.plan(s, scores, scoring, settings, steps, cal != null
+                                ? dev.lopper.prune.ProgressivePruner.Probe.calibration(cal)
+                                : dev.lopper.prune.ProgressivePruner.Probe.random(shapes, seed), progress);
                 plan = r.plan();
                 estimate = r.after();
             }
