@@ -117,7 +117,7 @@ public final class ProgressivePruner {
                     quota.put(gp.id(), q);
                     candidates.put(gp.id(), cand.stream().mapToInt(Integer::intValue).toArray());
                 }
-                int total = candidates.values().stream().mapToInt(a -> a.length).sum(), done = 0;
+                int total = candidates.values().stream().mapToInt(a -> a.length).sum(), done = 0, measured = 0;
                 Map<String, int[]> current = kept(s, removed);
                 for (Map.Entry<String, int[]> e : candidates.entrySet()) {
                     int[] cand = e.getValue();
@@ -128,12 +128,16 @@ public final class ProgressivePruner {
                         Map<String, int[]> trial = new LinkedHashMap<>(current);
                         trial.put(e.getKey(), without(current.get(e.getKey()), s.analysis().group(e.getKey()).channels(), cand[i]));
                         change[i] = m.change(trial);
+                        if (change[i] < Double.POSITIVE_INFINITY) measured++;
                     }
                     Integer[] idx = new Integer[cand.length];
                     for (int i = 0; i < idx.length; i++) idx[i] = i;
                     Arrays.sort(idx, (a, b) -> change[a] != change[b] ? Double.compare(change[a], change[b]) : Integer.compare(a, b));
                     boolean[] gone = removed.get(e.getKey());
                     for (int i = 0; i < quota.get(e.getKey()); i++) gone[cand[idx[i]]] = true;
+                }
+                if (total > 0 && measured == 0) {
+                    throw new PlanException("progressive pruning: no candidate model ran on the probe inputs (" + m.lastError + ")");
                 }
             }
             Map<String, GroupPlan> groups = new LinkedHashMap<>();
@@ -183,8 +187,9 @@ public final class ProgressivePruner {
             try (EvalSession ref = EvalSession.open(ModelSource.of(s.path()), SessionConfig.DEFAULT)) {
                 if (probe.data() != null) {
                     CalibrationData d = probe.data();
-                    try (Dataset ds = d.open(ref.inputs(), 32)) {
-                        BatchFeed feed = BatchFeed.of(ds, ref.inputs(), ref.label(), 32, Math.min(d.maxSamples(), MAX_PROBE_SAMPLES));
+                    int batch = explicitBatch(probe.shapes(), 32);
+                    try (Dataset ds = d.open(ref.inputs(), batch)) {
+                        BatchFeed feed = BatchFeed.of(ds, ref.inputs(), ref.label(), batch, Math.min(d.maxSamples(), MAX_PROBE_SAMPLES));
                         BatchFeed.Item it;
                         while ((it = feed.next()) != null) {
                             m.add(it.feed(), it, ref.run(it.feed()));
@@ -192,7 +197,7 @@ public final class ProgressivePruner {
                         if (m.feeds.isEmpty()) throw new EvalException(d.data() + ": no samples to compare outputs on");
                     }
                 } else {
-                    ShapePolicy shapes = ShapePolicy.of(probe.shapes(), RANDOM_BATCH);
+                    ShapePolicy shapes = ShapePolicy.of(probe.shapes(), explicitBatch(probe.shapes(), RANDOM_BATCH));
                     for (int b = 0; b < RANDOM_BATCHES; b++) {
                         Map<String, HostTensor> in = RandomInputs.forSession(ref, shapes, probe.ints(), probe.seed() + b);
                         m.add(in, null, ref.run(in));
@@ -201,6 +206,18 @@ public final class ProgressivePruner {
             }
             return m;
         }
+
+        /**
+         * The batch an --input-shape fixes (dim 0 of an explicit shape), else {@code dflt}: a model analysed with explicit
+         * shapes may have them written into its rewritten shape constants, so candidates are run at that batch.
+         */
+        static int explicitBatch(Map<String, long[]> shapes, int dflt) {
+            for (long[] s : shapes.values()) if (s.length > 0 && s[0] > 0) return (int) s[0];
+            return dflt;
+        }
+
+        /** Why the latest candidate could not be measured, or null. */
+        String lastError;
 
         private void add(Map<String, HostTensor> feed, BatchFeed.Item item, Map<String, HostTensor> out) {
             feeds.add(feed);
@@ -227,6 +244,7 @@ public final class ProgressivePruner {
             try {
                 p = PlanApplier.apply(session.model(), session.analysis(), kept);
             } catch (ModelLoadException | RuntimeException e) {
+                lastError = e.getMessage();
                 return Double.POSITIVE_INFINITY;
             }
             double dist = 0;
@@ -237,7 +255,10 @@ public final class ProgressivePruner {
                     Map<String, HostTensor> out = cut(items.get(b), es.run(feeds.get(b)));
                     for (Map.Entry<String, HostTensor> e : reference.get(b).entrySet()) {
                         HostTensor y = e.getValue(), z = out.get(e.getKey());
-                        if (z == null || z.size() != y.size()) return Double.POSITIVE_INFINITY;
+                        if (z == null || z.size() != y.size()) {
+                            lastError = "output '" + e.getKey() + "' changed size";
+                            return Double.POSITIVE_INFINITY;
+                        }
                         int rows = y.rank() == 0 ? 1 : (int) y.dim(0), per = y.size() / Math.max(1, rows);
                         if (per >= 2) {
                             for (int r = 0; r < rows; r++) {
@@ -261,6 +282,7 @@ public final class ProgressivePruner {
                     }
                 }
             } catch (EvalException e) {
+                lastError = e.getMessage();
                 return Double.POSITIVE_INFINITY;
             }
             double r = dist / Math.max(1, count);
