@@ -75,12 +75,11 @@ public final class LopperCommand implements Runnable {
         return i < 0 ? s : s.substring(0, i);
     }
 
-    /** Version from the jar manifest. */
+    /** Lopper (jar manifest), Java and ONNX Runtime (native library) versions. */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = LopperCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"lopper " + (v == null ? "dev" : v)};
+            return dev.lopper.about.BuildInfo.versionLines().toArray(String[]::new);
         }
     }
 }
