@@ -18,6 +18,7 @@ public final class LopperCommand implements Runnable {
         InspectCommand.class,
         EvalCommand.class,
         BenchCommand.class,
+        BenchSuiteCommand.class,
         GroupsCommand.class,
         PruneCommand.class,
     };
