@@ -30,14 +30,17 @@ for j in target/lib/*.jar; do
   esac
 done
 cp packaging/lopper-cds.sh samples/digits_cnn.onnx "$work/input/"
-# ONNX Runtime's jar carries the native library of every platform (43 MB); keep only this one's
+# ONNX Runtime's jar carries the native library of every platform (43 MB): this platform's go next to the jar,
+# unpacked (OrtNatives points ORT there: no extraction to a temp folder per process), the jar keeps none
 ort=$(ls "$work"/input/onnxruntime-*.jar)
 case "$os-$(uname -m)" in
   linux-x86_64) keep=linux-x64 ;; linux-aarch64) keep=linux-aarch64 ;; mac-arm64) keep=osx-aarch64 ;;
   mac-x86_64) keep=osx-x64 ;; *) keep=win-x64 ;;
 esac
 rm -rf "$work/ort" && mkdir -p "$work/ort" && (cd "$work/ort" && jar --extract --file "../input/$(basename "$ort")")
-for d in "$work"/ort/ai/onnxruntime/native/*/; do [ "$(basename "$d")" = "$keep" ] || rm -rf "$d"; done
+mkdir -p "$work/input/onnxruntime-native/ai/onnxruntime/native"
+mv "$work/ort/ai/onnxruntime/native/$keep" "$work/input/onnxruntime-native/ai/onnxruntime/native/"
+rm -rf "$work/ort/ai/onnxruntime/native"
 rm "$ort" && jar --create --file "$ort" --manifest "$work/ort/META-INF/MANIFEST.MF" -C "$work/ort" .
 
 # the JDK modules the app needs (jdeps), plus JavaFX and what ORT/protobuf reach reflectively

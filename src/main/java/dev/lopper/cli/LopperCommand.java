@@ -64,6 +64,25 @@ public final class LopperCommand implements Runnable {
         return 1;
     }
 
+    /** True when --verbose was given to this command or any command above it. */
+    static boolean verbose(CommandLine cl) {
+        for (CommandLine c = cl; c != null; c = c.getParent()) {
+            if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose")) return true;
+        }
+        return false;
+    }
+
+    /** Seconds since this process started (the OS's start time; no java.lang.management, which costs classes). */
+    static double uptimeSeconds() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toNanos() / 1e9).orElse(Double.NaN);
+    }
+
+    /** CPU seconds this process has used so far (all threads), as the OS counts them. */
+    static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     private static boolean anyVerbose(CommandLine.ParseResult parse) {
         for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) {
             if (p.hasMatchedOption("--verbose")) return true;

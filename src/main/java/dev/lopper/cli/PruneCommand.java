@@ -173,7 +173,8 @@ public final class PruneCommand implements Callable<Integer> {
         }
 
         try (CliCancellation cancel = new CliCancellation()) {
-            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
+            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr(),
+                    LopperCommand.verbose(spec.commandLine()))), scoring, settings, target, shapes);
         }
     }
 
@@ -398,14 +399,22 @@ public final class PruneCommand implements Callable<Integer> {
         private final PrintWriter err;
         private String last = "";
         private long lastAt;
+        /** With --verbose each line starts with the seconds since the JVM started: a phase timer. */
+        private final boolean timed;
 
-        StderrProgress(PrintWriter err) { this.err = err; }
+        StderrProgress(PrintWriter err) { this(err, false); }
+
+        StderrProgress(PrintWriter err, boolean timed) {
+            this.err = err;
+            this.timed = timed;
+        }
 
         @Override
         public void update(String message, double done, double total) {
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {
+                if (timed) err.printf(Locale.ROOT, "[%7.3f s, cpu %7.3f s] ", LopperCommand.uptimeSeconds(), LopperCommand.cpuSeconds());
                 err.printf(Locale.ROOT, "lopper: %s%s%n", message, total > 1 ? String.format(Locale.ROOT, " %3.0f%%", 100 * done / total) : "");
                 err.flush();
             }
