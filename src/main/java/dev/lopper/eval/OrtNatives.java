@@ -13,7 +13,8 @@ import java.util.Locale;
 public final class OrtNatives {
     private OrtNatives() {}
 
-    static void useUnpackedIfPresent() {
+    /** Call before any ONNX Runtime class is initialized (Main does, first thing). */
+    public static void useUnpackedIfPresent() {
         if (System.getProperty("onnxruntime.native.path") != null) return;
         try {
             var src = ai.onnxruntime.OrtEnvironment.class.getProtectionDomain().getCodeSource();
