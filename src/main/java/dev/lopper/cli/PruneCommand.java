@@ -208,7 +208,8 @@ public final class PruneCommand implements Callable<Integer> {
 
         try (CliCancellation cancel = new CliCancellation(); OutputFiles out = outputs()) {
             outputs = out;
-            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
+            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr(),
+                    LopperCommand.verbose(spec.commandLine()))), scoring, settings, target, shapes);
         }
     }
 
@@ -440,11 +441,19 @@ public final class PruneCommand implements Callable<Integer> {
         private final PrintWriter err;
         private String last = "";
         private long lastAt;
+        /** With --verbose each line starts with the seconds since the JVM started: a phase timer. */
+        private final boolean timed;
 
-        StderrProgress(PrintWriter err) { this(err, System.console() != null); }
+        StderrProgress(PrintWriter err) { this(err, false); }
 
-        /** @param shown false: silent (stderr is not a terminal, so it holds only the one-line error, if any) */
-        StderrProgress(PrintWriter err, boolean shown) { this.err = shown ? err : null; }
+        /**
+         * Progress lines go to a terminal only (otherwise stderr holds just the one-line error, if any); with
+         * {@code timed} (--verbose) they are always shown, each starting with the seconds since the JVM started.
+         */
+        StderrProgress(PrintWriter err, boolean timed) {
+            this.err = timed || System.console() != null ? err : null;
+            this.timed = timed;
+        }
 
         @Override
         public void update(String message, double done, double total) {
@@ -452,6 +461,7 @@ public final class PruneCommand implements Callable<Integer> {
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {
+                if (timed) err.printf(Locale.ROOT, "[%7.3f s, cpu %7.3f s] ", LopperCommand.uptimeSeconds(), LopperCommand.cpuSeconds());
                 err.printf(Locale.ROOT, "lopper: %s%s%n", message, total > 1 ? String.format(Locale.ROOT, " %3.0f%%", 100 * done / total) : "");
                 err.flush();
             }
