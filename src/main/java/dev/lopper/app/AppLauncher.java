@@ -42,6 +42,10 @@ public final class AppLauncher {
         }
     }
 
+    /** The main window's preferred size. */
+    static final double WIDTH = 1440;
+    static final double HEIGHT = 900;
+
     public static final class LopperApp extends Application {
         @Override
         public void start(Stage stage) {
@@ -49,7 +53,7 @@ public final class AppLauncher {
             // a screenshot run leaves the user's recent files alone
             MainViewModel vm = new MainViewModel(new CoreServices(),
                     opts.screenshot() != null ? RecentFiles.inMemory() : RecentFiles.userDefault());
-            Scene scene = createScene(vm, 1440, 900);
+            Scene scene = createScene(vm, WIDTH, HEIGHT);
             MainView view = (MainView) scene.getRoot();
             stage.titleProperty().bind(vm.titleProperty());
             stage.setScene(scene);
@@ -63,6 +67,8 @@ public final class AppLauncher {
                 });
             }
             stage.show();
+            // set after show: a window manager may map the stage at 200×200 otherwise (JDK-8316423)
+            WindowKeeper.sizeAfterShow(stage, WIDTH, HEIGHT);
             if (opts.model() != null) vm.open(opts.model());
             else vm.openSample();
         }

@@ -52,6 +52,10 @@ public final class MainView extends BorderPane {
     private final VBox bottom = new VBox();
     private PruneView pruneView;
 
+    /** Width at which the groups table shows every column unabridged (the sum of their preferred widths). */
+    static final double GROUPS_WIDTH = 640;
+    static final double INSPECTOR_WIDTH = 260;
+
     public MainView(MainViewModel vm) {
         this.vm = vm;
         getStyleClass().add("main-view");
@@ -67,6 +71,16 @@ public final class MainView extends BorderPane {
         graphPane.getStyleClass().add("graph-pane");
         centre = new SplitPane(groups, graphPane, inspector);
         centre.setDividerPositions(0.33, 0.8);
+        // once the window has its size: the groups pane as wide as its table, the inspector 260 px
+        centre.widthProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number a, Number w) {
+                if (w.doubleValue() < 900) return;
+                double width = w.doubleValue();
+                centre.setDividerPositions(Math.min(GROUPS_WIDTH, 0.45 * width) / width, 1 - INSPECTOR_WIDTH / width);
+                centre.widthProperty().removeListener(this);
+            }
+        });
         SplitPane.setResizableWithParent(groups, false);
         SplitPane.setResizableWithParent(inspector, false);
 
@@ -314,7 +328,7 @@ public final class MainView extends BorderPane {
             fc.setInitialDirectory(m.path().getParent().toFile());
         }
         Window w = getScene() == null ? null : getScene().getWindow();
-        File f = fc.showOpenDialog(w);
+        File f = WindowKeeper.keep(w, () -> fc.showOpenDialog(w));
         if (f != null) vm.open(f.toPath());
     }
 
@@ -322,8 +336,7 @@ public final class MainView extends BorderPane {
         Alert a = new Alert(Alert.AlertType.INFORMATION, text);
         a.setTitle(title);
         a.setHeaderText(title);
-        if (getScene() != null) a.initOwner(getScene().getWindow());
-        a.show();
+        WindowKeeper.show(a, getScene() == null ? null : getScene().getWindow());
     }
 
     /** Shows an error as a dialog with its one-line reason; the window stays usable. */
@@ -332,8 +345,7 @@ public final class MainView extends BorderPane {
         a.setTitle("Lopper");
         a.setHeaderText("Something went wrong");
         a.getDialogPane().setId("error-dialog");
-        if (getScene() != null) a.initOwner(getScene().getWindow());
-        a.show();
+        WindowKeeper.show(a, getScene() == null ? null : getScene().getWindow());
     }
 
     public SplitPane centre() { return centre; }

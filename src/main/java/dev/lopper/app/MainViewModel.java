@@ -27,7 +27,7 @@ import dev.lopper.onnx.OnnxModel;
 public final class MainViewModel {
     private final ModelServices services;
     private final UndoStack undo = new UndoStack();
-    private final TaskRunner tasks = new TaskRunner();
+    private final TaskRunner tasks;
     private final RecentFiles recent;
     private final ReadOnlyObjectWrapper<LoadedModel> loaded = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Lopper");
@@ -41,10 +41,16 @@ public final class MainViewModel {
     private TaskRunner.Handle loading;
 
     public MainViewModel(ModelServices services, RecentFiles recent) {
+        this(services, recent, dev.lopper.app.task.FxTaskRunner::new);
+    }
+
+    /** With the given kind of task runner ({@link dev.lopper.app.task.DirectTaskRunner} in view-model tests). */
+    public MainViewModel(ModelServices services, RecentFiles recent, java.util.function.Supplier<TaskRunner> runners) {
         this.services = services;
         this.recent = recent;
+        this.tasks = runners.get();
         // the inspector's statistics run quietly (their own runner): they must not take over the status bar's Cancel
-        this.inspector = new InspectorViewModel(graph, new TaskRunner());
+        this.inspector = new InspectorViewModel(graph, runners.get());
         this.groups = new GroupsViewModel(services, tasks, graph, undo);
         inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());

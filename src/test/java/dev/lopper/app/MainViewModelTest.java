@@ -322,7 +322,7 @@ class MainViewModelTest {
         // ids up to 99 overflow the 64-token vocabulary: verification cannot run, and says so
         waitFor(() -> prune.pruneStatusProperty().get().startsWith("Pruning failed")
                 || prune.prunedProperty().get() != null, 60_000);
-        onFx(() -> prune.intRangeProperty().set(new dev.lopper.eval.IntRange(0, 63)));
+        onFx(() -> prune.setInputs(RunInputs.AUTO.withInts(new dev.lopper.eval.IntRange(0, 63))));
         waitFor(() -> prune.prunedProperty().get() != null && prune.prunedProperty().get().verified(), 60_000);
     }
 }

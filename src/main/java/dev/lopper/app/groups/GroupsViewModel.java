@@ -139,7 +139,8 @@ public final class GroupsViewModel {
     }
 
     private static boolean matches(GroupRow r, String q) {
-        if (r.id().toLowerCase(Locale.ROOT).contains(q) || r.reason().toLowerCase(Locale.ROOT).contains(q)) return true;
+        if (r.id().toLowerCase(Locale.ROOT).contains(q) || GroupNames.readable(r.id()).toLowerCase(Locale.ROOT).contains(q)
+                || r.reason().toLowerCase(Locale.ROOT).contains(q)) return true;
         for (Member m : r.group().members()) {
             if (m.node().toLowerCase(Locale.ROOT).contains(q) || m.tensor().toLowerCase(Locale.ROOT).contains(q)) return true;
         }
