@@ -40,10 +40,10 @@ public record RunInputs(IntRange ints, ShapePolicy shapes) {
         return ShapePolicy.of(shapes, 1);
     }
 
-    /** The shape field's text for a policy (inverse of {@link #parseShapes}). */
+    /** The shape field's text for a policy (inverse of {@link #parseShapes}), inputs by name. */
     public static String formatShapes(ShapePolicy p) {
         StringBuilder b = new StringBuilder();
-        p.explicitShapes().forEach((name, dims) -> {
+        new java.util.TreeMap<>(p.explicitShapes()).forEach((name, dims) -> {
             if (!b.isEmpty()) b.append("; ");
             b.append(name).append('=');
             for (int i = 0; i < dims.length; i++) b.append(i == 0 ? "" : ",").append(dims[i]);
