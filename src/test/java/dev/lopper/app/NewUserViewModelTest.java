@@ -100,7 +100,7 @@ class NewUserViewModelTest {
         assertEquals("block1 conv1 out", GroupNames.readable("g:/block1/conv1/conv1.0/Conv/out"));
         assertEquals("layers.0 attention query · heads", GroupNames.readable("g:/layers.0/attention/query/MatMul/out.outer"));
         assertEquals("layers.1 attention value · per-head dims", GroupNames.readable("g:/layers.1/attention/value/MatMul/out.inner"));
-        assertEquals("stem · conv groups", GroupNames.readable("g:/stem/stem.0/Conv/out.groups"));
+        assertEquals("stem · groups", GroupNames.readable("g:/stem/stem.0/Conv/out.groups"));
         assertEquals("fc out", GroupNames.readable("g:/fc/Gemm/out"));
         assertEquals("conv_3 out", GroupNames.readable("g:conv_3/out"));
     }

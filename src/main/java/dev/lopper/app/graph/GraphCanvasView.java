@@ -175,7 +175,7 @@ public final class GraphCanvasView extends Region {
     }
 
     /** Scale under which fitting the whole graph gives way to fitting its width. */
-    static final double MIN_FIT_SCALE = 0.2;
+    static final double MIN_FIT_SCALE = 0.15;
 
     /** Width the fitted graph may use: the minimap keeps its strip on the right when there is room. */
     private static double fitWidth(double w) {

@@ -31,9 +31,9 @@ public final class GroupNames {
             case "" -> "out";
             case ".outer" -> "· heads";
             case ".inner" -> "· per-head dims";
-            case ".groups" -> "· conv groups";
-            case ".per-group" -> "· channels per group";
-            case ".per-group-out" -> "· outputs per group";
+            case ".groups" -> "· groups";
+            case ".per-group" -> "· in group";
+            case ".per-group-out" -> "· out in group";
             default -> "· " + part.substring(part.startsWith(".") ? 1 : 0);
         };
         String base = kept.isEmpty() ? node : String.join(" ", kept);
