@@ -56,12 +56,14 @@ public final class MainViewModel {
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
-        graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout(keys));
+        graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());
+        graph.hideShapeOpsProperty().addListener((o, a, b) -> relayout());
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
             groups.setModel(m);
             graph.collapsedKeysProperty().set(java.util.Set.of());
+            relayout();
         });
     }
 
@@ -101,16 +103,20 @@ public final class MainViewModel {
 
     private TaskRunner.Handle relayouting;
 
-    /** Lays the open graph out again with the given blocks collapsed, keeping the selection. */
-    private void relayout(java.util.Set<String> keys) {
+    /** Lays the open graph out again with the blocks collapsed and shape computations hidden as asked, keeping the selection. */
+    private void relayout() {
+        java.util.Set<String> keys = graph.collapsedKeysProperty().get();
         LoadedModel m = loaded.get();
         GraphScene current = graph.sceneProperty().get();
-        if (m == null || current == null || current.collapsed().equals(keys)) return;
+        if (m == null || current == null) return;
+        java.util.Set<String> hidden = graph.hideShapeOpsProperty().get()
+                ? dev.lopper.app.graph.ShapeComputations.find(m.graph()) : java.util.Set.of();
+        if (current.collapsed().equals(keys) && current.hidden().equals(hidden)) return;
         if (relayouting != null && !relayouting.isDone()) relayouting.cancel();
         GraphScene.Box sel = graph.selectedBoxInfo();
         String selectedName = sel == null ? null : sel.name();
         relayouting = tasks.run(keys.isEmpty() ? "Expanding blocks" : "Collapsing repeated blocks",
-                p -> GraphScene.build(m.graph(), current.blocks(), keys, p), scene -> {
+                p -> GraphScene.build(m.graph(), current.blocks(), keys, hidden, p), scene -> {
                     if (loaded.get() != m) return;
                     graph.sceneProperty().set(scene);
                     if (selectedName != null) {

@@ -237,4 +237,30 @@ class NewUserViewModelTest {
         assertEquals("failed x", got.get());
         assertFalse(r.busyProperty().get());
     }
+
+    @Test
+    void shapeComputationsCanBeHidden() {
+        MainViewModel vm = open(ENCODER);
+        var full = vm.graph().sceneProperty().get();
+        var hidden = dev.lopper.app.graph.ShapeComputations.find(vm.loaded().graph());
+        var ops = new java.util.TreeMap<String, Integer>();
+        for (String n : hidden) ops.merge(vm.loaded().graph().node(n).opType(), 1, Integer::sum);
+        System.out.println("tiny_encoder shape computations: " + ops);
+        assertTrue(ops.getOrDefault("Shape", 0) > 0, ops.toString());
+        // data never flows through them: no weighted op, activation or normalization is hidden
+        for (String op : List.of("MatMul", "Gemm", "Softmax", "Erf", "Tanh", "ReduceMean", "Reshape", "Transpose")) {
+            assertFalse(ops.containsKey(op), op + " hidden: " + ops);
+        }
+        vm.graph().hideShapeOpsProperty().set(true);
+        var lean = vm.graph().sceneProperty().get();
+        assertEquals(hidden, lean.hidden());
+        assertEquals(full.boxes().size() - hidden.size(), lean.boxes().size());
+        // every Reshape still has its data input drawn
+        for (var b : lean.boxes()) {
+            if (b.node() == null || !b.node().opType().equals("Reshape")) continue;
+            assertTrue(lean.edges().stream().anyMatch(e -> e.target() == b.index()), b.name());
+        }
+        vm.graph().hideShapeOpsProperty().set(false);
+        assertEquals(full.boxes().size(), vm.graph().sceneProperty().get().boxes().size());
+    }
 }
