@@ -73,6 +73,16 @@ public final class GroupAnalysis {
 
     void setUnhandledNodes(List<String> reasons) { unhandledNodes = List.copyOf(reasons); }
 
+    private Map<String, List<String>> couplings = Map.of();
+
+    void setCouplings(Map<String, List<String>> byGroup) { couplings = byGroup; }
+
+    /**
+     * The nodes whose rules tied this group's channels together (an Add tying two branches, a Concat placing
+     * its inputs, a Reshape splitting heads, a Conv reading them), in graph order; empty for an unknown id.
+     */
+    public List<String> couplings(String groupId) { return couplings.getOrDefault(groupId, List.of()); }
+
     void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs) {
         paramTensors = List.copyOf(params);
         fixedParams = fixed;

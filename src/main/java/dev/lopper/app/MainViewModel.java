@@ -56,6 +56,7 @@ public final class MainViewModel {
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
+        inspector.groupExplanationProperty().bind(groups.explanationProperty());
         graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());
         graph.hideShapeOpsProperty().addListener((o, a, b) -> relayout());
         loaded.addListener((o, a, m) -> {

@@ -263,4 +263,30 @@ class NewUserViewModelTest {
         vm.graph().hideShapeOpsProperty().set(false);
         assertEquals(full.boxes().size(), vm.graph().sceneProperty().get().boxes().size());
     }
+
+    @Test
+    void explainAGroupListsItsCouplingsAndTheLockingNode() {
+        MainViewModel vm = open(DIGITS);
+        var g = vm.groups();
+        g.select(g.row("g:/branch_a/branch_a.0/Conv/out"));
+        List<String> why = g.explanationProperty().get();
+        why.forEach(l -> System.out.println("branch_a: " + l));
+        assertEquals(why, vm.inspector().groupExplanationProperty().get());
+        assertTrue(why.stream().anyMatch(l -> l.matches("\\d+\\. Concat at Concat places these channels at \\[0, 24\\) of its output, next to the other inputs")), why.toString());
+        assertTrue(why.get(0).startsWith("1. "), why.get(0));
+        var overlay = vm.graph().overlayProperty().get();
+        var scene = vm.graph().sceneProperty().get();
+        assertTrue(overlay.couplings().containsKey(scene.boxOf("/Concat")));
+        assertEquals(-1, overlay.lockingBox());
+        // the residual trunk: an Add ties the two branches
+        g.select(g.row("g:/stem/stem.0/Conv/out.groups"));
+        why = g.explanationProperty().get();
+        why.forEach(l -> System.out.println("stem groups: " + l));
+        assertTrue(why.stream().anyMatch(l -> l.contains("Add at ") && l.contains(" ties the channels of ")), why.toString());
+        // a locked group names the node that locks it, on the graph too
+        g.select(g.row("g:/fc/Gemm/out"));
+        why = g.explanationProperty().get();
+        assertEquals("Locked at fc/Gemm: graph output 'logits'", why.get(0));
+        assertEquals(scene.boxOf("/fc/Gemm"), vm.graph().overlayProperty().get().lockingBox());
+    }
 }

@@ -179,7 +179,7 @@ public final class GraphCanvasView extends Region {
 
     /** Width the fitted graph may use: the minimap keeps its strip on the right when there is room. */
     private static double fitWidth(double w) {
-        return w > 3 * (MINIMAP_W + 20) ? w - MINIMAP_W - 20 : w;
+        return w > 2 * (MINIMAP_W + 20) ? w - MINIMAP_W - 20 : w;
     }
 
     /** True while the view follows the window (fitted, not panned or zoomed by the user). */
@@ -480,6 +480,27 @@ public final class GraphCanvasView extends Region {
             if (two) {
                 gc.setFont(subFont);
                 gc.fillText(box.subtitle(), s.x(b), s.y(b) + 7, box.width() - 6);
+            }
+            Integer step = overlay == null ? null : overlay.couplings().get(b);
+            if (step != null) {
+                // "Explain a group": the node's place in the chain of couplings
+                gc.setFont(subFont);
+                gc.setFill(Color.web("#6a1b9a"));
+                gc.fillOval(x - 9, y - 9, 18, 18);
+                gc.setFill(Color.WHITE);
+                gc.fillText(String.valueOf(step), x, y);
+                gc.setFont(titleFont);
+            }
+            if (overlay != null && overlay.lockingBox() == b) {
+                gc.setStroke(Color.web("#c62828"));
+                gc.setLineWidth(4);
+                gc.setLineDashes(6, 4);
+                gc.strokeRoundRect(x - 4, y - 4, box.width() + 8, box.height() + 8, arc + 4, arc + 4);
+                gc.setLineDashes();
+                gc.setFont(subFont);
+                gc.setFill(Color.web("#c62828"));
+                gc.fillText("locks the group", s.x(b), y + box.height() + 12);
+                gc.setFont(titleFont);
             }
             String label = channelLabels.get(b);
             if (label != null) {
