@@ -18,6 +18,14 @@ public final class DimSpace {
 
     public List<Dim> all() { return all; }
 
+    /** Where two dimensions were unified: the node whose rule tied them (kept to explain a group). */
+    public record Tie(Dim a, Dim b, String where) { }
+
+    private final List<Tie> ties = new ArrayList<>();
+
+    /** Every unification asked for, in the order the rules ran (graph order). */
+    public List<Tie> ties() { return ties; }
+
     public static Dim find(Dim d) {
         Dim r = d;
         while (r.parent != null) r = r.parent;
@@ -124,6 +132,7 @@ public final class DimSpace {
     public boolean unify(Dim a, Dim b, String where) {
         Dim ra = find(a), rb = find(b);
         if (ra == rb) return true;
+        if (where != null) ties.add(new Tie(a, b, where));
         if (ra.size >= 0 && rb.size >= 0 && ra.size != rb.size) {
             String reason = "channel sizes " + ra.size + " and " + rb.size + " meet at node '" + where + "'";
             lock(ra, reason);

@@ -344,6 +344,7 @@ public final class GroupAnalyzer {
                 Math.round(totalParams), Math.round(totalMacs));
         GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
         result.setUnhandledNodes(ctx.unhandled);
+        result.setCouplings(couplings(ctx.space().ties(), leafGroup, graph));
         List<List<Dim>> macTerms = new ArrayList<>();
         long[] macConstants = new long[ctx.macs.size()];
         for (AnalysisContext.MacTerm m : ctx.macs) {
@@ -439,5 +440,33 @@ public final class GroupAnalyzer {
         if (ci != null && ci.node() != null) return ci.node();
         List<Node> c = graph.consumers(t);
         return c.isEmpty() ? "" : c.get(0).name();
+    }
+
+    /** Group id → nodes whose unifications touched the group's leaves, in graph order, each once. */
+    static Map<String, List<String>> couplings(List<DimSpace.Tie> ties, Map<Dim, String> leafGroup, ModelGraph graph) {
+        Map<String, java.util.Set<String>> sets = new LinkedHashMap<>();
+        for (DimSpace.Tie t : ties) {
+            java.util.Set<String> groupsHit = new java.util.LinkedHashSet<>();
+            collectGroups(t.a(), leafGroup, groupsHit, 0);
+            collectGroups(t.b(), leafGroup, groupsHit, 0);
+            for (String g : groupsHit) sets.computeIfAbsent(g, k -> new java.util.LinkedHashSet<>()).add(t.where());
+        }
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (int i = 0; i < graph.nodes().size(); i++) order.put(graph.nodes().get(i).name(), i);
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        sets.forEach((g, nodes) -> out.put(g, nodes.stream()
+                .sorted(java.util.Comparator.comparingInt(n -> order.getOrDefault(n, Integer.MAX_VALUE))).toList()));
+        return out;
+    }
+
+    private static void collectGroups(Dim d, Map<Dim, String> leafGroup, java.util.Set<String> out, int depth) {
+        Dim r = DimSpace.find(d);
+        if (depth > 64) return;
+        if (r.layout != null) {
+            for (Dim p : r.parts) collectGroups(p, leafGroup, out, depth + 1);
+            return;
+        }
+        String g = leafGroup.get(r);
+        if (g != null) out.add(g);
     }
 }
