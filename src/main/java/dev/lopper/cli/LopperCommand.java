@@ -20,6 +20,7 @@ public final class LopperCommand implements Runnable {
         BenchCommand.class,
         GroupsCommand.class,
         PruneCommand.class,
+        SensitivityCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

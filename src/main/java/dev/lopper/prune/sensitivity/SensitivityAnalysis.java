@@ -14,24 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import ai.onnxruntime.OnnxTensor;
 import dev.lopper.analysis.CoupledGroup;
-import dev.lopper.eval.AccuracyAccumulator;
-import dev.lopper.eval.Batch;
-import dev.lopper.eval.DataOptions;
-import dev.lopper.eval.DataTarget;
-import dev.lopper.eval.Dataset;
-import dev.lopper.eval.Datasets;
 import dev.lopper.eval.EvalException;
-import dev.lopper.eval.EvalSession;
 import dev.lopper.eval.FidelityAccumulator;
 import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.OutputFidelity;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
-import dev.lopper.eval.TensorSpec;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
@@ -58,9 +44,6 @@ import dev.lopper.task.Progress;
 public final class SensitivityAnalysis {
     private SensitivityAnalysis() {}
 
-    /** Largest batch fed to ONNX Runtime at once. */
-    static final int MAX_BATCH = 32;
-
     /**
      * @param data     data set (any format `lopper eval --data` reads) or null for seeded random inputs
      * @param parallel concurrent runs (≥ 1)
@@ -77,56 +60,11 @@ public final class SensitivityAnalysis {
         PruningSettings one = new PruningSettings(Allocation.UNIFORM, PruneTarget.ratio(0), 1, 1, Set.of(), Map.of());
         ModelCost before = s.before();
 
-        List<String> outputs;
-        List<Map<String, HostTensor>> batches = new ArrayList<>();
-        List<int[]> labels = new ArrayList<>();
-        progress.update("reading samples", 0, 1);
-        try (EvalSession probe = EvalSession.open(ModelSource.of(s.path()), SessionConfig.DEFAULT.withThreads(1))) {
-            List<TensorSpec> specs = probe.inputs();
-            int batch = batchable(specs, settings) ? Math.min(MAX_BATCH, settings.samples()) : 1;
-            if (data != null) {
-                try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(specs, ShapePolicy.of(settings.inputShapes(), batch)))) {
-                    int got = 0;
-                    while (got < settings.samples()) {
-                        Batch b = ds.next(Math.min(batch, settings.samples() - got));
-                        if (b == null) break;
-                        batches.add(b.inputs());
-                        labels.add(b.labels());
-                        got += b.size();
-                    }
-                    if (got == 0) throw new EvalException(data + ": no samples");
-                }
-            } else {
-                for (int got = 0, k = 0; got < settings.samples(); k++) {
-                    int n = Math.min(batch, settings.samples() - got);
-                    batches.add(RandomInputs.forSession(probe, ShapePolicy.of(settings.inputShapes(), n), null, settings.seed() * 7919 + k));
-                    labels.add(null);
-                    got += n;
-                }
-            }
-            outputs = probe.outputNames();
-        }
-        boolean hasLabels = labels.stream().allMatch(l -> l != null);
-
-        progress.update("opening ONNX Runtime with maskable weights", 0, 1);
-        try (MaskedRunner runner = MaskedRunner.open(s.graph(), s.model(), s.groups(), 1)) {
-            List<Map<String, OnnxTensor>> prepared = new ArrayList<>();
-            try {
-                for (Map<String, HostTensor> b : batches) {
-                    Map<String, OnnxTensor> m = new LinkedHashMap<>();
-                    for (String name : runner.inputNames()) {
-                        HostTensor h = b.get(name);
-                        if (h == null) throw new EvalException(s.path() + ": no data for input '" + name + "'");
-                        m.put(name, h.toOrt());
-                    }
-                    prepared.add(m);
-                }
-                // reference outputs (nothing masked), and the baseline accuracy
-                List<Map<String, HostTensor>> reference = new ArrayList<>();
-                for (Map<String, OnnxTensor> in : prepared) reference.add(runner.run(in, Map.of()));
-                String scored = hasLabels ? classifierOutput(reference.get(0), data) : null;
-                double baseAcc = hasLabels ? accuracy(reference, labels, scored) : Double.NaN;
-
+        try (DamageProbe probe = DamageProbe.open(s, settings, data, progress)) {
+            MaskedRunner runner = probe.runner();
+            boolean hasLabels = probe.hasLabels();
+            double baseAcc = probe.baselineAccuracy();
+            {
                 // the work: one task per (group, ratio)
                 record Task(CoupledGroup g, double ratio, GroupPlan plan) { }
                 List<Task> tasks = new ArrayList<>();
@@ -166,22 +104,9 @@ public final class SensitivityAnalysis {
                             if (t.plan() == null) {
                                 pt = new SensitivityResult.Point(t.ratio(), 0, baseAcc, 1, 0, 0, macsSaved, paramsSaved);
                             } else {
-                                Map<String, float[]> w = runner.maskedWeights(Map.of(t.g().id(), t.plan().removed()));
-                                FidelityAccumulator fid = new FidelityAccumulator();
-                                List<Map<String, HostTensor>> outs = new ArrayList<>();
-                                for (int b = 0; b < prepared.size(); b++) {
-                                    Map<String, HostTensor> o = runner.run(prepared.get(b), w);
-                                    fid.add(reference.get(b), o);
-                                    outs.add(o);
-                                }
-                                double cos = 1, rel = 0;
-                                for (OutputFidelity f : fid.result()) {
-                                    cos = Math.min(cos, f.cosine());
-                                    rel = Math.max(rel, f.relL2());
-                                }
-                                double acc = hasLabels ? accuracy(outs, labels, scored) : Double.NaN;
-                                double damage = hasLabels ? baseAcc - acc : rel;
-                                pt = new SensitivityResult.Point(t.ratio(), t.plan().removedCount(), acc, cos, rel, damage, macsSaved, paramsSaved);
+                                DamageProbe.Damage d = probe.measure(Map.of(t.g().id(), t.plan().removed()));
+                                pt = new SensitivityResult.Point(t.ratio(), t.plan().removedCount(), d.accuracy(), d.cosine(), d.relL2(),
+                                        d.damage(), macsSaved, paramsSaved);
                             }
                             points.put(t, pt);
                             progress.update("sensitivity of " + t.g().id(), done.incrementAndGet(), total);
@@ -195,7 +120,7 @@ public final class SensitivityAnalysis {
                                 break;
                             } catch (TimeoutException e) {
                                 if (progress.isCancelled()) {
-                                    runner.terminate();
+                                    probe.terminate();
                                     throw new CancelledException();
                                 }
                             } catch (ExecutionException e) {
@@ -203,7 +128,7 @@ public final class SensitivityAnalysis {
                                 throw new IllegalStateException(e.getCause());
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
-                                runner.terminate();
+                                probe.terminate();
                                 throw new CancelledException();
                             }
                         }
@@ -232,32 +157,12 @@ public final class SensitivityAnalysis {
                 progress.update("sensitivity done", total, total);
                 return new SensitivityResult(s.path().getFileName().toString(), s.sha256(), settings, hasLabels ? "accuracy" : "fidelity",
                         baseAcc, before.macs(), before.params(), groups, (System.nanoTime() - t0) / 1e9);
-            } finally {
-                prepared.forEach(m -> m.values().forEach(OnnxTensor::close));
             }
         }
-    }
-
-    /** Can every input take a batch of samples along axis 0? */
-    private static boolean batchable(List<TensorSpec> specs, SensitivitySettings settings) {
-        if (settings.samples() == 1) return false;
-        int n = Math.min(MAX_BATCH, settings.samples());
-        Map<String, long[]> resolved = ShapePolicy.of(settings.inputShapes(), n).resolve(specs);
-        for (TensorSpec t : specs) {
-            long[] d = resolved.get(t.name());
-            if (d == null || d.length == 0 || d[0] != n) return false;
-        }
-        return true;
     }
 
     static String classifierOutput(Map<String, HostTensor> out, Path data) {
         for (Map.Entry<String, HostTensor> e : out.entrySet()) if (FidelityAccumulator.isClassifierOutput(e.getValue())) return e.getKey();
         throw new EvalException(data + " has labels, but no output of the model has shape [N, classes]");
-    }
-
-    static double accuracy(List<Map<String, HostTensor>> outs, List<int[]> labels, String scored) {
-        AccuracyAccumulator acc = new AccuracyAccumulator();
-        for (int b = 0; b < outs.size(); b++) acc.add(scored, outs.get(b).get(scored), labels.get(b), i -> "sample " + i);
-        return acc.result().top1();
     }
 }

@@ -1,0 +1,43 @@
+package dev.lopper.prune.sensitivity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.lopper.eval.bench.ResNetWidthModels;
+import dev.lopper.prune.PruningSession;
+import dev.lopper.task.Progress;
+
+/**
+ * Benchmark (tag "bench": {@code mvn -B -o test -Dgroups=bench -Dtest=SensitivityBench}): sensitivity of a
+ * ResNet-50 (224×224, 25.6 M parameters, 4.1 GMACs) at 4 ratios on 32 random samples must finish in under
+ * 5 minutes on 2 cores. Prints the figure.
+ */
+@Tag("bench")
+class SensitivityBench {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void resNet50FourRatiosThirtyTwoSamplesUnderFiveMinutes() throws Exception {
+        Path model = tmp.resolve("resnet50.onnx");
+        Files.write(model, ResNetWidthModels.build(0).toByteArray());
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
+        int cores = Runtime.getRuntime().availableProcessors();
+        long t0 = System.nanoTime();
+        SensitivityResult r = SensitivityAnalysis.run(s, SensitivitySettings.defaults(), null, cores, Progress.NONE);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long measured = r.groups().stream().filter(SensitivityResult.Group::measured).count();
+        System.out.printf("sensitivity resnet50: %d groups x %d ratios x %d samples in %.1f s on %d cores (most sensitive: %s)%n",
+                measured, r.settings().ratios().size(), r.settings().samples(), seconds, cores, r.ranking().get(0).id());
+        assertEquals(r.groups().size(), measured);
+        assertTrue(seconds < 300, "took " + seconds + " s");
+    }
+}
