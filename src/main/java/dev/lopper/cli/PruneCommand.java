@@ -42,6 +42,10 @@ import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.obspa.GraphObspaSource;
 import dev.lopper.prune.obspa.Obspa;
+import dev.lopper.prune.sensitivity.DamageProbe;
+import dev.lopper.prune.sensitivity.Sensitivity;
+import dev.lopper.prune.sensitivity.SensitivityCache;
+import dev.lopper.prune.sensitivity.SensitivitySettings;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,8 +84,18 @@ public final class PruneCommand implements Callable<Integer> {
             description = "Per group: none, mean, max, sum or lamp (default: mean; none for lamp).")
     String normalization;
 
-    @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform", description = "uniform (default) or global.")
+    @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform",
+            description = {"uniform (default), global, or sensitivity (per-group ratios with the least predicted damage for",
+                    "--target-macs/--target-params, from `lopper sensitivity` measurements, cached)."})
     String allocation;
+
+    @Option(names = "--sensitivity-data", paramLabel = "D",
+            description = "With --allocation sensitivity: samples the damage is measured on (default: seeded random inputs).")
+    Path sensitivityData;
+
+    @Option(names = "--sensitivity-samples", paramLabel = "N", defaultValue = "" + SensitivitySettings.DEFAULT_SAMPLES,
+            description = "With --allocation sensitivity: samples measured (default ${DEFAULT-VALUE}).")
+    int sensitivitySamples;
 
     @Option(names = "--round-to", paramLabel = "N", defaultValue = "" + PruningSettings.DEFAULT_ROUND_TO,
             description = "Round kept channel counts up to a multiple of N (default ${DEFAULT-VALUE}; 1 = off).")
@@ -166,7 +180,13 @@ public final class PruneCommand implements Callable<Integer> {
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
-            settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
+            bySensitivity = "sensitivity".equalsIgnoreCase(allocation);
+            if (bySensitivity && target.kind() == PruneTarget.Kind.RATIO && planFile == null) {
+                throw usage("--allocation sensitivity needs --target-macs or --target-params");
+            }
+            if (sensitivitySamples < 1) throw usage("--sensitivity-samples must be at least 1, got " + sensitivitySamples);
+            settings = new PruningSettings(Allocation.parse(bySensitivity ? "uniform" : allocation), target, roundTo, minChannels,
+                    Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
@@ -178,6 +198,9 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private Obspa.Step compensation;
+    private boolean bySensitivity;
+    private Sensitivity.Allocated sensitivity;
+    private DamageProbe.Damage sensitivityMeasured;
 
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
     static final int CALIBRATION_BATCH = 32;
@@ -217,7 +240,7 @@ public final class PruneCommand implements Callable<Integer> {
                 estimate = s.costModel().count(plan.groups());
             } else {
                 scores = s.score(scoring, progress);
-                Planner.Result r = s.plan(scores, scoring, settings, progress);
+                Planner.Result r = plan(s, scores, scoring, settings, shapes, progress);
                 plan = r.plan();
                 estimate = r.after();
             }
@@ -236,7 +259,7 @@ public final class PruneCommand implements Callable<Integer> {
                     if (got <= target.value() + 1e-3) break;
                     double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
                     if (!(corrected > 0)) break;
-                    Planner.Result r = s.plan(scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), progress);
+                    Planner.Result r = plan(s, scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), shapes, progress);
                     PlanExecution.Outcome o2 = applyPlan(s, r.plan(), vo, progress);
                     if (!o2.verified()) break;
                     estimate = r.after();
@@ -247,6 +270,7 @@ public final class PruneCommand implements Callable<Integer> {
                 s.write(outcome, output, progress);
             }
             if (savePlan != null) PlanFiles.save(plan, savePlan);
+            if (sensitivity != null) sensitivityMeasured = Sensitivity.measure(s, sensitivitySettings(shapes), sensitivityData, plan.groups(), progress);
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
             else out.print(text(s, plan, after, outcome));
@@ -261,6 +285,50 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
+    }
+
+    private String sensitivityText() {
+        var t = sensitivity.table();
+        boolean acc = t.result().metric().equals("accuracy");
+        String what = acc ? "accuracy drop" : "relative L2 error";
+        return String.format(Locale.ROOT, "sensitivity %s on %d samples: predicted %.4f, measured %.4f (without compensation)%s; table %s%n",
+                what, t.result().settings().samples(), sensitivity.result().predictedDamage(),
+                sensitivityMeasured == null ? Double.NaN : sensitivityMeasured.damage(),
+                acc && sensitivityMeasured != null ? String.format(Locale.ROOT, ", accuracy %.1f%% (original %.1f%%)",
+                        100 * sensitivityMeasured.accuracy(), 100 * t.result().baselineAccuracy()) : "",
+                t.cached() ? "from the cache " + t.cacheFile() : String.format(Locale.ROOT, "measured in %.1f s", t.result().seconds()));
+    }
+
+    private void sensitivityJson(ObjectNode n) {
+        var t = sensitivity.table();
+        n.put("metric", t.result().metric());
+        n.put("samples", t.result().settings().samples());
+        n.put("predictedDamage", sensitivity.result().predictedDamage());
+        if (sensitivityMeasured != null) {
+            n.put("measuredDamage", sensitivityMeasured.damage());
+            n.put("relL2", sensitivityMeasured.relL2());
+            n.put("cosine", sensitivityMeasured.cosine());
+            if (Double.isFinite(sensitivityMeasured.accuracy())) n.put("accuracy", sensitivityMeasured.accuracy());
+        }
+        n.put("cached", t.cached());
+        ObjectNode r = n.putObject("ratios");
+        sensitivity.result().ratios().forEach(r::put);
+    }
+
+    /** The plan for some settings: the planner, or with --allocation sensitivity the sensitivity allocator. */
+    private Planner.Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings,
+                                Map<String, long[]> shapes, Progress progress) {
+        if (!bySensitivity) return s.plan(scores, scoring, settings, progress);
+        sensitivity = Sensitivity.allocate(s, scores, scoring, settings, sensitivitySettings(shapes), sensitivityData,
+                SensitivityCache.standard(), progress);
+        return sensitivity.result().planned();
+    }
+
+    private SensitivitySettings sensitivitySettings(Map<String, long[]> shapes) {
+        Criterion c = Criterion.parse(criterion);
+        String crit = c.create().needsActivations() || c == Criterion.OBSPA ? "l1" : c.id();
+        return new SensitivitySettings(SensitivitySettings.DEFAULT_RATIOS, sensitivitySamples, seed, crit,
+                Sensitivity.dataKey(sensitivityData, Progress.NONE), shapes);
     }
 
     private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
@@ -336,6 +404,7 @@ public final class PruneCommand implements Callable<Integer> {
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
+        if (sensitivity != null) b.append(sensitivityText());
         return b.toString();
     }
 
@@ -370,6 +439,7 @@ public final class PruneCommand implements Callable<Integer> {
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
         root.put("verified", o != null && o.verified());
+        if (sensitivity != null) sensitivityJson(root.putObject("sensitivity"));
         if (compensation != null && compensation.last() != null) {
             ObjectNode c = root.putObject("compensation");
             ArrayNode done = c.putArray("layers");

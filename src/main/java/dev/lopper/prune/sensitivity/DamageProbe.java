@@ -24,6 +24,7 @@ import dev.lopper.eval.SessionConfig;
 import dev.lopper.eval.ShapePolicy;
 import dev.lopper.eval.TensorSpec;
 import dev.lopper.prune.PruningSession;
+import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.task.Progress;
 
 /**
@@ -41,29 +42,60 @@ public final class DamageProbe implements AutoCloseable {
     private final MaskedRunner runner;
     private final List<Map<String, OnnxTensor>> prepared = new ArrayList<>();
     private final List<Map<String, HostTensor>> reference = new ArrayList<>();
+    /** Per batch: graph inputs and the activations the groups' suffixes read. */
+    private final List<Map<String, HostTensor>> frontier = new ArrayList<>();
+    private final Map<String, SuffixModel> suffixes = new java.util.HashMap<>();
     private final List<int[]> labels;
     private final boolean hasLabels;
     private final String scored;
     private final double baselineAccuracy;
     private final int samples;
 
-    private DamageProbe(MaskedRunner runner, List<Map<String, HostTensor>> batches, List<int[]> labels, Path data) {
+    private DamageProbe(MaskedRunner runner, List<Map<String, HostTensor>> batches, List<int[]> labels, Path data,
+                        Progress progress) {
         this.runner = runner;
         this.labels = labels;
         this.hasLabels = labels.stream().allMatch(l -> l != null);
         int n = 0;
         try {
-            for (Map<String, HostTensor> b : batches) {
-                Map<String, OnnxTensor> m = new LinkedHashMap<>();
-                prepared.add(m);
-                for (String name : runner.inputNames()) {
-                    HostTensor h = b.get(name);
-                    if (h == null) throw new EvalException("no data for input '" + name + "'");
-                    m.put(name, h.toOrt());
-                }
-                n += (int) b.values().iterator().next().dim(0);
+            // the suffix of every maskable group, and the activations they read from the unchanged part
+            ModelProto proto = runner.model().proto();
+            java.util.Set<String> graphInputs = new java.util.HashSet<>();
+            proto.getGraph().getInputList().forEach(v -> graphInputs.add(v.getName()));
+            java.util.LinkedHashSet<String> expose = new java.util.LinkedHashSet<>();
+            for (String id : runner.maskableGroups()) {
+                SuffixModel.of(proto, runner.maskedTensors(id)).ifPresent(sm -> {
+                    suffixes.put(id, sm);
+                    for (String f : sm.frontier()) if (!graphInputs.contains(f)) expose.add(f);
+                });
             }
-            for (Map<String, OnnxTensor> in : prepared) reference.add(runner.run(in, Map.of()));
+            List<String> outputs = proto.getGraph().getOutputList().stream().map(v -> v.getName()).toList();
+            ModelProto exposed = dev.lopper.eval.ActivationCapture.exposeTensors(proto, List.copyOf(expose));
+            try (EvalSession cap = EvalSession.open(ModelSource.of(exposed, runner.model().baseDir(), runner.model().path().toString()),
+                    SessionConfig.DEFAULT.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors())))) {
+                int k = 0;
+                for (Map<String, HostTensor> b : batches) {
+                    progress.checkCancelled();
+                    progress.update("running the original", k++, batches.size());
+                    Map<String, OnnxTensor> m = new LinkedHashMap<>();
+                    prepared.add(m);
+                    for (String name : runner.inputNames()) {
+                        HostTensor h = b.get(name);
+                        if (h == null) throw new EvalException("no data for input '" + name + "'");
+                        m.put(name, h.toOrt());
+                    }
+                    Map<String, HostTensor> feed = new LinkedHashMap<>();
+                    for (String name : runner.inputNames()) feed.put(name, b.get(name));
+                    Map<String, HostTensor> out = cap.run(feed);
+                    Map<String, HostTensor> ref = new LinkedHashMap<>();
+                    for (String o : outputs) ref.put(o, out.get(o));
+                    reference.add(ref);
+                    Map<String, HostTensor> act = new java.util.HashMap<>(feed);
+                    for (String e : expose) act.put(e, out.get(e));
+                    frontier.add(act);
+                    n += (int) b.values().iterator().next().dim(0);
+                }
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -109,7 +141,7 @@ public final class DamageProbe implements AutoCloseable {
         progress.update("opening ONNX Runtime with maskable weights", 0, 1);
         MaskedRunner runner = MaskedRunner.open(s.graph(), s.model(), s.groups(), 1);
         try {
-            return new DamageProbe(runner, batches, labels, data);
+            return new DamageProbe(runner, batches, labels, data, progress);
         } catch (RuntimeException e) {
             runner.close();
             throw e;
@@ -124,6 +156,52 @@ public final class DamageProbe implements AutoCloseable {
 
     public int samples() { return samples; }
 
+    /**
+     * A session over only the part of the model that one group's mask changes (every other weight constant), for
+     * measuring that group alone; falls back to the shared session when the group has no suffix model.
+     */
+    public GroupProbe openGroup(String groupId) {
+        SuffixModel sm = suffixes.get(groupId);
+        if (sm == null) return removed -> measure(Map.of(groupId, removed));
+        ModelProto model = sm.build(runner.model().proto(), frontier.get(0), runner.weightDims());
+        EvalSession session = EvalSession.open(ModelSource.of(model, runner.model().baseDir(), groupId), SessionConfig.DEFAULT.withThreads(1));
+        return new GroupProbe() {
+            @Override
+            public Damage measure(int[] removed) {
+                Map<String, float[]> w = runner.maskedWeights(Map.of(groupId, removed));
+                FidelityAccumulator fid = new FidelityAccumulator();
+                List<Map<String, HostTensor>> outs = new ArrayList<>();
+                for (int b = 0; b < frontier.size(); b++) {
+                    Map<String, HostTensor> feed = new LinkedHashMap<>();
+                    for (String f : sm.frontier()) feed.put(f, frontier.get(b).get(f));
+                    for (dev.lopper.eval.TensorSpec in : session.inputs()) {
+                        if (!feed.containsKey(in.name())) {
+                            float[] v = w.get(in.name());
+                            if (v == null) v = runner.original(in.name());
+                            feed.put(in.name(), HostTensor.ofFloats(runner.weightDims().get(in.name()), v));
+                        }
+                    }
+                    Map<String, HostTensor> o = new LinkedHashMap<>(reference.get(b));
+                    o.putAll(session.run(feed));
+                    fid.add(reference.get(b), o);
+                    if (hasLabels) outs.add(o);
+                }
+                return damage(fid, outs);
+            }
+
+            @Override
+            public void close() { session.close(); }
+        };
+    }
+
+    /** Measures one group alone. */
+    public interface GroupProbe extends AutoCloseable {
+        Damage measure(int[] removed);
+
+        @Override
+        default void close() { }
+    }
+
     /** The damage of removing {@code removed} root channels of each group (group id → channels), all at once. */
     public Damage measure(Map<String, int[]> removed) {
         Map<String, float[]> w = runner.maskedWeights(removed);
@@ -134,6 +212,10 @@ public final class DamageProbe implements AutoCloseable {
             fid.add(reference.get(b), o);
             if (hasLabels) outs.add(o);
         }
+        return damage(fid, outs);
+    }
+
+    private Damage damage(FidelityAccumulator fid, List<Map<String, HostTensor>> outs) {
         double cos = 1, rel = 0;
         for (OutputFidelity f : fid.result()) {
             cos = Math.min(cos, f.cosine());

@@ -43,7 +43,10 @@ import dev.lopper.task.CancelledException;
  * float32 initializers (or Constant nodes) cannot be masked: {@link #unsupported()} gives the reason.
  */
 public final class MaskedRunner implements AutoCloseable {
-    private final OrtSession session;
+    private OrtSession session;
+    private final ModelProto rewired;
+    private final OnnxModel model;
+    private final int threads;
     private final OrtSession.RunOptions runOptions;
     private final Map<String, Weights.Tensor> originals = new HashMap<>();
     /** The unmasked weights, in ONNX Runtime memory, fed whenever a run does not replace them. */
@@ -54,10 +57,16 @@ public final class MaskedRunner implements AutoCloseable {
     private final List<String> inputNames;
     private volatile boolean terminated;
 
-    private MaskedRunner(OrtSession session, List<String> inputNames) throws OrtException {
-        this.session = session;
+    private MaskedRunner(ModelProto rewired, OnnxModel model, List<String> inputNames, int threads) {
+        this.rewired = rewired;
+        this.model = model;
         this.inputNames = inputNames;
-        this.runOptions = new OrtSession.RunOptions();
+        this.threads = threads;
+        try {
+            this.runOptions = new OrtSession.RunOptions();
+        } catch (OrtException e) {
+            throw new EvalException("ONNX Runtime: " + firstLine(e.getMessage()), e);
+        }
     }
 
     /**
@@ -129,37 +138,60 @@ public final class MaskedRunner implements AutoCloseable {
         }
         ModelProto.Builder mb = proto.toBuilder().setGraph(gb);
         if (mb.getIrVersion() < 4) mb.setIrVersion(4);
-        byte[] bytes = mb.build().toByteArray();
-        OrtSession session = null;
+        List<String> inputs = new ArrayList<>();
+        for (ValueInfoProto v : g.getInputList()) if (!stored.contains(v.getName()) && !needed.contains(v.getName())) inputs.add(v.getName());
+        MaskedRunner r = new MaskedRunner(mb.build(), model, List.copyOf(inputs), threads);
+        r.masks.putAll(masks);
+        r.unsupported.putAll(unsupported);
+        try {
+            for (String name : needed) r.originals.put(name, Weights.decode(name, graph.constantValue(name)));
+        } catch (dev.lopper.onnx.ModelLoadException e) {
+            throw new EvalException(e.getMessage(), e);
+        }
+        return r;
+    }
+
+    /** The session over every maskable weight, opened on first use. */
+    private synchronized OrtSession session() {
+        if (session != null) return session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (threads > 0) options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             options.addConfigEntry("session.model_external_initializers_file_folder_path", model.baseDir().toAbsolutePath().toString());
-            session = OrtEnv.get().createSession(bytes, options);
-            List<String> inputs = new ArrayList<>();
-            for (ValueInfoProto v : g.getInputList()) if (!stored.contains(v.getName()) && !needed.contains(v.getName())) inputs.add(v.getName());
-            MaskedRunner r = new MaskedRunner(session, List.copyOf(inputs));
-            r.masks.putAll(masks);
-            r.unsupported.putAll(unsupported);
-            for (String name : needed) {
-                Weights.Tensor t = Weights.decode(name, graph.constantValue(name));
-                r.originals.put(name, t);
-                r.defaults.put(name, OnnxTensor.createTensor(OrtEnv.get(), FloatBuffer.wrap(t.values()), t.dims()));
+            session = OrtEnv.get().createSession(rewired.toByteArray(), options);
+            for (Map.Entry<String, Weights.Tensor> e : originals.entrySet()) {
+                defaults.put(e.getKey(), OnnxTensor.createTensor(OrtEnv.get(), FloatBuffer.wrap(e.getValue().values()), e.getValue().dims()));
             }
-            return r;
-        } catch (OrtException | dev.lopper.onnx.ModelLoadException e) {
-            if (session != null) {
-                try {
-                    session.close();
-                } catch (OrtException ignored) {
-                    // closing after a failure
-                }
-            }
+            return session;
+        } catch (OrtException e) {
             throw new EvalException(model.path() + ": ONNX Runtime cannot load the model with maskable weights: "
                     + firstLine(e.getMessage()), e);
         }
+    }
+
+    /** The stored model ONNX Runtime loads (before rewiring). */
+    public OnnxModel model() { return model; }
+
+    /** Weight name → dims, for every maskable weight. */
+    public Map<String, long[]> weightDims() {
+        Map<String, long[]> m = new HashMap<>();
+        originals.forEach((k, v) -> m.put(k, v.dims()));
+        return m;
+    }
+
+    /** Groups that can be masked. */
+    public Set<String> maskableGroups() { return new java.util.TreeSet<>(masks.keySet()); }
+
+    /** The unmasked values of a maskable weight (do not modify). */
+    float[] original(String name) { return originals.get(name).values(); }
+
+    /** The weights a group's mask changes. */
+    public Set<String> maskedTensors(String groupId) {
+        Set<String> t = new java.util.LinkedHashSet<>();
+        masks.get(groupId).forEach(sl -> t.add(sl.tensor()));
+        return t;
     }
 
     /** Model inputs a caller feeds (not the overridable weights). */
@@ -205,6 +237,7 @@ public final class MaskedRunner implements AutoCloseable {
     /** Runs on prepared inputs with some weights replaced; returns every output copied into Java memory. */
     public Map<String, HostTensor> run(Map<String, OnnxTensor> inputs, Map<String, float[]> weights) {
         if (terminated) throw new CancelledException();
+        OrtSession session = session();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>(inputs);
         feed.putAll(defaults);
         List<OnnxTensor> created = new ArrayList<>();
@@ -244,11 +277,13 @@ public final class MaskedRunner implements AutoCloseable {
     public synchronized void close() {
         defaults.values().forEach(OnnxTensor::close);
         runOptions.close();
+        if (session == null) return;
         try {
             session.close();
         } catch (OrtException ignored) {
             // nothing to do
         }
+        session = null;
     }
 
     static String firstLine(String s) {

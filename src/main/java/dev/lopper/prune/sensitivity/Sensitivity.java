@@ -69,4 +69,29 @@ public final class Sensitivity {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A plan allocated by sensitivity, with the table it came from. */
+    public record Allocated(SensitivityAllocator.Result result, Measured table) { }
+
+    /**
+     * The narrow entry point of {@code --allocation sensitivity}: measures (or loads) the sensitivity table, then
+     * allocates per-group ratios for the MACs or parameters target of {@code settings}.
+     */
+    public static Allocated allocate(PruningSession s, java.util.Map<String, dev.lopper.importance.ChannelScores> scores,
+                                     dev.lopper.importance.ImportanceScorer.ScoringOptions scoring,
+                                     dev.lopper.prune.PruningSettings settings, SensitivitySettings sensitivity, Path data,
+                                     SensitivityCache cache, Progress progress) {
+        Measured m = measure(s, sensitivity, data, Runtime.getRuntime().availableProcessors(), cache, progress);
+        return new Allocated(SensitivityAllocator.allocate(s, m.result(), scores, scoring, settings, progress), m);
+    }
+
+    /** The damage of a plan's removals, measured on the same samples as the table (no compensation). */
+    public static DamageProbe.Damage measure(PruningSession s, SensitivitySettings sensitivity, Path data,
+                                             java.util.Map<String, dev.lopper.prune.GroupPlan> plan, Progress progress) {
+        java.util.Map<String, int[]> removed = new java.util.LinkedHashMap<>();
+        plan.forEach((id, g) -> removed.put(id, g.removed()));
+        try (DamageProbe probe = DamageProbe.open(s, sensitivity, data, progress)) {
+            return probe.measure(removed);
+        }
+    }
 }

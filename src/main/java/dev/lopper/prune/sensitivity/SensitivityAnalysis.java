@@ -94,22 +94,30 @@ public final class SensitivityAnalysis {
                 });
                 try {
                     List<Future<?>> futures = new ArrayList<>();
-                    for (Task t : tasks) {
+                    Map<CoupledGroup, List<Task>> byGroup = new LinkedHashMap<>();
+                    for (Task t : tasks) byGroup.computeIfAbsent(t.g(), k -> new ArrayList<>()).add(t);
+                    for (Map.Entry<CoupledGroup, List<Task>> e : byGroup.entrySet()) {
                         futures.add(pool.submit(() -> {
                             if (progress.isCancelled()) throw new CancelledException();
-                            ModelCost after = t.plan() == null ? before : s.costModel().count(Map.of(t.g().id(), t.plan()));
-                            long macsSaved = before.macs() - after.macs();
-                            long paramsSaved = before.params() - after.params();
-                            SensitivityResult.Point pt;
-                            if (t.plan() == null) {
-                                pt = new SensitivityResult.Point(t.ratio(), 0, baseAcc, 1, 0, 0, macsSaved, paramsSaved);
-                            } else {
-                                DamageProbe.Damage d = probe.measure(Map.of(t.g().id(), t.plan().removed()));
-                                pt = new SensitivityResult.Point(t.ratio(), t.plan().removedCount(), d.accuracy(), d.cosine(), d.relL2(),
-                                        d.damage(), macsSaved, paramsSaved);
+                            // one session per group over only the part of the model its mask changes
+                            try (DamageProbe.GroupProbe gp = probe.openGroup(e.getKey().id())) {
+                                for (Task t : e.getValue()) {
+                                    if (progress.isCancelled()) throw new CancelledException();
+                                    ModelCost after = t.plan() == null ? before : s.costModel().count(Map.of(t.g().id(), t.plan()));
+                                    long macsSaved = before.macs() - after.macs();
+                                    long paramsSaved = before.params() - after.params();
+                                    SensitivityResult.Point pt;
+                                    if (t.plan() == null) {
+                                        pt = new SensitivityResult.Point(t.ratio(), 0, baseAcc, 1, 0, 0, macsSaved, paramsSaved);
+                                    } else {
+                                        DamageProbe.Damage d = gp.measure(t.plan().removed());
+                                        pt = new SensitivityResult.Point(t.ratio(), t.plan().removedCount(), d.accuracy(), d.cosine(), d.relL2(),
+                                                d.damage(), macsSaved, paramsSaved);
+                                    }
+                                    points.put(t, pt);
+                                    progress.update("sensitivity of " + t.g().id(), done.incrementAndGet(), total);
+                                }
                             }
-                            points.put(t, pt);
-                            progress.update("sensitivity of " + t.g().id(), done.incrementAndGet(), total);
                             return null;
                         }));
                     }

@@ -76,6 +76,30 @@ class SensitivityAnalysisTest {
         }
     }
 
+    /** A group measured on its own suffix session gives what the whole masked model gives. */
+    @Test
+    void suffixSessionsMatchTheWholeMaskedModel() throws Exception {
+        PruningSession s = PruningSession.open(DIGITS, Map.of(), Progress.NONE);
+        Map<String, ChannelScores> scores = s.score(ScoringOptions.defaults(), Progress.NONE);
+        Planner.Result plan = s.plan(scores, ScoringOptions.defaults(), PruningSettings.ratio(0.5).withRoundTo(1), Progress.NONE);
+        SensitivitySettings set = SensitivitySettings.defaults().withSamples(8);
+        int compared = 0;
+        try (DamageProbe probe = DamageProbe.open(s, set, null, Progress.NONE)) {
+            for (GroupPlan g : plan.plan().groups().values()) {
+                DamageProbe.Damage whole = probe.measure(Map.of(g.id(), g.removed()));
+                DamageProbe.Damage suffix;
+                try (DamageProbe.GroupProbe gp = probe.openGroup(g.id())) {
+                    suffix = gp.measure(g.removed());
+                }
+                assertTrue(whole.relL2() > 1e-3, g.id() + " changes the output");
+                assertEquals(whole.relL2(), suffix.relL2(), 1e-4, g.id());
+                assertEquals(whole.cosine(), suffix.cosine(), 1e-4, g.id());
+                compared++;
+            }
+        }
+        assertTrue(compared >= 5, "groups compared: " + compared);
+    }
+
     @Test
     void theSignalGroupIsMostSensitiveAndTheNoiseGroupCostsNothing(@TempDir Path dir) throws Exception {
         Path model = SignalNoiseModel.write(dir);

@@ -31,9 +31,30 @@ class SensitivityBench {
         Files.write(model, ResNetWidthModels.build(0).toByteArray());
         PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
         int cores = Runtime.getRuntime().availableProcessors();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long t0 = System.nanoTime();
-        SensitivityResult r = SensitivityAnalysis.run(s, SensitivitySettings.defaults(), null, cores, Progress.NONE);
+        long cpu0 = os.getProcessCpuTime();
+        Progress printing = new Progress() {
+            private long last;
+
+            @Override
+            public void update(String message, double done, double total) {
+                long now = System.nanoTime();
+                if (now - last < 10_000_000_000L) return;
+                last = now;
+                System.out.printf("  %.0f s (cpu %.0f s): %s %.0f/%.0f%n", (now - t0) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e9,
+                        message, done, total);
+            }
+
+            @Override
+            public boolean isCancelled() { return false; }
+        };
+        SensitivityResult r = SensitivityAnalysis.run(s, SensitivitySettings.defaults(), null, cores, printing);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        System.out.printf("sensitivity resnet50: wall %.1f s, process CPU %.1f s (= %.1f s on %d idle cores), load average %.1f%n",
+                seconds, cpu, cpu / cores, cores, os.getSystemLoadAverage());
         long measured = r.groups().stream().filter(SensitivityResult.Group::measured).count();
         System.out.printf("sensitivity resnet50: %d groups x %d ratios x %d samples in %.1f s on %d cores (most sensitive: %s)%n",
                 measured, r.settings().ratios().size(), r.settings().samples(), seconds, cores, r.ranking().get(0).id());
