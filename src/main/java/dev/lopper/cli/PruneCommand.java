@@ -42,6 +42,7 @@ import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.obspa.GraphObspaSource;
 import dev.lopper.prune.obspa.Obspa;
+import dev.lopper.prune.latency.LatencySearch;
 import dev.lopper.prune.sensitivity.DamageProbe;
 import dev.lopper.prune.sensitivity.Sensitivity;
 import dev.lopper.prune.sensitivity.SensitivityCache;
@@ -71,6 +72,14 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--target-params", paramLabel = "F", description = "Keep at most this fraction of parameters, in (0, 1].")
     Double targetParams;
+
+    @Option(names = "--target-latency", paramLabel = "F",
+            description = {"Run in at most F x the original's median latency on this machine (ONNX Runtime, batch 1, --threads), e.g. 0.5:",
+                    "MACs targets are searched and each candidate is timed against the original in interleaved runs."})
+    Double targetLatency;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "With --target-latency: ONNX Runtime intra-op threads (default 1).")
+    int threads;
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
             description = {"l1 (default), l2, bn-scale, fpgm, lamp, random, obspa (Optimal Brain Surgeon with compensation),",
@@ -153,8 +162,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // ---- options ----
-        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0);
-        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params");
+        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0) + (targetLatency != null ? 1 : 0);
+        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params, --target-latency");
+        if (targetLatency != null && !(targetLatency > 0 && targetLatency < 1)) throw usage("--target-latency must be in (0, 1), got " + targetLatency);
+        if (targetLatency != null && output == null) throw usage("--target-latency needs -o OUT (candidates are timed as written)");
+        if (threads < 1) throw usage("--threads must be at least 1, got " + threads);
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
         if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
         if (output == null && savePlan == null) throw usage("give -o OUT (and/or --save-plan PLAN.json)");
@@ -167,6 +179,7 @@ public final class PruneCommand implements Callable<Integer> {
         Map<String, long[]> shapes;
         try {
             target = targetMacs != null ? PruneTarget.macs(targetMacs) : targetParams != null ? PruneTarget.params(targetParams)
+                    : targetLatency != null ? PruneTarget.macs(targetLatency)
                     : PruneTarget.ratio(ratio == null ? 0 : ratio);
             scoring = new ScoringOptions(Criterion.parse(criterion), Reduction.parse(reduction),
                     normalization == null ? null : Normalization.parse(normalization), seed, null, false);
@@ -199,6 +212,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     private Obspa.Step compensation;
     private boolean bySensitivity;
+    private LatencySearch.Result latency;
     private Sensitivity.Allocated sensitivity;
     private DamageProbe.Damage sensitivityMeasured;
 
@@ -240,7 +254,21 @@ public final class PruneCommand implements Callable<Integer> {
                 estimate = s.costModel().count(plan.groups());
             } else {
                 scores = s.score(scoring, progress);
-                Planner.Result r = plan(s, scores, scoring, settings, shapes, progress);
+                Planner.Result r;
+                if (targetLatency != null) {
+                    final ScoringOptions sc = scoring;
+                    final Map<String, ChannelScores> scored = scores;
+                    latency = LatencySearch.searchWithFallback(s, (m, rt) -> plan(s, scored, sc,
+                            settings.withTarget(PruneTarget.macs(m)).withRoundTo(rt), shapes, progress), roundTo, targetLatency, shapes,
+                            LatencySearch.Options.defaults(threads), progress);
+                    if (latency.chosen() == null) {
+                        throw new CliException(String.format(Locale.ROOT, "no plan tried ran faster than the original %s with %d thread%s%s; nothing written",
+                                model, threads, threads == 1 ? "" : "s", latencyTrials()));
+                    }
+                    r = latency.chosen();
+                } else {
+                    r = plan(s, scores, scoring, settings, shapes, progress);
+                }
                 plan = r.plan();
                 estimate = r.after();
             }
@@ -254,7 +282,7 @@ public final class PruneCommand implements Callable<Integer> {
                 after = s.recount(outcome.model(), progress);
                 // a target is met on the slice count; the rewritten model is recounted, and if it keeps more than
                 // asked (counts of ops the slices do not see), the target given to the planner is tightened
-                for (int round = 0; round < 3 && scores != null && target.kind() != PruneTarget.Kind.RATIO; round++) {
+                for (int round = 0; round < 3 && scores != null && target.kind() != PruneTarget.Kind.RATIO && targetLatency == null; round++) {
                     double got = fraction(after, s.before(), target.kind());
                     if (got <= target.value() + 1e-3) break;
                     double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
@@ -285,6 +313,16 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
+    }
+
+    private String latencyTrials() {
+        StringBuilder b = new StringBuilder();
+        for (LatencySearch.Trial t : latency.trials()) {
+            b.append(String.format(Locale.ROOT, "%n  trial: round-to %d, MACs target %.1f%% -> %.1f%% of MACs, %.2f ms vs original %.2f ms = %.3fx%s",
+                    t.roundTo(), 100 * t.macsTarget(), 100 * t.macsFraction(), t.prunedMs(), t.originalMs(), t.fraction(),
+                    t == latency.chosenTrial() ? "  (chosen)" : ""));
+        }
+        return b.toString();
     }
 
     private String sensitivityText() {
@@ -405,6 +443,11 @@ public final class PruneCommand implements Callable<Integer> {
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
         if (sensitivity != null) b.append(sensitivityText());
+        if (latency != null) {
+            b.append(String.format(Locale.ROOT, "latency    target %.2fx of the original with %d thread%s: %s%s%n", targetLatency, threads,
+                    threads == 1 ? "" : "s", latency.met() ? "met" : "NOT met, wrote the fastest plan tried (faster than the original)",
+                    latencyTrials()));
+        }
         return b.toString();
     }
 
@@ -440,6 +483,23 @@ public final class PruneCommand implements Callable<Integer> {
         }
         root.put("verified", o != null && o.verified());
         if (sensitivity != null) sensitivityJson(root.putObject("sensitivity"));
+        if (latency != null) {
+            ObjectNode l = root.putObject("latency");
+            l.put("target", targetLatency);
+            l.put("threads", threads);
+            l.put("met", latency.met());
+            ArrayNode tr = l.putArray("trials");
+            for (LatencySearch.Trial t : latency.trials()) {
+                ObjectNode n = tr.addObject();
+                n.put("roundTo", t.roundTo());
+                n.put("macsTarget", t.macsTarget());
+                n.put("macs", t.macsFraction());
+                n.put("originalMs", t.originalMs());
+                n.put("prunedMs", t.prunedMs());
+                n.put("fraction", t.fraction());
+                n.put("chosen", t == latency.chosenTrial());
+            }
+        }
         if (compensation != null && compensation.last() != null) {
             ObjectNode c = root.putObject("compensation");
             ArrayNode done = c.putArray("layers");

@@ -19,7 +19,8 @@ import dev.lopper.prune.AtomicFiles;
 /**
  * Sensitivity results cached per model and settings, in a cache folder:
  * {@code $XDG_CACHE_HOME/lopper/sensitivity/<model sha256>-<settings hash>.json} (else
- * {@code ~/.cache/lopper/sensitivity}), written atomically. A file that cannot be read or does not match is ignored
+ * {@code ~/.cache/lopper/sensitivity}; the system property {@code lopper.cache.dir} replaces the lopper folder), written
+ * atomically. A file that cannot be read or does not match is ignored
  * (and measured again), never trusted.
  */
 public final class SensitivityCache {
@@ -32,6 +33,8 @@ public final class SensitivityCache {
 
     /** $XDG_CACHE_HOME/lopper, else ~/.cache/lopper. */
     public static Path lopperCacheDir() {
+        String override = System.getProperty("lopper.cache.dir");
+        if (override != null && !override.isBlank()) return Path.of(override);
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("lopper");

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import dev.lopper.testutil.SignalNoiseModel;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.lopper.importance.ChannelScores;

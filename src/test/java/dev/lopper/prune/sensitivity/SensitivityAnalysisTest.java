@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import dev.lopper.testutil.SignalNoiseModel;
 import org.junit.jupiter.api.io.TempDir;
 
 import ai.onnxruntime.OnnxTensor;

@@ -25,6 +25,13 @@ class SensitivityBench {
     @TempDir
     Path tmp;
 
+    /** Runs the benchmark outside Maven (from a copy of the classes): {@code java -cp ... SensitivityBench}. */
+    public static void main(String[] args) throws Exception {
+        SensitivityBench b = new SensitivityBench();
+        b.tmp = Files.createTempDirectory("sensitivity-bench");
+        b.resNet50FourRatiosThirtyTwoSamplesUnderFiveMinutes();
+    }
+
     @Test
     void resNet50FourRatiosThirtyTwoSamplesUnderFiveMinutes() throws Exception {
         Path model = tmp.resolve("resnet50.onnx");

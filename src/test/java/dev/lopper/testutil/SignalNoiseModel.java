@@ -1,23 +1,22 @@
-package dev.lopper.prune.sensitivity;
+package dev.lopper.testutil;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.lopper.testutil.ModelBuilder;
 
 /**
  * A model where one group carries the signal and another is near-zero noise: y = A(x) + B(x), two hidden layers
  * of 32 ReLU units each; branch A's output weights are O(1), branch B's are 1e-3 of that. Both hidden groups
  * cost the same MACs per channel.
  */
-final class SignalNoiseModel {
+public final class SignalNoiseModel {
     private SignalNoiseModel() {}
 
-    static final String SIGNAL = "g:a1/out";
-    static final String NOISE = "g:b1/out";
+    public static final String SIGNAL = "g:a1/out";
+    public static final String NOISE = "g:b1/out";
 
-    static Path write(Path dir) throws Exception {
+    public static Path write(Path dir) throws Exception {
         ModelBuilder b = ModelBuilder.create("signal_noise", 11);
         b.input("x", -1, 16);
         String a1 = b.gemm("a1", "x", 16, 32);
