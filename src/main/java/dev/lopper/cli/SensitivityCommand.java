@@ -114,7 +114,7 @@ public final class SensitivityCommand implements Callable<Integer> {
         for (SensitivityResult.Group g : r.ranking()) {
             b.append(String.format(Locale.ROOT, "%-" + idw + "s %8d", g.id(), g.channels()));
             for (SensitivityResult.Point p : g.points()) {
-                b.append(String.format(Locale.ROOT, " %9s", acc ? String.format(Locale.ROOT, "%+.1f%%", -100 * p.damage())
+                b.append(String.format(Locale.ROOT, " %9s", acc ? String.format(Locale.ROOT, "%+.1f%%", p.damage() == 0 ? 0.0 : -100 * p.damage())
                         : String.format(Locale.ROOT, "%.4f", p.damage())));
             }
             SensitivityResult.Point last = g.points().get(g.points().size() - 1);
