@@ -21,27 +21,28 @@ import dev.lopper.eval.EvalException;
 import dev.lopper.eval.ShapePolicy;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
-import dev.lopper.importance.ActivationStats;
-import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.importance.Normalization;
 import dev.lopper.importance.Reduction;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.ModelWriteException;
+import dev.lopper.onnx.OutputFiles;
 import dev.lopper.prune.Allocation;
-import dev.lopper.prune.GroupPlan;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
 import dev.lopper.prune.PlanExecution;
-import dev.lopper.prune.PlanFiles;
 import dev.lopper.prune.Planner;
+import dev.lopper.importance.ChannelScores;
+import dev.lopper.prune.PlanResult;
+import dev.lopper.prune.PruneRequest;
+import dev.lopper.prune.obspa.MomentModel;
+import dev.lopper.prune.PruneResult;
+import dev.lopper.prune.PlanFiles;
 import dev.lopper.prune.PruneTarget;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
-import dev.lopper.prune.obspa.GraphObspaSource;
-import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.prune.latency.LatencySearch;
 import dev.lopper.prune.sensitivity.DamageProbe;
 import dev.lopper.prune.sensitivity.Sensitivity;
@@ -95,7 +96,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform",
             description = {"uniform (default), global, or sensitivity (per-group ratios with the least predicted damage for",
-                    "--target-macs/--target-params, from `lopper sensitivity` measurements, cached)."})
+                    "--target-macs/--target-params/--target-latency, from `lopper sensitivity` measurements, cached)."})
     String allocation;
 
     @Option(names = "--sensitivity-data", paramLabel = "D",
@@ -149,6 +150,16 @@ public final class PruneCommand implements Callable<Integer> {
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
     double damping;
 
+    @Option(names = "--moments", paramLabel = "MODEL", defaultValue = "full",
+            description = {"OBSPA without data: how the consumers' input moments are modelled. full (default): channel covariance",
+                    "propagated through the graph with a spatial model between kernel taps; diagonal: independent channels and taps."})
+    String moments;
+
+    @Option(names = "--sequential", description = {"OBSPA without data, full moments (experimental): compensate consumers in graph order",
+            "against the original model, with moments propagated through the already compensated layers; keeps per output",
+            "row the update with the smallest predicted error. Measured worse than the default on the digits sample."})
+    boolean sequential;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -170,7 +181,6 @@ public final class PruneCommand implements Callable<Integer> {
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
         if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
         if (output == null && savePlan == null) throw usage("give -o OUT (and/or --save-plan PLAN.json)");
-        if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
         PruneTarget target;
@@ -193,9 +203,10 @@ public final class PruneCommand implements Callable<Integer> {
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
+            if (MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
             bySensitivity = "sensitivity".equalsIgnoreCase(allocation);
             if (bySensitivity && target.kind() == PruneTarget.Kind.RATIO && planFile == null) {
-                throw usage("--allocation sensitivity needs --target-macs or --target-params");
+                throw usage("--allocation sensitivity needs --target-macs, --target-params or --target-latency");
             }
             if (sensitivitySamples < 1) throw usage("--sensitivity-samples must be at least 1, got " + sensitivitySamples);
             settings = new PruningSettings(Allocation.parse(bySensitivity ? "uniform" : allocation), target, roundTo, minChannels,
@@ -205,100 +216,80 @@ public final class PruneCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
-        try (CliCancellation cancel = new CliCancellation()) {
+        try (CliCancellation cancel = new CliCancellation(); OutputFiles out = outputs()) {
+            outputs = out;
             return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
         }
     }
 
-    private Obspa.Step compensation;
+    /** Compensation was asked for (set by {@link #run}); what it did is in {@link #done}. */
+    private boolean compensating;
+    private PruneResult done;
+
+    /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
+    private OutputFiles outputs() {
+        OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data");
+        try {
+            if (output != null) {
+                out.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL);
+                if (output.getFileName() != null) {
+                    out.claim(output.resolveSibling(output.getFileName() + ".data"), dev.lopper.onnx.ModelWriter.ROLE_DATA);
+                }
+            }
+            if (savePlan != null) out.claim(savePlan, "plan");
+        } catch (ModelWriteException e) {
+            out.close();
+            throw usage(e.getMessage());
+        }
+        return out;
+    }
+
+    private OutputFiles outputs;
     private boolean bySensitivity;
     private LatencySearch.Result latency;
     private Sensitivity.Allocated sensitivity;
     private DamageProbe.Damage sensitivityMeasured;
 
+
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
-    static final int CALIBRATION_BATCH = 32;
+    static final int CALIBRATION_BATCH = PruneRequest.CALIBRATION_BATCH;
 
     private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
                     Map<String, long[]> shapes) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try {
             PruningSession s = PruningSession.open(model, shapes, progress);
+            for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
+            if (savePlan != null) outputs.claim(savePlan, "plan");
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
             }
-            PruningPlan plan;
-            ModelCost estimate;
-            Map<String, ChannelScores> scores = null;
+            // the options become one request; the session (the same the app uses) plans, compensates, verifies,
+            // leaves failing groups whole, recounts and corrects a missed target
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
-            if (obspa || compensate) {
-                GraphObspaSource src = Obspa.source(s, calibration, shapes, damping, progress);
-                if (obspa) {
-                    scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                            src, scoring.includeLocked());
-                }
-                if (!noCompensate) {
-                    compensation = Obspa.compensation(s, src);
-                    s.setCompensation(compensation);
-                }
-            }
-            if (saved == null && scoring.criterion().create().needsActivations()) {
-                ActivationStats stats = s.captureActivations(calibration, shapes, CALIBRATION_BATCH, progress);
-                scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                        stats, scoring.includeLocked());
-            }
-            if (planFile != null) {
-                plan = saved;
-                estimate = s.costModel().count(plan.groups());
-            } else {
-                scores = s.score(scoring, progress);
-                Planner.Result r;
-                if (targetLatency != null) {
-                    final ScoringOptions sc = scoring;
-                    final Map<String, ChannelScores> scored = scores;
-                    latency = LatencySearch.searchWithFallback(s, (m, rt) -> plan(s, scored, sc,
-                            settings.withTarget(PruneTarget.macs(m)).withRoundTo(rt), shapes, progress), roundTo, targetLatency, shapes,
-                            LatencySearch.Options.defaults(threads), progress);
-                    if (latency.chosen() == null) {
-                        throw new CliException(String.format(Locale.ROOT, "no plan tried ran faster than the original %s with %d thread%s%s; nothing written",
-                                model, threads, threads == 1 ? "" : "s", latencyTrials()));
-                    }
-                    r = latency.chosen();
-                } else {
-                    r = plan(s, scores, scoring, settings, shapes, progress);
-                }
-                plan = r.plan();
-                estimate = r.after();
-            }
-            ModelCost after = estimate;
+            compensating = (obspa || compensate) && !noCompensate;
+            VerifyOptions vo = VerifyOptions.DEFAULT;
+            vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
+            PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
+                    .withMoments(MomentModel.parse(moments), sequential);
+            PlanResult planned = saved != null ? s.planOf(saved, request)
+                    : bySensitivity || targetLatency != null ? decide(s, request, shapes, progress) : s.plan(request, progress);
+            PruningPlan plan = planned.plan();
+            ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
             if (output != null) {
-                VerifyOptions vo = VerifyOptions.DEFAULT;
-                vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
-                outcome = applyPlan(s, plan, vo, progress);
-                if (!outcome.verified()) throw new CliException(failure(outcome));
-                after = s.recount(outcome.model(), progress);
-                // a target is met on the slice count; the rewritten model is recounted, and if it keeps more than
-                // asked (counts of ops the slices do not see), the target given to the planner is tightened
-                for (int round = 0; round < 3 && scores != null && target.kind() != PruneTarget.Kind.RATIO && targetLatency == null; round++) {
-                    double got = fraction(after, s.before(), target.kind());
-                    if (got <= target.value() + 1e-3) break;
-                    double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
-                    if (!(corrected > 0)) break;
-                    Planner.Result r = plan(s, scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), shapes, progress);
-                    PlanExecution.Outcome o2 = applyPlan(s, r.plan(), vo, progress);
-                    if (!o2.verified()) break;
-                    estimate = r.after();
-                    outcome = o2;
-                    after = s.recount(o2.model(), progress);
-                }
-                plan = outcome.plan();
-                s.write(outcome, output, progress);
+                done = s.prune(planned, progress);
+                outcome = done.outcome();
+                if (!done.verified()) throw new CliException(failure(outcome));
+                plan = done.plan();
+                after = done.after();
+                s.stage(outcome, output, outputs, progress);
             }
-            if (savePlan != null) PlanFiles.save(plan, savePlan);
+            if (savePlan != null) PlanFiles.stage(plan, savePlan, outputs);
             if (sensitivity != null) sensitivityMeasured = Sensitivity.measure(s, sensitivitySettings(shapes), sensitivityData, plan.groups(), progress);
+            outputs.commit(); // nothing is in place before every output was written
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
             else out.print(text(s, plan, after, outcome));
@@ -313,6 +304,46 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * --allocation sensitivity and --target-latency: the plan from the sensitivity allocator and/or the latency search
+     * (dev.lopper.prune.sensitivity, dev.lopper.prune.latency); applied as it is (no uniform re-planning of a target).
+     */
+    private PlanResult decide(PruningSession s, PruneRequest request, Map<String, long[]> shapes, Progress progress) throws Exception {
+        ScoringOptions so = s.scoringFor(request, progress);
+        Map<String, ChannelScores> scores = s.score(so, progress);
+        PruningSettings settings = request.settings();
+        Planner.Result r;
+        if (targetLatency != null) {
+            latency = LatencySearch.searchWithFallback(s, (m, rt) -> plan(s, scores, so,
+                    settings.withTarget(PruneTarget.macs(m)).withRoundTo(rt), shapes, progress), roundTo, targetLatency, shapes,
+                    LatencySearch.Options.defaults(threads), progress);
+            if (latency.chosen() == null) {
+                throw new CliException(String.format(Locale.ROOT, "no plan tried ran faster than the original %s with %d thread%s%s; nothing written",
+                        model, threads, threads == 1 ? "" : "s", latencyTrials()));
+            }
+            r = latency.chosen();
+        } else {
+            r = plan(s, scores, so, settings, shapes, progress);
+        }
+        return new PlanResult(request, so, null, r.plan(), s.before(), r.after());
+    }
+
+    /** The plan for some settings: the planner, or with --allocation sensitivity the sensitivity allocator. */
+    private Planner.Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings,
+                                Map<String, long[]> shapes, Progress progress) {
+        if (!bySensitivity) return s.plan(scores, scoring, settings, progress);
+        sensitivity = Sensitivity.allocate(s, scores, scoring, settings, sensitivitySettings(shapes), sensitivityData,
+                SensitivityCache.standard(), progress);
+        return sensitivity.result().planned();
+    }
+
+    private SensitivitySettings sensitivitySettings(Map<String, long[]> shapes) {
+        Criterion c = Criterion.parse(criterion);
+        String crit = c.create().needsActivations() || c == Criterion.OBSPA ? "l1" : c.id();
+        return new SensitivitySettings(SensitivitySettings.DEFAULT_RATIOS, sensitivitySamples, seed, crit,
+                Sensitivity.dataKey(sensitivityData, Progress.NONE), shapes);
     }
 
     private String latencyTrials() {
@@ -351,31 +382,6 @@ public final class PruneCommand implements Callable<Integer> {
         n.put("cached", t.cached());
         ObjectNode r = n.putObject("ratios");
         sensitivity.result().ratios().forEach(r::put);
-    }
-
-    /** The plan for some settings: the planner, or with --allocation sensitivity the sensitivity allocator. */
-    private Planner.Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings,
-                                Map<String, long[]> shapes, Progress progress) {
-        if (!bySensitivity) return s.plan(scores, scoring, settings, progress);
-        sensitivity = Sensitivity.allocate(s, scores, scoring, settings, sensitivitySettings(shapes), sensitivityData,
-                SensitivityCache.standard(), progress);
-        return sensitivity.result().planned();
-    }
-
-    private SensitivitySettings sensitivitySettings(Map<String, long[]> shapes) {
-        Criterion c = Criterion.parse(criterion);
-        String crit = c.create().needsActivations() || c == Criterion.OBSPA ? "l1" : c.id();
-        return new SensitivitySettings(SensitivitySettings.DEFAULT_RATIOS, sensitivitySamples, seed, crit,
-                Sensitivity.dataKey(sensitivityData, Progress.NONE), shapes);
-    }
-
-    private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
-        // compensation (OBSPA's, data-free or --calibration) is a step of the session, run before slicing
-        return s.apply(plan, lockFailing, vo, progress);
-    }
-
-    private static double fraction(ModelCost c, ModelCost before, PruneTarget.Kind k) {
-        return k == PruneTarget.Kind.MACS ? c.macsFraction(before) : c.paramsFraction(before);
     }
 
     private String failure(PlanExecution.Outcome o) {
@@ -432,12 +438,13 @@ public final class PruneCommand implements Callable<Integer> {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
-                    + " relative L2 error %.4f%s)%n", worst, rel, compensation != null ? ", OBS-compensated" : ""));
-            if (compensation != null && compensation.last() != null) {
-                var c = compensation.last();
+                    + " relative L2 error %.4f%s)%n", worst, rel, compensating ? ", OBS-compensated" : ""));
+            if (done != null && done.compensation() != null) {
+                var c = done.compensation();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
                         c.compensated().size() == 1 ? "" : "s",
-                        c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+                        (c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "") + c.note(),
+                        c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
             }
             b.append("wrote      ").append(output).append('\n');
         }
@@ -471,7 +478,7 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
         p.put("roundTo", set.pruning().roundTo());
-        p.put("compensated", compensation != null);
+        p.put("compensated", compensating);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
             ObjectNode n = groups.addObject();
@@ -500,13 +507,13 @@ public final class PruneCommand implements Callable<Integer> {
                 n.put("chosen", t == latency.chosenTrial());
             }
         }
-        if (compensation != null && compensation.last() != null) {
+        if (done != null && done.compensation() != null) {
             ObjectNode c = root.putObject("compensation");
-            ArrayNode done = c.putArray("layers");
-            compensation.last().compensated().forEach(done::add);
+            ArrayNode layers = c.putArray("layers");
+            done.compensation().compensated().forEach(layers::add);
             ObjectNode sk = c.putObject("skipped");
-            compensation.last().skipped().forEach(sk::put);
-            c.put("remeasured", compensation.last().remeasured());
+            done.compensation().skipped().forEach(sk::put);
+            c.put("remeasured", done.compensation().remeasured());
         }
         if (o != null) {
             ObjectNode fid = root.putObject("fidelity");
@@ -529,10 +536,14 @@ public final class PruneCommand implements Callable<Integer> {
         private String last = "";
         private long lastAt;
 
-        StderrProgress(PrintWriter err) { this.err = err; }
+        StderrProgress(PrintWriter err) { this(err, System.console() != null); }
+
+        /** @param shown false: silent (stderr is not a terminal, so it holds only the one-line error, if any) */
+        StderrProgress(PrintWriter err, boolean shown) { this.err = shown ? err : null; }
 
         @Override
         public void update(String message, double done, double total) {
+            if (err == null) return;
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {

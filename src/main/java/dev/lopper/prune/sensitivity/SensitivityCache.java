@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.lopper.prune.AtomicFiles;
+import dev.lopper.onnx.OutputFiles;
 
 /**
  * Sensitivity results cached per model and settings, in a cache folder:
@@ -63,7 +63,7 @@ public final class SensitivityCache {
         Files.createDirectories(dir);
         Path f = file(r.sha256(), r.settings());
         String text = toJson(r);
-        AtomicFiles.write(f, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        OutputFiles.writeAtomically(f, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         return f;
     }
 
