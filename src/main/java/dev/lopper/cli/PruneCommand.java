@@ -289,6 +289,7 @@ public final class PruneCommand implements Callable<Integer> {
         try {
             PruningSession s = PruningSession.open(model, shapes, progress);
             for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
+            if (output != null) outputs.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL); // now also vs its external data
             if (savePlan != null) outputs.claim(savePlan, "plan");
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
