@@ -200,7 +200,7 @@ public final class AnalysisContext {
         for (int hops = 0; hops < 4; hops++) {
             if (constants.containsKey(tensor)) return true;
             Node p = graph.producer(tensor).orElse(null);
-            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return false;
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity") || p.opType().equals("DequantizeLinear"))) return false;
             tensor = p.input(0);
         }
         return false;
@@ -334,7 +334,7 @@ public final class AnalysisContext {
         // a weight stored in another type and converted at run time (Cast of fp16 weights) owns the role
         for (int hops = 0; hops < 4 && !constants.containsKey(constant); hops++) {
             Node p = graph.producer(constant).orElse(null);
-            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return;
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity") || p.opType().equals("DequantizeLinear"))) return;
             constant = p.input(0);
         }
         if (!constants.containsKey(constant)) return;
