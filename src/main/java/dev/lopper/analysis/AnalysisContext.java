@@ -106,12 +106,14 @@ public final class AnalysisContext {
         return ins == null ? n : n.withInputs(ins);
     }
 
+    private final Map<String, Boolean> shared = new HashMap<>();
+
     private boolean isShared(String t) {
         ConstantInfo c = constants.get(t);
         if (c == null || c.origin() == ConstantOrigin.FOLDED || copyOf.containsKey(t)) return false;
         if (!ElementType.isFloating(c.proto().getDataType()) || c.proto().getDimsCount() == 0) return false;
-        long distinct = graph.consumers(t).stream().map(Node::name).distinct().count();
-        return distinct >= 2;
+        // once per constant: a bias read by thousands of nodes must not cost thousands² steps
+        return shared.computeIfAbsent(t, k -> graph.consumers(k).stream().map(Node::name).distinct().count() >= 2);
     }
 
     public DimSpace space() { return space; }
