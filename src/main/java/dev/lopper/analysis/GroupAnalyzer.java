@@ -15,6 +15,7 @@ import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
 import dev.lopper.onnx.ElementType;
+import dev.lopper.onnx.proto.Onnx.TensorProto;
 import dev.lopper.task.Progress;
 
 /**
@@ -274,7 +275,7 @@ public final class GroupAnalyzer {
         }
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
-            if (!ElementType.isFloating(ci.proto().getDataType())) continue;
+            if (!isParameter(ctx, e.getKey(), ci)) continue;
             if (classes.containsKey(e.getKey())) continue; // counted through its copies
             if (counterpart.contains(e.getKey())) continue; // counted through its converted form
             CopyClass cc = classOfCopy.get(e.getKey());
@@ -354,6 +355,20 @@ public final class GroupAnalyzer {
         result.setCosts(paramTensors, fixedParams, macTerms, macConstants);
         result.setShared(new ArrayList<>(shared.values()), classes);
         return result;
+    }
+
+    /**
+     * A parameter tensor: a floating constant, a quantized (int8/uint8/int4/uint4) weight, or an int32 constant a
+     * node uses as a weight or bias (a QLinearConv bias); never an integer shape or index constant.
+     */
+    private static boolean isParameter(AnalysisContext ctx, String name, AnalysisContext.ConstantInfo ci) {
+        int t = ci.proto().getDataType();
+        if (ElementType.isFloating(t)) return true;
+        if (t == TensorProto.DataType.INT8_VALUE || t == TensorProto.DataType.UINT8_VALUE
+                || t == TensorProto.DataType.INT4_VALUE || t == TensorProto.DataType.UINT4_VALUE) {
+            return ci.proto().getDimsCount() > 0;
+        }
+        return t == TensorProto.DataType.INT32_VALUE && ctx.roles.containsKey(name);
     }
 
     /** Fraction of a dimension's positions that belong to a prunable group. */
