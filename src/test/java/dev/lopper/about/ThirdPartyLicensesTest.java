@@ -38,7 +38,7 @@ class ThirdPartyLicensesTest {
             assertTrue(l.url().startsWith("http"), l.artifact());
         }
         assertEquals(jars, listed, "third-party-licenses.tsv vs target/lib");
-        assertEquals(13, listed.size());
+        assertEquals(18, listed.size());
     }
 
     @Test

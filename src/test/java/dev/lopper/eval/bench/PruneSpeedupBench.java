@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.lopper.bench.ConvNetModels;
 import dev.lopper.eval.BenchResult;
 import dev.lopper.eval.EvalSession;
 import dev.lopper.eval.HostTensor;

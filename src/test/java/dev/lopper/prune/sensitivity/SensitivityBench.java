@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.lopper.eval.bench.ConvNetModels;
+import dev.lopper.bench.ConvNetModels;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.task.Progress;
 

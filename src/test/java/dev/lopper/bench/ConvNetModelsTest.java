@@ -1,4 +1,4 @@
-package dev.lopper.eval.bench;
+package dev.lopper.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.lopper.eval.bench;
+package dev.lopper.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
