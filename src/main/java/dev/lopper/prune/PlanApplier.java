@@ -64,17 +64,7 @@ public final class PlanApplier {
         ModelProto proto = original.proto();
         if (counts.isEmpty()) return proto;
 
-        // positions removed from each constant, per axis
-        Map<String, Map<Integer, BitSet>> removals = new LinkedHashMap<>();
-        for (Map.Entry<String, BitSet> e : removedChannels.entrySet()) {
-            CoupledGroup g = analysis.group(e.getKey());
-            for (ParamSlice s : g.slices()) {
-                BitSet b = removals.computeIfAbsent(s.storageKey(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
-                for (int c = e.getValue().nextSetBit(0); c >= 0; c = e.getValue().nextSetBit(c + 1)) {
-                    for (int p : s.map().indicesOf(c)) b.set(p);
-                }
-            }
-        }
+        Map<String, Map<Integer, BitSet>> removals = removals(analysis, removedChannels);
         GraphProto.Builder gb = proto.getGraph().toBuilder();
         Set<String> done = new HashSet<>();
         Set<String> replaced = new HashSet<>();
@@ -277,6 +267,21 @@ public final class PlanApplier {
                 progress = true;
             }
         }
+    }
+
+    /** Positions removed from each constant, per axis, when each group loses the given root channels. */
+    static Map<String, Map<Integer, BitSet>> removals(GroupAnalysis analysis, Map<String, BitSet> removedChannels) {
+        Map<String, Map<Integer, BitSet>> removals = new LinkedHashMap<>();
+        for (Map.Entry<String, BitSet> e : removedChannels.entrySet()) {
+            CoupledGroup g = analysis.group(e.getKey());
+            for (ParamSlice s : g.slices()) {
+                BitSet b = removals.computeIfAbsent(s.storageKey(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
+                for (int c = e.getValue().nextSetBit(0); c >= 0; c = e.getValue().nextSetBit(c + 1)) {
+                    for (int p : s.map().indicesOf(c)) b.set(p);
+                }
+            }
+        }
+        return removals;
     }
 
     /** Drops initializers this rewrite replaced that nothing reads any more (no node, output or subgraph). */

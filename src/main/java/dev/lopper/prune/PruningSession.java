@@ -60,7 +60,6 @@ public final class PruningSession {
     private final String sha256;
     private final ModelCost before;
     private final Map<String, long[]> inputShapes;
-    private SliceCostModel sliceCostModel;
     private WeightCompensation compensation;
 
     private PruningSession(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis, String sha256,
@@ -131,16 +130,6 @@ public final class PruningSession {
         return new AnalysisCostCounter(analysis);
     }
 
-    /** The slice-based estimate (params exact; MACs from producer shapes), for comparison. */
-    public SliceCostModel sliceCostModel() {
-        if (sliceCostModel == null) {
-            java.util.function.Function<String, long[]> dims = t -> graph.constant(t) == null ? new long[0]
-                    : graph.constant(t).getDimsList().stream().mapToLong(Long::longValue).toArray();
-            sliceCostModel = new SliceCostModel(groups(), dims, before, SliceCostModel.nodeMacs(graph, groups(), dims));
-        }
-        return sliceCostModel;
-    }
-
     public Planner.Result plan(Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings, Progress progress) {
         return Planner.plan(groups(), scores, scoring, settings, costModel(), before, sha256,
                 path.getFileName().toString(), progress);
@@ -153,13 +142,14 @@ public final class PruningSession {
 
     /** OBSPA moments for a request: from its calibration data, else data-free; built once per (data, damping). */
     public GraphObspaSource obspaSource(PruneRequest r, Progress progress) {
-        String key = r.calibration() + "\u0000" + r.damping() + "\u0000" + r.moments() + "\u0000" + r.sequential();
+        String key = r.calibration() + "\u0000" + r.calibrationSamples() + "\u0000" + r.damping() + "\u0000" + r.moments()
+                + "\u0000" + r.sequential();
         GraphObspaSource s = obspaSources.get(key);
         if (s != null) return s;
         synchronized (obspaSources) {
             s = obspaSources.get(key);
             if (s == null) {
-                s = Obspa.source(this, r.calibration(), inputShapes, r.damping(), r.moments(), progress).sequential(r.sequential());
+                s = Obspa.source(this, r.calibrationData(inputShapes), r.damping(), r.moments(), progress).sequential(r.sequential());
                 obspaSources.put(key, s);
             }
             return s;
@@ -181,7 +171,7 @@ public final class PruningSession {
             if (r.calibration() == null) {
                 throw new PlanException("criterion " + so.criterion().id() + " needs calibration data to measure activations on");
             }
-            return withStats(so, captureActivations(r.calibration(), inputShapes, PruneRequest.CALIBRATION_BATCH, progress));
+            return withStats(so, captureActivations(r.calibrationData(inputShapes), PruneRequest.CALIBRATION_BATCH, progress));
         }
         return so;
     }
@@ -199,7 +189,10 @@ public final class PruningSession {
         progress.checkCancelled();
         Map<String, ChannelScores> scores = score(so, progress);
         progress.checkCancelled();
-        Planner.Result p = plan(scores, so, r.settings(), progress);
+        Planner.Result p = r.steps() == 1 ? plan(scores, so, r.settings(), progress)
+                : ProgressivePruner.plan(this, scores, so, r.settings(), r.steps(), r.calibration() != null
+                        ? ProgressivePruner.Probe.calibration(r.calibrationData(inputShapes))
+                        : ProgressivePruner.Probe.random(inputShapes, r.scoring().seed()), progress);
         return new PlanResult(r, so, scores, p.plan(), before, p.after());
     }
 
@@ -307,15 +300,26 @@ public final class PruningSession {
      * @throws dev.lopper.eval.EvalException when the file cannot be read, does not fit the model's inputs or is empty
      */
     public CapturedActivations captureActivations(Path data, Map<String, long[]> inputShapes, int batchSize, Progress progress) {
+        return captureActivations(dev.lopper.eval.CalibrationData.of(data, inputShapes), batchSize, progress);
+    }
+
+    /**
+     * Activation statistics from calibration data, at most {@code data.maxSamples()} samples streamed through ONNX
+     * Runtime in batches of {@code batchSize} (of the model's fixed batch when its inputs have one, the last batch
+     * padded and the padding excluded: see {@link dev.lopper.eval.BatchFeed}); {@link CapturedActivations#feed()}
+     * says how the data was fed.
+     *
+     * @throws dev.lopper.eval.EvalException when the data cannot be read, does not fit the model's inputs or is empty
+     */
+    public CapturedActivations captureActivations(dev.lopper.eval.CalibrationData data, int batchSize, Progress progress) {
         List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
         if (req.isEmpty()) return new CapturedActivations(Map.of());
         try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req,
                 dev.lopper.eval.SessionConfig.DEFAULT.withBatchSize(batchSize));
-             dev.lopper.eval.Dataset ds = dev.lopper.eval.Datasets.open(data, dev.lopper.eval.DataOptions.DEFAULT,
-                     dev.lopper.eval.DataTarget.of(cap.inputs(), dev.lopper.eval.ShapePolicy.of(inputShapes, batchSize)))) {
-            long seen = cap.accumulate(ds, batchSize, progress);
-            if (seen == 0) throw new dev.lopper.eval.EvalException(data + ": no samples to calibrate on");
-            return new CapturedActivations(cap.statistics());
+             dev.lopper.eval.Dataset ds = data.open(cap.inputs(), batchSize)) {
+            dev.lopper.eval.BatchFeed.Summary fed = cap.accumulate(ds, batchSize, data.maxSamples(), progress);
+            if (fed.samples() == 0) throw new dev.lopper.eval.EvalException(data.data() + ": no samples to calibrate on");
+            return new CapturedActivations(cap.statistics(), fed);
         }
     }
 

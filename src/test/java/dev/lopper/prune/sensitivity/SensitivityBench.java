@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.lopper.eval.bench.ResNetWidthModels;
+import dev.lopper.eval.bench.ConvNetModels;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.task.Progress;
 
@@ -35,7 +35,7 @@ class SensitivityBench {
     @Test
     void resNet50FourRatiosThirtyTwoSamplesUnderFiveMinutes() throws Exception {
         Path model = tmp.resolve("resnet50.onnx");
-        Files.write(model, ResNetWidthModels.build(0).toByteArray());
+        Files.write(model, ConvNetModels.build(0).toByteArray());
         PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
         int cores = Runtime.getRuntime().availableProcessors();
         com.sun.management.OperatingSystemMXBean os =
