@@ -1,5 +1,5 @@
 /**
- * Latency targets: searches plans until the pruned model, timed against the original in interleaved ONNX Runtime
- * runs on this machine, meets a fraction of the original's median latency, never returning one slower than it.
+ * Latency targets: plans searched until the pruned model, timed against the original in ONNX Runtime, meets a
+ * fraction of its latency; never a plan slower than the original.
  */
 package dev.lopper.prune.latency;

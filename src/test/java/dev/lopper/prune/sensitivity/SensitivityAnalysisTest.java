@@ -151,6 +151,10 @@ class SensitivityAnalysisTest {
         Sensitivity.Measured again = Sensitivity.measure(s, set, DIGITS_DATA, 2, cache, Progress.NONE);
         assertTrue(again.cached());
         assertEquals(SensitivityCache.toJson(r), SensitivityCache.toJson(again.result()));
+        // a table counted with another cost definition is measured again
+        Files.writeString(m.cacheFile(), SensitivityCache.toJson(r).replace("\"macs\" : " + r.totalMacs(), "\"macs\" : " + (r.totalMacs() + 1)));
+        assertFalse(Sensitivity.measure(s, set, DIGITS_DATA, 2, cache, Progress.NONE).cached());
+        assertTrue(Sensitivity.measure(s, set, DIGITS_DATA, 2, cache, Progress.NONE).cached());
         // other settings are another file; a corrupted file is measured again, not trusted
         Files.writeString(m.cacheFile(), "{ broken");
         Sensitivity.Measured fresh = Sensitivity.measure(s, set, DIGITS_DATA, 2, cache, Progress.NONE);
