@@ -79,6 +79,42 @@ public final class AnalysisContext {
 
     public ModelGraph graph() { return graph; }
 
+    // ---- shared constants ----
+
+    /** Per-consumer copy name → the shared stored constant it stands for. */
+    final Map<String, String> copyOf = new LinkedHashMap<>();
+
+    /**
+     * The node reading its own copy of every stored floating constant that several nodes read (a bias
+     * deduplicated by the exporter, one scale shared by all layers): a shared value must not couple the
+     * otherwise independent channels of its readers. Copies whose dims end up coupled anyway are merged back
+     * when groups are built; the plan applier clones the constant per class of readers only when one loses channels.
+     */
+    Node unshare(Node n) {
+        List<String> ins = null;
+        for (int i = 0; i < n.inputs().size(); i++) {
+            String t = n.input(i);
+            if (!isShared(t)) continue;
+            String copy = t + "\u0000@" + n.name();
+            if (!constants.containsKey(copy)) {
+                ConstantInfo c = constants.get(t);
+                constants.put(copy, new ConstantInfo(c.proto(), c.origin(), n.name()));
+                copyOf.put(copy, t);
+            }
+            if (ins == null) ins = new ArrayList<>(n.inputs());
+            ins.set(i, copy);
+        }
+        return ins == null ? n : n.withInputs(ins);
+    }
+
+    private boolean isShared(String t) {
+        ConstantInfo c = constants.get(t);
+        if (c == null || c.origin() == ConstantOrigin.FOLDED || copyOf.containsKey(t)) return false;
+        if (!ElementType.isFloating(c.proto().getDataType()) || c.proto().getDimsCount() == 0) return false;
+        long distinct = graph.consumers(t).stream().map(Node::name).distinct().count();
+        return distinct >= 2;
+    }
+
     public DimSpace space() { return space; }
 
     /** Opset version of the default ONNX domain. */

@@ -74,6 +74,34 @@ public final class GroupAnalysis {
 
     void setUnhandledNodes(List<String> reasons) { unhandledNodes = List.copyOf(reasons); }
 
+    /**
+     * A stored constant several nodes read whose readers' channels are independent: one copy per class of
+     * readers ({@code classes}: each class's dims, null when unknown). Unpruned it is one tensor; once any class
+     * loses channels every class reads its own copy.
+     */
+    public record SharedParams(long elements, List<Dim[]> classes) { }
+
+    /** Who reads each copy of a shared constant: class k's node names, for the plan applier. */
+    public record SharedCopy(String original, int copy, List<String> nodes) { }
+
+    private List<SharedParams> shared = List.of();
+    private Map<String, List<SharedCopy>> sharedCopies = Map.of();
+
+    void setShared(List<SharedParams> params, Map<String, List<GroupAnalyzer.CopyClass>> classes) {
+        shared = List.copyOf(params);
+        Map<String, List<SharedCopy>> m = new LinkedHashMap<>();
+        classes.forEach((t, cl) -> {
+            if (cl.size() < 2) return;
+            List<SharedCopy> l = new ArrayList<>();
+            for (GroupAnalyzer.CopyClass c : cl) l.add(new SharedCopy(t, c.index(), List.copyOf(c.nodes())));
+            m.put(t, List.copyOf(l));
+        });
+        sharedCopies = Collections.unmodifiableMap(m);
+    }
+
+    /** Shared constants that are cloned per class of readers when any class loses channels (≥ 2 classes each). */
+    public Map<String, List<SharedCopy>> sharedCopies() { return sharedCopies; }
+
     void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs, long[] constants) {
         paramTensors = List.copyOf(params);
         fixedParams = fixed;
@@ -91,6 +119,21 @@ public final class GroupAnalysis {
             long n = 1;
             for (Dim d : dims) n *= Math.max(0, newSize(d, keptCounts));
             total += n;
+        }
+        for (SharedParams sp : shared) {
+            long sum = 0;
+            boolean changed = false;
+            for (Dim[] dims : sp.classes()) {
+                if (dims == null) { sum += sp.elements(); continue; }
+                long n = 1;
+                for (Dim d : dims) {
+                    long s = Math.max(0, newSize(d, keptCounts));
+                    changed |= s != d.size();
+                    n *= s;
+                }
+                sum += n;
+            }
+            total += changed ? sum : sp.elements();
         }
         return total;
     }

@@ -162,6 +162,7 @@ public final class MainView extends BorderPane {
                         + "Ctrl+0 fit · Ctrl+1 actual size · Ctrl+= / Ctrl+- zoom\n"
                         + "Ctrl+Z undo · Ctrl+Shift+Z redo · Esc cancel the running task\n"
                         + "Drag the graph to pan, scroll to zoom, click a node to inspect it.")));
+        help.getItems().add(item("_About Lopper", null, () -> AboutDialog.show(getScene().getWindow())));
         return new MenuBar(file, edit, view, model, help);
     }
 

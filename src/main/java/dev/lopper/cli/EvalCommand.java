@@ -134,6 +134,7 @@ public final class EvalCommand extends MeasureCommand {
                 acc.put("top5Correct", evaluated.accuracy().top5Correct());
                 acc.put("output", evaluated.accuracyOutput());
                 acc.put("data", data.toString());
+                if (evaluated.feed() != null) acc.put("batches", evaluated.feed().describe());
                 result.put("accuracy", acc);
             }
             if (evaluated != null && evaluated.fidelity() != null) {
@@ -219,6 +220,7 @@ public final class EvalCommand extends MeasureCommand {
         if (a != null) {
             out.printf("accuracy on %s (output '%s'): top-1 %s (%d/%d)  top-5 %s (%d/%d)%n", a.get("data"), a.get("output"),
                     pct(a.get("top1")), a.get("top1Correct"), a.get("samples"), pct(a.get("top5")), a.get("top5Correct"), a.get("samples"));
+            if (a.get("batches") != null) out.println("  fed " + a.get("batches"));
         }
         Map<String, Object> f = (Map<String, Object>) r.get("fidelity");
         if (f != null) {

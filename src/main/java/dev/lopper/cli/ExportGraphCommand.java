@@ -21,7 +21,7 @@ import dev.lopper.graph.Node;
 import dev.lopper.graph.Standardizer;
 import dev.lopper.graph.TensorEdge;
 import dev.lopper.graph.layout.GraphExport;
-import dev.lopper.prune.AtomicFiles;
+import dev.lopper.onnx.OutputFiles;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,7 +71,7 @@ public final class ExportGraphCommand implements Callable<Integer> {
         String text = drawio ? GraphExport.drawio(view, graph, title, Progress.NONE) : GraphExport.graphml(view, graph, Progress.NONE);
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
-            AtomicFiles.write(output, out -> out.write(bytes));
+            OutputFiles.writeAtomically(output, out -> out.write(bytes), model);
         } catch (java.io.IOException e) {
             throw new CliException("cannot write " + output + ": " + e.getMessage(), e);
         }

@@ -27,6 +27,7 @@ import dev.lopper.importance.Normalization;
 import dev.lopper.importance.Reduction;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.ModelWriteException;
+import dev.lopper.onnx.OutputFiles;
 import dev.lopper.prune.Allocation;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
@@ -68,7 +69,8 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
             description = {"l1 (default), l2, bn-scale, fpgm, lamp, random, obspa (Optimal Brain Surgeon with compensation),",
-                    "or, measured on --calibration data: mean-activation, apoz (fraction of zeros) or wanda (|W|·activation norm)."})
+                    "or, measured on --calibration data: mean-activation, apoz (fraction of zeros), wanda (|W|·activation norm)",
+                    "or stade (|W|·activation standard deviation)."})
     String criterion;
 
     @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "Across parameter slices: mean (default), sum or max.")
@@ -97,6 +99,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--save-plan", paramLabel = "PLAN.json", description = "Save the plan (with -o: the plan finally applied).")
     Path savePlan;
 
+    @Option(names = "--save-index-map", paramLabel = "MAP.json",
+            description = {"Save, for every original initializer, the indices kept on each pruned axis (JSON), to cut a",
+                    "training checkpoint the same way (samples/scripts/apply_index_map.py does it for a PyTorch state_dict)."})
+    Path saveIndexMap;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of random scores and verification inputs (default 0).")
     long seed;
 
@@ -108,9 +115,15 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--calibration", paramLabel = "FILE",
             description = {"Calibration data (.csv, .npy, .npz or image folder, as `lopper eval --data`). Required by --criterion",
-                    "mean-activation, apoz and wanda (their activation statistics are captured on it); with --criterion obspa or",
+                    "mean-activation, apoz, wanda and stade (their activation statistics are captured on it); with --criterion obspa or",
                     "--compensate the consumers' input moments are measured on it instead of derived."})
     Path calibration;
+
+    @Option(names = "--calibration-samples", paramLabel = "N",
+            description = {"Use at most the first N samples of --calibration (default: all, streamed in batches; memory does not",
+                    "grow with N). A model with a fixed batch dim is fed batches of exactly that size; the last one is padded by",
+                    "repeating rows and the padding is excluded from the statistics."})
+    Long calibrationSamples;
 
     @Option(names = "--no-compensate", description = "With --criterion obspa: score with OBSPA but do not move the surviving weights.")
     boolean noCompensate;
@@ -134,6 +147,12 @@ public final class PruneCommand implements Callable<Integer> {
             "row the update with the smallest predicted error. Measured worse than the default on the digits sample."})
     boolean sequential;
 
+    @Option(names = "--steps", paramLabel = "K", defaultValue = "1",
+            description = {"Progressive pruning: reach --ratio in K steps; at each step every group's candidate channels are",
+                    "re-scored by the measured change of the model's outputs (on --calibration samples, else seeded random",
+                    "inputs) when each is removed, and the least harmful go (default 1: one shot)."})
+    int steps;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -151,8 +170,9 @@ public final class PruneCommand implements Callable<Integer> {
         if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params");
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
         if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
-        if (output == null && savePlan == null) throw usage("give -o OUT (and/or --save-plan PLAN.json)");
-        if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
+        if (output == null && savePlan == null && saveIndexMap == null) {
+            throw usage("give -o OUT (and/or --save-plan PLAN.json, --save-index-map MAP.json)");
+        }
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
         PruneTarget target;
@@ -168,11 +188,16 @@ public final class PruneCommand implements Callable<Integer> {
             if (activations && planFile == null && calibration == null) {
                 throw usage("--criterion " + scoring.criterion().id() + " needs --calibration FILE (data to measure activations on)");
             }
-            if (calibration != null && !activations && scoring.criterion() != Criterion.OBSPA && !compensate) {
-                throw usage("--calibration is used by --criterion obspa or --compensate, and by --criterion mean-activation, apoz and wanda");
+            if (calibration != null && !activations && scoring.criterion() != Criterion.OBSPA && !compensate && steps == 1) {
+                throw usage("--calibration is used by --criterion obspa or --compensate, by --criterion mean-activation, apoz, wanda"
+                        + " and stade, and by --steps");
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
+            if (steps < 1) throw usage("--steps must be at least 1, got " + steps);
+            if (steps > 1 && (ratio == null || planFile != null)) throw usage("--steps goes with --ratio R (not a MACs/params target or --plan)");
+            if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
+            if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             if (MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
@@ -181,14 +206,40 @@ public final class PruneCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
-        try (CliCancellation cancel = new CliCancellation()) {
-            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
+        try (CliCancellation cancel = new CliCancellation(); OutputFiles out = outputs()) {
+            outputs = out;
+            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr(),
+                    LopperCommand.verbose(spec.commandLine()))), scoring, settings, target, shapes);
         }
     }
 
     /** Compensation was asked for (set by {@link #run}); what it did is in {@link #done}. */
     private boolean compensating;
     private PruneResult done;
+
+    /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
+    private OutputFiles outputs() {
+        OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data");
+        try {
+            if (output != null) {
+                out.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL);
+                if (output.getFileName() != null) {
+                    out.claim(output.resolveSibling(output.getFileName() + ".data"), dev.lopper.onnx.ModelWriter.ROLE_DATA);
+                }
+            }
+            if (savePlan != null) out.claim(savePlan, "plan");
+            if (saveIndexMap != null) out.claim(saveIndexMap, "index map");
+        } catch (ModelWriteException e) {
+            out.close();
+            throw usage(e.getMessage());
+        }
+        return out;
+    }
+
+    private OutputFiles outputs;
+
+    /** How the calibration data was fed (samples, batch, padding), for the report; null without calibration. */
+    private String calibrationFeed;
 
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
     static final int CALIBRATION_BATCH = PruneRequest.CALIBRATION_BATCH;
@@ -198,6 +249,8 @@ public final class PruneCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             PruningSession s = PruningSession.open(model, shapes, progress);
+            for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
+            if (savePlan != null) outputs.claim(savePlan, "plan");
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
             }
@@ -210,8 +263,11 @@ public final class PruneCommand implements Callable<Integer> {
             VerifyOptions vo = VerifyOptions.DEFAULT;
             vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
             PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
-                    .withMoments(MomentModel.parse(moments), sequential);
+                    .withMoments(MomentModel.parse(moments), sequential)
+                    .withCalibrationSamples(calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples)
+                    .withSteps(steps);
             PlanResult planned = saved != null ? s.planOf(saved, request) : s.plan(request, progress);
+            if (calibration != null) calibrationFeed = describeFeed(planned.scoring().stats());
             PruningPlan plan = planned.plan();
             ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
@@ -221,9 +277,16 @@ public final class PruneCommand implements Callable<Integer> {
                 if (!done.verified()) throw new CliException(failure(outcome));
                 plan = done.plan();
                 after = done.after();
-                s.write(outcome, output, progress);
+                s.stage(outcome, output, outputs, progress);
             }
-            if (savePlan != null) PlanFiles.save(plan, savePlan);
+            if (savePlan != null) PlanFiles.stage(plan, savePlan, outputs);
+            if (saveIndexMap != null) {
+                String map = dev.lopper.prune.KeptIndexMap.of(s.analysis(), s.model().proto().getGraph(), plan)
+                        .toJson(model.getFileName().toString(), s.sha256());
+                byte[] bytes = map.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                outputs.write(saveIndexMap, "index map", os -> os.write(bytes));
+            }
+            outputs.commit(); // nothing is in place before every output was written
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
             else out.print(text(s, plan, after, outcome));
@@ -238,6 +301,13 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How calibration data was fed to what the plan scored with (OBSPA moments or activation statistics). */
+    private static String describeFeed(Object stats) {
+        if (stats instanceof dev.lopper.prune.obspa.GraphObspaSource src) return src.describe();
+        if (stats instanceof dev.lopper.prune.CapturedActivations a && a.feed() != null) return "activations on " + a.feed().describe();
+        return null;
     }
 
     private String failure(PlanExecution.Outcome o) {
@@ -305,6 +375,8 @@ public final class PruneCommand implements Callable<Integer> {
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
+        if (saveIndexMap != null) b.append("index map  ").append(saveIndexMap).append('\n');
+        if (calibrationFeed != null) b.append("calibration ").append(calibrationFeed).append('\n');
         return b.toString();
     }
 
@@ -359,6 +431,8 @@ public final class PruneCommand implements Callable<Integer> {
         if (output != null) root.put("output", output.toString());
         else root.putNull("output");
         if (savePlan != null) root.put("savedPlan", savePlan.toString());
+        if (saveIndexMap != null) root.put("savedIndexMap", saveIndexMap.toString());
+        if (calibrationFeed != null) root.put("calibration", calibrationFeed);
         return m.writeValueAsString(root);
     }
 
@@ -367,14 +441,27 @@ public final class PruneCommand implements Callable<Integer> {
         private final PrintWriter err;
         private String last = "";
         private long lastAt;
+        /** With --verbose each line starts with the seconds since the JVM started: a phase timer. */
+        private final boolean timed;
 
-        StderrProgress(PrintWriter err) { this.err = err; }
+        StderrProgress(PrintWriter err) { this(err, false); }
+
+        /**
+         * Progress lines go to a terminal only (otherwise stderr holds just the one-line error, if any); with
+         * {@code timed} (--verbose) they are always shown, each starting with the seconds since the JVM started.
+         */
+        StderrProgress(PrintWriter err, boolean timed) {
+            this.err = timed || System.console() != null ? err : null;
+            this.timed = timed;
+        }
 
         @Override
         public void update(String message, double done, double total) {
+            if (err == null) return;
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {
+                if (timed) err.printf(Locale.ROOT, "[%7.3f s, cpu %7.3f s] ", LopperCommand.uptimeSeconds(), LopperCommand.cpuSeconds());
                 err.printf(Locale.ROOT, "lopper: %s%s%n", message, total > 1 ? String.format(Locale.ROOT, " %3.0f%%", 100 * done / total) : "");
                 err.flush();
             }

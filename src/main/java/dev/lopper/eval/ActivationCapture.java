@@ -99,24 +99,52 @@ public final class ActivationCapture implements AutoCloseable {
 
     /** Runs one batch and adds the captured tensors to the statistics. */
     public void accumulate(Map<String, HostTensor> feed) {
-        run(feed).forEach((name, t) -> {
+        add(run(feed));
+    }
+
+    private void add(Map<String, HostTensor> captured) {
+        captured.forEach((name, t) -> {
             stats.get(name).add(t);
             PatchStatsAccumulator p = patches.get(name);
             if (p != null) p.add(t);
         });
     }
 
-    /** Streams a data set through the model in batches of {@code batchSize}. Returns samples seen. */
+    /** Streams a data set through the model in batches of {@code batchSize} (see {@link BatchFeed}). Returns samples seen. */
     public long accumulate(Dataset data, int batchSize, Progress progress) {
-        long n = 0;
-        Batch b;
-        while ((b = data.next(batchSize)) != null) {
+        return accumulate(data, batchSize, Long.MAX_VALUE, progress).samples();
+    }
+
+    /**
+     * Streams at most {@code limit} samples of a data set through the model: batches of {@code batchSize}, or of the
+     * model's fixed batch with the last one padded and the padding cut from every captured tensor before it is counted
+     * (see {@link BatchFeed}).
+     */
+    public BatchFeed.Summary accumulate(Dataset data, int batchSize, long limit, Progress progress) {
+        BatchFeed feed = BatchFeed.of(data, session.inputs(), session.label(), batchSize, limit);
+        BatchFeed.Item item;
+        while ((item = feed.next()) != null) {
             progress.checkCancelled();
-            accumulate(b.inputs());
-            n += b.size();
-            progress.update("captured " + n + " samples", n, data.sampleCount() > 0 ? data.sampleCount() : n);
+            Map<String, HostTensor> captured = run(item.feed());
+            Map<String, HostTensor> real = new LinkedHashMap<>();
+            for (Map.Entry<String, HostTensor> e : captured.entrySet()) {
+                HostTensor r = item.real(e.getValue());
+                if (r == null) {
+                    real = null;
+                    break;
+                }
+                real.put(e.getKey(), r);
+            }
+            if (real == null) {
+                feed.drop(item);
+                continue;
+            }
+            add(real);
+            long n = feed.samples();
+            long total = feed.expected();
+            progress.update("captured " + n + " samples", n, total > 0 ? total : n);
         }
-        return n;
+        return feed.summary();
     }
 
     /** Statistics so far, in request order. */

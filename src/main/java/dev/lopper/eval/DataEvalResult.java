@@ -9,5 +9,11 @@ import java.util.List;
  * @param accuracyOutput the output scored for accuracy, or null
  * @param fidelity       per-output fidelity against the reference, or null without a reference
  * @param samples        samples evaluated
+ * @param feed           how the data was batched (fixed batch, padding), or null for random batches
  */
-public record DataEvalResult(AccuracyResult accuracy, String accuracyOutput, List<OutputFidelity> fidelity, long samples) {}
+public record DataEvalResult(AccuracyResult accuracy, String accuracyOutput, List<OutputFidelity> fidelity, long samples,
+                             BatchFeed.Summary feed) {
+    public DataEvalResult(AccuracyResult accuracy, String accuracyOutput, List<OutputFidelity> fidelity, long samples) {
+        this(accuracy, accuracyOutput, fidelity, samples, null);
+    }
+}

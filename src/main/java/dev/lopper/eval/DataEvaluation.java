@@ -17,29 +17,53 @@ public final class DataEvaluation {
      * @param batchSize samples per run; an input whose dim 0 is fixed overrides it
      */
     public static DataEvalResult run(EvalSession model, EvalSession reference, Dataset data, int batchSize, Progress progress) {
-        int batch = effectiveBatch(model, batchSize);
+        return run(model, reference, data, batchSize, Long.MAX_VALUE, progress);
+    }
+
+    /**
+     * As {@link #run(EvalSession, EvalSession, Dataset, int, Progress)} on at most {@code limit} samples. A model with a
+     * fixed batch dim gets batches of exactly that size, the last one padded by repeating rows and the padding cut from
+     * the outputs before they are scored (see {@link BatchFeed}).
+     */
+    public static DataEvalResult run(EvalSession model, EvalSession reference, Dataset data, int batchSize, long limit,
+                                     Progress progress) {
+        BatchFeed feed = BatchFeed.of(data, model.inputs(), model.label(), batchSize, limit);
         AccuracyAccumulator accuracy = data.hasLabels() ? new AccuracyAccumulator() : null;
         FidelityAccumulator fidelity = reference == null ? null : new FidelityAccumulator();
         String scored = null;
-        long samples = 0;
-        long total = data.sampleCount();
-        Batch b;
-        while ((b = data.next(batch)) != null) {
+        BatchFeed.Item item;
+        while ((item = feed.next()) != null) {
             progress.checkCancelled();
-            checkFixedBatch(model, b, data);
-            Map<String, HostTensor> out = model.run(b.inputs());
+            Batch b = item.batch();
+            Map<String, HostTensor> out = real(item, model.run(item.feed()));
+            Map<String, HostTensor> ref = out == null || fidelity == null ? null : real(item, reference.run(item.feed()));
+            if (out == null || (fidelity != null && ref == null)) {
+                feed.drop(item);
+                continue;
+            }
             if (accuracy != null && b.hasLabels()) {
                 if (scored == null) scored = pickClassifierOutput(model, out, data);
-                Batch current = b;
-                accuracy.add(scored, out.get(scored), b.labels(), current.origins()::get);
+                accuracy.add(scored, out.get(scored), b.labels(), b.origins()::get);
             }
-            if (fidelity != null) fidelity.add(reference.run(b.inputs()), out);
-            samples += b.size();
+            if (fidelity != null) fidelity.add(ref, out);
+            long samples = feed.samples(), total = feed.expected();
             progress.update("evaluated " + samples + " samples", samples, total > 0 ? total : samples);
         }
-        if (samples == 0) throw new EvalException(data.source() + ": holds no samples");
+        if (feed.samples() == 0) throw new EvalException(data.source() + ": holds no samples");
         return new DataEvalResult(accuracy == null ? null : accuracy.result(), scored,
-                fidelity == null ? null : fidelity.result(), samples);
+                fidelity == null ? null : fidelity.result(), feed.samples(), feed.summary());
+    }
+
+    /** The outputs without padding rows, or null when one cannot be cut. */
+    private static Map<String, HostTensor> real(BatchFeed.Item item, Map<String, HostTensor> out) {
+        if (!item.isPadded()) return out;
+        Map<String, HostTensor> r = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : out.entrySet()) {
+            HostTensor t = item.real(e.getValue());
+            if (t == null) return null;
+            r.put(e.getKey(), t);
+        }
+        return r;
     }
 
     /**
@@ -58,23 +82,6 @@ public final class DataEvaluation {
             progress.update("compared " + (i + 1) + " random batches", i + 1, batches);
         }
         return new DataEvalResult(null, null, fidelity.result(), samples);
-    }
-
-    static int effectiveBatch(EvalSession model, int batchSize) {
-        for (TensorSpec s : model.inputs()) {
-            if (s.rank() > 0 && s.dims()[0] > 0) return (int) s.dims()[0];
-        }
-        return batchSize;
-    }
-
-    private static void checkFixedBatch(EvalSession model, Batch b, Dataset data) {
-        for (TensorSpec s : model.inputs()) {
-            if (s.rank() > 0 && s.dims()[0] > 0 && s.dims()[0] != b.size()) {
-                throw new EvalException(model.label() + ": input '" + s.name() + "' has a fixed batch of " + s.dims()[0]
-                        + ", but the last batch of " + data.source() + " has " + b.size()
-                        + " samples (use a sample count that is a multiple of it)");
-            }
-        }
     }
 
     /** The first output shaped [N, classes]. */

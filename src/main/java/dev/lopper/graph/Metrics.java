@@ -433,18 +433,15 @@ public final class Metrics {
     static void recurrent(ModelGraph g, Node n, Terms t) {
         String x = n.input(0);
         Shape xs = g.shape(x);
-        if (!xs.hasRank() || xs.rank() != 3) { t.unknown = true; return; }
-        long hidden = n.attrInt("hidden_size", -1);
-        if (hidden < 0) { t.unknown = true; hidden = 1; }
-        long dirs = n.attrString("direction", "forward").equals("bidirectional") ? 2 : 1;
-        long gates = switch (n.opType()) {
-            case "LSTM" -> 4;
-            case "GRU" -> 3;
-            default -> 1;
-        };
-        // seq x directions x batch x gates x hidden x (input + hidden)
-        t.add(dirs * gates * hidden, t.axes(x, 0, 3));
-        t.add(dirs * gates * hidden * hidden, t.axes(x, 0, 2));
+        Shape ws = g.shape(n.input(1)), rs = g.shape(n.input(2));
+        if (!xs.hasRank() || xs.rank() != 3 || !ws.hasRank() || ws.rank() != 3 || !rs.hasRank() || rs.rank() != 3) {
+            t.unknown = true;
+            return;
+        }
+        // seq x batch x (W's elements + R's elements): directions x gates*hidden x (input + hidden), stated on W's and
+        // R's axes so that the count follows a pruned hidden size
+        t.add(1, Terms.join(t.axes(x, 0, 2), t.axes(n.input(1), 0, 3)));
+        t.add(1, Terms.join(t.axes(x, 0, 2), t.axes(n.input(2), 0, 3)));
     }
 
     static void pool(ModelGraph g, Node n, Terms t) {

@@ -13,7 +13,9 @@ public enum Criterion {
     RANDOM("random", RandomCriterion::new),
     MEAN_ACTIVATION("mean-activation", ActivationCriterion::meanActivation),
     APOZ("apoz", ActivationCriterion::apoz),
-    WANDA("wanda", WandaCriterion::new),
+    WANDA("wanda", WandaCriterion::wanda),
+    /** Wanda with the activation's standard deviation (centred norm) instead of its norm. */
+    STADE("stade", WandaCriterion::stade),
     /** Structured Optimal Brain Surgeon on the consumer layers (dev.lopper.importance.obspa). */
     OBSPA("obspa", dev.lopper.importance.obspa.ObspaCriterion::new);
 
@@ -33,7 +35,7 @@ public enum Criterion {
         String k = s.toLowerCase(Locale.ROOT).replace('_', '-');
         for (Criterion c : values()) if (c.id.equals(k)) return c;
         throw new IllegalArgumentException("unknown criterion '" + s
-                + "' (expected l1, l2, bn-scale, fpgm, lamp, random, mean-activation, apoz, wanda or obspa)");
+                + "' (expected l1, l2, bn-scale, fpgm, lamp, random, mean-activation, apoz, wanda, stade or obspa)");
     }
 
     @Override

@@ -19,8 +19,17 @@ import dev.lopper.importance.ActivationStats;
  */
 public final class CapturedActivations implements ActivationStats {
     private final Map<String, ChannelStats> stats;
+    private final dev.lopper.eval.BatchFeed.Summary feed;
 
-    public CapturedActivations(Map<String, ChannelStats> stats) { this.stats = Map.copyOf(stats); }
+    public CapturedActivations(Map<String, ChannelStats> stats) { this(stats, dev.lopper.eval.BatchFeed.Summary.NONE); }
+
+    public CapturedActivations(Map<String, ChannelStats> stats, dev.lopper.eval.BatchFeed.Summary feed) {
+        this.stats = Map.copyOf(stats);
+        this.feed = feed;
+    }
+
+    /** How the calibration data was fed (samples, batch, padding). */
+    public dev.lopper.eval.BatchFeed.Summary feed() { return feed; }
 
     /** One capture per distinct non-constant member tensor of the prunable groups (its channel axis). */
     public static List<CaptureRequest> requests(ModelGraph graph, List<CoupledGroup> groups) {

@@ -87,6 +87,11 @@ public final class PruningSession {
     public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
         progress.update("reading " + path.getFileName(), 0, 1);
         OnnxModel model = ModelReader.read(path);
+        java.util.List<String> problems = dev.lopper.onnx.ModelLint.check(model.proto());
+        if (!problems.isEmpty()) {
+            throw new ModelLoadException(path, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1)
+                    + " more problems)" : "") + "; Lopper does not prune a model that fails validation (see lopper inspect)");
+        }
         String sha = ModelSha256.of(path, progress);
         ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
         GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
@@ -148,13 +153,14 @@ public final class PruningSession {
 
     /** OBSPA moments for a request: from its calibration data, else data-free; built once per (data, damping). */
     public GraphObspaSource obspaSource(PruneRequest r, Progress progress) {
-        String key = r.calibration() + "\u0000" + r.damping() + "\u0000" + r.moments() + "\u0000" + r.sequential();
+        String key = r.calibration() + "\u0000" + r.calibrationSamples() + "\u0000" + r.damping() + "\u0000" + r.moments()
+                + "\u0000" + r.sequential();
         GraphObspaSource s = obspaSources.get(key);
         if (s != null) return s;
         synchronized (obspaSources) {
             s = obspaSources.get(key);
             if (s == null) {
-                s = Obspa.source(this, r.calibration(), inputShapes, r.damping(), r.moments(), progress).sequential(r.sequential());
+                s = Obspa.source(this, r.calibrationData(inputShapes), r.damping(), r.moments(), progress).sequential(r.sequential());
                 obspaSources.put(key, s);
             }
             return s;
@@ -176,7 +182,7 @@ public final class PruningSession {
             if (r.calibration() == null) {
                 throw new PlanException("criterion " + so.criterion().id() + " needs calibration data to measure activations on");
             }
-            return withStats(so, captureActivations(r.calibration(), inputShapes, PruneRequest.CALIBRATION_BATCH, progress));
+            return withStats(so, captureActivations(r.calibrationData(inputShapes), PruneRequest.CALIBRATION_BATCH, progress));
         }
         return so;
     }
@@ -194,7 +200,10 @@ public final class PruningSession {
         progress.checkCancelled();
         Map<String, ChannelScores> scores = score(so, progress);
         progress.checkCancelled();
-        Planner.Result p = plan(scores, so, r.settings(), progress);
+        Planner.Result p = r.steps() == 1 ? plan(scores, so, r.settings(), progress)
+                : ProgressivePruner.plan(this, scores, so, r.settings(), r.steps(), r.calibration() != null
+                        ? ProgressivePruner.Probe.calibration(r.calibrationData(inputShapes))
+                        : ProgressivePruner.Probe.random(inputShapes, r.scoring().seed()), progress);
         return new PlanResult(r, so, scores, p.plan(), before, p.after());
     }
 
@@ -302,15 +311,26 @@ public final class PruningSession {
      * @throws dev.lopper.eval.EvalException when the file cannot be read, does not fit the model's inputs or is empty
      */
     public CapturedActivations captureActivations(Path data, Map<String, long[]> inputShapes, int batchSize, Progress progress) {
+        return captureActivations(dev.lopper.eval.CalibrationData.of(data, inputShapes), batchSize, progress);
+    }
+
+    /**
+     * Activation statistics from calibration data, at most {@code data.maxSamples()} samples streamed through ONNX
+     * Runtime in batches of {@code batchSize} (of the model's fixed batch when its inputs have one, the last batch
+     * padded and the padding excluded: see {@link dev.lopper.eval.BatchFeed}); {@link CapturedActivations#feed()}
+     * says how the data was fed.
+     *
+     * @throws dev.lopper.eval.EvalException when the data cannot be read, does not fit the model's inputs or is empty
+     */
+    public CapturedActivations captureActivations(dev.lopper.eval.CalibrationData data, int batchSize, Progress progress) {
         List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
         if (req.isEmpty()) return new CapturedActivations(Map.of());
         try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req,
                 dev.lopper.eval.SessionConfig.DEFAULT.withBatchSize(batchSize));
-             dev.lopper.eval.Dataset ds = dev.lopper.eval.Datasets.open(data, dev.lopper.eval.DataOptions.DEFAULT,
-                     dev.lopper.eval.DataTarget.of(cap.inputs(), dev.lopper.eval.ShapePolicy.of(inputShapes, batchSize)))) {
-            long seen = cap.accumulate(ds, batchSize, progress);
-            if (seen == 0) throw new dev.lopper.eval.EvalException(data + ": no samples to calibrate on");
-            return new CapturedActivations(cap.statistics());
+             dev.lopper.eval.Dataset ds = data.open(cap.inputs(), batchSize)) {
+            dev.lopper.eval.BatchFeed.Summary fed = cap.accumulate(ds, batchSize, data.maxSamples(), progress);
+            if (fed.samples() == 0) throw new dev.lopper.eval.EvalException(data.data() + ": no samples to calibrate on");
+            return new CapturedActivations(cap.statistics(), fed);
         }
     }
 
@@ -324,6 +344,13 @@ public final class PruningSession {
     public ModelWriter.Result write(PlanExecution.Outcome outcome, Path out, Progress progress) throws ModelWriteException {
         if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
         return ModelWriter.write(model, outcome.model(), out, ModelWriter.Options.DEFAULT, progress);
+    }
+
+    /** Stages a verified model as an output of {@code out}; in place only after {@code out.commit()}. */
+    public ModelWriter.Result stage(PlanExecution.Outcome outcome, Path target, dev.lopper.onnx.OutputFiles out, Progress progress)
+            throws ModelWriteException {
+        if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
+        return ModelWriter.stage(model, outcome.model(), target, ModelWriter.Options.DEFAULT, progress, out);
     }
 
     /** An independent count of a written model: read back, standardized and analyzed from scratch. */

@@ -53,7 +53,7 @@ class CalibrationCriteriaCommandTest {
     @Test
     void meanActivationAndApozRunOnCalibrationData() throws Exception {
         Path calib = DigitsSplit.in(tmp).calibration();
-        for (String c : new String[] {"mean-activation", "apoz"}) {
+        for (String c : new String[] {"mean-activation", "apoz", "stade"}) {
             Path out = tmp.resolve(c + ".onnx");
             CliRun r = CliRun.of("prune", MODEL.toString(), "--criterion", c, "--calibration",
                     calib.toString(), "--ratio", "0.2", "--round-to", "1", "-o", out.toString(), "--json");

@@ -134,6 +134,35 @@ class CriteriaTest {
     }
 
     @Test
+    void stadeIsWandaWithTheMeanTakenOut() {
+        // consistent statistics of N = 10 values per channel: mean μ, std σ, ‖X‖ = √(N(σ² + μ²))
+        double n = 10;
+        double[] mu = {1, -2, 0}, sd = {2, 1, 3}, l2 = new double[3];
+        for (int c = 0; c < 3; c++) l2[c] = Math.sqrt(n * (sd[c] * sd[c] + mu[c] * mu[c]));
+        ActivationStats stats = (tensor, axis) -> tensor.equals("x") && axis == 1
+                ? Optional.of(new ActivationStats.Channels(mu, new double[3], l2, new double[3], sd))
+                : Optional.empty();
+        CoupledGroup g = new CoupledGroup("g", 3, List.of(new Member("conv2", "x", 1, IndexMap.IDENTITY),
+                new Member("conv2", "W2", 1, IndexMap.IDENTITY)),
+                List.of(new ParamSlice("conv2", "W2", 1, IndexMap.IDENTITY, Role.CONSUMER_WEIGHT)), List.of(), 1, 1, 1, 1);
+        ScoringContext ctx = new ScoringContext(Weights.of(Groups.TENSORS), stats, Reduction.MEAN, 0);
+        double[] wanda = Criterion.WANDA.create().score(g, ctx).values();
+        double[] stade = Criterion.STADE.create().score(g, ctx).values();
+        double[] w = {2, 1, 2}; // Σ|W2| per column
+        for (int c = 0; c < 3; c++) {
+            assertEquals(w[c] * Math.sqrt(n) * sd[c], stade[c], EPS, "stade = |W|·√N·σ");
+            // exactly the mean term apart: wanda² − stade² = (Σ|w|)²·N·μ²
+            assertEquals(w[c] * w[c] * n * mu[c] * mu[c], wanda[c] * wanda[c] - stade[c] * stade[c], 1e-9);
+        }
+        // √10·(2·√5, 1·√5, 2·3) vs √10·(2·2, 1·1, 2·3): the zero-mean channel ties, the others drop
+        assertArrayEquals(new double[] {4 * Math.sqrt(n), Math.sqrt(n), 6 * Math.sqrt(n)}, stade, EPS);
+        assertEquals(wanda[2], stade[2], EPS);
+        // wanda ranks channel 0 over channel 1 by 2√5 : √5; with the means taken out channel 0 still wins, 4 : 1
+        assertEquals("stade", Criterion.parse("STADE").id());
+        assertTrue(Criterion.STADE.create().needsActivations());
+    }
+
+    @Test
     void parseNames() {
         assertEquals(Criterion.BN_SCALE, Criterion.parse("bn-scale"));
         assertEquals(Reduction.MAX, Reduction.parse("MAX"));

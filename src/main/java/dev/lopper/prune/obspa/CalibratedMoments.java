@@ -47,21 +47,38 @@ public final class CalibratedMoments {
     /**
      * @return consumer node → moments of its input features, and the number of samples seen
      */
-    public record Result(Map<String, InputMoments> moments, long samples) { }
+    public record Result(Map<String, InputMoments> moments, long samples, dev.lopper.eval.BatchFeed.Summary feed) {
+        public Result(Map<String, InputMoments> moments, long samples) { this(moments, samples, dev.lopper.eval.BatchFeed.Summary.NONE); }
+    }
 
     public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups, Path data,
                                  Map<String, long[]> inputShapes, Progress progress) {
+        return capture(model, resolver, groups, dev.lopper.eval.CalibrationData.of(data, inputShapes), progress);
+    }
+
+    /** As above on at most {@code data.maxSamples()} samples. */
+    public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups,
+                                 dev.lopper.eval.CalibrationData data, Progress progress) {
         Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
         for (CoupledGroup g : groups) {
             if (!g.isPrunable()) continue;
             for (ParamSlice s : g.slices()) resolver.resolve(s).ifPresent(l -> byNode.putIfAbsent(l.node(), l));
         }
-        return capture(model, resolver, byNode.values(), data, inputShapes, progress);
+        return capture(model, resolver, byNode.values(), data, progress);
     }
 
     /** Moments of the inputs of the given consumer layers, measured on {@code model} (which may be an edited copy). */
     public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
                                  Path data, Map<String, long[]> inputShapes, Progress progress) {
+        return capture(model, resolver, layers, dev.lopper.eval.CalibrationData.of(data, inputShapes), progress);
+    }
+
+    /**
+     * As above on at most {@code data.maxSamples()} samples; a model with a fixed batch dim is fed batches of exactly
+     * that size, the last one padded and the padding excluded (see {@link dev.lopper.eval.BatchFeed}).
+     */
+    public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
+                                 dev.lopper.eval.CalibrationData data, Progress progress) {
         Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
         for (ConsumerLayer l : layers) byNode.putIfAbsent(l.node(), l);
         ModelProto proto = model.proto();
@@ -82,14 +99,16 @@ public final class CalibratedMoments {
         if (requests.isEmpty()) return new Result(Map.of(), 0);
         Map<String, InputMoments> out = new LinkedHashMap<>();
         long seen;
+        dev.lopper.eval.BatchFeed.Summary fed;
         try (ActivationCapture cap = ActivationCapture.open(model, new ArrayList<>(requests.values()),
                 SessionConfig.DEFAULT.withBatchSize(BATCH));
-             Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(cap.inputs(), ShapePolicy.of(inputShapes, BATCH)))) {
-            seen = cap.accumulate(ds, BATCH, progress);
-            if (seen == 0) throw new EvalException(data + ": no samples to calibrate on");
+             Dataset ds = data.open(cap.inputs(), BATCH)) {
+            fed = cap.accumulate(ds, BATCH, data.maxSamples(), progress);
+            seen = fed.samples();
+            if (seen == 0) throw new EvalException(data.data() + ": no samples to calibrate on");
             Map<String, ChannelStats> stats = cap.statistics();
             Map<String, PatchStats> patches = cap.patchStatistics();
-            String basis = "calibration (" + seen + " samples of " + data.getFileName() + ")";
+            String basis = "calibration (" + seen + " samples of " + data.data().getFileName() + ")";
             for (Map.Entry<String, List<ConsumerLayer>> e : readers.entrySet()) {
                 for (ConsumerLayer l : e.getValue()) {
                     InputMoments m = moments(l, stats.get(e.getKey()), patches.get(e.getKey()), basis);
@@ -97,7 +116,7 @@ public final class CalibratedMoments {
                 }
             }
         }
-        return new Result(out, seen);
+        return new Result(out, seen, fed);
     }
 
     private static CaptureRequest request(ConsumerResolver resolver, ConsumerLayer l) {

@@ -112,7 +112,7 @@ public final class Compensation {
                     pending.clear();
                 }
                 ModelSource ms = ModelSource.of(current, resolver.graph().model().baseDir(), "partly pruned model");
-                CalibratedMoments.Result r = CalibratedMoments.capture(ms, resolver, List.of(l), cal.data(), cal.inputShapes(),
+                CalibratedMoments.Result r = CalibratedMoments.capture(ms, resolver, List.of(l), cal.asCalibrationData(),
                         Progress.NONE);
                 if (r.moments().containsKey(l.node())) {
                     use = source.withCalibrated(r.moments());

@@ -28,8 +28,18 @@ public final class GraphObspaSource implements ObspaSource {
      *
      * @param data        the calibration file or folder
      * @param inputShapes sizes for dynamic input dims
+     * @param maxSamples  at most this many samples
      */
-    public record Calibration(java.nio.file.Path data, Map<String, long[]> inputShapes) { }
+    public record Calibration(java.nio.file.Path data, Map<String, long[]> inputShapes, long maxSamples) {
+        public Calibration(java.nio.file.Path data, Map<String, long[]> inputShapes) {
+            this(data, inputShapes, dev.lopper.eval.CalibrationData.ALL);
+        }
+
+        /** The same data as the eval package's {@link dev.lopper.eval.CalibrationData}. */
+        public dev.lopper.eval.CalibrationData asCalibrationData() {
+            return new dev.lopper.eval.CalibrationData(data, inputShapes, maxSamples);
+        }
+    }
 
     public GraphObspaSource(ConsumerResolver resolver, DataFreeMoments dataFree, Map<String, InputMoments> calibrated,
                             double damping, String description) {

@@ -33,15 +33,27 @@ public final class Obspa {
     /** As {@link #source(PruningSession, Path, Map, double, Progress)} with the data-free moment model chosen. */
     public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
                                           double damping, MomentModel model, Progress progress) {
+        return source(s, calibration == null ? null : dev.lopper.eval.CalibrationData.of(calibration, inputShapes), damping,
+                model, progress);
+    }
+
+    /** As above, calibration moments on at most {@code calibration.maxSamples()} samples (null: data-free only). */
+    public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
+                                          Progress progress) {
+        return source(s, calibration, damping, MomentModel.DEFAULT, progress);
+    }
+
+    /** Data-free moments of {@code model}, plus calibration moments on {@code calibration} when given. */
+    public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
+                                          MomentModel model, Progress progress) {
         GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, model, progress);
         if (calibration == null) return dataFree;
         ConsumerResolver resolver = dataFree.resolver();
         DataFreeMoments df = dataFree.dataFreeMoments();
-        CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration,
-                inputShapes, progress);
+        CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration, progress);
         return new GraphObspaSource(resolver, df, dataFree.fullMoments(), r.moments(), damping,
-                "calibration moments (" + r.samples() + " samples; data-free where not captured)",
-                new GraphObspaSource.Calibration(calibration, inputShapes));
+                "calibration moments (" + r.feed().describe() + "; data-free where not captured)",
+                new GraphObspaSource.Calibration(calibration.data(), calibration.inputShapes(), calibration.maxSamples()));
     }
 
     /** Moments propagated from the graph's normalization statistics alone (no data): what the app and the CLI use without calibration. */
