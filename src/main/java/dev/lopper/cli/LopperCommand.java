@@ -22,6 +22,7 @@ public final class LopperCommand implements Runnable {
         BenchSuiteCommand.class,
         GroupsCommand.class,
         PruneCommand.class,
+        SensitivityCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -60,7 +60,6 @@ public final class PruningSession {
     private final String sha256;
     private final ModelCost before;
     private final Map<String, long[]> inputShapes;
-    private SliceCostModel sliceCostModel;
     private WeightCompensation compensation;
 
     private PruningSession(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis, String sha256,
@@ -129,16 +128,6 @@ public final class PruningSession {
      */
     public CostCounter costModel() {
         return new AnalysisCostCounter(analysis);
-    }
-
-    /** The slice-based estimate (params exact; MACs from producer shapes), for comparison. */
-    public SliceCostModel sliceCostModel() {
-        if (sliceCostModel == null) {
-            java.util.function.Function<String, long[]> dims = t -> graph.constant(t) == null ? new long[0]
-                    : graph.constant(t).getDimsList().stream().mapToLong(Long::longValue).toArray();
-            sliceCostModel = new SliceCostModel(groups(), dims, before, SliceCostModel.nodeMacs(graph, groups(), dims));
-        }
-        return sliceCostModel;
     }
 
     public Planner.Result plan(Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings, Progress progress) {
