@@ -152,4 +152,30 @@ class ObsLayerTest {
         assertEquals(-2 / 8.0, a[2], 1e-12);
         assertEquals(4 / 8.0, a[3], 1e-12);
     }
+
+    @Test
+    void groupedConvIsOneLeastSquaresProblemPerGroup() {
+        Random r = new Random(17);
+        int n = 5, rows = 2;
+        double[] h0 = moments(r, n, 400, true), h1 = moments(r, n, 400, true);
+        double[][] w = new double[2 * rows][n];
+        for (double[] row : w) for (int j = 0; j < n; j++) row[j] = r.nextGaussian();
+        ObsLayer a = new ObsLayer(new double[][] {w[0], w[1]}, h0, n - 1, 0);
+        ObsLayer b = new ObsLayer(new double[][] {w[2], w[3]}, h1, n - 1, 0);
+        GroupedObs g = new GroupedObs(new ObsSolver[] {new ObsLayer(new double[][] {w[0], w[1]}, h0, n - 1, 0),
+                new ObsLayer(new double[][] {w[2], w[3]}, h1, n - 1, 0)}, rows, n);
+        int[] q = {1, 2};
+        assertEquals(a.deltaE(q) + b.deltaE(q), g.deltaE(q), 1e-12);
+        a.remove(q);
+        b.remove(q);
+        g.remove(q);
+        double[][] got = g.weights(), wa = a.weights(), wb = b.weights();
+        for (int j = 0; j < n; j++) {
+            assertEquals(wa[0][j], got[0][j], 1e-12);
+            assertEquals(wa[1][j], got[1][j], 1e-12);
+            assertEquals(wb[0][j], got[2][j], 1e-12);
+            assertEquals(wb[1][j], got[3][j], 1e-12);
+        }
+        assertTrue(Math.abs(wa[0][0] - wb[0][0]) > 0 || Math.abs(wa[0][3] - w[0][3]) > 1e-6, "the groups moved differently");
+    }
 }
