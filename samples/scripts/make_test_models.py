@@ -296,6 +296,56 @@ def _():
     return image(m, (1, 3, 32, 32))
 
 
+def share_constants(model):
+    """What onnx-simplifier and optimizers write: every Constant node becomes an initializer, and equal values
+    become ONE initializer read by every node that used one of them (shape targets shared by all layers)."""
+    g = model.graph
+    by_value, rename, keep = {}, {}, []
+    for n in g.node:
+        if n.op_type == "Constant" and len(n.attribute) == 1 and n.attribute[0].name == "value":
+            a = numpy_helper.to_array(n.attribute[0].t)
+            key = (a.dtype.str, a.shape, a.tobytes())
+            if key not in by_value:
+                by_value[key] = f"shared_const_{len(by_value)}"
+                g.initializer.append(numpy_helper.from_array(a, by_value[key]))
+            rename[n.output[0]] = by_value[key]
+        else:
+            keep.append(n)
+    del g.node[:]
+    g.node.extend(keep)
+    for n in g.node:
+        for i, x in enumerate(n.input):
+            if x in rename:
+                n.input[i] = rename[x]
+    return model
+
+
+@helper_model("vit_shared_consts", "vit_shared_constants", 13,
+              "torchvision VisionTransformer(image 32, patch 8, 3 layers, 4 heads, hidden 32, mlp 64) exported "
+              "by torch 1.13 with a fixed batch of 1, then every Constant turned into an initializer and equal "
+              "values merged (as onnx-simplifier writes): one Reshape target [17, 4, 8] is read by the q/k/v "
+              "reshapes of all 3 layers; all layers' in_proj biases are equal, so the exporter stores ONE "
+              "in_proj bias read by every layer. Heads must still form one group per layer")
+def _():
+    import tempfile
+    seed(hash_seed("vit_shared_consts"))
+    m = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=3, num_heads=4,
+                                             hidden_dim=32, mlp_dim=64, num_classes=10)
+    randomize_norms(m, 51)
+    randomize_constant_params(m, 52)
+    with torch.no_grad():
+        shared_bias = 0.1 * torch.randn(96, generator=torch.Generator().manual_seed(53))
+        for layer in m.encoder.layers:
+            layer.self_attention.in_proj_bias.copy_(shared_bias)
+    m.eval()
+    x = torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(7))
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "vit.onnx")
+        torch.onnx.export(m, (x,), path, input_names=["input"], output_names=["output"], opset_version=13,
+                          do_constant_folding=True)
+        return share_constants(onnx.load(path))
+
+
 @torch_model("swin_slim", "swin", (13, 17),
              "torchvision SwinTransformer(patch 4, embed 16, depths [2,2], heads [2,4], window 4): shifted "
              "windows (roll as Slice+Concat), relative position bias Gather, PatchMerging")
@@ -761,6 +811,31 @@ class GRUNet(nn.Module):
 def _():
     x = torch.randn(2, 8, 12, generator=torch.Generator().manual_seed(3))
     return (GRUNet(), (x,), ["signal"], ["logits"], {"signal": {0: "batch", 2: "time"}, "logits": {0: "batch"}})
+
+
+class RecurrentMixNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(12, 20)
+        self.gru = nn.GRU(20, 16, batch_first=True, bidirectional=True)
+        self.lstm = nn.LSTM(32, 24)
+        self.rnn = nn.RNN(24, 12, nonlinearity="tanh", bidirectional=True)
+        self.head = nn.Linear(24 + 24, 5)
+
+    def forward(self, x):  # x [B, T, 12]
+        y, _ = self.gru(torch.tanh(self.proj(x)))      # [B, T, 32]
+        y, (h, c) = self.lstm(y.transpose(0, 1))         # [T, B, 24], h [1, B, 24]
+        z, _ = self.rnn(y)                               # [T, B, 24]
+        return self.head(torch.cat([z[-1], h[0]], dim=1))
+
+
+@torch_model("recurrent_mix", "recurrent", (13,),
+             "hand-written: Linear 12->20, bidirectional GRU (hidden 16, batch_first), unidirectional LSTM "
+             "(hidden 24, time first), bidirectional tanh RNN (hidden 12), last step of the RNN concatenated with "
+             "the LSTM's final hidden state, Linear head; input [batch, seq, 12]")
+def _():
+    x = torch.randn(2, 6, 12, generator=torch.Generator().manual_seed(3))
+    return (RecurrentMixNet(), (x,), ["sequence"], ["logits"], {"sequence": {0: "batch", 1: "seq"}, "logits": {0: "batch"}})
 
 
 class IfNet(nn.Module):

@@ -14,7 +14,7 @@ public final class Main {
             System.exit(0); // background work (ONNX Runtime, tasks) must not keep a closed app alive
             return;
         }
-        System.exit(LopperCommand.run(args));
+        System.exit(LopperCommand.run(args, new dev.lopper.app.GuiCommand()));
     }
 
     /** A lone argument that names a model (an .onnx path, or any existing file) opens the app. */

@@ -29,7 +29,8 @@ public final class AnalysisContext {
 
     record RoleInfo(ParamSlice.Role role, String node) { }
 
-    record MacTerm(String node, List<Dim> dims) { }
+    /** MACs of a node's term = constant × the sizes of these dims (unknown sizes count as 1), from {@link dev.lopper.graph.Metrics#macTerms}. */
+    record MacTerm(String node, List<Dim> dims, long constant) { }
 
     final ModelGraph graph;
     final DimSpace space = new DimSpace();
@@ -77,6 +78,42 @@ public final class AnalysisContext {
     }
 
     public ModelGraph graph() { return graph; }
+
+    // ---- shared constants ----
+
+    /** Per-consumer copy name → the shared stored constant it stands for. */
+    final Map<String, String> copyOf = new LinkedHashMap<>();
+
+    /**
+     * The node reading its own copy of every stored floating constant that several nodes read (a bias
+     * deduplicated by the exporter, one scale shared by all layers): a shared value must not couple the
+     * otherwise independent channels of its readers. Copies whose dims end up coupled anyway are merged back
+     * when groups are built; the plan applier clones the constant per class of readers only when one loses channels.
+     */
+    Node unshare(Node n) {
+        List<String> ins = null;
+        for (int i = 0; i < n.inputs().size(); i++) {
+            String t = n.input(i);
+            if (!isShared(t)) continue;
+            String copy = t + "\u0000@" + n.name();
+            if (!constants.containsKey(copy)) {
+                ConstantInfo c = constants.get(t);
+                constants.put(copy, new ConstantInfo(c.proto(), c.origin(), n.name()));
+                copyOf.put(copy, t);
+            }
+            if (ins == null) ins = new ArrayList<>(n.inputs());
+            ins.set(i, copy);
+        }
+        return ins == null ? n : n.withInputs(ins);
+    }
+
+    private boolean isShared(String t) {
+        ConstantInfo c = constants.get(t);
+        if (c == null || c.origin() == ConstantOrigin.FOLDED || copyOf.containsKey(t)) return false;
+        if (!ElementType.isFloating(c.proto().getDataType()) || c.proto().getDimsCount() == 0) return false;
+        long distinct = graph.consumers(t).stream().map(Node::name).distinct().count();
+        return distinct >= 2;
+    }
 
     public DimSpace space() { return space; }
 
@@ -308,8 +345,29 @@ public final class AnalysisContext {
         if (r[axis] == null) r[axis] = new RoleInfo(role, node.name());
     }
 
-    /** MACs of a node = product of the sizes of these dims (unknown sizes count as 1). */
-    public void macs(Node node, List<Dim> factors) { macs.add(new MacTerm(node.name(), List.copyOf(factors))); }
+    /**
+     * The MAC terms of every node, from the one definition of MACs ({@link dev.lopper.graph.Metrics#macTerms}, which
+     * {@code inspect} evaluates with the graph's shapes): each tensor axis becomes its dimension here, so the count
+     * follows pruning; an axis this analysis has no dimension for counts with its shape's size.
+     */
+    void collectMacs() {
+        for (Node n : graph.nodes()) {
+            for (dev.lopper.graph.Metrics.MacTerm t : dev.lopper.graph.Metrics.macTerms(graph, n)) {
+                long c = t.constant();
+                List<Dim> ds = new ArrayList<>(t.axes().size());
+                for (dev.lopper.graph.Metrics.Axis a : t.axes()) {
+                    Dim[] d = dims.get(a.tensor());
+                    if (d != null && a.axis() < d.length) {
+                        ds.add(d[a.axis()]);
+                    } else {
+                        dev.lopper.graph.Shape s = graph.shape(a.tensor());
+                        c *= Math.max(1, s.hasRank() && a.axis() < s.rank() ? s.dims()[a.axis()] : 1);
+                    }
+                }
+                macs.add(new MacTerm(n.name(), ds, c));
+            }
+        }
+    }
 
     public void rewrite(Rewrite r) { rewrites.add(r); }
 

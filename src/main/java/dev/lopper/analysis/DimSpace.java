@@ -34,35 +34,48 @@ public final class DimSpace {
     public static boolean isLeaf(Dim d) { return find(d).layout == null; }
 
     /** Marks every leaf under d as a channel dimension; names an unnamed leaf. */
-    public void markChannel(Dim d, String name) { markChannel(d, name, 0); }
-
-    private void markChannel(Dim d, String name, int depth) {
+    public void markChannel(Dim d, String name) {
         Dim r = find(d);
-        if (depth > 64) return;
-        if (r.layout != null) {
-            for (Dim p : r.parts) markChannel(p, null, depth + 1);
-            return;
+        if (r.layout == null && r.name == null && name != null) r.name = name;
+        for (Dim leaf : leaves(d)) leaf.channel = true;
+    }
+
+    public void lock(Dim d, String reason) { for (Dim leaf : leaves(d)) leaf.addLock(reason); }
+
+    public void mixing(Dim d, String node) { for (Dim leaf : leaves(d)) leaf.addMixing(node); }
+
+    /**
+     * The distinct leaves under d, first to last. Iterative (an explicit stack), so layouts of any depth are
+     * walked completely: a deep Swin-style chain of reshapes neither overflows the stack nor is cut short.
+     */
+    static List<Dim> leaves(Dim d) {
+        List<Dim> out = new ArrayList<>();
+        java.util.Set<Dim> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Dim> stack = new java.util.ArrayDeque<>();
+        stack.push(d);
+        while (!stack.isEmpty()) {
+            Dim r = find(stack.pop());
+            if (!seen.add(r)) continue;
+            if (r.layout == null) { out.add(r); continue; }
+            for (int i = r.parts.size() - 1; i >= 0; i--) stack.push(r.parts.get(i));
         }
-        r.channel = true;
-        if (r.name == null && name != null) r.name = name;
+        return out;
     }
 
-    public void lock(Dim d, String reason) { lock(d, reason, 0); }
-
-    private void lock(Dim d, String reason, int depth) {
-        Dim r = find(d);
-        if (depth > 64) return;
-        if (r.layout != null) { for (Dim p : r.parts) lock(p, reason, depth + 1); return; }
-        r.addLock(reason);
-    }
-
-    public void mixing(Dim d, String node) { mixing(d, node, 0); }
-
-    private void mixing(Dim d, String node, int depth) {
-        Dim r = find(d);
-        if (depth > 64) return;
-        if (r.layout != null) { for (Dim p : r.parts) mixing(p, node, depth + 1); return; }
-        r.addMixing(node);
+    /** The atoms of d (in order, repeats kept) when composites of the given layout are opened; iterative. */
+    private static void atoms(Dim d, Dim.Layout open, List<Dim> out, long skipSize) {
+        java.util.ArrayDeque<Dim> stack = new java.util.ArrayDeque<>();
+        stack.push(d);
+        long steps = 0;
+        while (!stack.isEmpty()) {
+            if (++steps > 10_000_000) throw new IllegalStateException("channel layout too large to walk");
+            Dim r = find(stack.pop());
+            if (r.layout == open) {
+                for (int i = r.parts.size() - 1; i >= 0; i--) stack.push(r.parts.get(i));
+            } else if (r.size != skipSize) {
+                out.add(r);
+            }
+        }
     }
 
     /** A composite dimension laid out as the given parts (none of them may be unknown for PRODUCT). */
@@ -102,16 +115,7 @@ public final class DimSpace {
     }
 
     /** Leaves of a product, outer to inner, skipping size-1 leaves; sums stay atoms. */
-    public static void productAtoms(Dim d, List<Dim> out) { productAtoms(d, out, 0); }
-
-    private static void productAtoms(Dim d, List<Dim> out, int depth) {
-        Dim r = find(d);
-        if (r.layout == Dim.Layout.PRODUCT && depth < 64) {
-            for (Dim p : r.parts) productAtoms(p, out, depth + 1);
-        } else if (r.size != 1) {
-            out.add(r);
-        }
-    }
+    public static void productAtoms(Dim d, List<Dim> out) { atoms(d, Dim.Layout.PRODUCT, out, 1); }
 
     /**
      * Unifies two dimensions. Returns false (and locks both) when they cannot be the same
@@ -130,7 +134,7 @@ public final class DimSpace {
             link(ra, rb);
             return true;
         }
-        if (ra.layout != null && rb.layout != null && (contains(ra, rb, 0) || contains(rb, ra, 0))) {
+        if (ra.layout != null && rb.layout != null && (contains(ra, rb) || contains(rb, ra))) {
             List<Dim> la = new ArrayList<>(), lb = new ArrayList<>();
             productAtoms(ra, la);
             productAtoms(rb, lb);
@@ -143,7 +147,7 @@ public final class DimSpace {
         if (ra.layout == null || rb.layout == null) {
             Dim leaf = ra.layout == null ? ra : rb;
             Dim comp = leaf == ra ? rb : ra;
-            if (contains(comp, leaf, 0)) {
+            if (contains(comp, leaf)) {
                 List<Dim> atoms = new ArrayList<>();
                 productAtoms(comp, atoms);
                 if (comp.layout == Dim.Layout.PRODUCT && atoms.size() == 1 && atoms.get(0) == leaf) return true;
@@ -195,19 +199,12 @@ public final class DimSpace {
         return false;
     }
 
-    private static void sumAtoms(Dim d, List<Dim> out, int depth) {
-        Dim r = find(d);
-        if (r.layout == Dim.Layout.SUM && depth < 64) {
-            for (Dim p : r.parts) sumAtoms(p, out, depth + 1);
-        } else if (r.size != 0) {
-            out.add(r);
-        }
-    }
+    private static void sumAtoms(Dim d, List<Dim> out) { atoms(d, Dim.Layout.SUM, out, 0); }
 
     private boolean refineSums(Dim ra, Dim rb, String where) {
         List<Dim> pa = new ArrayList<>(), pb = new ArrayList<>();
-        sumAtoms(ra, pa, 0);
-        sumAtoms(rb, pb, 0);
+        sumAtoms(ra, pa);
+        sumAtoms(rb, pb);
         for (Dim p : pa) if (p.size() < 0) return false;
         for (Dim p : pb) if (p.size() < 0) return false;
         int i = 0, j = 0;
@@ -302,23 +299,25 @@ public final class DimSpace {
         return groupAtoms(atoms, sizes, where);
     }
 
-    private static boolean contains(Dim comp, Dim leaf, int depth) {
-        Dim r = find(comp);
-        if (r == leaf) return true;
-        if (r.layout == null || depth > 64) return false;
-        for (Dim p : r.parts) if (contains(p, leaf, depth + 1)) return true;
+    /** True when x (a root) is comp or lies anywhere under it; iterative. */
+    private static boolean contains(Dim comp, Dim x) {
+        java.util.Set<Dim> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Dim> stack = new java.util.ArrayDeque<>();
+        stack.push(comp);
+        while (!stack.isEmpty()) {
+            Dim r = find(stack.pop());
+            if (r == x) return true;
+            if (r.layout == null || !seen.add(r)) continue;
+            for (Dim p : r.parts) stack.push(p);
+        }
         return false;
     }
 
-    private void pushDown(Dim leaf, Dim comp) { pushDown(leaf, comp, 0); }
+    private void pushDown(Dim leaf, Dim comp) {
+        for (Dim r : leaves(comp)) pushDown1(leaf, r);
+    }
 
-    private void pushDown(Dim leaf, Dim comp, int depth) {
-        Dim r = find(comp);
-        if (depth > 64) return;
-        if (r.layout != null) {
-            for (Dim p : r.parts) pushDown(leaf, p, depth + 1);
-            return;
-        }
+    private static void pushDown1(Dim leaf, Dim r) {
         r.channel |= leaf.channel;
         r.data |= leaf.data;
         if (r.name == null) r.name = leaf.name;

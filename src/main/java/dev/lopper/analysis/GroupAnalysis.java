@@ -21,7 +21,7 @@ public final class GroupAnalysis {
      * @param prunableParamFraction fraction of all parameters with at least one coordinate in a prunable group
      * @param prunableMacFraction   the same for MACs of Conv/ConvTranspose/Gemm/MatMul
      * @param totalParams           parameters (elements of floating constants)
-     * @param totalMacs             MACs of weighted ops (unknown dynamic dims count as 1)
+     * @param totalMacs             MACs as {@link dev.lopper.graph.Metrics} defines them (unknown dynamic dims count as 1)
      */
     public record Summary(int groups, int prunable, int locked, double prunableParamFraction,
                           double prunableMacFraction, long totalParams, long totalMacs) { }
@@ -39,6 +39,7 @@ public final class GroupAnalysis {
     private List<Dim[]> paramTensors = List.of();
     private long fixedParams;
     private List<List<Dim>> macTerms = List.of();
+    private long[] macConstants = new long[0];
 
     GroupAnalysis(ModelGraph graph, List<CoupledGroup> groups, Summary summary, Map<String, Dim[]> tensorDims,
                   List<Rewrite> rewrites, Map<Dim, String> leafGroup) {
@@ -73,10 +74,39 @@ public final class GroupAnalysis {
 
     void setUnhandledNodes(List<String> reasons) { unhandledNodes = List.copyOf(reasons); }
 
-    void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs) {
+    /**
+     * A stored constant several nodes read whose readers' channels are independent: one copy per class of
+     * readers ({@code classes}: each class's dims, null when unknown). Unpruned it is one tensor; once any class
+     * loses channels every class reads its own copy.
+     */
+    public record SharedParams(long elements, List<Dim[]> classes) { }
+
+    /** Who reads each copy of a shared constant: class k's node names, for the plan applier. */
+    public record SharedCopy(String original, int copy, List<String> nodes) { }
+
+    private List<SharedParams> shared = List.of();
+    private Map<String, List<SharedCopy>> sharedCopies = Map.of();
+
+    void setShared(List<SharedParams> params, Map<String, List<GroupAnalyzer.CopyClass>> classes) {
+        shared = List.copyOf(params);
+        Map<String, List<SharedCopy>> m = new LinkedHashMap<>();
+        classes.forEach((t, cl) -> {
+            if (cl.size() < 2) return;
+            List<SharedCopy> l = new ArrayList<>();
+            for (GroupAnalyzer.CopyClass c : cl) l.add(new SharedCopy(t, c.index(), List.copyOf(c.nodes())));
+            m.put(t, List.copyOf(l));
+        });
+        sharedCopies = Collections.unmodifiableMap(m);
+    }
+
+    /** Shared constants that are cloned per class of readers when any class loses channels (≥ 2 classes each). */
+    public Map<String, List<SharedCopy>> sharedCopies() { return sharedCopies; }
+
+    void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs, long[] constants) {
         paramTensors = List.copyOf(params);
         fixedParams = fixed;
         macTerms = List.copyOf(macs);
+        macConstants = constants.clone();
     }
 
     /**
@@ -90,17 +120,34 @@ public final class GroupAnalysis {
             for (Dim d : dims) n *= Math.max(0, newSize(d, keptCounts));
             total += n;
         }
+        for (SharedParams sp : shared) {
+            long sum = 0;
+            boolean changed = false;
+            for (Dim[] dims : sp.classes()) {
+                if (dims == null) { sum += sp.elements(); continue; }
+                long n = 1;
+                for (Dim d : dims) {
+                    long s = Math.max(0, newSize(d, keptCounts));
+                    changed |= s != d.size();
+                    n *= s;
+                }
+                sum += n;
+            }
+            total += changed ? sum : sp.elements();
+        }
         return total;
     }
 
     /**
-     * MACs of Conv/ConvTranspose/Gemm/MatMul left for the given kept counts (unknown dynamic dims count as 1).
-     * {@code macsAfter(Map.of()) == summary().totalMacs()}.
+     * MACs left for the given kept counts, by the one definition of {@link dev.lopper.graph.Metrics} (every op it
+     * counts, each axis with its new size; unknown dynamic dims count as 1).
+     * {@code macsAfter(Map.of()) == summary().totalMacs() == Metrics.of(graph()).macs()}.
      */
     public double macsAfter(Map<String, Integer> keptCounts) {
         double total = 0;
-        for (List<Dim> term : macTerms) {
-            double m = 1;
+        for (int i = 0; i < macTerms.size(); i++) {
+            List<Dim> term = macTerms.get(i);
+            double m = macConstants[i];
             for (Dim d : term) m *= Math.max(1, newSize(d, keptCounts));
             total += m;
         }

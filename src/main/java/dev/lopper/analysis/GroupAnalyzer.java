@@ -49,7 +49,7 @@ public final class GroupAnalyzer {
         List<Node> nodes = graph.nodes();
         int total = nodes.size();
         for (int i = 0; i < total; i++) {
-            Node n = nodes.get(i);
+            Node n = ctx.unshare(nodes.get(i));
             if ((i & 255) == 0) {
                 progress.checkCancelled();
                 progress.update("Analyzing channel couplings", i, total);
@@ -156,14 +156,58 @@ public final class GroupAnalyzer {
         Acc(Dim leaf) { this.leaf = leaf; }
     }
 
+    /** A class of per-consumer copies of a shared constant whose dims are the same: one stored tensor. */
+    record CopyClass(String original, int index, List<String> copies, List<String> nodes) { }
+
+    /** Classes of the copies of each shared constant, in node order (copies with the same dims share a class). */
+    private static Map<String, List<CopyClass>> copyClasses(AnalysisContext ctx) {
+        Map<String, List<CopyClass>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : ctx.copyOf.entrySet()) {
+            String copy = e.getKey(), t = e.getValue();
+            Dim[] d = ctx.dims.get(copy);
+            List<CopyClass> cls = out.computeIfAbsent(t, k -> new ArrayList<>());
+            CopyClass into = null;
+            for (CopyClass c : cls) {
+                Dim[] r = ctx.dims.get(c.copies().get(0));
+                if (sameDims(d, r)) { into = c; break; }
+            }
+            if (into == null) {
+                into = new CopyClass(t, cls.size(), new ArrayList<>(), new ArrayList<>());
+                cls.add(into);
+            }
+            into.copies().add(copy);
+            into.nodes().add(ctx.constants.get(copy).node());
+        }
+        return out;
+    }
+
+    private static boolean sameDims(Dim[] a, Dim[] b) {
+        if (a == null || b == null) return a == b;
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) {
+            List<Placement> pa = placements(a[i]), pb = placements(b[i]);
+            if (pa == null || !pa.equals(pb)) return false;
+        }
+        return true;
+    }
+
     private static GroupAnalysis build(ModelGraph graph, AnalysisContext ctx) {
         Map<Dim, Acc> accs = new IdentityHashMap<>();
         Map<String, List<Placement>[]> placementsByTensor = new HashMap<>();
+        Map<String, List<CopyClass>> classes = copyClasses(ctx);
+        Map<String, CopyClass> classOfCopy = new HashMap<>();
+        for (List<CopyClass> cl : classes.values()) for (CopyClass c : cl) for (String x : c.copies()) classOfCopy.put(x, c);
         // members and slices
         for (Map.Entry<String, Dim[]> e : ctx.dims.entrySet()) {
             String t = e.getKey();
             Dim[] dims = e.getValue();
             AnalysisContext.ConstantInfo ci = ctx.constants.get(t);
+            CopyClass cc = classOfCopy.get(t);
+            // one copy speaks for its class: the others would repeat its slices
+            if (cc != null && !cc.copies().get(0).equals(t)) continue;
+            int copy = cc == null ? 0 : cc.index();
+            int copies = cc == null ? 1 : classes.get(cc.original()).size();
+            if (copies == 1) copy = 0;
             @SuppressWarnings("unchecked")
             List<Placement>[] pl = new List[dims.length];
             placementsByTensor.put(t, pl);
@@ -184,7 +228,7 @@ public final class GroupAnalyzer {
                         AnalysisContext.RoleInfo ri = roles == null ? null : roles[axis];
                         String node = ri != null ? ri.node() : firstConsumer(graph, t, ci);
                         ParamSlice.Role role = ri != null ? ri.role() : ParamSlice.Role.PER_CHANNEL;
-                        String stored = t;
+                        String stored = cc != null ? cc.original() : t;
                         if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED) {
                             stored = convertedFrom(graph, t, ci);
                             if (stored == null) {
@@ -192,7 +236,7 @@ public final class GroupAnalyzer {
                                 a.locks.add("constant '" + t + "' is computed inside the model and cannot be sliced");
                             }
                         }
-                        a.slices.add(new ParamSlice(node, stored, axis, p.map(), role));
+                        a.slices.add(new ParamSlice(node, stored, axis, p.map(), role, copy, copies));
                         a.members.add(new Member(node, stored, axis, p.map()));
                     } else {
                         String node = graph.producer(t).map(Node::name).orElse(firstConsumer(graph, t, null));
@@ -217,18 +261,42 @@ public final class GroupAnalyzer {
         // params: per channel and prunable coverage
         double totalParams = 0, prunableParams = 0;
         List<Dim[]> paramTensors = new ArrayList<>();
+        Map<String, GroupAnalysis.SharedParams> shared = new LinkedHashMap<>();
         long fixedParams = 0;
+        // an initializer the view only reads converted (fp16 weights behind Cast, an expanded class token) is
+        // counted once, through its converted form, whose dims follow the channels
+        Set<String> counterpart = new java.util.HashSet<>();
+        for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
+            if (e.getValue().origin() != AnalysisContext.ConstantOrigin.FOLDED || !ctx.dims.containsKey(e.getKey())) continue;
+            if (!ElementType.isFloating(e.getValue().proto().getDataType())) continue;
+            String src = convertedFrom(graph, e.getKey(), e.getValue());
+            if (src != null && !ctx.dims.containsKey(src) && ctx.constants.containsKey(src)) counterpart.add(src);
+        }
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
             if (!ElementType.isFloating(ci.proto().getDataType())) continue;
+            if (classes.containsKey(e.getKey())) continue; // counted through its copies
+            if (counterpart.contains(e.getKey())) continue; // counted through its converted form
+            CopyClass cc = classOfCopy.get(e.getKey());
+            if (cc != null && !cc.copies().get(0).equals(e.getKey())) continue;
+            int copies = cc == null ? 1 : classes.get(cc.original()).size();
             double elements = 1;
             for (long d : ci.proto().getDimsList()) elements *= d;
             if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED && !ctx.dims.containsKey(e.getKey())) continue;
-            totalParams += elements;
+            if (cc == null || cc.index() == 0) totalParams += elements;
             List<Placement>[] pl = placementsByTensor.get(e.getKey());
             Dim[] dims = ctx.dims.get(e.getKey());
-            if (dims != null && dims.length == ci.proto().getDimsCount()) paramTensors.add(dims);
-            else fixedParams += (long) elements;
+            boolean full = dims != null && dims.length == ci.proto().getDimsCount();
+            if (copies > 1) {
+                long el = (long) elements;
+                GroupAnalysis.SharedParams sp = shared.computeIfAbsent(cc.original(),
+                        k -> new GroupAnalysis.SharedParams(el, new ArrayList<>()));
+                sp.classes().add(full ? dims : null);
+            } else if (full) {
+                paramTensors.add(dims);
+            } else {
+                fixedParams += (long) elements;
+            }
             if (pl == null || dims == null) continue;
             double uncovered = 1;
             for (int axis = 0; axis < dims.length; axis++) {
@@ -240,11 +308,12 @@ public final class GroupAnalyzer {
                     if (a != null) a.params += elements / size * p.map().block() * p.map().repeats();
                 }
             }
-            prunableParams += elements * (1 - uncovered);
+            prunableParams += elements * (1 - uncovered) / copies;
         }
         double totalMacs = 0, prunableMacs = 0;
+        ctx.collectMacs();
         for (AnalysisContext.MacTerm m : ctx.macs) {
-            double macs = 1;
+            double macs = m.constant();
             for (Dim d : m.dims()) macs *= Math.max(1, d.size());
             totalMacs += macs;
             double uncovered = 1;
@@ -276,8 +345,13 @@ public final class GroupAnalyzer {
         GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
         result.setUnhandledNodes(ctx.unhandled);
         List<List<Dim>> macTerms = new ArrayList<>();
-        for (AnalysisContext.MacTerm m : ctx.macs) macTerms.add(m.dims());
-        result.setCosts(paramTensors, fixedParams, macTerms);
+        long[] macConstants = new long[ctx.macs.size()];
+        for (AnalysisContext.MacTerm m : ctx.macs) {
+            macConstants[macTerms.size()] = m.constant();
+            macTerms.add(m.dims());
+        }
+        result.setCosts(paramTensors, fixedParams, macTerms, macConstants);
+        result.setShared(new ArrayList<>(shared.values()), classes);
         return result;
     }
 
@@ -307,19 +381,58 @@ public final class GroupAnalyzer {
      * The stored initializer a folded constant is a pure type conversion of (Cast/Identity of one initializer
      * with the same dims, e.g. fp16 weights cast to float), else null.
      */
+    /**
+     * An Expand target that leaves every axis of size &gt; 1 of the expanded tensor alone (entry 1), so the
+     * Expand still copies the tensor once channels are sliced off it.
+     */
+    private static boolean keepsDims(ModelGraph graph, String shape, dev.lopper.onnx.proto.Onnx.TensorProto src) {
+        long[] v;
+        try {
+            String name = graph.resolve(shape);
+            dev.lopper.graph.TensorValue tv = graph.value(name);
+            if (graph.isConstant(name)) v = graph.constantValue(name).toLongArray();
+            else if (tv != null && tv.isIntegral() && tv.isKnown()) v = tv.longs();
+            else return false;
+        } catch (Exception e) {
+            return false;
+        }
+        int r = src.getDimsCount();
+        if (v.length < r) return false;
+        for (int k = 0; k < v.length - r; k++) if (v[k] != 1) return false; // no new leading axes of size > 1
+        for (int a = 0; a < r; a++) if (src.getDims(a) > 1 && v[v.length - r + a] != 1) return false;
+        return true;
+    }
+
     private static String convertedFrom(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {
         dev.lopper.graph.ConstantOrigin o = graph.constantOrigin(t);
-        if (o == null || o.initializers().size() != 1) return null;
+        if (o == null) return null;
         var g = graph.model().proto().getGraph();
+        Map<String, dev.lopper.onnx.proto.Onnx.TensorProto> inits = new HashMap<>();
+        for (var init : g.getInitializerList()) inits.put(init.getName(), init);
+        String src = null;
+        for (String name : o.initializers()) {
+            var init = inits.get(name);
+            if (init == null || !ElementType.isFloating(init.getDataType())) continue; // shape computation inputs
+            if (src != null) return null;
+            src = name;
+        }
+        if (src == null || !inits.get(src).getDimsList().equals(ci.proto().getDimsList())) return null;
+        // the value path from the initializer may only convert or copy it (Cast, Identity, an Expand that keeps
+        // its dims, e.g. a class token expanded to a fixed batch of 1); nodes off that path compute shapes
+        Set<String> path = new java.util.HashSet<>(Set.of(src));
         for (int idx : o.nodeIndices()) {
-            String op = g.getNode(idx).getOpType();
-            if (!(op.equals("Cast") || op.equals("Identity") || op.equals("Constant"))) return null;
+            var n = g.getNode(idx);
+            boolean onPath = false;
+            for (int i = 0; i < n.getInputCount(); i++) {
+                if (!path.contains(n.getInput(i))) continue;
+                onPath = true;
+                boolean copies = n.getOpType().equals("Cast") || n.getOpType().equals("Identity")
+                        || (n.getOpType().equals("Expand") && i == 0 && keepsDims(graph, n.getInput(1), inits.get(src)));
+                if (!copies) return null;
+            }
+            if (onPath) path.addAll(n.getOutputList());
         }
-        String src = o.initializers().get(0);
-        for (var init : g.getInitializerList()) {
-            if (init.getName().equals(src)) return init.getDimsList().equals(ci.proto().getDimsList()) ? src : null;
-        }
-        return null;
+        return src;
     }
 
     private static String firstConsumer(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {

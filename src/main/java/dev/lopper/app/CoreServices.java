@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
@@ -22,9 +21,11 @@ import dev.lopper.eval.LatencyPoint;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.onnx.ModelWriter;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
-import dev.lopper.prune.EvalModelCheck;
-import dev.lopper.prune.PlanApplier;
 import dev.lopper.prune.PlanExecution;
+import dev.lopper.prune.PlanResult;
+import dev.lopper.prune.PruneRequest;
+import dev.lopper.prune.PruneResult;
+import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.eval.EvalSession;
 import dev.lopper.eval.HostTensor;
@@ -40,30 +41,14 @@ import dev.lopper.eval.ShapePolicy;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Standardizer;
-import dev.lopper.importance.ChannelScores;
-import dev.lopper.importance.ImportanceScorer;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.onnx.ModelLoadException;
-import dev.lopper.onnx.ModelSha256;
 import dev.lopper.onnx.OnnxModel;
-import dev.lopper.onnx.proto.Onnx.TensorProto;
-import dev.lopper.prune.ModelCost;
-import dev.lopper.prune.Planner;
 import dev.lopper.prune.PruningSettings;
-import dev.lopper.prune.SliceCostModel;
 import dev.lopper.task.Progress;
-import dev.lopper.importance.Criterion;
-import dev.lopper.importance.obspa.ObsLayer;
-import dev.lopper.importance.obspa.ObspaSource;
-import dev.lopper.prune.obspa.Compensation;
-import dev.lopper.prune.obspa.GraphObspaSource;
-import dev.lopper.prune.obspa.Obspa;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** {@link ModelServices} backed by the core packages of this build. */
 public final class CoreServices implements ModelServices {
-    private final Map<Path, String> sha256 = new ConcurrentHashMap<>();
-
     @Override
     public ModelGraph loadGraph(OnnxModel model, Progress progress) throws ModelLoadException {
         progress.update("Standardizing the graph", 0, 1);
@@ -73,64 +58,48 @@ public final class CoreServices implements ModelServices {
     @Override
     public GroupsResult analyze(ModelGraph graph, Progress progress) {
         GroupAnalysis a = GroupAnalyzer.analyze(graph, progress);
+        analyzed = new Analyzed(graph, a);
         return new GroupsResult(a.groups(), a, null);
     }
 
-    /** The data-free OBSPA source of the model last asked for (moments are propagated once per opened model). */
-    private volatile ObspaCache obspa;
+    /** The analysis of the graph last analyzed (the session of that model reuses it). */
+    private volatile Analyzed analyzed;
 
-    private record ObspaCache(LoadedModel model, GraphObspaSource source) { }
+    private record Analyzed(ModelGraph graph, GroupAnalysis analysis) { }
 
-    /** Data-free OBSPA moments for a model (the CLI's without calibration data), built once per opened model. */
-    GraphObspaSource obspaSource(LoadedModel m, Progress progress) {
-        ObspaCache c = obspa;
-        if (c != null && c.model() == m) return c.source();
+    /** The pruning session of the model last asked for: the same engine `lopper prune` runs. */
+    private volatile SessionCache session;
+
+    private record SessionCache(LoadedModel model, PruningSession session) { }
+
+    /** The last plan made, to apply it with its scores and request (a missed MACs/params target is corrected). */
+    private volatile PlanResult lastPlanned;
+
+    /** The session of an opened model: its graph and group analysis as the app loaded them, built once per model. */
+    PruningSession session(LoadedModel m, Progress progress) throws ModelLoadException {
+        SessionCache c = session;
+        if (c != null && c.model() == m) return c.session();
         synchronized (this) {
-            c = obspa;
-            if (c != null && c.model() == m) return c.source();
-            GraphObspaSource src = Obspa.dataFreeSource(m.graph(), ObsLayer.DEFAULT_DAMPING, progress);
-            obspa = new ObspaCache(m, src);
-            return src;
+            c = session;
+            if (c != null && c.model() == m) return c.session();
+            Analyzed a = analyzed;
+            GroupAnalysis analysis = a != null && a.graph() == m.graph() ? a.analysis() : GroupAnalyzer.analyze(m.graph(), progress);
+            PruningSession s = PruningSession.of(m.path(), m.model(), m.graph(), analysis, Map.of(), progress);
+            session = new SessionCache(m, s);
+            lastPlanned = null;
+            return s;
         }
     }
 
     @Override
     public PlanOutcome plan(LoadedModel m, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
                             Progress progress) throws Exception {
-        if (scoring.criterion() == Criterion.OBSPA && !(scoring.stats() instanceof ObspaSource)) {
-            scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                    obspaSource(m, progress), scoring.includeLocked());
-        }
-        progress.update("Scoring channels (" + scoring.criterion().id() + ")", 0, 3);
-        Map<String, ChannelScores> scores = ImportanceScorer.score(groups, m.graph(), scoring, progress);
-        progress.checkCancelled();
-        ModelGraph g = m.graph();
-        java.util.function.Function<String, long[]> dims = t -> {
-            TensorProto p = g.constant(t);
-            return p == null ? new long[0] : p.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        };
-        long params = 0;
-        for (TensorProto t : m.model().proto().getGraph().getInitializerList()) {
-            long n = 1;
-            for (long d : t.getDimsList()) n *= d;
-            params += n;
-        }
-        // MACs: estimated from the sliced weights until per-node metrics exist (a lower bound of the model's MACs)
-        long macs = Math.round(new SliceCostModel(groups, dims, new ModelCost(params, 0), null).estimatedSlicedMacs());
-        ModelCost before = new ModelCost(params, macs);
-        SliceCostModel cost = new SliceCostModel(groups, dims, before, null);
-        String sha = sha256.computeIfAbsent(m.path(), p -> {
-            try {
-                return ModelSha256.of(p, progress);
-            } catch (ModelLoadException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        });
-        progress.update("Planning", 2, 3);
-        Planner.Result r = Planner.plan(groups, scores, scoring, settings, cost, before, sha,
-                m.path().getFileName().toString(), progress);
-        return new PlanOutcome(r.plan(), scores, r.before(), r.after(),
-                "parameters counted exactly; MACs estimated from the pruned layers");
+        PruningSession s = session(m, progress);
+        progress.update("Planning (" + scoring.criterion().id() + ")", 0, 1);
+        PlanResult r = s.plan(PruneRequest.of(scoring, settings), progress);
+        lastPlanned = r;
+        return new PlanOutcome(r.plan(), r.scores(), r.before(), r.after(),
+                "parameters and MACs counted exactly, as lopper prune counts them");
     }
 
     @Override
@@ -145,29 +114,18 @@ public final class CoreServices implements ModelServices {
 
     @Override
     public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, IntRange ints, boolean compensate,
-                              Progress progress) {
-        if (groups.analysis() == null) throw new IllegalStateException("no group analysis to apply the plan with");
-        GraphObspaSource source = compensate ? obspaSource(m, progress) : null;
-        AtomicReference<Compensation.Result> compensation = new AtomicReference<>();
-        // as PruningSession.rewrite: the compensation step runs on the original, then the channels are sliced away
-        PlanExecution.Rewriter rewriter = kept -> {
-            Map<String, int[]> k = new LinkedHashMap<>();
-            kept.forEach((id, gp) -> k.put(id, gp.kept()));
-            OnnxModel base = m.model();
-            if (source != null) {
-                Compensation.Result r = Compensation.apply(base.proto(), groups.analysis(), source, k);
-                compensation.set(r);
-                if (r.model() != base.proto()) base = OnnxModel.of(m.path(), r.model());
-            }
-            return PlanApplier.apply(base, groups.analysis(), k);
-        };
+                              Progress progress) throws Exception {
+        PruningSession s = session(m, progress);
         VerifyOptions d = VerifyOptions.DEFAULT;
-        EvalModelCheck check = new EvalModelCheck(ModelSource.of(m.path()), m.model().baseDir(),
-                new VerifyOptions(d.session(), d.shapes(), ints, d.seed(), d.timedRuns()));
-        PlanExecution.Outcome o = PlanExecution.run(plan, rewriter, check, true, progress);
-        Compensation.Result c = compensation.get();
-        int layers = !compensate ? -1 : c == null ? 0 : c.compensated().size();
-        return new PruneOutcome(o.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
+        PlanResult last = lastPlanned;
+        PlanResult planned = last != null && last.plan() == plan ? last
+                : s.planOf(plan, PruneRequest.of(ScoringOptions.defaults(), plan.settings().pruning()));
+        PruneRequest request = planned.request().withCompensate(compensate).withLockFailing(true)
+                .withVerify(new VerifyOptions(d.session(), d.shapes(), ints, d.seed(), d.timedRuns()));
+        PruneResult r = s.prune(planned.withRequest(request), progress);
+        PlanExecution.Outcome o = r.outcome();
+        int layers = !compensate ? -1 : r.compensation() == null ? 0 : r.compensation().compensated().size();
+        return new PruneOutcome(r.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
                 o.verification().problem(), o.failing(), o.verification().maxAbsDiff(), layers);
     }
 

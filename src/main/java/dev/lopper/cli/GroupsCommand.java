@@ -51,11 +51,15 @@ public final class GroupsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ModelLoadException {
         Map<String, long[]> shapes = ModelLoading.inputShapes(spec, inputShapes);
-        ModelGraph graph = ModelLoading.load(model, shapes, Standardizer.Mode.STANDARDIZED, model + ": ").graph();
+        ModelLoading.Loaded loaded = ModelLoading.load(model, shapes, Standardizer.Mode.STANDARDIZED, model + ": ");
+        ModelGraph graph = loaded.graph();
         GroupAnalysis a = GroupAnalyzer.analyze(graph, new AnalysisOptions(!unlockOutputs, true), Progress.NONE);
         PrintWriter out = spec.commandLine().getOut();
+        ModelLoading.printWarnings(spec, loaded.warnings());
         if (json) {
-            JsonOutput.print(out, toJson(a));
+            Map<String, Object> root = toJson(a);
+            root.put("warnings", loaded.warnings());
+            JsonOutput.print(out, root);
         } else {
             out.print(a.table(verbose()));
         }

@@ -47,8 +47,11 @@ public final class InspectCommand implements Callable<Integer> {
                 noStandardize ? Standardizer.Mode.AS_STORED : Standardizer.Mode.STANDARDIZED, "--input-shape: ");
         ModelSummary s = ModelSummary.of(loaded.model(), loaded.graph());
         PrintWriter out = spec.commandLine().getOut();
+        ModelLoading.printWarnings(spec, loaded.warnings());
         if (json) {
             var node = s.toJson(JsonOutput.mapper());
+            var warn = node.putArray("warnings");
+            loaded.warnings().forEach(warn::add);
             if (perNode) {
                 var arr = node.putArray("perNode");
                 for (Metrics.NodeCost c : s.metrics().perNode()) {

@@ -2,6 +2,7 @@ package dev.lopper.cli;
 
 import java.io.PrintWriter;
 
+import dev.lopper.onnx.Messages;
 import dev.lopper.onnx.ModelLoadException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Option;
 public final class LopperCommand implements Runnable {
     /** The one table of subcommands. */
     static final Class<?>[] SUBCOMMANDS = {
-        GuiCommand.class,
         InspectCommand.class,
+        ExportGraphCommand.class,
         EvalCommand.class,
         BenchCommand.class,
         GroupsCommand.class,
@@ -29,15 +30,37 @@ public final class LopperCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = CommandLine.ScopeType.INHERIT,
+            description = "Time limit of ONNX Runtime work that can run away: loading a model, each run (default "
+                    + dev.lopper.task.TimeLimit.DEFAULT_SECONDS + ").")
+    void setTimeout(double seconds) {
+        try {
+            dev.lopper.task.TimeLimit.setSeconds(seconds);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static CommandLine commandLine() {
+        return commandLine(new Object[0]);
+    }
+
+    /**
+     * The command line with {@code frontEnds} (commands of layers above the CLI, such as the app's {@code gui})
+     * listed first; the CLI itself never depends on them.
+     */
+    public static CommandLine commandLine(Object... frontEnds) {
+        dev.lopper.task.TimeLimit.setSeconds(dev.lopper.task.TimeLimit.DEFAULT_SECONDS);
         CommandLine cl = new CommandLine(new LopperCommand());
+        for (Object c : frontEnds) cl.addSubcommand(c);
         for (Class<?> c : SUBCOMMANDS) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(LopperCommand::handle);
+        cl.setParameterExceptionHandler(LopperCommand::usageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
@@ -46,21 +69,91 @@ public final class LopperCommand implements Runnable {
         return commandLine().execute(args);
     }
 
-    /** Errors become one line {@code lopper: MESSAGE}, exit code 1; a stack trace only with --verbose. */
+    /** Runs {@code args} with {@code frontEnds} registered (see {@link #commandLine(Object...)}). */
+    public static int run(String[] args, Object... frontEnds) {
+        return commandLine(frontEnds).execute(args);
+    }
+
+    /** A usage error: one line and a hint ({@code try 'lopper CMD --help'}), exit code 2. */
+    static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String msg = ex.getMessage() == null ? "bad arguments" : ex.getMessage().strip();
+        if (ex.getCause() != null && !(ex instanceof CommandLine.UnmatchedArgumentException)) {
+            String cause = ex.getCause().getMessage();
+            if (ex.getCause() instanceof NumberFormatException || cause == null) {
+                msg = msg.replaceAll(":\\s*\\S*(Exception|Error)\\b.*$", "");
+            }
+        }
+        msg = stripClassNames(msg);
+        err.println("lopper: " + Messages.oneLine(msg) + " (try '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        if (verbose(args)) ex.printStackTrace(err);
+        err.flush();
+        return 2;
+    }
+
+    /**
+     * Errors become one line {@code lopper: MESSAGE}, exit code 1; a stack trace only with --verbose. Messages are
+     * escaped to one line, ONNX Runtime's text is reduced to the user-actionable part, and no exception class name
+     * is shown: what Lopper did not expect is reported as an internal error.
+     */
     static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parse) {
         PrintWriter err = cl.getErr();
         boolean verbose = parse.hasMatchedOption("--verbose") || anyVerbose(parse);
-        String msg;
-        if (ex instanceof ModelLoadException || ex instanceof CliException
-                || ex instanceof dev.lopper.onnx.ModelWriteException) {
-            msg = ex.getMessage();
-        } else {
-            msg = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + firstLine(ex.getMessage()));
-        }
-        err.println("lopper: " + msg);
+        err.println("lopper: " + Messages.oneLine(message(ex, verbose)));
         if (verbose) ex.printStackTrace(err);
         err.flush();
         return 1;
+    }
+
+    /** The user-facing text of a failure (without the "lopper: " prefix). */
+    static String message(Throwable ex, boolean verbose) {
+        String m = ex.getMessage();
+        if (ex instanceof ModelLoadException || ex instanceof CliException || ex instanceof dev.lopper.onnx.ModelWriteException
+                || ex instanceof dev.lopper.eval.EvalException || ex instanceof dev.lopper.prune.PlanException) {
+            return verbose ? m : stripClassNames(Messages.ort(m));
+        }
+        if (ex instanceof dev.lopper.task.TimeLimit.ExceededException) return m;
+        if (ex instanceof java.nio.file.FileSystemException f) {
+            String file = f.getFile() == null ? "" : f.getFile() + ": ";
+            String why = ex instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                    : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : ex instanceof java.nio.file.NotDirectoryException ? "not a folder"
+                    : ex instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : f.getReason() != null ? f.getReason() : "cannot access";
+            return file + why;
+        }
+        if (ex instanceof java.io.IOException) return m == null ? "input/output error" : stripClassNames(m);
+        if (ex instanceof ArithmeticException) {
+            return "a size or offset in the input is too large to compute with (integer overflow)"
+                    + (verbose ? "" : "; run with --verbose for details");
+        }
+        if (ex instanceof ai.onnxruntime.OrtException) {
+            return "ONNX Runtime: " + (verbose ? m : stripClassNames(Messages.ort(m)));
+        }
+        if (ex instanceof OutOfMemoryError) return "out of memory (give Java more with -Xmx, or use a smaller model/batch)";
+        if (ex.getCause() != null && ex.getCause() != ex
+                && (ex instanceof java.util.concurrent.ExecutionException || ex instanceof java.io.UncheckedIOException
+                || ex.getClass() == RuntimeException.class)) {
+            return message(ex.getCause(), verbose);
+        }
+        return "internal error" + (m == null || m.isBlank() ? "" : ": " + stripClassNames(Messages.ort(m)))
+                + " (this is a bug; run with --verbose for details and report it)";
+    }
+
+    private static final java.util.regex.Pattern CLASS_NAME =
+            java.util.regex.Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)*[A-Z][\\w$]*(?:Exception|Error)\\b:?\\s*");
+
+    /** Drops Java exception class names ({@code java.io.IOException: }, {@code OrtException}) from a message. */
+    static String stripClassNames(String m) {
+        if (m == null) return "";
+        String t = CLASS_NAME.matcher(m).replaceAll("").strip();
+        return t.isEmpty() ? "failed" : t;
+    }
+
+    private static boolean verbose(String[] args) {
+        for (String a : args) if ("--verbose".equals(a)) return true;
+        return false;
     }
 
     private static boolean anyVerbose(CommandLine.ParseResult parse) {
@@ -68,11 +161,6 @@ public final class LopperCommand implements Runnable {
             if (p.hasMatchedOption("--verbose")) return true;
         }
         return false;
-    }
-
-    private static String firstLine(String s) {
-        int i = s.indexOf('\n');
-        return i < 0 ? s : s.substring(0, i);
     }
 
     /** Version from the jar manifest. */

@@ -18,7 +18,14 @@ final class ModelLoading {
     private ModelLoading() {}
 
     /** A read model and its graph. */
-    record Loaded(OnnxModel model, ModelGraph graph) {}
+    record Loaded(OnnxModel model, ModelGraph graph, List<String> warnings) {}
+
+    /** Prints the validation warnings of a model on stderr ({@code lopper: warning: ...}), one line each. */
+    static void printWarnings(CommandSpec spec, List<String> warnings) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        for (String w : warnings) err.println("lopper: warning: " + dev.lopper.onnx.Messages.oneLine(w));
+        err.flush();
+    }
 
     /**
      * Parses {@code --input-shape NAME=D1,D2,...} values.
@@ -41,7 +48,8 @@ final class ModelLoading {
             throws ModelLoadException {
         OnnxModel m = OnnxModel.read(file);
         try {
-            return new Loaded(m, GraphLoader.load(m, shapes, mode, Progress.NONE));
+            List<String> warnings = dev.lopper.onnx.ModelLint.check(m.proto());
+            return new Loaded(m, GraphLoader.load(m, shapes, mode, Progress.NONE), warnings);
         } catch (IllegalArgumentException e) {
             throw new CliException(shapeErrorPrefix + e.getMessage());
         }

@@ -21,26 +21,26 @@ import dev.lopper.eval.EvalException;
 import dev.lopper.eval.ShapePolicy;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
-import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.importance.Normalization;
 import dev.lopper.importance.Reduction;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.ModelWriteException;
+import dev.lopper.onnx.OutputFiles;
 import dev.lopper.prune.Allocation;
-import dev.lopper.prune.GroupPlan;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
 import dev.lopper.prune.PlanExecution;
+import dev.lopper.prune.PlanResult;
+import dev.lopper.prune.PruneRequest;
+import dev.lopper.prune.obspa.MomentModel;
+import dev.lopper.prune.PruneResult;
 import dev.lopper.prune.PlanFiles;
-import dev.lopper.prune.Planner;
 import dev.lopper.prune.PruneTarget;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
-import dev.lopper.prune.obspa.GraphObspaSource;
-import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -137,6 +137,16 @@ public final class PruneCommand implements Callable<Integer> {
             description = "OBSPA: relative damping of H (H + L·mean diag H; default ${DEFAULT-VALUE}).")
     double damping;
 
+    @Option(names = "--moments", paramLabel = "MODEL", defaultValue = "full",
+            description = {"OBSPA without data: how the consumers' input moments are modelled. full (default): channel covariance",
+                    "propagated through the graph with a spatial model between kernel taps; diagonal: independent channels and taps."})
+    String moments;
+
+    @Option(names = "--sequential", description = {"OBSPA without data, full moments (experimental): compensate consumers in graph order",
+            "against the original model, with moments propagated through the already compensated layers; keeps per output",
+            "row the update with the smallest predicted error. Measured worse than the default on the digits sample."})
+    boolean sequential;
+
     @Option(names = "--steps", paramLabel = "K", defaultValue = "1",
             description = {"Progressive pruning: reach --ratio in K steps; at each step every group's candidate channels are",
                     "re-scored by the measured change of the model's outputs (on --calibration samples, else seeded random",
@@ -163,11 +173,10 @@ public final class PruneCommand implements Callable<Integer> {
         if (output == null && savePlan == null && saveIndexMap == null) {
             throw usage("give -o OUT (and/or --save-plan PLAN.json, --save-index-map MAP.json)");
         }
-        if (saveIndexMap != null && (PruningSession.sameFile(model, saveIndexMap) || (output != null && PruningSession.sameFile(output, saveIndexMap))
-                || (savePlan != null && PruningSession.sameFile(savePlan, saveIndexMap)))) {
-            throw usage("--save-index-map must differ from the model, -o and --save-plan files");
-        }
-        if (output != null && PruningSession.sameFile(model, output)) throw usage("-o must differ from the input model " + model);
+        if (steps < 1) throw usage("--steps must be at least 1, got " + steps);
+        if (steps > 1 && (ratio == null || planFile != null)) throw usage("--steps goes with --ratio R (not a MACs/params target or --plan)");
+        if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
+        if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
         PruneTarget target;
@@ -189,109 +198,92 @@ public final class PruneCommand implements Callable<Integer> {
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
-            if (steps < 1) throw usage("--steps must be at least 1, got " + steps);
-            if (steps > 1 && (ratio == null || planFile != null)) throw usage("--steps goes with --ratio R (not a MACs/params target or --plan)");
-            if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
-            if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
+            if (MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
             settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
 
-        try (CliCancellation cancel = new CliCancellation()) {
+        try (CliCancellation cancel = new CliCancellation(); OutputFiles out = outputs()) {
+            outputs = out;
             return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
         }
     }
 
-    private Obspa.Step compensation;
+    /** Compensation was asked for (set by {@link #run}); what it did is in {@link #done}. */
+    private boolean compensating;
+    private PruneResult done;
     /** How the calibration data was fed (samples, batch, padding), for the report; null without calibration. */
     private String calibrationFeed;
 
+    /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
+    private OutputFiles outputs() {
+        OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data");
+        try {
+            if (output != null) {
+                out.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL);
+                if (output.getFileName() != null) {
+                    out.claim(output.resolveSibling(output.getFileName() + ".data"), dev.lopper.onnx.ModelWriter.ROLE_DATA);
+                }
+            }
+            if (savePlan != null) out.claim(savePlan, "plan");
+            if (saveIndexMap != null) out.claim(saveIndexMap, "index map");
+        } catch (ModelWriteException e) {
+            out.close();
+            throw usage(e.getMessage());
+        }
+        return out;
+    }
+
+    private OutputFiles outputs;
+
+
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
-    static final int CALIBRATION_BATCH = 32;
+    static final int CALIBRATION_BATCH = PruneRequest.CALIBRATION_BATCH;
 
     private int run(Progress progress, ScoringOptions scoring, PruningSettings settings, PruneTarget target,
                     Map<String, long[]> shapes) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try {
             PruningSession s = PruningSession.open(model, shapes, progress);
+            for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
+            if (savePlan != null) outputs.claim(savePlan, "plan");
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
             }
-            PruningPlan plan;
-            ModelCost estimate;
-            Map<String, ChannelScores> scores = null;
+            // the options become one request; the session (the same the app uses) plans, compensates, verifies,
+            // leaves failing groups whole, recounts and corrects a missed target
             PruningPlan saved = planFile != null ? s.readPlan(planFile) : null;
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
-            dev.lopper.eval.CalibrationData cal = calibration == null ? null : new dev.lopper.eval.CalibrationData(calibration, shapes,
-                    calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples);
-            if (obspa || compensate) {
-                GraphObspaSource src = Obspa.source(s, cal, damping, progress);
-                if (cal != null) calibrationFeed = src.describe();
-                if (obspa) {
-                    scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                            src, scoring.includeLocked());
-                }
-                if (!noCompensate) {
-                    compensation = Obspa.compensation(s, src);
-                    s.setCompensation(compensation);
-                }
-            }
-            if (saved == null && scoring.criterion().create().needsActivations()) {
-                dev.lopper.prune.CapturedActivations stats = s.captureActivations(cal, CALIBRATION_BATCH, progress);
-                calibrationFeed = "activations on " + stats.feed().describe();
-                scoring = new ScoringOptions(scoring.criterion(), scoring.reduction(), scoring.normalization(), scoring.seed(),
-                        stats, scoring.includeLocked());
-            }
-            if (planFile != null) {
-                plan = saved;
-                estimate = s.costModel().count(plan.groups());
-            } else {
-                scores = s.score(scoring, progress);
-                Planner.Result r = steps == 1 ? s.plan(scores, scoring, settings, progress)
-                        : dev.lopper.prune.ProgressivePruner.plan(s, scores, scoring, settings, steps, cal != null
-                                ? dev.lopper.prune.ProgressivePruner.Probe.calibration(cal)
-                                : dev.lopper.prune.ProgressivePruner.Probe.random(shapes, seed), progress);
-                plan = r.plan();
-                estimate = r.after();
-            }
-            ModelCost after = estimate;
+            compensating = (obspa || compensate) && !noCompensate;
+            VerifyOptions vo = VerifyOptions.DEFAULT;
+            vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
+            PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
+                    .withMoments(MomentModel.parse(moments), sequential)
+                    .withCalibrationSamples(calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples)
+                    .withSteps(steps);
+            PlanResult planned = saved != null ? s.planOf(saved, request) : s.plan(request, progress);
+            PruningPlan plan = planned.plan();
+            ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
             if (output != null) {
-                VerifyOptions vo = VerifyOptions.DEFAULT;
-                vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
-                outcome = applyPlan(s, plan, vo, progress);
-                if (!outcome.verified()) throw new CliException(failure(outcome));
-                after = s.recount(outcome.model(), progress);
-                // a target is met on the slice count; the rewritten model is recounted, and if it keeps more than
-                // asked (counts of ops the slices do not see), the target given to the planner is tightened
-                for (int round = 0; round < 3 && scores != null && target.kind() != PruneTarget.Kind.RATIO; round++) {
-                    double got = fraction(after, s.before(), target.kind());
-                    if (got <= target.value() + 1e-3) break;
-                    double corrected = target.value() * fraction(estimate, s.before(), target.kind()) / got;
-                    if (!(corrected > 0)) break;
-                    Planner.Result r = s.plan(scores, scoring, settings.withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), progress);
-                    PlanExecution.Outcome o2 = applyPlan(s, r.plan(), vo, progress);
-                    if (!o2.verified()) break;
-                    estimate = r.after();
-                    outcome = o2;
-                    after = s.recount(o2.model(), progress);
-                }
-                plan = outcome.plan();
-                s.write(outcome, output, progress);
+                done = s.prune(planned, progress);
+                outcome = done.outcome();
+                if (!done.verified()) throw new CliException(failure(outcome));
+                plan = done.plan();
+                after = done.after();
+                s.stage(outcome, output, outputs, progress);
             }
-            if (savePlan != null) PlanFiles.save(plan, savePlan);
+            if (savePlan != null) PlanFiles.stage(plan, savePlan, outputs);
             if (saveIndexMap != null) {
-                try {
-                    dev.lopper.prune.KeptIndexMap.of(s.analysis(), s.model().proto().getGraph(), plan)
-                            .save(saveIndexMap, model.getFileName().toString(), s.sha256());
-                } catch (java.io.IOException e) {
-                    throw new CliException(saveIndexMap + ": cannot write the index map (" + e.getMessage() + ")", e);
-                }
+                dev.lopper.prune.KeptIndexMap.of(s.analysis(), s.model().proto().getGraph(), plan)
+                        .stage(saveIndexMap, model.getFileName().toString(), s.sha256(), outputs);
             }
+            calibrationFeed = s.calibrationFeed();
+            outputs.commit(); // nothing is in place before every output was written
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
             else out.print(text(s, plan, after, outcome));
@@ -306,15 +298,6 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
-    }
-
-    private PlanExecution.Outcome applyPlan(PruningSession s, PruningPlan plan, VerifyOptions vo, Progress progress) {
-        // compensation (OBSPA's, data-free or --calibration) is a step of the session, run before slicing
-        return s.apply(plan, lockFailing, vo, progress);
-    }
-
-    private static double fraction(ModelCost c, ModelCost before, PruneTarget.Kind k) {
-        return k == PruneTarget.Kind.MACS ? c.macsFraction(before) : c.paramsFraction(before);
     }
 
     private String failure(PlanExecution.Outcome o) {
@@ -371,12 +354,13 @@ public final class PruneCommand implements Callable<Integer> {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
-                    + " relative L2 error %.4f%s)%n", worst, rel, compensation != null ? ", OBS-compensated" : ""));
-            if (compensation != null && compensation.last() != null) {
-                var c = compensation.last();
+                    + " relative L2 error %.4f%s)%n", worst, rel, compensating ? ", OBS-compensated" : ""));
+            if (done != null && done.compensation() != null) {
+                var c = done.compensation();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
                         c.compensated().size() == 1 ? "" : "s",
-                        c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "", c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
+                        (c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "") + c.note(),
+                        c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
             }
             b.append("wrote      ").append(output).append('\n');
         }
@@ -406,7 +390,7 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
         p.put("roundTo", set.pruning().roundTo());
-        p.put("compensated", compensation != null);
+        p.put("compensated", compensating);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
             ObjectNode n = groups.addObject();
@@ -417,13 +401,13 @@ public final class PruneCommand implements Callable<Integer> {
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
         root.put("verified", o != null && o.verified());
-        if (compensation != null && compensation.last() != null) {
+        if (done != null && done.compensation() != null) {
             ObjectNode c = root.putObject("compensation");
-            ArrayNode done = c.putArray("layers");
-            compensation.last().compensated().forEach(done::add);
+            ArrayNode layers = c.putArray("layers");
+            done.compensation().compensated().forEach(layers::add);
             ObjectNode sk = c.putObject("skipped");
-            compensation.last().skipped().forEach(sk::put);
-            c.put("remeasured", compensation.last().remeasured());
+            done.compensation().skipped().forEach(sk::put);
+            c.put("remeasured", done.compensation().remeasured());
         }
         if (o != null) {
             ObjectNode fid = root.putObject("fidelity");
@@ -448,10 +432,14 @@ public final class PruneCommand implements Callable<Integer> {
         private String last = "";
         private long lastAt;
 
-        StderrProgress(PrintWriter err) { this.err = err; }
+        StderrProgress(PrintWriter err) { this(err, System.console() != null); }
+
+        /** @param shown false: silent (stderr is not a terminal, so it holds only the one-line error, if any) */
+        StderrProgress(PrintWriter err, boolean shown) { this.err = shown ? err : null; }
 
         @Override
         public void update(String message, double done, double total) {
+            if (err == null) return;
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {

@@ -111,13 +111,12 @@ public final class CsvDataset implements Dataset {
     }
 
     private static boolean isNumber(String cell) {
-        try {
-            Double.parseDouble(clean(cell));
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return DECIMAL.matcher(clean(cell)).matches();
     }
+
+    /** A plain decimal number (no hex floats, NaN, Infinity or Java suffixes like 1f / 2d). */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private static String clean(String cell) {
         String c = cell.strip();
@@ -127,11 +126,12 @@ public final class CsvDataset implements Dataset {
 
     static double parse(String cell, String where) {
         String c = clean(cell);
-        try {
-            return Double.parseDouble(c);
-        } catch (NumberFormatException e) {
-            throw new EvalException(where + ": '" + c + "' is not a number");
+        if (!DECIMAL.matcher(c).matches()) {
+            throw new EvalException(where + ": '" + dev.lopper.onnx.Messages.printable(c, 40) + "' is not a number");
         }
+        double v = Double.parseDouble(c);
+        if (!Double.isFinite(v)) throw new EvalException(where + ": '" + dev.lopper.onnx.Messages.printable(c, 40) + "' is out of range");
+        return v;
     }
 
     static int parseLabel(String cell, String where) {

@@ -10,7 +10,8 @@ public final class Datasets {
     private Datasets() {}
 
     public static Dataset open(Path path, DataOptions options, List<DataTarget> targets) {
-        if (!Files.exists(path)) throw new EvalException(path + ": no such file or folder");
+        String why = dev.lopper.onnx.InputFiles.fileOrFolderProblem(path);
+        if (why != null) throw new EvalException(path + ": " + why);
         if (Files.isDirectory(path)) return new ImageFolderDataset(path, targets, options.image());
         String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(".csv")) return new CsvDataset(path, targets, options.labelColumn());

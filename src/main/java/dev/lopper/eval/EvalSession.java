@@ -18,6 +18,7 @@ import dev.lopper.eval.ModelSource.BytesModel;
 import dev.lopper.eval.ModelSource.FileModel;
 import dev.lopper.task.CancellationToken;
 import dev.lopper.task.CancelledException;
+import dev.lopper.task.TimeLimit;
 
 /**
  * One ONNX Runtime session over a model, on the shared {@link OrtEnv}. Runs can be cancelled through a
@@ -53,7 +54,39 @@ public final class EvalSession implements AutoCloseable {
 
     /** Opens a session; with {@code profilePrefix} non-null, ORT profiling writes to a file with that prefix. */
     static EvalSession open(ModelSource source, SessionConfig config, String profilePrefix) {
+        if (source instanceof FileModel f) {
+            // Lopper's checks first (regular file, structure, subgraph depth, external data inside the folder)
+            try {
+                dev.lopper.onnx.ModelReader.read(f.path());
+            } catch (dev.lopper.onnx.ModelLoadException e) {
+                throw new EvalException(e.getMessage(), e);
+            }
+        }
         OrtSession session = null;
+        try {
+            // session creation cannot be interrupted; it runs under the time limit on a worker that is abandoned
+            // (and its session closed when it finally ends) if the limit passes: a tiny model of nested If nodes
+            // can keep ONNX Runtime busy for hours
+            session = TimeLimit.call(source.label() + ": ONNX Runtime loading the model", () -> create(source, config, profilePrefix),
+                    EvalSession::closeQuietly);
+            return new EvalSession(source, config, session, new OrtSession.RunOptions());
+        } catch (TimeLimit.ExceededException e) {
+            throw new EvalException(e.getMessage(), e);
+        } catch (OrtException e) {
+            if (session != null) closeQuietly(session);
+            throw new EvalException(source.label() + ": ONNX Runtime cannot load the model: "
+                    + dev.lopper.onnx.Messages.ort(EvalException.firstLine(e.getMessage())), e);
+        } catch (RuntimeException e) {
+            if (session != null) closeQuietly(session);
+            throw e;
+        } catch (Exception e) {
+            if (session != null) closeQuietly(session);
+            throw new EvalException(source.label() + ": ONNX Runtime cannot load the model: "
+                    + dev.lopper.onnx.Messages.ort(EvalException.firstLine(e.getMessage())), e);
+        }
+    }
+
+    private static OrtSession create(ModelSource source, SessionConfig config, String profilePrefix) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(config.optimization().ortLevel());
             if (config.intraOpThreads() > 0) options.setIntraOpNumThreads(config.intraOpThreads());
@@ -61,18 +94,14 @@ public final class EvalSession implements AutoCloseable {
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             if (profilePrefix != null) options.enableProfiling(profilePrefix);
             if (source instanceof FileModel f) {
-                session = OrtEnv.get().createSession(f.path().toString(), options);
+                return OrtEnv.get().createSession(f.path().toString(), options);
             } else if (source instanceof BytesModel b) {
                 if (b.externalDataDir() != null) {
                     options.addConfigEntry(EXTERNAL_DATA_FOLDER_KEY, b.externalDataDir().toAbsolutePath().toString());
                 }
-                session = OrtEnv.get().createSession(b.bytes(), options);
+                return OrtEnv.get().createSession(b.bytes(), options);
             }
-            return new EvalSession(source, config, session, new OrtSession.RunOptions());
-        } catch (OrtException e) {
-            if (session != null) closeQuietly(session);
-            throw new EvalException(source.label() + ": ONNX Runtime cannot load the model: "
-                    + EvalException.firstLine(e.getMessage()), e);
+            throw new IllegalArgumentException("unknown model source " + source.label());
         }
     }
 
@@ -137,7 +166,7 @@ public final class EvalSession implements AutoCloseable {
 
     /** Runs the model and copies every output into Java memory (in the model's output order). */
     public Map<String, HostTensor> run(Map<String, HostTensor> feed) {
-        try (PreparedInputs prepared = prepare(feed); OrtSession.Result result = runOrt(prepared)) {
+        try (PreparedInputs prepared = prepare(feed); OrtSession.Result result = runLimited(prepared)) {
             Map<String, HostTensor> out = new LinkedHashMap<>();
             for (Map.Entry<String, OnnxValue> e : result) {
                 if (e.getValue() instanceof OnnxTensor t) out.put(e.getKey(), HostTensor.fromOrt(e.getKey(), t));
@@ -150,11 +179,58 @@ public final class EvalSession implements AutoCloseable {
 
     /** Runs on inputs already in ONNX Runtime memory; returns the wall time of the run in nanoseconds. */
     public long runNanos(PreparedInputs prepared) {
-        long t0 = System.nanoTime();
-        OrtSession.Result r = runOrt(prepared);
-        long dt = System.nanoTime() - t0;
-        r.close();
-        return dt;
+        try (TimeLimit.Watch w = TimeLimit.watch(this::stopRun)) {
+            long t0 = System.nanoTime();
+            OrtSession.Result r = runOrt(prepared, w);
+            long dt = System.nanoTime() - t0;
+            r.close();
+            return dt;
+        } finally {
+            resetAfterWatch();
+        }
+    }
+
+    /** One run under the time limit ({@link TimeLimit}): ONNX Runtime's terminate flag stops it when the limit passes. */
+    private OrtSession.Result runLimited(PreparedInputs prepared) {
+        try (TimeLimit.Watch w = TimeLimit.watch(this::stopRun)) {
+            return runOrt(prepared, w);
+        } finally {
+            resetAfterWatch();
+        }
+    }
+
+    private volatile boolean timedOut;
+
+    private synchronized void stopRun() {
+        if (closed || terminated) return;
+        timedOut = true;
+        try {
+            runOptions.setTerminate(true);
+        } catch (OrtException ignored) {
+            // closing
+        }
+    }
+
+    private synchronized void resetAfterWatch() {
+        if (!timedOut || closed || terminated) return;
+        timedOut = false;
+        try {
+            runOptions.setTerminate(false);
+        } catch (OrtException ignored) {
+            // closing
+        }
+    }
+
+    private OrtSession.Result runOrt(PreparedInputs prepared, TimeLimit.Watch watch) {
+        try {
+            return runOrt(prepared);
+        } catch (EvalException e) {
+            if (watch.fired()) {
+                throw new EvalException(label() + ": an ONNX Runtime run did not finish within " + TimeLimit.describe()
+                        + " (the limit is set with --timeout SECONDS)", e);
+            }
+            throw e;
+        }
     }
 
     private OrtSession.Result runOrt(PreparedInputs prepared) {
@@ -164,7 +240,7 @@ public final class EvalSession implements AutoCloseable {
         } catch (OrtException e) {
             if (terminated) throw new CancelledException();
             throw new EvalException(label() + ": ONNX Runtime refused inputs " + prepared.describe() + ": "
-                    + EvalException.firstLine(e.getMessage()), e);
+                    + dev.lopper.onnx.Messages.ort(EvalException.firstLine(e.getMessage())), e);
         }
     }
 

@@ -3,16 +3,15 @@ package dev.lopper.eval;
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.lopper.analysis.GroupAnalyzer;
 import dev.lopper.graph.GraphLoader;
+import dev.lopper.graph.Metrics;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.OnnxModel;
-import dev.lopper.task.Progress;
 
 /**
- * Multiply-accumulates of a model at given input shapes, as the group analysis counts them (weighted ops:
- * Conv, ConvTranspose, Gemm, MatMul). Used for the MACs ratio next to a measured speedup.
+ * Multiply-accumulates of a model at given input shapes, by the one definition of {@link Metrics} (what
+ * {@code inspect}, {@code groups} and the planner report). Used for the MACs ratio next to a measured speedup.
  */
 public final class ModelMacs {
     private ModelMacs() {}
@@ -25,7 +24,7 @@ public final class ModelMacs {
     public static Count count(Path model, Map<String, long[]> inputShapes) {
         try {
             ModelGraph g = GraphLoader.load(OnnxModel.read(model), inputShapes);
-            return new Count(GroupAnalyzer.analyze(g, Progress.NONE).summary().totalMacs(), null);
+            return new Count(Metrics.of(g).macs(), null);
         } catch (ModelLoadException e) {
             return new Count(0, e.getMessage());
         } catch (RuntimeException e) {

@@ -81,6 +81,10 @@ public final class NpyReader implements AutoCloseable {
             }
         }
         this.shape = dims.stream().mapToLong(Long::longValue).toArray();
+        for (long dim : shape) if (dim < 0) throw new EvalException(name + ": negative dimension in .npy shape (" + s.group(1) + ")");
+        if (dev.lopper.graph.GraphLoader.elements(shape) > Long.MAX_VALUE / 16) {
+            throw new EvalException(name + ": .npy shape (" + s.group(1) + ") is too large");
+        }
         if (f.group(1).equals("True") && shape.length > 1) {
             throw new EvalException(name + ": Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
         }
@@ -122,7 +126,15 @@ public final class NpyReader implements AutoCloseable {
                 throw new EvalException(name + ": cannot read (" + EvalException.firstLine(e.getMessage()) + ")");
             }
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, k * itemSize).order(order);
-            for (int i = 0; i < k; i++) dst.set(dstOffset + done + i, value(bb, i * itemSize));
+            for (int i = 0; i < k; i++) {
+                double v = value(bb, i * itemSize);
+                if (kind == 'f' && !Double.isFinite(v)) {
+                    long at = valuesRead + done + i;
+                    long row = rowSize() == 0 ? 0 : at / rowSize();
+                    throw new EvalException(name + " sample " + row + ": value " + v + " is not a finite number");
+                }
+                dst.set(dstOffset + done + i, v);
+            }
             done += k;
         }
         valuesRead += count;

@@ -133,6 +133,8 @@ public final class NumpyDataset implements Dataset {
     }
 
     private static java.io.InputStream openFile(Path p) {
+        String why = dev.lopper.onnx.InputFiles.problem(p);
+        if (why != null) throw new EvalException(p + ": " + why);
         try {
             return Files.newInputStream(p);
         } catch (java.nio.file.NoSuchFileException e) {

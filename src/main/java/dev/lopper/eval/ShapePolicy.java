@@ -53,6 +53,9 @@ public record ShapePolicy(Map<String, long[]> explicitShapes, int batchSize, int
             }
             if (dims[i] < 1) throw new EvalException("--input-shape '" + text + "': dims must be >= 1");
         }
+        if (dev.lopper.graph.GraphLoader.elements(dims) > Integer.MAX_VALUE) {
+            throw new EvalException("--input-shape '" + text + "': more than 2^31 elements");
+        }
         return Map.entry(text.substring(0, eq).trim(), dims);
     }
 

@@ -49,10 +49,26 @@ public final class GraphLoader {
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("bad --input-shape '" + spec + "': '" + parts[i] + "' is not a size");
                 }
-                if (d[i] < 0) throw new IllegalArgumentException("bad --input-shape '" + spec + "': sizes must be >= 0");
+                if (d[i] < 1) throw new IllegalArgumentException("bad --input-shape '" + spec + "': sizes must be >= 1");
+            }
+            if (elements(d) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("bad --input-shape '" + spec + "': more than 2^31 elements");
             }
             out.put(name, d);
         }
         return out;
+    }
+
+    /** Product of sizes, Long.MAX_VALUE when it overflows. */
+    public static long elements(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return n;
     }
 }

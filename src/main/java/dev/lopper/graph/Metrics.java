@@ -79,34 +79,74 @@ public final class Metrics {
         }
     }
 
-    /** MAC counting function of one op. */
-    @FunctionalInterface
-    interface Cost {
-        long macs(ModelGraph g, Node n, Dims d);
+    /**
+     * One product of a node's MAC count: {@code constant} × the sizes of some axes of some tensors. A node's MACs are
+     * the sum of its terms. The group analysis multiplies the same terms with its pruned dimension sizes, so the
+     * count before and after pruning is this one definition ({@code inspect}, {@code groups}, {@code bench} and the
+     * planner all report it).
+     */
+    public record MacTerm(long constant, List<Axis> axes) {
+        public MacTerm {
+            axes = List.copyOf(axes);
+        }
     }
 
-    /** Dim access that takes unknown dims as 1 and remembers that it did. */
-    static final class Dims {
+    /** Axis {@code axis} of tensor {@code tensor}. */
+    public record Axis(String tensor, int axis) { }
+
+    /** MAC terms of one op. */
+    @FunctionalInterface
+    interface Cost {
+        void terms(ModelGraph g, Node n, Terms t);
+    }
+
+    /**
+     * Collects terms; {@code unknown} is set when a shape was missing (the node then contributes nothing) or a dim
+     * is symbolic (counted as 1).
+     */
+    static final class Terms {
+        final ModelGraph g;
+        final List<MacTerm> out = new ArrayList<>();
         boolean unknown;
 
-        long dim(Shape s, int i) {
+        Terms(ModelGraph g) { this.g = g; }
+
+        /** Size of an axis (unknown dims as 1). */
+        long size(Shape s, int i) {
             long v = s.dims()[i < 0 ? i + s.rank() : i];
             if (v < 0) { unknown = true; return 1; }
             return v;
         }
 
-        long count(Shape s) {
-            if (!s.hasRank()) { unknown = true; return 0; }
-            long n = 1;
-            for (int i = 0; i < s.rank(); i++) n *= dim(s, i);
-            return n;
+        /** The axes [from, to) of a tensor. */
+        List<Axis> axes(String tensor, int from, int to) {
+            List<Axis> a = new ArrayList<>(Math.max(0, to - from));
+            for (int i = from; i < to; i++) a.add(new Axis(tensor, i));
+            return a;
         }
 
-        long count(Shape s, int from, int to) {
-            long n = 1;
-            for (int i = from; i < to; i++) n *= dim(s, i);
-            return n;
+        /** All axes of a tensor, or null (and unknown) when its rank is not known. */
+        List<Axis> all(String tensor) {
+            Shape s = g.shape(tensor);
+            if (!s.hasRank()) { unknown = true; return null; }
+            return axes(tensor, 0, s.rank());
         }
+
+        void add(long constant, List<Axis> axes) {
+            if (axes != null) out.add(new MacTerm(constant, axes));
+        }
+
+        static List<Axis> join(List<Axis> a, List<Axis> b) {
+            if (a == null || b == null) return null;
+            List<Axis> r = new ArrayList<>(a);
+            r.addAll(b);
+            return r;
+        }
+    }
+
+    /** Elements of a tensor as one term (0 terms when its rank is unknown). */
+    private static Cost elementsOf(int output, int input) {
+        return (g, n, t) -> t.add(1, t.all(output >= 0 ? n.output(output) : n.input(input)));
     }
 
     static final Map<String, Cost> COSTS = new HashMap<>();
@@ -124,10 +164,10 @@ public final class Metrics {
         cost(Metrics::einsum, "Einsum");
         cost(Metrics::recurrent, "LSTM", "GRU", "RNN");
         cost(Metrics::pool, "MaxPool", "AveragePool", "LpPool");
-        cost((g, n, d) -> d.count(g.shape(n.input(0))), "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
+        cost(elementsOf(-1, 0), "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
                 "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
                 "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "TopK", "CumSum");
-        cost((g, n, d) -> d.count(g.shape(n.output(0))),
+        cost(elementsOf(0, -1),
                 "BatchNormalization", "LayerNormalization", "InstanceNormalization", "GroupNormalization",
                 "RMSNormalization", "LpNormalization", "MeanVarianceNormalization", "LRN",
                 "Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Where",
@@ -145,34 +185,65 @@ public final class Metrics {
 
     /** MACs of one node (0 for ops without a cost model). */
     public static long macs(ModelGraph g, Node n) {
-        return macs(g, n, new Dims());
+        return macs(g, n, new boolean[1]);
+    }
+
+    /**
+     * The MAC terms of one node (empty for ops without a cost model or with missing shapes): the one definition
+     * of MACs that {@link #of} evaluates with the graph's shapes and the group analysis with pruned sizes.
+     */
+    public static List<MacTerm> macTerms(ModelGraph g, Node n) {
+        Terms t = new Terms(g);
+        terms(g, n, t);
+        return t.out;
+    }
+
+    private static void terms(ModelGraph g, Node n, Terms t) {
+        Cost c = costOf(n);
+        if (c == null) return;
+        int before = t.out.size();
+        try {
+            c.terms(g, n, t);
+        } catch (RuntimeException e) {
+            while (t.out.size() > before) t.out.remove(t.out.size() - 1);
+            t.unknown = true;
+        }
+    }
+
+    /** Value of terms with the graph's shapes (unknown dims as 1; sets {@code unknown[0]} then). */
+    static long macs(ModelGraph g, Node n, boolean[] unknown) {
+        Terms t = new Terms(g);
+        terms(g, n, t);
+        long total = 0;
+        for (MacTerm m : t.out) {
+            long v = m.constant();
+            for (Axis a : m.axes()) {
+                Shape s = g.shape(a.tensor());
+                long d = s.hasRank() && a.axis() < s.rank() ? s.dims()[a.axis()] : -1;
+                if (d < 0) { t.unknown = true; d = 1; }
+                v *= d;
+            }
+            total += v;
+        }
+        if (t.unknown) unknown[0] = true;
+        return total;
     }
 
     /** ONNX Runtime contrib ops of optimized exports (domain com.microsoft). */
     static final Map<String, Cost> MS_COSTS = Map.of(
             "FusedConv", Metrics::conv,
             "FusedMatMul", Metrics::matMul,
-            "SkipLayerNormalization", (g, n, d) -> d.count(g.shape(n.output(0))),
-            "BiasGelu", (g, n, d) -> d.count(g.shape(n.output(0))),
-            "FastGelu", (g, n, d) -> d.count(g.shape(n.output(0))),
-            "Gelu", (g, n, d) -> d.count(g.shape(n.output(0))),
-            "QuickGelu", (g, n, d) -> d.count(g.shape(n.output(0))));
+            "SkipLayerNormalization", elementsOf(0, -1),
+            "BiasGelu", elementsOf(0, -1),
+            "FastGelu", elementsOf(0, -1),
+            "Gelu", elementsOf(0, -1),
+            "QuickGelu", elementsOf(0, -1));
 
     private static Cost costOf(Node n) {
         if (n.isDefaultDomain()) return COSTS.get(n.opType());
         return n.domain().equals("com.microsoft") ? MS_COSTS.get(n.opType()) : null;
     }
 
-    static long macs(ModelGraph g, Node n, Dims d) {
-        Cost c = costOf(n);
-        if (c == null) return 0;
-        try {
-            return c.macs(g, n, d);
-        } catch (RuntimeException e) {
-            d.unknown = true;
-            return 0;
-        }
-    }
 
     /** True when {@link #macs} models this op (or knows it costs nothing). */
     public static boolean hasCostModel(Node n) {
@@ -180,7 +251,7 @@ public final class Metrics {
     }
 
     public static Report of(ModelGraph g) {
-        Dims d = new Dims();
+        boolean[] unknown = new boolean[1];
         List<NodeCost> per = new ArrayList<>(g.nodes().size());
         Set<String> counted = new HashSet<>();
         Map<String, long[]> byType = new TreeMap<>();
@@ -194,7 +265,7 @@ public final class Metrics {
         long totalMacs = 0;
         Set<String> uncounted = new java.util.TreeSet<>();
         for (Node n : g.nodes()) {
-            long m = macs(g, n, d);
+            long m = macs(g, n, unknown);
             totalMacs += m;
             if (!hasCostModel(n)) uncounted.add(n.isDefaultDomain() ? n.opType() : n.domain() + ":" + n.opType());
             long p = 0;
@@ -219,7 +290,7 @@ public final class Metrics {
         if (g.model() != null) {
             for (TensorProto t : g.model().proto().getGraph().getInitializerList()) initBytes += storedBytes(t);
         }
-        return new Report(floatParams, types, bytes, initBytes, totalMacs, per, d.unknown, new ArrayList<>(uncounted));
+        return new Report(floatParams, types, bytes, initBytes, totalMacs, per, unknown[0], new ArrayList<>(uncounted));
     }
 
     /** A stored constant (initializer or Constant node; not folded) that is not a scalar, shape or index. */
@@ -252,107 +323,133 @@ public final class Metrics {
 
     // ---- cost functions -----------------------------------------------------------------------------
 
-    private static long kernelSize(ModelGraph g, Node n, Shape w, int spatial, Dims d) {
+    /** Kernel size: a constant from kernel_shape, else the weight's spatial axes. */
+    private static List<Axis> kernel(Node n, String w, Shape ws, int spatial, Terms t, long[] constant) {
         long[] ks = n.attrInts("kernel_shape");
-        long k = 1;
+        List<Axis> axes = new ArrayList<>();
         for (int i = 0; i < spatial; i++) {
-            if (ks != null && i < ks.length) k *= ks[i];
-            else if (w.hasRank() && w.rank() == spatial + 2) k *= d.dim(w, i + 2);
-            else d.unknown = true;
+            if (ks != null && i < ks.length) constant[0] *= ks[i];
+            else if (ws.hasRank() && ws.rank() == spatial + 2) axes.add(new Axis(w, i + 2));
+            else t.unknown = true;
         }
-        return k;
+        return axes;
     }
 
-    static long conv(ModelGraph g, Node n, Dims d) {
+    static void conv(ModelGraph g, Node n, Terms t) {
         boolean q = n.opType().equals("QLinearConv");
-        Shape x = g.shape(n.input(0));
-        Shape w = g.shape(n.input(q ? 3 : 1));
-        Shape y = g.shape(n.output(0));
-        if (!x.hasRank() || !y.hasRank() || !w.hasRank()) { d.unknown = true; return 0; }
-        long group = n.attrInt("group", 1);
-        long cinPerGroup = w.rank() >= 2 ? d.dim(w, 1) : d.dim(x, 1) / Math.max(1, group);
-        return d.count(y) * cinPerGroup * kernelSize(g, n, w, x.rank() - 2, d);
+        String w = n.input(q ? 3 : 1);
+        String x = n.input(0);
+        Shape xs = g.shape(x), ws = g.shape(w), ys = g.shape(n.output(0));
+        if (!xs.hasRank() || !ys.hasRank() || !ws.hasRank()) { t.unknown = true; return; }
+        long[] c = {1};
+        List<Axis> axes = t.all(n.output(0));
+        if (ws.rank() >= 2) {
+            axes.add(new Axis(w, 1));
+        } else {
+            // no weight layout: C_in / group as a constant
+            c[0] = t.size(xs, 1) / Math.max(1, n.attrInt("group", 1));
+        }
+        axes.addAll(kernel(n, w, ws, xs.rank() - 2, t, c));
+        t.add(c[0], axes);
     }
 
-    static long convTranspose(ModelGraph g, Node n, Dims d) {
-        Shape x = g.shape(n.input(0));
-        Shape w = g.shape(n.input(1));
-        if (!x.hasRank() || !w.hasRank() || w.rank() < 2) { d.unknown = true; return 0; }
+    static void convTranspose(ModelGraph g, Node n, Terms t) {
+        String w = n.input(1);
+        Shape xs = g.shape(n.input(0)), ws = g.shape(w);
+        if (!xs.hasRank() || !ws.hasRank() || ws.rank() < 2) { t.unknown = true; return; }
         // W is [C_in, C_out / group, k...]: every input element meets C_out/group x k weights.
-        return d.count(x) * d.dim(w, 1) * kernelSize(g, n, w, x.rank() - 2, d);
+        long[] c = {1};
+        List<Axis> axes = t.all(n.input(0));
+        axes.add(new Axis(w, 1));
+        axes.addAll(kernel(n, w, ws, xs.rank() - 2, t, c));
+        t.add(c[0], axes);
     }
 
-    static long gemm(ModelGraph g, Node n, Dims d) {
+    static void gemm(ModelGraph g, Node n, Terms t) {
         Shape a = g.shape(n.input(0));
         Shape y = g.shape(n.output(0));
-        if (!a.hasRank() || a.rank() != 2 || !y.hasRank()) { d.unknown = true; return 0; }
-        long k = d.dim(a, n.attrInt("transA", 0) != 0 ? 0 : 1);
-        return d.count(y) * k;
+        if (!a.hasRank() || a.rank() != 2 || !y.hasRank()) { t.unknown = true; return; }
+        List<Axis> axes = t.all(n.output(0));
+        axes.add(new Axis(n.input(0), n.attrInt("transA", 0) != 0 ? 0 : 1));
+        t.add(1, axes);
     }
 
-    static long matMul(ModelGraph g, Node n, Dims d) {
+    static void matMul(ModelGraph g, Node n, Terms t) {
         boolean q = n.opType().equals("QLinearMatMul");
-        Shape a = g.shape(n.input(0));
-        Shape b = g.shape(n.input(q ? 3 : 1));
+        String an = n.input(0), bn = n.input(q ? 3 : 1);
+        Shape a = g.shape(an);
+        Shape b = g.shape(bn);
         Shape y = g.shape(n.output(0));
-        if (!y.hasRank() || (!a.hasRank() && !b.hasRank())) { d.unknown = true; return 0; }
-        long k = a.hasRank() && a.rank() >= 1 ? d.dim(a, a.rank() - 1) : d.dim(b, b.rank() >= 2 ? b.rank() - 2 : 0);
-        return d.count(y) * k;
+        if (!y.hasRank() || (!a.hasRank() && !b.hasRank())) { t.unknown = true; return; }
+        List<Axis> axes = t.all(n.output(0));
+        if (a.hasRank() && a.rank() >= 1) axes.add(new Axis(an, a.rank() - 1));
+        else axes.add(new Axis(bn, b.rank() >= 2 ? b.rank() - 2 : 0));
+        t.add(1, axes);
     }
 
-    static long einsum(ModelGraph g, Node n, Dims d) {
+    static void einsum(ModelGraph g, Node n, Terms t) {
         String eq = n.attrString("equation", "").replace(" ", "");
         String lhs = eq.split("->", -1)[0];
         String[] terms = lhs.split(",", -1);
+        // every index letter once, at its largest occurrence (broadcast 1s lose); the ellipsis at its largest
+        Map<Character, Axis> letter = new LinkedHashMap<>();
         Map<Character, Long> size = new HashMap<>();
-        long ellipsis = 1;
-        for (int t = 0; t < terms.length && t < n.inputs().size(); t++) {
-            Shape s = g.shape(n.input(t));
-            if (!s.hasRank()) { d.unknown = true; return 0; }
-            String term = terms[t];
+        List<Axis> ellipsis = List.of();
+        long ellipsisSize = 1;
+        for (int k = 0; k < terms.length && k < n.inputs().size(); k++) {
+            String in = n.input(k);
+            Shape s = g.shape(in);
+            if (!s.hasRank()) { t.unknown = true; return; }
+            String term = terms[k];
             String plain = term.replace("...", "");
             int ellRank = s.rank() - plain.length();
             int pos = 0;
             for (int i = 0; i < term.length(); i++) {
                 if (term.startsWith("...", i)) {
-                    ellipsis = Math.max(ellipsis, d.count(s, pos, pos + ellRank));
+                    long e = 1;
+                    for (int j = pos; j < pos + ellRank; j++) e *= t.size(s, j);
+                    if (e > ellipsisSize) {
+                        ellipsisSize = e;
+                        ellipsis = t.axes(in, pos, pos + ellRank);
+                    }
                     pos += ellRank;
                     i += 2;
                     continue;
                 }
-                long v = d.dim(s, pos++);
-                size.merge(term.charAt(i), v, Math::max);
+                long v = t.size(s, pos);
+                char ch = term.charAt(i);
+                if (!size.containsKey(ch) || v > size.get(ch)) {
+                    size.put(ch, v);
+                    letter.put(ch, new Axis(in, pos));
+                }
+                pos++;
             }
         }
-        long m = ellipsis;
-        for (long v : size.values()) m *= v;
-        return m;
+        List<Axis> axes = new ArrayList<>(ellipsis);
+        axes.addAll(letter.values());
+        t.add(1, axes);
     }
 
-    static long recurrent(ModelGraph g, Node n, Dims d) {
-        Shape x = g.shape(n.input(0));
-        if (!x.hasRank() || x.rank() != 3) { d.unknown = true; return 0; }
-        boolean batchFirst = n.attrInt("layout", 0) != 0;
-        long seq = d.dim(x, batchFirst ? 1 : 0);
-        long batch = d.dim(x, batchFirst ? 0 : 1);
-        long input = d.dim(x, 2);
-        long hidden = n.attrInt("hidden_size", -1);
-        if (hidden < 0) { d.unknown = true; hidden = 1; }
-        long dirs = n.attrString("direction", "forward").equals("bidirectional") ? 2 : 1;
-        long gates = switch (n.opType()) {
-            case "LSTM" -> 4;
-            case "GRU" -> 3;
-            default -> 1;
-        };
-        return seq * dirs * batch * gates * hidden * (input + hidden);
+    static void recurrent(ModelGraph g, Node n, Terms t) {
+        String x = n.input(0);
+        Shape xs = g.shape(x);
+        Shape ws = g.shape(n.input(1)), rs = g.shape(n.input(2));
+        if (!xs.hasRank() || xs.rank() != 3 || !ws.hasRank() || ws.rank() != 3 || !rs.hasRank() || rs.rank() != 3) {
+            t.unknown = true;
+            return;
+        }
+        // seq x batch x (W's elements + R's elements): directions x gates*hidden x (input + hidden), stated on W's and
+        // R's axes so that the count follows a pruned hidden size
+        t.add(1, Terms.join(t.axes(x, 0, 2), t.axes(n.input(1), 0, 3)));
+        t.add(1, Terms.join(t.axes(x, 0, 2), t.axes(n.input(2), 0, 3)));
     }
 
-    static long pool(ModelGraph g, Node n, Dims d) {
+    static void pool(ModelGraph g, Node n, Terms t) {
         Shape y = g.shape(n.output(0));
         long[] ks = n.attrInts("kernel_shape");
-        if (!y.hasRank() || ks == null) { d.unknown = true; return 0; }
+        if (!y.hasRank() || ks == null) { t.unknown = true; return; }
         long k = 1;
         for (long v : ks) k *= v;
-        return d.count(y) * k;
+        t.add(k, t.all(n.output(0)));
     }
 }

@@ -166,25 +166,21 @@ public final class ModelGraph {
             }
         }
         if (sorted) return nodes;
-        // Kahn's algorithm, lowest file index first.
-        int[] missing = new int[n];
-        List<List<Integer>> next = new ArrayList<>();
-        for (int i = 0; i < n; i++) next.add(new ArrayList<>());
+        // JGraphT's topological order over node indices, lowest file index first among the ready ones
+        Graph<Integer, Object> deps = new org.jgrapht.graph.DirectedPseudograph<>(null, Object::new, false);
+        for (int i = 0; i < n; i++) deps.addVertex(i);
         for (int i = 0; i < n; i++) {
             for (String in : g.getNode(i).getInputList()) {
                 Integer p = producer.get(in);
-                if (p != null && p != i) { missing[i]++; next.get(p).add(i); }
+                if (p != null && p != i) deps.addEdge(p, i);
             }
         }
-        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
-        for (int i = 0; i < n; i++) if (missing[i] == 0) ready.add(i);
         List<Node> out = new ArrayList<>(n);
-        while (!ready.isEmpty()) {
-            int i = ready.poll();
-            out.add(nodes.get(i));
-            for (int j : next.get(i)) if (--missing[j] == 0) ready.add(j);
+        try {
+            new org.jgrapht.traverse.TopologicalOrderIterator<>(deps, Integer::compare).forEachRemaining(i -> out.add(nodes.get(i)));
+        } catch (IllegalArgumentException e) {
+            return nodes; // a cycle: the reader reports it; keep file order
         }
-        if (out.size() != n) return nodes; // a cycle: the reader reports it; keep file order
         return out;
     }
 

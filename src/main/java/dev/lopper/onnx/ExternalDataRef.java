@@ -30,6 +30,9 @@ public record ExternalDataRef(String location, long offset, long length) {
         if (offset < 0 || length < -1) {
             throw new ModelLoadException(model, "tensor '" + t.getName() + "' has a negative external data offset or length");
         }
+        if (length > 0 && offset > Long.MAX_VALUE - length) {
+            throw new ModelLoadException(model, "tensor '" + t.getName() + "' has an external data offset and length past 2^63 bytes");
+        }
         return new ExternalDataRef(location, offset, length);
     }
 
@@ -38,7 +41,7 @@ public record ExternalDataRef(String location, long offset, long length) {
             return Long.parseLong(e.getValue().trim());
         } catch (NumberFormatException ex) {
             throw new ModelLoadException(model, "tensor '" + t.getName() + "' has a bad external data "
-                    + e.getKey() + " '" + e.getValue() + "'");
+                    + Messages.printable(e.getKey(), 40) + " '" + Messages.printable(e.getValue(), 40) + "'");
         }
     }
 
@@ -61,7 +64,14 @@ public record ExternalDataRef(String location, long offset, long length) {
         if (!file.startsWith(base)) {
             throw new ModelLoadException(model, "external data location '" + location + "' points outside the model's folder");
         }
-        return file;
+        // symbolic links are followed before the check: a link inside the folder may not lead out of it
+        Path realBase = OutputFiles.realPath(base);
+        Path real = OutputFiles.realPath(file);
+        if (!real.startsWith(realBase)) {
+            throw new ModelLoadException(model, "external data location '" + location
+                    + "' is a symbolic link that leads outside the model's folder");
+        }
+        return real;
     }
 
     /** Bytes to read: {@code length} when given, else what the tensor's type and dims need (-1 if unknown). */

@@ -38,6 +38,11 @@ final class ModelValidator {
                     + " but imports no operator set (is the file truncated?)");
         }
         GraphProto g = p.getGraph();
+        int depth = nesting(g, 0);
+        if (depth > MAX_SUBGRAPH_DEPTH) {
+            throw new ModelLoadException(file, "subgraphs (If/Loop/Scan bodies) are nested more than " + MAX_SUBGRAPH_DEPTH
+                    + " deep; Lopper refuses such models (ONNX Runtime's loading time grows exponentially with the depth)");
+        }
         Set<String> defined = new HashSet<>();
         Set<String> inputNames = new HashSet<>();
         for (ValueInfoProto v : g.getInputList()) {
@@ -83,6 +88,23 @@ final class ModelValidator {
         // Topological check (Kahn) reports cycles, undefined inputs and bad graph outputs.
         GraphChecks.checkOrder(file, g, defined);
         checkAllTensors(model);
+    }
+
+    /** Deepest nesting of subgraphs allowed (If/Loop/Scan bodies inside bodies). */
+    static final int MAX_SUBGRAPH_DEPTH = 16;
+
+    /** Nesting depth of subgraphs below {@code g} (stops counting past the limit). */
+    private static int nesting(GraphProto g, int level) {
+        if (level > MAX_SUBGRAPH_DEPTH) return level;
+        int max = level;
+        for (NodeProto n : g.getNodeList()) {
+            for (dev.lopper.onnx.proto.Onnx.AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) max = Math.max(max, nesting(a.getG(), level + 1));
+                for (GraphProto sub : a.getGraphsList()) max = Math.max(max, nesting(sub, level + 1));
+                if (max > MAX_SUBGRAPH_DEPTH) return max;
+            }
+        }
+        return max;
     }
 
     private static void checkValueType(Path file, String role, ValueInfoProto v) throws ModelLoadException {
@@ -176,9 +198,9 @@ final class ModelValidator {
             }
             long need = ref.byteCount(t);
             if (need < 0) need = 0;
-            if (ref.offset() + need > size) {
+            if (need > size || ref.offset() > size - need) {
                 throw new ModelLoadException(file, "external data file '" + ref.location() + "' is too short for tensor '"
-                        + t.getName() + "' (needs bytes " + ref.offset() + ".." + (ref.offset() + need)
+                        + t.getName() + "' (needs " + need + " bytes from offset " + ref.offset()
                         + ", file has " + size + ")");
             }
         });

@@ -6,18 +6,13 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.onnx.proto.Onnx.StringStringEntryProto;
@@ -49,6 +44,8 @@ public final class ModelWriter {
     public static final long SPILL_THRESHOLD_BYTES = 1024;
     /** Alignment of each tensor in the external data file. */
     public static final int ALIGNMENT = 64;
+    /** Roles of a model's files as outputs of an {@link OutputFiles}. */
+    public static final String ROLE_MODEL = "model", ROLE_DATA = "model's external data";
 
     /**
      * @param externalThresholdBytes inline tensors with at least this many bytes go to external data;
@@ -82,6 +79,24 @@ public final class ModelWriter {
 
     public static Result write(OnnxModel source, ModelProto model, Path target, Options options, Progress progress)
             throws ModelWriteException {
+        try (OutputFiles out = new OutputFiles()) {
+            Result r = stage(source, model, target, options, progress, out);
+            out.commit();
+            return r;
+        } catch (ModelWriteException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelWriteException(target, ModelReader.describe(e), e);
+        }
+    }
+
+    /**
+     * Writes {@code model} to temporary files of {@code out} (see {@link OutputFiles}): nothing is in place until
+     * {@code out.commit()}, so later steps of a command (e.g. saving a plan) can still fail without leaving a model
+     * behind. The source model and its external data files are registered as inputs of {@code out}.
+     */
+    public static Result stage(OnnxModel source, ModelProto model, Path target, Options options, Progress progress,
+                               OutputFiles out) throws ModelWriteException {
         Path modelTarget = target.toAbsolutePath().normalize();
         Path dir = modelTarget.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -89,48 +104,32 @@ public final class ModelWriter {
         }
         if (Files.isDirectory(modelTarget)) throw new ModelWriteException(target, "is a directory");
         Path dataTarget = dir.resolve(modelTarget.getFileName() + ".data");
-        protectSource(source, target, modelTarget, dataTarget);
+        protectSource(source, target, dataTarget, out);
+        out.claim(target, ROLE_MODEL);
 
         Plan plan = plan(source, model, target, options);
-        List<Path> temps = new ArrayList<>();
         try {
-            ModelProto out = model;
+            ModelProto proto = model;
             Path dataTemp = null;
             long dataBytes = 0;
             int dataTensors = 0;
             if (plan.externalCount > 0) {
-                dataTemp = Files.createTempFile(dir, "." + modelTarget.getFileName() + ".data.", ".tmp");
-                temps.add(dataTemp);
-                setPermissions(dataTemp, dataTarget);
+                dataTemp = out.stage(dataTarget, ROLE_DATA);
                 try (DataWriter w = new DataWriter(source, target, dataTemp, dataTarget.getFileName().toString(),
                         plan, progress)) {
-                    out = TensorRewriter.model(model, w::rewrite);
+                    proto = TensorRewriter.model(model, w::rewrite);
                     w.finish();
                     dataBytes = w.position;
                     dataTensors = w.tensors;
                 }
             }
-            int size = out.getSerializedSize();
+            int size = proto.getSerializedSize();
             if (size < 0 || size > options.maxModelBytes()) {
                 throw new ModelWriteException(target, "model is larger than 2 GB even with its tensors in external data");
             }
-            Path modelTemp = Files.createTempFile(dir, "." + modelTarget.getFileName() + ".", ".tmp");
-            temps.add(modelTemp);
-            setPermissions(modelTemp, modelTarget);
-            try (FileChannel ch = FileChannel.open(modelTemp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
-                out.writeTo(os);
-                os.flush();
-                ch.force(true);
-            }
+            ModelProto finalProto = proto;
+            out.write(target, ROLE_MODEL, os -> finalProto.writeTo(os));
             progress.checkCancelled();
-            if (dataTemp != null) {
-                move(dataTemp, dataTarget);
-                temps.remove(dataTemp);
-            }
-            move(modelTemp, modelTarget);
-            temps.remove(modelTemp);
-            syncDirectory(dir);
             return new Result(modelTarget, dataTemp == null ? null : dataTarget, dataTensors, dataBytes);
         } catch (ModelWriteException e) {
             throw e;
@@ -138,71 +137,30 @@ public final class ModelWriter {
             throw new ModelWriteException(target, ModelReader.describe(e), e);
         } catch (IllegalArgumentException e) {
             throw new ModelWriteException(target, ModelReader.firstLine(e.getMessage()), e);
-        } finally {
-            for (Path t : temps) {
-                try {
-                    Files.deleteIfExists(t);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
         }
     }
 
     // ---------------------------------------------------------------- never over the input
 
-    private static void protectSource(OnnxModel source, Path target, Path modelTarget, Path dataTarget)
+    private static void protectSource(OnnxModel source, Path target, Path dataTarget, OutputFiles out)
             throws ModelWriteException {
         if (source == null) return;
-        Set<Path> inputs = new LinkedHashSet<>();
-        Path sourcePath = realPath(source.path());
-        inputs.add(sourcePath);
+        out.input(source.path(), "model");
         try {
-            for (Path p : source.externalDataFiles()) inputs.add(realPath(p));
+            for (Path p : source.externalDataFiles()) out.input(p, "model's external data file");
         } catch (ModelLoadException e) {
             throw new ModelWriteException(target, e.reason(), e);
         }
-        Path realModel = realPath(modelTarget);
-        Path realData = realPath(dataTarget);
-        for (Path in : inputs) {
-            boolean isModel = in.equals(sourcePath);
-            if (sameFile(in, realModel, modelTarget)) {
-                throw new ModelWriteException(target, isModel
-                        ? "refusing to write over the input model " + source.path()
-                        : "refusing to write over the input model's external data file " + in);
-            }
-            if (sameFile(in, realData, dataTarget)) {
-                throw new ModelWriteException(target, "its external data file " + dataTarget.getFileName()
-                        + " would overwrite the input " + (isModel ? "model " : "model's external data file ") + in);
-            }
-        }
-    }
-
-    private static boolean sameFile(Path input, Path realTarget, Path target) {
-        if (input.equals(realTarget)) return true;
-        try {
-            return Files.exists(target) && Files.exists(input) && Files.isSameFile(input, target); // hard links
-        } catch (IOException e) {
-            return false;
+        String clash = out.inputAt(dataTarget);
+        if (clash != null) {
+            throw new ModelWriteException(target, "its external data file " + dataTarget.getFileName()
+                    + " would overwrite the input " + clash + " " + OutputFiles.realPath(dataTarget));
         }
     }
 
     /** The real path of a file that may not exist yet: its folder's real path plus its name. */
     static Path realPath(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        try {
-            if (Files.exists(abs)) return abs.toRealPath();
-            if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
-                // dangling symbolic link: where it points
-                Path link = Files.readSymbolicLink(abs);
-                return realPath(abs.resolveSibling(link));
-            }
-            Path parent = abs.getParent();
-            if (parent == null) return abs;
-            return realPath(parent).resolve(abs.getFileName());
-        } catch (IOException e) {
-            return abs;
-        }
+        return OutputFiles.realPath(p);
     }
 
     // ---------------------------------------------------------------- layout plan
@@ -334,7 +292,7 @@ public final class ModelWriter {
             }
             long length = ref.length() >= 0 ? ref.length() : OnnxModel.expectedBytes(t);
             if (length < 0) length = in.size() - ref.offset();
-            if (ref.offset() + length > in.size()) {
+            if (ref.offset() > in.size() || length > in.size() - ref.offset()) {
                 throw new ModelWriteException(target, "external data file '" + ref.location()
                         + "' of the input is too short for tensor '" + t.getName() + "'");
             }
@@ -369,38 +327,5 @@ public final class ModelWriter {
 
     private static StringStringEntryProto entry(String key, String value) {
         return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-    }
-
-    // ---------------------------------------------------------------- atomic moves
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /**
-     * Temporary files are created owner-only; the written file gets the permissions of the file it
-     * replaces, or rw-r--r-- when new.
-     */
-    private static void setPermissions(Path temp, Path target) {
-        try {
-            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
-                    ? Files.getPosixFilePermissions(target)
-                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
-            Files.setPosixFilePermissions(temp, perms);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not a POSIX file system: keep the defaults
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not every platform can sync a directory
-        }
     }
 }

@@ -93,7 +93,7 @@ public final class OnnxModel {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long size = ch.size();
                 if (len < 0) len = size - offset;
-                if (offset + len > size) throw shortFile(file, t, offset, len, size);
+                if (offset > size || len > size - offset) throw shortFile(file, t, offset, len, size);
                 if (len > Integer.MAX_VALUE) {
                     throw new ModelLoadException(path, "tensor '" + t.getName() + "' has " + len
                             + " bytes of external data; tensors over 2 GB cannot be decoded");
@@ -143,7 +143,7 @@ public final class OnnxModel {
 
     private ModelLoadException shortFile(Path file, TensorProto t, long offset, long len, long size) {
         return new ModelLoadException(path, "external data file '" + file.getFileName() + "' is too short for tensor '"
-                + t.getName() + "' (needs bytes " + offset + ".." + (offset + len) + ", file has " + size + ")");
+                + t.getName() + "' (needs " + len + " bytes from offset " + offset + ", file has " + size + ")");
     }
 
     /** Bytes a dense tensor of this type and shape occupies, or -1 when not fixed-size. */

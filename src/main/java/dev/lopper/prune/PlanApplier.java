@@ -67,6 +67,42 @@ public final class PlanApplier {
         Map<String, Map<Integer, BitSet>> removals = removals(analysis, removedChannels);
         GraphProto.Builder gb = proto.getGraph().toBuilder();
         Set<String> done = new HashSet<>();
+        Set<String> replaced = new HashSet<>();
+        Set<String> usedNames = new HashSet<>();
+        for (TensorProto t : gb.getInitializerList()) usedNames.add(t.getName());
+        for (NodeProto n : gb.getNodeList()) usedNames.addAll(n.getOutputList());
+        // a shared constant some of whose readers lose channels: every class of readers gets its own copy
+        for (Map.Entry<String, List<GroupAnalysis.SharedCopy>> e : analysis.sharedCopies().entrySet()) {
+            String t = e.getKey();
+            boolean touched = false;
+            for (GroupAnalysis.SharedCopy c : e.getValue()) touched |= removals.containsKey(t + "\u0000copy" + c.copy());
+            if (!touched) continue;
+            TensorProto src = findTensor(gb, t);
+            if (src == null) throw new IllegalStateException("shared constant '" + t + "' is not stored in the model");
+            for (GroupAnalysis.SharedCopy c : e.getValue()) {
+                Map<Integer, BitSet> r = removals.remove(t + "\u0000copy" + c.copy());
+                String name = fresh(usedNames, t + "/lopper_copy" + c.copy());
+                TensorProto copy = r == null ? src : without(original, src, r);
+                gb.addInitializer(copy.toBuilder().setName(name));
+                for (String nodeName : c.nodes()) {
+                    Node node = analysis.graph().node(nodeName);
+                    if (node == null) throw new IllegalStateException("cannot give node '" + nodeName + "' its own copy of '" + t + "'");
+                    boolean rewired = false;
+                    for (int idx : node.protoIndices()) { // every file node of a fused one (LayerNorm, GELU)
+                        NodeProto.Builder nb = gb.getNode(idx).toBuilder();
+                        for (int k = 0; k < nb.getInputCount(); k++) {
+                            if (analysis.graph().resolve(nb.getInput(k)).equals(t)) {
+                                nb.setInput(k, name);
+                                rewired = true;
+                            }
+                        }
+                        gb.setNode(idx, nb);
+                    }
+                    if (!rewired) throw new IllegalStateException("node '" + nodeName + "' does not read '" + t + "'");
+                }
+            }
+            replaced.add(t);
+        }
         for (int i = 0; i < gb.getInitializerCount(); i++) {
             TensorProto t = gb.getInitializer(i);
             Map<Integer, BitSet> r = removals.get(t.getName());
@@ -96,11 +132,7 @@ public final class PlanApplier {
         // node rewrites
         ModelGraph graph = analysis.graph();
         Set<String> changed = counts.keySet();
-        Set<String> usedNames = new HashSet<>();
-        for (TensorProto t : gb.getInitializerList()) usedNames.add(t.getName());
-        for (NodeProto n : gb.getNodeList()) usedNames.addAll(n.getOutputList());
         int opset = opset(proto);
-        Set<String> replaced = new HashSet<>();
         for (Rewrite rw : analysis.rewrites()) {
             Node node = graph.node(rw.node());
             if (node == null || node.protoIndices().size() != 1) continue;
@@ -182,6 +214,8 @@ public final class PlanApplier {
             }
             gb.setNode(idx, nb);
         }
+        // node indices are stable up to here; now drop what only the shared originals' readers read
+        for (String t : analysis.sharedCopies().keySet()) if (replaced.contains(t)) dropUnread(gb, t);
         removeUnused(gb, replaced);
 
         // shapes recorded in the file
@@ -207,19 +241,47 @@ public final class PlanApplier {
         return mb.build();
     }
 
-    /** Positions removed from each constant, per axis, when each group loses the given root channels. */
+    /** Positions removed from each constant (by {@link ParamSlice#storageKey()}), per axis, when each group loses the given root channels. */
     static Map<String, Map<Integer, BitSet>> removals(GroupAnalysis analysis, Map<String, BitSet> removedChannels) {
         Map<String, Map<Integer, BitSet>> removals = new LinkedHashMap<>();
         for (Map.Entry<String, BitSet> e : removedChannels.entrySet()) {
             CoupledGroup g = analysis.group(e.getKey());
             for (ParamSlice s : g.slices()) {
-                BitSet b = removals.computeIfAbsent(s.tensor(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
+                BitSet b = removals.computeIfAbsent(s.storageKey(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
                 for (int c = e.getValue().nextSetBit(0); c >= 0; c = e.getValue().nextSetBit(c + 1)) {
                     for (int p : s.map().indicesOf(c)) b.set(p);
                 }
             }
         }
         return removals;
+    }
+
+    /**
+     * Removes the Identity chains from {@code t} (and the Constant node making {@code t}) that nothing reads any
+     * more once every reader has its own copy, so the written model holds no orphaned tensor.
+     */
+    private static void dropUnread(GraphProto.Builder gb, String t) {
+        Set<String> chain = new HashSet<>(Set.of(t));
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            Set<String> read = new HashSet<>();
+            for (NodeProto n : gb.getNodeList()) {
+                read.addAll(n.getInputList());
+                for (AttributeProto a : n.getAttributeList()) if (a.hasG() || a.getGraphsCount() > 0) return;
+            }
+            for (ValueInfoProto o : gb.getOutputList()) read.add(o.getName());
+            for (int i = gb.getNodeCount() - 1; i >= 0; i--) {
+                NodeProto n = gb.getNode(i);
+                if (n.getOutputCount() != 1 || read.contains(n.getOutput(0)) || !n.getDomain().isEmpty()) continue;
+                boolean fromT = n.getOpType().equals("Identity") && n.getInputCount() == 1 && chain.contains(n.getInput(0));
+                boolean makesT = n.getOpType().equals("Constant") && n.getOutput(0).equals(t);
+                if (!fromT && !makesT) continue;
+                chain.add(n.getOutput(0));
+                gb.removeNode(i);
+                progress = true;
+            }
+        }
     }
 
     /** Drops initializers this rewrite replaced that nothing reads any more (no node, output or subgraph). */

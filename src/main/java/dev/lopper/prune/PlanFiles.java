@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.lopper.analysis.CoupledGroup;
+import dev.lopper.onnx.OutputFiles;
 
 /**
  * Plan files (shared by the CLI and the app), JSON, schema version {@value PruningPlan#SCHEMA_VERSION}:
@@ -36,6 +37,7 @@ import dev.lopper.analysis.CoupledGroup;
 public final class PlanFiles {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     public static final String FORMAT = "lopper-plan";
+    static final long MAX_PLAN_BYTES = 64L << 20;
 
     private PlanFiles() {}
 
@@ -79,78 +81,167 @@ public final class PlanFiles {
         }
     }
 
-    /** Writes atomically. */
-    public static void save(PruningPlan plan, Path file) throws IOException {
+    /** Writes atomically under the output policy ({@link OutputFiles}); {@code inputs} must not be replaced. */
+    public static void save(PruningPlan plan, Path file, Path... inputs) throws IOException {
         byte[] bytes = toJson(plan).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        OutputFiles.writeAtomically(file, out -> out.write(bytes), inputs);
+    }
+
+    /** Stages the plan as one output of {@code out} (moved into place by its commit). */
+    public static void stage(PruningPlan plan, Path file, OutputFiles out) throws IOException {
+        byte[] bytes = toJson(plan).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write(file, "plan", os -> os.write(bytes));
     }
 
     /** Reads a plan file; checks its format only (see {@link #check}). */
     public static PruningPlan read(Path file) {
         String text;
+        String why = dev.lopper.onnx.InputFiles.problem(file);
+        if (why != null) throw new PlanException("cannot read plan " + file + ": " + why);
         try {
+            if (Files.size(file) > MAX_PLAN_BYTES) throw new PlanException("cannot read plan " + file + ": larger than 64 MB, not a plan");
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new PlanException("cannot read plan " + file + ": no such file");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new PlanException("cannot read plan " + file + ": not UTF-8 text, not a plan");
         } catch (IOException e) {
             throw new PlanException("cannot read plan " + file + ": " + e.getMessage());
         }
         return parse(text, file.toString());
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = new ObjectMapper(
+            com.fasterxml.jackson.core.JsonFactory.builder()
+                    .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /**
+     * Parses a plan strictly: format, version (the integer {@value PruningPlan#SCHEMA_VERSION}), the types and ranges of
+     * every setting, group ids, channel counts, kept indices (sorted unique integers in range), no duplicate keys, no
+     * text after the JSON. Every problem is one {@link PlanException} line naming the plan.
+     */
     public static PruningPlan parse(String text, String name) {
         JsonNode root;
+        String where = "plan " + dev.lopper.onnx.Messages.printable(name, 300);
         try {
-            root = JSON.readTree(text);
+            root = STRICT.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new PlanException("plan " + name + " is not valid JSON (" + e.getOriginalMessage() + ")");
+            String why = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
+            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            throw new PlanException(where + " is not valid JSON (" + dev.lopper.onnx.Messages.printable(why, 160)
+                    + (line > 0 ? ", line " + line : "") + ")");
+        } catch (IOException e) {
+            throw new PlanException(where + " is not valid JSON");
         }
-        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
-            throw new PlanException("plan " + name + " is not a Lopper plan (no \"format\": \"" + FORMAT + "\")");
+        if (root == null || !root.isObject() || !root.path("format").isTextual() || !FORMAT.equals(root.path("format").asText())) {
+            throw new PlanException(where + " is not a Lopper plan (no \"format\": \"" + FORMAT + "\")");
         }
-        int version = root.path("version").asInt(-1);
-        if (version != PruningPlan.SCHEMA_VERSION) {
-            throw new PlanException("plan " + name + " has schema version " + root.path("version")
+        JsonNode v = root.path("version");
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() != PruningPlan.SCHEMA_VERSION) {
+            throw new PlanException(where + " has schema version " + dev.lopper.onnx.Messages.printable(v.isMissingNode() ? "(none)" : v.toString(), 40)
                     + "; this Lopper reads version " + PruningPlan.SCHEMA_VERSION);
         }
         try {
-            String sha = req(root.path("model"), "sha256", name).asText();
-            String file = root.path("model").path("file").asText("");
+            JsonNode model = root.path("model");
+            if (!model.isObject()) throw bad(where, "\"model\" must be an object with \"sha256\"");
+            String sha = text(req(model, "sha256", where), where, "model.sha256");
+            String file = model.has("file") ? text(model.get("file"), where, "model.file") : "";
             JsonNode s = root.path("settings");
-            PruneTarget target = new PruneTarget(PruneTarget.Kind.valueOf(s.path("target").path("kind").asText("ratio").toUpperCase(java.util.Locale.ROOT)),
-                    s.path("target").path("value").asDouble(0));
+            if (!s.isMissingNode() && !s.isObject()) throw bad(where, "\"settings\" must be an object");
+            JsonNode t = s.path("target");
+            if (!t.isMissingNode() && !t.isObject()) throw bad(where, "settings.target must be an object");
+            String kindId = t.has("kind") ? text(t.get("kind"), where, "settings.target.kind") : "ratio";
+            PruneTarget.Kind kind = null;
+            for (PruneTarget.Kind k : PruneTarget.Kind.values()) if (k.id().equals(kindId)) kind = k;
+            if (kind == null) throw bad(where, "settings.target.kind must be ratio, macs or params");
+            double value = t.has("value") ? fraction(t.get("value"), where, "settings.target.value") : 0;
+            PruneTarget target = new PruneTarget(kind, value);
             Set<String> prot = new HashSet<>();
-            s.path("protect").forEach(n -> prot.add(n.asText()));
+            JsonNode pr = s.path("protect");
+            if (!pr.isMissingNode()) {
+                if (!pr.isArray()) throw bad(where, "settings.protect must be a list of node names");
+                for (JsonNode n : pr) prot.add(text(n, where, "settings.protect[]"));
+            }
             Map<String, Double> ov = new LinkedHashMap<>();
-            s.path("overrides").fields().forEachRemaining(e -> ov.put(e.getKey(), e.getValue().asDouble()));
-            PruningSettings ps = new PruningSettings(Allocation.parse(s.path("allocation").asText("uniform")), target,
-                    s.path("roundTo").asInt(1), s.path("minChannels").asInt(1), prot, ov);
-            PlanSettings settings = new PlanSettings(s.path("criterion").asText("manual"), s.path("reduction").asText("mean"),
-                    s.path("normalization").asText("none"), s.path("seed").asLong(0), ps, s.path("ratioUsed").asDouble(target.value()));
+            JsonNode ovn = s.path("overrides");
+            if (!ovn.isMissingNode()) {
+                if (!ovn.isObject()) throw bad(where, "settings.overrides must be an object of group ratios");
+                for (var it = ovn.fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    ov.put(e.getKey(), fraction(e.getValue(), where, "settings.overrides." + e.getKey()));
+                }
+            }
+            String alloc = s.has("allocation") ? text(s.get("allocation"), where, "settings.allocation") : "uniform";
+            int roundTo = s.has("roundTo") ? count(s.get("roundTo"), where, "settings.roundTo") : 1;
+            int minChannels = s.has("minChannels") ? count(s.get("minChannels"), where, "settings.minChannels") : 1;
+            PruningSettings ps = new PruningSettings(Allocation.parse(alloc), target, roundTo, minChannels, prot, ov);
+            String criterion = s.has("criterion") ? text(s.get("criterion"), where, "settings.criterion") : "manual";
+            if (!criterion.equals("manual")) dev.lopper.importance.Criterion.parse(criterion);
+            String reduction = s.has("reduction") ? text(s.get("reduction"), where, "settings.reduction") : "mean";
+            dev.lopper.importance.Reduction.parse(reduction);
+            String normalization = s.has("normalization") ? text(s.get("normalization"), where, "settings.normalization") : "none";
+            dev.lopper.importance.Normalization.parse(normalization);
+            long seed = 0;
+            if (s.has("seed")) {
+                JsonNode sn = s.get("seed");
+                if (!sn.isIntegralNumber() || !sn.canConvertToLong()) throw bad(where, "settings.seed must be an integer");
+                seed = sn.asLong();
+            }
+            double ratioUsed = s.has("ratioUsed") ? fraction(s.get("ratioUsed"), where, "settings.ratioUsed") : target.value();
+            PlanSettings settings = new PlanSettings(criterion, reduction, normalization, seed, ps, ratioUsed);
             Map<String, GroupPlan> groups = new LinkedHashMap<>();
             JsonNode arr = root.path("groups");
-            if (!arr.isArray()) throw new PlanException("plan " + name + " has no \"groups\" list");
+            if (!arr.isArray()) throw new PlanException(where + " has no \"groups\" list");
             for (JsonNode g : arr) {
-                String id = req(g, "id", name).asText();
-                int channels = req(g, "channels", name).asInt();
-                JsonNode k = req(g, "kept", name);
+                if (!g.isObject()) throw bad(where, "every entry of \"groups\" must be an object");
+                String id = text(req(g, "id", where), where, "groups[].id");
+                String shown = dev.lopper.onnx.Messages.printable(id, 80);
+                int channels = count(req(g, "channels", where), where, "group " + shown + " channels");
+                JsonNode k = req(g, "kept", where);
+                if (!k.isArray()) throw bad(where, "group " + shown + ": \"kept\" must be a list of channel indices");
                 int[] kept = new int[k.size()];
                 for (int i = 0; i < kept.length; i++) {
-                    if (!k.get(i).canConvertToInt()) throw new PlanException("plan " + name + ": group " + id + " has a kept index that is not an integer: " + k.get(i));
-                    kept[i] = k.get(i).asInt();
+                    JsonNode e = k.get(i);
+                    if (!e.isIntegralNumber() || !e.canConvertToInt()) {
+                        throw new PlanException(where + ": group " + shown + " has a kept index that is not an integer: "
+                                + dev.lopper.onnx.Messages.printable(e.toString(), 40));
+                    }
+                    kept[i] = e.asInt();
                 }
-                if (groups.containsKey(id)) throw new PlanException("plan " + name + " lists group " + id + " twice");
+                if (groups.containsKey(id)) throw new PlanException(where + " lists group " + shown + " twice");
                 groups.put(id, new GroupPlan(id, channels, kept));
             }
             return new PruningPlan(sha, file, settings, groups);
         } catch (IllegalArgumentException e) {
-            throw new PlanException("plan " + name + ": " + e.getMessage());
+            throw new PlanException(where + ": " + dev.lopper.onnx.Messages.printable(e.getMessage(), 300));
         }
     }
 
-    private static JsonNode req(JsonNode n, String field, String name) {
+    private static PlanException bad(String where, String why) {
+        return new PlanException(where + ": " + why);
+    }
+
+    private static String text(JsonNode n, String where, String field) {
+        if (!n.isTextual()) throw bad(where, field + " must be a string");
+        return n.asText();
+    }
+
+    private static double fraction(JsonNode n, String where, String field) {
+        if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0 || n.asDouble() > 1) {
+            throw bad(where, field + " must be a number in [0, 1]");
+        }
+        return n.asDouble();
+    }
+
+    private static int count(JsonNode n, String where, String field) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1) throw bad(where, field + " must be an integer >= 1");
+        return n.asInt();
+    }
+
+    private static JsonNode req(JsonNode n, String field, String where) {
         JsonNode v = n.get(field);
-        if (v == null || v.isNull()) throw new PlanException("plan " + name + " misses \"" + field + "\"");
+        if (v == null || v.isNull()) throw new PlanException(where + " misses \"" + field + "\"");
         return v;
     }
 

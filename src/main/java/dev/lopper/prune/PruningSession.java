@@ -15,7 +15,12 @@ import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Standardizer;
+import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.ChannelScores;
+import dev.lopper.importance.Criterion;
+import dev.lopper.importance.obspa.ObspaSource;
+import dev.lopper.prune.obspa.GraphObspaSource;
+import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.importance.ImportanceScorer;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.importance.Weights;
@@ -33,6 +38,11 @@ import dev.lopper.task.Progress;
  * as often as wanted. Not thread-safe; use it from one background thread.
  * <pre>
  * PruningSession s = PruningSession.open(path, Map.of(), progress);
+ * // the whole pipeline, as `lopper prune` and the app run it:
+ * PlanResult planned = s.plan(PruneRequest.of(ScoringOptions.defaults(), PruningSettings.ratio(0.3)), progress);
+ * PruneResult done = s.prune(planned, progress);          // compensate, rewrite, verify, recount, correct the target
+ * if (done.verified()) s.write(done.outcome(), Path.of("out.onnx"), progress);
+ * // or step by step:
  * ScoringOptions so = ScoringOptions.defaults().with(Criterion.FPGM);
  * Map&lt;String, ChannelScores&gt; scores = s.score(so, progress);
  * Planner.Result r = s.plan(scores, so, PruningSettings.ratio(0.3), progress);   // r.after(): estimated cost
@@ -64,10 +74,24 @@ public final class PruningSession {
         this.before = new ModelCost(analysis.summary().totalParams(), analysis.summary().totalMacs());
     }
 
+    /**
+     * A session over a model already read, standardized (with {@code inputShapes}) and analyzed, e.g. the app's
+     * opened model; hashes the file.
+     */
+    public static PruningSession of(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis,
+                                    Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
+        return new PruningSession(path, model, graph, analysis, ModelSha256.of(path, progress), inputShapes);
+    }
+
     /** Reads, standardizes and analyzes a model and hashes its file. */
     public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
         progress.update("reading " + path.getFileName(), 0, 1);
         OnnxModel model = ModelReader.read(path);
+        java.util.List<String> problems = dev.lopper.onnx.ModelLint.check(model.proto());
+        if (!problems.isEmpty()) {
+            throw new ModelLoadException(path, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1)
+                    + " more problems)" : "") + "; Lopper does not prune a model that fails validation (see lopper inspect)");
+        }
         String sha = ModelSha256.of(path, progress);
         ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
         GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
@@ -122,6 +146,120 @@ public final class PruningSession {
                 path.getFileName().toString(), progress);
     }
 
+    // ---- the prune pipeline: one for the CLI and the app ----
+
+    private volatile String calibrationFeed;
+
+    /** How calibration data was fed in the latest capture (samples, batch, padding), or null before any. */
+    public String calibrationFeed() { return calibrationFeed; }
+
+    /** OBSPA moment sources already built, by calibration file (or none) and damping. */
+    private final Map<String, GraphObspaSource> obspaSources = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** OBSPA moments for a request: from its calibration data, else data-free; built once per (data, damping). */
+    public GraphObspaSource obspaSource(PruneRequest r, Progress progress) {
+        String key = r.calibration() + "\u0000" + r.calibrationSamples() + "\u0000" + r.damping() + "\u0000" + r.moments()
+                + "\u0000" + r.sequential();
+        GraphObspaSource s = obspaSources.get(key);
+        if (s != null) return s;
+        synchronized (obspaSources) {
+            s = obspaSources.get(key);
+            if (s == null) {
+                s = Obspa.source(this, r.calibrationData(inputShapes), r.damping(), r.moments(), progress).sequential(r.sequential());
+                if (r.calibration() != null) calibrationFeed = s.describe();
+                obspaSources.put(key, s);
+            }
+            return s;
+        }
+    }
+
+    /**
+     * The scoring options a request scores with: OBSPA gets its input moments, an activation criterion its
+     * statistics captured on the request's calibration data.
+     *
+     * @throws PlanException when an activation criterion has no calibration data
+     */
+    public ScoringOptions scoringFor(PruneRequest r, Progress progress) {
+        ScoringOptions so = r.scoring();
+        if (so.criterion() == Criterion.OBSPA && !(so.stats() instanceof ObspaSource)) {
+            return withStats(so, obspaSource(r, progress));
+        }
+        if (so.criterion().create().needsActivations() && so.stats() == ActivationStats.NONE) {
+            if (r.calibration() == null) {
+                throw new PlanException("criterion " + so.criterion().id() + " needs calibration data to measure activations on");
+            }
+            CapturedActivations captured = captureActivations(r.calibrationData(inputShapes), PruneRequest.CALIBRATION_BATCH, progress);
+            calibrationFeed = "activations on " + captured.feed().describe();
+            return withStats(so, captured);
+        }
+        return so;
+    }
+
+    private static ScoringOptions withStats(ScoringOptions so, ActivationStats stats) {
+        return new ScoringOptions(so.criterion(), so.reduction(), so.normalization(), so.seed(), stats, so.includeLocked());
+    }
+
+    /**
+     * Scores and plans: a ratio goes straight to the allocator, a MACs or params target is met by bisection on the
+     * ratio with the exact count of {@link #costModel()} at every step.
+     */
+    public PlanResult plan(PruneRequest r, Progress progress) {
+        ScoringOptions so = scoringFor(r, progress);
+        progress.checkCancelled();
+        Map<String, ChannelScores> scores = score(so, progress);
+        progress.checkCancelled();
+        Planner.Result p = r.steps() == 1 ? plan(scores, so, r.settings(), progress)
+                : ProgressivePruner.plan(this, scores, so, r.settings(), r.steps(), r.calibration() != null
+                        ? ProgressivePruner.Probe.calibration(r.calibrationData(inputShapes))
+                        : ProgressivePruner.Probe.random(inputShapes, r.verify().seed()), progress);
+        return new PlanResult(r, so, scores, p.plan(), before, p.after());
+    }
+
+    /** A saved plan (checked with {@link #readPlan}) to apply under a request; it is applied as it is, never re-planned. */
+    public PlanResult planOf(PruningPlan saved, PruneRequest r) {
+        return new PlanResult(r, r.scoring(), null, saved, before, costModel().count(saved.groups()));
+    }
+
+    /**
+     * Compensates (when asked), rewrites and verifies in ONNX Runtime, leaving failing groups whole when asked, then
+     * recounts the verified model from scratch. When the recount keeps more than a MACs or params target (ops the
+     * analysis cannot shrink), the target given to the planner is tightened and the plan re-made and re-applied, at
+     * most 3 times. Safe to call while another thread plans with this session.
+     */
+    public PruneResult prune(PlanResult planned, Progress progress) {
+        PruneRequest r = planned.request();
+        Obspa.Step step = r.compensate() ? Obspa.compensation(this, obspaSource(r, progress)) : null;
+        PlanExecution.Outcome outcome = apply(planned.plan(), step, r, progress);
+        if (!outcome.verified()) return new PruneResult(outcome.plan(), outcome, planned.after(), step == null ? null : step.last());
+        ModelCost after = recount(outcome.model(), progress);
+        ModelCost estimate = planned.after();
+        PruneTarget target = r.settings().target();
+        for (int round = 0; round < 3 && planned.scores() != null && target.kind() != PruneTarget.Kind.RATIO; round++) {
+            double got = Planner.fraction(after, before, target.kind());
+            if (got <= target.value() + 1e-3) break;
+            double corrected = target.value() * Planner.fraction(estimate, before, target.kind()) / got;
+            if (!(corrected > 0)) break;
+            Planner.Result p = plan(planned.scores(), planned.scoring(),
+                    r.settings().withTarget(new PruneTarget(target.kind(), Math.min(1, corrected))), progress);
+            PlanExecution.Outcome o2 = apply(p.plan(), step, r, progress);
+            if (!o2.verified()) break;
+            estimate = p.after();
+            outcome = o2;
+            after = recount(o2.model(), progress);
+        }
+        return new PruneResult(outcome.plan(), outcome, after, step == null ? null : step.last());
+    }
+
+    /** {@link #plan} then {@link #prune}. */
+    public PruneResult run(PruneRequest r, Progress progress) {
+        return prune(plan(r, progress), progress);
+    }
+
+    private PlanExecution.Outcome apply(PruningPlan plan, WeightCompensation step, PruneRequest r, Progress progress) {
+        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify());
+        return PlanExecution.run(plan, kept -> rewrite(kept, step), check, r.lockFailing(), progress);
+    }
+
     /** A plan file checked against this model. */
     public PruningPlan readPlan(Path planFile) {
         PruningPlan p = PlanFiles.read(planFile);
@@ -136,6 +274,10 @@ public final class PruningSession {
 
     /** The rewritten model for some kept channels (no verification), compensated first when a step is set. */
     public ModelProto rewrite(Map<String, GroupPlan> kept) throws ModelLoadException {
+        return rewrite(kept, compensation);
+    }
+
+    private ModelProto rewrite(Map<String, GroupPlan> kept, WeightCompensation compensation) throws ModelLoadException {
         Map<String, int[]> k = new LinkedHashMap<>();
         kept.forEach((id, g) -> k.put(id, g.kept()));
         OnnxModel base = model;
@@ -210,6 +352,13 @@ public final class PruningSession {
     public ModelWriter.Result write(PlanExecution.Outcome outcome, Path out, Progress progress) throws ModelWriteException {
         if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
         return ModelWriter.write(model, outcome.model(), out, ModelWriter.Options.DEFAULT, progress);
+    }
+
+    /** Stages a verified model as an output of {@code out}; in place only after {@code out.commit()}. */
+    public ModelWriter.Result stage(PlanExecution.Outcome outcome, Path target, dev.lopper.onnx.OutputFiles out, Progress progress)
+            throws ModelWriteException {
+        if (!outcome.verified()) throw new IllegalStateException("the pruned model was not verified");
+        return ModelWriter.stage(model, outcome.model(), target, ModelWriter.Options.DEFAULT, progress, out);
     }
 
     /** An independent count of a written model: read back, standardized and analyzed from scratch. */

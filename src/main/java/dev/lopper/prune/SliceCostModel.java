@@ -125,6 +125,8 @@ public final class SliceCostModel implements CostCounter {
     public ModelCost count(Map<String, GroupPlan> plan) {
         // removed positions per (tensor, axis)
         Map<String, Map<Integer, BitSet>> removed = new HashMap<>();
+        Map<String, String> tensorOf = new HashMap<>();
+        Map<String, Integer> copiesOf = new HashMap<>(); // shared constants: copies once any is sliced
         for (GroupPlan gp : plan.values()) {
             CoupledGroup g = byId.get(gp.id());
             if (g == null) throw new IllegalArgumentException("plan names unknown group " + gp.id());
@@ -133,15 +135,22 @@ public final class SliceCostModel implements CostCounter {
             for (ParamSlice s : g.slices()) {
                 long[] d = dims.apply(s.tensor());
                 int axis = s.axis() < 0 ? s.axis() + d.length : s.axis();
-                BitSet b = removed.computeIfAbsent(s.tensor(), k -> new HashMap<>())
+                BitSet b = removed.computeIfAbsent(s.storageKey(), k -> new HashMap<>())
                         .computeIfAbsent(axis, k -> new BitSet());
+                tensorOf.put(s.storageKey(), s.tensor());
+                if (s.copies() > 1) copiesOf.put(s.tensor(), s.copies());
                 for (int p : s.map().indicesOf(gone)) b.set(p);
             }
         }
         long paramsRemoved = 0;
         Map<String, Double> keptFraction = new HashMap<>();
+        Map<String, Integer> touchedCopies = new HashMap<>();
         for (Map.Entry<String, Map<Integer, BitSet>> e : removed.entrySet()) {
-            long[] d = dims.apply(e.getKey());
+            String tensor = tensorOf.get(e.getKey());
+            long[] d = dims.apply(tensor);
+            if (copiesOf.containsKey(tensor) && touchedCopies.merge(tensor, 1, Integer::sum) > 1) {
+                paramsRemoved -= elements(d); // every further sliced copy is a tensor of its own
+            }
             long all = elements(d);
             long after = 1;
             for (int a = 0; a < d.length; a++) {
@@ -149,7 +158,11 @@ public final class SliceCostModel implements CostCounter {
                 after *= d[a] - (b == null ? 0 : b.cardinality());
             }
             paramsRemoved += all - after;
-            keptFraction.put(e.getKey(), all == 0 ? 1 : (double) after / all);
+            keptFraction.put(tensor, Math.min(keptFraction.getOrDefault(tensor, 1.0), all == 0 ? 1 : (double) after / all));
+        }
+        // copies no group slices are whole tensors of their own
+        for (Map.Entry<String, Integer> e : touchedCopies.entrySet()) {
+            paramsRemoved -= (copiesOf.get(e.getKey()) - e.getValue()) * elements(dims.apply(e.getKey()));
         }
         double macsRemoved = 0;
         if (nodeMacs == null) {

@@ -59,7 +59,8 @@ class MiniLmGroupsTest {
         assertEquals(List.of("graph output 'last_hidden_state'"), stream.lockReasons());
         assertEquals(25, a.summary().groups());
         assertEquals(24, a.summary().prunable());
-        assertEquals(1.0, a.summary().prunableMacFraction(), 1e-9);
+        // every MAC but the elementwise ops on the locked residual stream (LayerNorms, residual Adds: 0.14%)
+        assertEquals(0.998595, a.summary().prunableMacFraction(), 1e-6);
 
         GroupAnalysis unlocked = GroupAnalyzer.analyze(graph, new AnalysisOptions(false, true), Progress.NONE);
         assertTrue(unlocked.group("g:/embeddings/word_embeddings/Gather/out").isPrunable(), "residual stream prunable once outputs are free");

@@ -59,7 +59,7 @@ class RuleGroupsTest {
         assertEquals(Role.CONSUMER_WEIGHT, s.get("conv2.weight@1").role());
         assertEquals(3, s.size());
         assertEquals(3 * 9 + 1 + 4, g.paramsPerChannel());
-        assertEquals(36 * 27 + 36 * 4, g.macsPerChannel());
+        assertEquals(36 * 27 + 36 + 36 * 4, g.macsPerChannel());   // conv1, relu (1 per element), conv2
         assertEquals(List.of("graph input 'x'"), a.group("g:input:x/1").lockReasons());
         assertEquals(List.of("graph output 'conv2'"), a.group("g:conv2/out").lockReasons());
         // every parameter but conv2's bias (the locked output channels) has a coordinate in a prunable group
@@ -298,7 +298,7 @@ class RuleGroupsTest {
         assertEquals(a.summary().totalMacs(), a.macsAfter(Map.of()), 1e-9);
         // conv1 keeps 6 of 8: conv1 weight 6x3x3x3 + bias 6, conv2 weight 4x6 + bias 4
         assertEquals(6 * 27 + 6 + 4 * 6 + 4, a.paramsAfter(Map.of("g:conv1/out", 6)));
-        assertEquals(36 * 6 * 27 + 36 * 4 * 6, a.macsAfter(Map.of("g:conv1/out", 6)), 1e-9);
+        assertEquals(36 * 6 * 27 + 36 * 6 + 36 * 4 * 6, a.macsAfter(Map.of("g:conv1/out", 6)), 1e-9);
         // attention: dropping one of two heads halves Q/K/V/O's head-sized parts
         GroupAnalysis e = analyze(TestModels.encoder());
         long all = e.paramsAfter(Map.of());

@@ -322,6 +322,10 @@ class MainViewModelTest {
         // ids up to 99 overflow the 64-token vocabulary: verification cannot run, and says so
         waitFor(() -> prune.pruneStatusProperty().get().startsWith("Pruning failed")
                 || prune.prunedProperty().get() != null, 60_000);
+        String status = onFx(() -> prune.pruneStatusProperty().get());
+        assertNull(onFx(() -> prune.prunedProperty().get()), "no pruned model without verification: " + status);
+        assertTrue(status.startsWith("Pruning failed: cannot verify"), status);
+        assertTrue(status.contains("indices element out of data bounds"), "names the cause: " + status);
         onFx(() -> prune.intRangeProperty().set(new dev.lopper.eval.IntRange(0, 63)));
         waitFor(() -> prune.prunedProperty().get() != null && prune.prunedProperty().get().verified(), 60_000);
     }

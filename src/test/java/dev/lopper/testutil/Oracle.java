@@ -95,14 +95,46 @@ public final class Oracle {
 
     /** The model with every producer row and consumer column of the given channels set to zero. */
     public static ModelProto zeroChannels(OnnxModel model, CoupledGroup g, int... channels) throws Exception {
+        return zeroChannels(model, null, g, channels);
+    }
+
+    /**
+     * Same, for an analysis with shared constants: the readers of a zeroed copy of a shared constant get a zeroed
+     * clone of their own (exactly as the plan applier gives them their own sliced one), the others keep the original.
+     */
+    public static ModelProto zeroChannels(OnnxModel model, dev.lopper.analysis.GroupAnalysis an, CoupledGroup g, int... channels)
+            throws Exception {
         Map<String, Map<Integer, BitSet>> zero = new HashMap<>();
         for (ParamSlice s : g.slices()) {
             if (s.role() != ParamSlice.Role.CONSUMER_WEIGHT && s.role() != ParamSlice.Role.PRODUCER_WEIGHT
                     && s.role() != ParamSlice.Role.PRODUCER_BIAS) continue;
-            BitSet b = zero.computeIfAbsent(s.tensor(), k -> new HashMap<>()).computeIfAbsent(s.axis(), k -> new BitSet());
+            BitSet b = zero.computeIfAbsent(s.storageKey(), k -> new HashMap<>()).computeIfAbsent(s.axis(), k -> new BitSet());
             for (int c : channels) for (int p : s.map().indicesOf(c)) b.set(p);
         }
         GraphProto.Builder gb = model.proto().getGraph().toBuilder();
+        if (an != null) {
+            for (var e : an.sharedCopies().entrySet()) {
+                TensorProto src = null;
+                for (TensorProto t : gb.getInitializerList()) if (t.getName().equals(e.getKey())) src = t;
+                for (var c : e.getValue()) {
+                    Map<Integer, BitSet> z = zero.remove(e.getKey() + "\u0000copy" + c.copy());
+                    if (z == null) continue;
+                    if (src == null) throw new IllegalArgumentException("shared constant " + e.getKey() + " is no initializer");
+                    String name = e.getKey() + "/oracle_copy" + c.copy();
+                    gb.addInitializer(zeroed(model, src, z).toBuilder().setName(name));
+                    for (String node : c.nodes()) {
+                        for (int idx : an.graph().node(node).protoIndices()) {
+                            NodeProto.Builder nb = gb.getNode(idx).toBuilder();
+                            for (int k = 0; k < nb.getInputCount(); k++) {
+                                if (an.graph().resolve(nb.getInput(k)).equals(e.getKey())) nb.setInput(k, name);
+                            }
+                            gb.setNode(idx, nb);
+                        }
+                    }
+                }
+            }
+        }
+        for (String k : zero.keySet()) if (k.contains("\u0000")) throw new IllegalArgumentException("copy " + k + " without an analysis");
         for (int i = 0; i < gb.getInitializerCount(); i++) {
             Map<Integer, BitSet> z = zero.get(gb.getInitializer(i).getName());
             if (z != null) gb.setInitializer(i, zeroed(model, gb.getInitializer(i), z));

@@ -51,11 +51,5 @@ public final class ConvRule implements OpRule {
         out[1] = w[0];
         System.arraycopy(sp, 0, out, 2, sp.length);
         ctx.setDims(n.output(0), out);
-        List<Dim> mac = new ArrayList<>();
-        mac.add(x[0]);
-        mac.add(w[0]);
-        for (Dim d : sp) mac.add(d);
-        for (int i = 1; i < w.length; i++) mac.add(w[i]);
-        ctx.macs(n, mac);
     }
 }

@@ -64,10 +64,5 @@ public final class ConvTransposeRule implements OpRule {
             out[i + 2] = ctx.fresh(size);
         }
         ctx.setDims(n.output(0), out);
-        List<Dim> mac = new ArrayList<>();
-        mac.add(x[0]);
-        for (int i = 1; i < x.length; i++) mac.add(x[i]);
-        for (int i = 1; i < w.length; i++) mac.add(w[i]);
-        ctx.macs(n, mac);
     }
 }

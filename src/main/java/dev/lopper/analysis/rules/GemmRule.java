@@ -37,6 +37,5 @@ public final class GemmRule implements OpRule {
             if (c.length == 2 && c[0].size() != 1) ctx.role(n.input(2), 0, Role.PER_CHANNEL, n);
         }
         ctx.setDims(n.output(0), out);
-        ctx.macs(n, List.of(m, ka, nn));
     }
 }

@@ -41,10 +41,5 @@ public final class MatMulRule implements OpRule {
         if (!aVec) out.add(m);
         if (!bVec) out.add(nn);
         ctx.setDims(n.output(0), out.toArray(Dim[]::new));
-        List<Dim> mac = new ArrayList<>(Arrays.asList(batch));
-        mac.add(m);
-        mac.add(k1);
-        mac.add(nn);
-        ctx.macs(n, mac);
     }
 }

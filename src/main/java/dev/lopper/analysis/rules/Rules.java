@@ -8,7 +8,7 @@ import dev.lopper.analysis.OpRule;
 /**
  * The one table of op rules: ONNX op type (default domain) → rule. An op missing here locks every group
  * it touches ("no rule for op 'GRU' at node 'gru_1'"); nothing is treated as elementwise by default.
- * Recurrent ops, Einsum, If/Loop/Scan, quantized ops, DepthToSpace and friends deliberately have no rule.
+ * Einsum, If/Loop/Scan, quantized ops, DepthToSpace and friends deliberately have no rule.
  */
 public final class Rules {
     private Rules() {}
@@ -57,6 +57,7 @@ public final class Rules {
         put(new ExpandRule(), "Expand");
         put(new TileRule(), "Tile");
         put(new RangeRule(), "Range");
+        put(new RecurrentRule(), "LSTM", "GRU", "RNN");
     }
 
     /** The rule for an op of the default ONNX domain, or null. */

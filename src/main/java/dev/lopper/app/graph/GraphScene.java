@@ -11,6 +11,7 @@ import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
 import dev.lopper.graph.layout.LayeredLayout;
+import dev.lopper.graph.layout.LayeredLayout2D;
 import dev.lopper.graph.layout.LayoutGraph;
 import dev.lopper.graph.layout.LayoutResult;
 import dev.lopper.task.Progress;
@@ -198,7 +199,14 @@ public final class GraphScene {
             s[i] = edges.get(i).source();
             t[i] = edges.get(i).target();
         }
-        LayoutResult layout = new LayeredLayout().layout(new LayoutGraph(n, s, t, w, h), progress);
+        // JGraphT's drawing API over the boxes (edge objects are indices: two edges may join the same boxes)
+        org.jgrapht.Graph<Integer, Integer> boxGraph = new org.jgrapht.graph.DirectedPseudograph<>(null, null, false);
+        for (int i = 0; i < n; i++) boxGraph.addVertex(i);
+        for (int i = 0; i < s.length; i++) boxGraph.addEdge(s[i], t[i], i);
+        LayeredLayout2D<Integer, Integer> algorithm = new LayeredLayout2D<>(new LayeredLayout(), i -> w[i], i -> h[i], progress);
+        algorithm.layout(boxGraph, new org.jgrapht.alg.drawing.model.MapLayoutModel2D<>(
+                org.jgrapht.alg.drawing.model.Box2D.of(0, 0, 1, 1)));
+        LayoutResult layout = algorithm.result();
         return new GraphScene(graph, blocks, collapsed, List.copyOf(boxes), List.copyOf(edges), layout);
     }
 

@@ -377,7 +377,8 @@ public final class PruneViewModel {
     public void savePlan(Path file) throws java.io.IOException {
         PlanOutcome r = outcome.get();
         if (r == null) throw new IllegalStateException("there is no plan yet");
-        PlanFiles.save(r.plan(), file);
+        LoadedModel m = groups.model();
+        PlanFiles.save(r.plan(), file, m == null ? null : m.path());
     }
 
     /**

@@ -16,9 +16,16 @@ package dev.lopper.importance.obspa;
  * @param transposed true when the weight is stored [in, out]
  * @param input      the activation the layer reads
  * @param bias       where the layer's output bias lives (compensation shifts it), or null
+ * @param groups     convolution groups: output rows of group g read input channels g·positions … (g+1)·positions − 1
+ *                   (1 for dense layers)
  */
 public record ConsumerLayer(String node, String weight, long[] dims, int axis, int outputs, int positions, int taps,
-                            boolean transposed, String input, BiasSink bias) {
+                            boolean transposed, String input, BiasSink bias, int groups) {
+    public ConsumerLayer(String node, String weight, long[] dims, int axis, int outputs, int positions, int taps,
+                         boolean transposed, String input, BiasSink bias) {
+        this(node, weight, dims, axis, outputs, positions, taps, transposed, input, bias, 1);
+    }
+
     /**
      * A bias that adds to the layer's output: {@code tensor} gets {@code sign · δb} added per output row.
      *

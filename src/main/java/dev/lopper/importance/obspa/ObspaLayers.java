@@ -22,6 +22,7 @@ public final class ObspaLayers {
         boolean withBias = layer.bias() != null;
         float[] b = withBias && layer.bias().initial() ? weights.get(layer.bias().tensor()).values() : null;
         double[][] m = layer.matrix(values, b, withBias);
+        if (layer.groups() > 1) return grouped(layer, source, m, withBias);
         Optional<InputMoments> found = source.moments(layer);
         boolean derived = found.isPresent() && found.get().features() == layer.features();
         InputMoments im = derived ? found.get() : InputMoments.identity(layer.features());
@@ -35,5 +36,34 @@ public final class ObspaLayers {
             solver = new ObsLayer(m, im.hessian(withBias), withBias ? f : -1, source.damping());
         }
         return new Built(layer, solver, withBias, im, derived);
+    }
+
+    private static ObsSolver solver(double[][] m, InputMoments im, boolean withBias, double damping) {
+        int f = im.features();
+        if (f > InputMoments.MAX_DENSE_FEATURES) {
+            double[] var = new double[f];
+            for (int i = 0; i < f; i++) var[i] = im.variance(i);
+            return new DiagonalObs(m, im.mean(), var, withBias ? f : -1);
+        }
+        return new ObsLayer(m, im.hessian(withBias), withBias ? f : -1, damping);
+    }
+
+    /** A grouped conv: one solver per group, each with the moments of the channels its rows read. */
+    private static Built grouped(ConsumerLayer layer, ObspaSource source, double[][] m, boolean withBias) {
+        int groups = layer.groups(), per = layer.outputs() / groups;
+        ObsSolver[] parts = new ObsSolver[groups];
+        boolean derived = true;
+        InputMoments first = null;
+        for (int g = 0; g < groups; g++) {
+            Optional<InputMoments> found = source.moments(layer, g);
+            boolean ok = found.isPresent() && found.get().features() == layer.features();
+            derived &= ok;
+            InputMoments im = ok ? found.get() : InputMoments.identity(layer.features());
+            if (first == null) first = im;
+            double[][] rows = new double[per][];
+            for (int r = 0; r < per; r++) rows[r] = m[g * per + r];
+            parts[g] = solver(rows, im, withBias, source.damping());
+        }
+        return new Built(layer, new GroupedObs(parts, per, m[0].length), withBias, first, derived);
     }
 }

@@ -17,6 +17,14 @@ public interface ObspaSource extends ActivationStats {
     /** Moments of the consumer's input features, or empty when they cannot be derived (then identity H). */
     Optional<InputMoments> moments(ConsumerLayer layer);
 
+    /**
+     * Moments of the input channels that group {@code group} of a grouped convolution reads ({@link ConsumerLayer#groups()}
+     * > 1); for an ungrouped layer, group 0 is {@link #moments(ConsumerLayer)}.
+     */
+    default Optional<InputMoments> moments(ConsumerLayer layer, int group) {
+        return layer.groups() == 1 && group == 0 ? moments(layer) : Optional.empty();
+    }
+
     /** Relative damping λ (ε = λ · mean diag H). */
     default double damping() { return ObsLayer.DEFAULT_DAMPING; }
 

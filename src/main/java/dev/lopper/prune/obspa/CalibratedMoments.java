@@ -120,6 +120,7 @@ public final class CalibratedMoments {
     }
 
     private static CaptureRequest request(ConsumerResolver resolver, ConsumerLayer l) {
+        if (l.groups() > 1) return null; // grouped convs: data-free moments only
         boolean dense = l.features() <= InputMoments.MAX_DENSE_FEATURES;
         if (l.dims().length == 2) return new CaptureRequest(l.input(), -1, dense);
         if (l.dims().length != 4) return null;

@@ -40,9 +40,16 @@ public final class Compensation {
      * @param skipped     consumer node → why it was not compensated
      * @param remeasured  consumers whose input moments were re-measured on the partly compensated model
      */
-    public record Result(ModelProto model, List<String> compensated, Map<String, String> skipped, int remeasured) {
-        public Result(ModelProto model, List<String> compensated, Map<String, String> skipped) { this(model, compensated, skipped, 0); }
+    public record Result(ModelProto model, List<String> compensated, Map<String, String> skipped, int remeasured, String note) {
+        public Result(ModelProto model, List<String> compensated, Map<String, String> skipped) { this(model, compensated, skipped, 0, ""); }
+
+        public Result(ModelProto model, List<String> compensated, Map<String, String> skipped, int remeasured) {
+            this(model, compensated, skipped, remeasured, "");
+        }
     }
+
+    /** A joint (original + edited) propagation slower than this stops sequential compensation for the layers after it. */
+    static final long SEQUENTIAL_BUDGET_NANOS = 3_000_000_000L;
 
     public static Result apply(ModelProto proto, GroupAnalysis analysis, GraphObspaSource source, Map<String, int[]> kept) {
         ConsumerResolver resolver = source.resolver();
@@ -82,6 +89,12 @@ public final class Compensation {
         ModelProto current = proto;
         int remeasured = 0;
         Map<String, float[]> pending = new HashMap<>();
+        // data-free with full moments: sequential, against the original model (joint moments of original and edited model)
+        CovarianceMoments base = cal == null && source.sequential() ? source.fullMoments() : null;
+        boolean sequential = base != null && base.copies() == 1;
+        Map<String, float[]> edits = new HashMap<>();
+        int seqLayers = 0, rowsJoint = 0, rowsOne = 0, rowsPlain = 0;
+        double errBefore = 0, errAfter = 0;
         for (ConsumerLayer l : sorted) {
             if (!resolver.writable(l.weight())) {
                 skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
@@ -114,7 +127,29 @@ public final class Compensation {
             int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
+            if (sequential) {
+                long t0 = System.nanoTime();
+                CovarianceMoments joint = CovarianceMoments.joint(resolver.graph(), weights, base, edits);
+                if (System.nanoTime() - t0 > SEQUENTIAL_BUDGET_NANOS) sequential = false;
+                var jm = joint.of(l.input(), l.dims().length > 2 ? 1 : -1);
+                if (jm.isPresent()) {
+                    float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
+                    double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+                    JointCompensation.Result jr = JointCompensation.solve(l, jm.get(), resolver.graph(), orig, w, l.bias() != null,
+                            cols, source.damping());
+                    if (jr != null) {
+                        w = jr.weights();
+                        seqLayers++;
+                        rowsJoint += jr.joint();
+                        rowsOne += jr.oneShot();
+                        rowsPlain += jr.plain();
+                        errBefore += jr.errorBefore();
+                        errAfter += jr.errorAfter();
+                    }
+                }
+            }
             pending.put(l.weight(), l.values(w));
+            edits.put(l.weight(), pending.get(l.weight()));
             if (l.bias() != null) {
                 int f = l.features();
                 float[] old = weights.get(l.bias().tensor()).values();
@@ -124,12 +159,16 @@ public final class Compensation {
                     nb[o] = (float) (old[o] + l.bias().sign() * (w[o][f] - start));
                 }
                 pending.put(l.bias().tensor(), nb);
+                edits.put(l.bias().tensor(), nb);
             }
             done.add(l.node());
         }
         weights.clear();
         if (!pending.isEmpty()) current = replace(current, pending, resolver);
-        return new Result(current, done, skipped, remeasured);
+        String note = seqLayers == 0 ? "" : String.format(java.util.Locale.ROOT,
+                "; %d sequential against the original model (rows: %d joint update, %d one-shot update, %d left as sliced;"
+                        + " predicted error %.4g → %.4g)", seqLayers, rowsJoint, rowsOne, rowsPlain, errBefore, errAfter);
+        return new Result(current, done, skipped, remeasured, note);
     }
 
     private static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {

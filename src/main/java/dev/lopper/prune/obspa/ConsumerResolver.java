@@ -56,7 +56,8 @@ public final class ConsumerResolver {
         Kind k = KINDS.get(n.opType());
         if (k == null || !n.isDefaultDomain()) return Optional.empty();
         if (!n.input(k.weightInput()).equals(s.tensor()) || !graph.isConstant(s.tensor())) return Optional.empty();
-        if (k.conv() && n.attrInt("group", 1) != 1) return Optional.empty();
+        int groups = k.conv() ? (int) n.attrInt("group", 1) : 1;
+        if (groups < 1) return Optional.empty();
         if (k.gemm() && n.attrInt("transA", 0) != 0) return Optional.empty();
         long[] dims = Tensors.dims(graph.constant(s.tensor()));
         int axis = s.axis() < 0 ? s.axis() + dims.length : s.axis();
@@ -64,6 +65,9 @@ public final class ConsumerResolver {
         if (!k.conv() && dims.length != 2) return Optional.empty();
         ConsumerLayer layout = ConsumerLayer.layout(n.name(), s.tensor(), dims, axis, n.input(0), null);
         if (layout == null) return Optional.empty();
+        // grouped conv: one OBS problem per group (rows of group g read its own input channels); depthwise (one
+        // channel per group) has nothing to move but the bias and is left to slicing
+        if (groups > 1 && (layout.positions() < 2 || layout.outputs() % groups != 0)) return Optional.empty();
         if (!k.conv() && !k.gemm()) {
             // MatMul: the input's last axis must be the one the weight reads
             Shape in = graph.shape(n.input(0));
@@ -73,13 +77,16 @@ public final class ConsumerResolver {
         if (k.biasInput() >= 0 && !n.input(k.biasInput()).isEmpty()) {
             String b = n.input(k.biasInput());
             boolean scaled = k.gemm() && (n.attrFloat("alpha", 1f) != 1f || n.attrFloat("beta", 1f) != 1f);
-            if (scaled || !stored(b) || count(b) != layout.outputs()) return Optional.of(layout); // no movable bias
+            if (scaled || !stored(b) || count(b) != layout.outputs()) {
+                return Optional.of(new ConsumerLayer(layout.node(), layout.weight(), layout.dims(), layout.axis(), layout.outputs(),
+                        layout.positions(), layout.taps(), layout.transposed(), layout.input(), null, groups)); // no movable bias
+            }
             bias = new BiasSink(b, 1, true);
         } else {
             bias = follower(n, layout.outputs(), k.conv() ? 1 : -1);
         }
         return Optional.of(new ConsumerLayer(layout.node(), layout.weight(), layout.dims(), layout.axis(), layout.outputs(),
-                layout.positions(), layout.taps(), layout.transposed(), layout.input(), bias));
+                layout.positions(), layout.taps(), layout.transposed(), layout.input(), bias, groups));
     }
 
     private BiasSink follower(Node n, int outputs, int channelAxis) {

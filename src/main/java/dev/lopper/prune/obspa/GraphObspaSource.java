@@ -20,6 +20,8 @@ public final class GraphObspaSource implements ObspaSource {
     private final double damping;
     private final String description;
     private final Calibration calibration;
+    private final CovarianceMoments full;
+    private boolean sequential;
 
     /**
      * Where calibration data comes from, so that compensation can re-measure inputs on the partly pruned model.
@@ -46,6 +48,16 @@ public final class GraphObspaSource implements ObspaSource {
 
     public GraphObspaSource(ConsumerResolver resolver, DataFreeMoments dataFree, Map<String, InputMoments> calibrated,
                             double damping, String description, Calibration calibration) {
+        this(resolver, dataFree, null, calibrated, damping, description, calibration);
+    }
+
+    /**
+     * @param full full data-free moments (channel covariance + spatial model), used before {@code dataFree} where
+     *             derived; null for the diagonal model
+     */
+    public GraphObspaSource(ConsumerResolver resolver, DataFreeMoments dataFree, CovarianceMoments full,
+                            Map<String, InputMoments> calibrated, double damping, String description, Calibration calibration) {
+        this.full = full;
         this.calibration = calibration;
         this.resolver = resolver;
         this.dataFree = dataFree;
@@ -64,12 +76,32 @@ public final class GraphObspaSource implements ObspaSource {
     /** The moments propagated without data (the fallback where nothing was measured). */
     public DataFreeMoments dataFreeMoments() { return dataFree; }
 
+    /**
+     * Data-free sequential compensation ({@link JointCompensation}): each consumer solved against the original model's
+     * input with joint moments propagated through the already compensated upstream, rows gated by predicted error.
+     * Off by default: on the digits sample it measured worse than one-shot compensation (see the README).
+     */
+    public GraphObspaSource sequential(boolean on) {
+        this.sequential = on;
+        return this;
+    }
+
+    public boolean sequential() { return sequential; }
+
+    /** The full data-free moments, or null (diagonal model). */
+    public CovarianceMoments fullMoments() { return full; }
+
+    /** The same source with other full data-free moments (propagated through an edited model). */
+    public GraphObspaSource withFull(CovarianceMoments moments) {
+        return new GraphObspaSource(resolver, dataFree, moments, calibrated, damping, description, calibration).sequential(sequential);
+    }
+
     /** Calibration data, or null when data-free. */
     public Calibration calibration() { return calibration; }
 
     /** The same source with other calibrated moments (re-measured on an edited model). */
     public GraphObspaSource withCalibrated(Map<String, InputMoments> moments) {
-        return new GraphObspaSource(resolver, dataFree, moments, damping, description, calibration);
+        return new GraphObspaSource(resolver, dataFree, full, moments, damping, description, calibration).sequential(sequential);
     }
 
     /** Consumer nodes whose moments come from calibration data. */
@@ -80,21 +112,92 @@ public final class GraphObspaSource implements ObspaSource {
 
     @Override
     public Optional<InputMoments> moments(ConsumerLayer layer) {
+        if (layer.groups() > 1) return Optional.empty(); // one H per group: see moments(layer, group)
         InputMoments c = calibrated.get(layer.node());
         if (c != null && c.features() == layer.features()) return Optional.of(c);
-        if (dataFree == null) return Optional.empty();
+        return derived(layer, 0);
+    }
+
+    @Override
+    public Optional<InputMoments> moments(ConsumerLayer layer, int group) {
+        if (layer.groups() == 1) return group == 0 ? moments(layer) : Optional.empty();
+        if (group < 0 || group >= layer.groups()) return Optional.empty();
+        return derived(layer, group);
+    }
+
+    /** Data-free moments of the input channels group·positions … of a consumer (full where derived, else diagonal). */
+    private Optional<InputMoments> derived(ConsumerLayer layer, int group) {
         int axis = layer.dims().length > 2 ? 1 : -1;
-        return dataFree.of(layer.input(), axis).filter(m -> m.size() == layer.positions()).map(m -> {
+        int channels = layer.positions() * layer.groups(), off = group * layer.positions();
+        if (full != null) {
+            Optional<InputMoments> f = full.of(layer.input(), axis).filter(m -> m.size() == channels)
+                    .map(m -> fullMoments(layer, m, off));
+            if (f.isPresent()) return f;
+        }
+        if (dataFree == null) return Optional.empty();
+        return dataFree.of(layer.input(), axis).filter(m -> m.size() == channels).map(m -> {
             int taps = layer.taps(), f = layer.features();
             double[] mu = new double[f], var = new double[f];
             for (int p = 0; p < layer.positions(); p++) {
                 for (int t = 0; t < taps; t++) {
-                    mu[p * taps + t] = m.mean()[p];
-                    var[p * taps + t] = m.var()[p];
+                    mu[p * taps + t] = m.mean()[off + p];
+                    var[p * taps + t] = m.var()[off + p];
                 }
             }
             return InputMoments.independent(mu, var, "data-free (from " + m.via() + ")");
         });
+    }
+
+    /**
+     * H of a consumer from full moments: E[x xᵀ] over (channel, tap) features = Σ ⊗ S + μμᵀ with S[t, u] = r(d·(u − t))
+     * the spatial correlation between kernel taps; wider than {@link InputMoments#MAX_DENSE_FEATURES}: the diagonal.
+     */
+    InputMoments fullMoments(ConsumerLayer layer, CovarianceMoments.Moments m, int off) {
+        int taps = layer.taps(), f = layer.features(), c = layer.positions(), all = m.size();
+        double[] mu = new double[f];
+        for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) mu[p * taps + t] = m.mean()[off + p];
+        String basis = "data-free full covariance (from " + m.via() + ")";
+        if (f > InputMoments.MAX_DENSE_FEATURES) {
+            double[] var = new double[f];
+            for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) var[p * taps + t] = m.var(off + p);
+            return InputMoments.independent(mu, var, basis + ", diagonal above " + InputMoments.MAX_DENSE_FEATURES + " features");
+        }
+        double[] s = tapCorrelation(layer, m, resolver.graph());
+        double[] h = new double[f * f];
+        double[] sig = m.cov();
+        for (int p = 0; p < c; p++) {
+            for (int q = 0; q < c; q++) {
+                double sv = sig[(off + p) * all + off + q], mm = m.mean()[off + p] * m.mean()[off + q];
+                for (int t = 0; t < taps; t++) {
+                    int row = (p * taps + t) * f + q * taps;
+                    for (int u = 0; u < taps; u++) h[row + u] = sv * s[t * taps + u] + mm;
+                }
+            }
+        }
+        return new InputMoments(f, mu, h, null, basis);
+    }
+
+    /** S[t, u] = r(d·(u − t)): the spatial correlation between a consumer's kernel taps (taps × taps). */
+    static double[] tapCorrelation(ConsumerLayer layer, CovarianceMoments.Moments m, dev.lopper.graph.ModelGraph graph) {
+        int taps = layer.taps();
+        long[] d = layer.dims();
+        int kh = d.length == 4 ? (int) d[2] : 1, kw = d.length >= 3 ? (int) d[d.length - 1] : 1;
+        int dh = 1, dw = 1;
+        dev.lopper.graph.Node node = graph.node(layer.node());
+        long[] dil = node == null ? null : node.attrInts("dilations");
+        if (dil != null && dil.length == 2) {
+            dh = (int) dil[0];
+            dw = (int) dil[1];
+        } else if (dil != null && dil.length == 1) {
+            dw = (int) dil[0];
+        }
+        double[] s = new double[taps * taps];
+        for (int t = 0; t < taps; t++) {
+            for (int u = 0; u < taps; u++) s[t * taps + u] = m.r(dh * (u / kw - t / kw), dw * (u % kw - t % kw));
+        }
+        if (kh * kw != taps) java.util.Arrays.fill(s, 0); // unexpected layout: taps independent
+        for (int t = 0; t < taps; t++) s[t * taps + t] = 1;
+        return s;
     }
 
     @Override
@@ -104,6 +207,6 @@ public final class GraphObspaSource implements ObspaSource {
     public String describe() { return description; }
 
     public GraphObspaSource withDamping(double lambda) {
-        return new GraphObspaSource(resolver, dataFree, calibrated, lambda, description, calibration);
+        return new GraphObspaSource(resolver, dataFree, full, calibrated, lambda, description, calibration).sequential(sequential);
     }
 }

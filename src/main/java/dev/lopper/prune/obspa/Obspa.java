@@ -27,33 +27,52 @@ public final class Obspa {
      */
     public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
                                           double damping, Progress progress) {
-        return source(s, calibration == null ? null : dev.lopper.eval.CalibrationData.of(calibration, inputShapes), damping, progress);
+        return source(s, calibration, inputShapes, damping, MomentModel.DEFAULT, progress);
     }
 
-    /** As above, calibration moments on at most {@code calibration.maxSamples()} samples (null: data-free only). */
+    /** As {@link #source(PruningSession, Path, Map, double, Progress)} with the data-free moment model chosen. */
+    public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
+                                          double damping, MomentModel model, Progress progress) {
+        return source(s, calibration == null ? null : dev.lopper.eval.CalibrationData.of(calibration, inputShapes), damping,
+                model, progress);
+    }
+
+    /**
+     * As above, calibration moments on at most {@code calibration.maxSamples()} samples, fed in the model's fixed
+     * batch when it has one (null: data-free only).
+     */
     public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
-                                          Progress progress) {
-        GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, progress);
+                                          MomentModel model, Progress progress) {
+        GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, model, progress);
         if (calibration == null) return dataFree;
         ConsumerResolver resolver = dataFree.resolver();
         DataFreeMoments df = dataFree.dataFreeMoments();
         CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration, progress);
-        return new GraphObspaSource(resolver, df, r.moments(), damping,
+        return new GraphObspaSource(resolver, df, dataFree.fullMoments(), r.moments(), damping,
                 "calibration moments (" + r.feed().describe() + "; data-free where not captured)",
                 new GraphObspaSource.Calibration(calibration.data(), calibration.inputShapes(), calibration.maxSamples()));
     }
 
     /** Moments propagated from the graph's normalization statistics alone (no data): what the app and the CLI use without calibration. */
     public static GraphObspaSource dataFreeSource(dev.lopper.graph.ModelGraph graph, double damping, Progress progress) {
+        return dataFreeSource(graph, damping, MomentModel.DEFAULT, progress);
+    }
+
+    /** Data-free moments with the given model (diagonal, or full covariance with the diagonal where it is not derived). */
+    public static GraphObspaSource dataFreeSource(dev.lopper.graph.ModelGraph graph, double damping, MomentModel model,
+                                                  Progress progress) {
         progress.update("OBSPA: propagating moments", 0, 1);
         Weights w = Weights.of(graph);
         DataFreeMoments df;
+        CovarianceMoments full = null;
         try {
             df = DataFreeMoments.of(graph, w);
+            if (model == MomentModel.FULL) full = CovarianceMoments.of(graph, w);
         } finally {
             w.clear();
         }
-        return new GraphObspaSource(new ConsumerResolver(graph), df, Map.of(), damping, "data-free moments");
+        return new GraphObspaSource(new ConsumerResolver(graph), df, full, Map.of(), damping,
+                model == MomentModel.FULL ? "data-free moments (full covariance)" : "data-free moments (diagonal)", null);
     }
 
     /** The compensation step for a session; {@link Step#last()} tells what the latest application did. */

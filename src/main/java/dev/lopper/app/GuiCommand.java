@@ -1,4 +1,4 @@
-package dev.lopper.cli;
+package dev.lopper.app;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lopper gui [MODEL]}: opens the desktop app. */
+/** {@code lopper gui [MODEL]}: opens the desktop app (registered by {@code dev.lopper.Main}, so the CLI never depends on the app). */
 @Command(name = "gui", mixinStandardHelpOptions = true, description = "Open the desktop app.")
 public final class GuiCommand implements Runnable {
     @Parameters(arity = "0..1", paramLabel = "MODEL", description = "ONNX model to open (default: bundled sample).")
@@ -26,6 +26,6 @@ public final class GuiCommand implements Runnable {
             args.add("--screenshot");
             args.add(screenshot.toString());
         }
-        dev.lopper.app.AppLauncher.launch(args.toArray(String[]::new));
+        AppLauncher.launch(args.toArray(String[]::new));
     }
 }

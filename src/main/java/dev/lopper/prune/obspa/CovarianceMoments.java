@@ -1,0 +1,952 @@
+package dev.lopper.prune.obspa;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
+
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.graph.Node;
+import dev.lopper.graph.Shape;
+import dev.lopper.importance.Weights;
+
+/**
+ * Data-free <em>full</em> second moments: per tensor, the channel mean μ and the channel covariance Σ (C × C, double),
+ * plus, for image-like tensors [N, C, H, W], a stationary spatial correlation r(δy, δx) shared by all channels
+ * (Cov(x_c(p), x_c'(p + δ)) = Σ_cc' r(δ); lags beyond ±{@value #LAG} are taken as uncorrelated).
+ * <ul>
+ *   <li>Graph inputs: zero mean, identity channel covariance, spatially white (only correlations matter: every
+ *       normalization below fixes the magnitudes).</li>
+ *   <li>Conv: Σ' = Σ_{t,t'} r(d(t' − t)) W_t Σ W_t'ᵀ (cross-tap terms from r), r' from the kernels
+ *       (r'(δ) ∝ Σ_{t,t'} tr(W_t Σ W_t'ᵀ) r(sδ + d(t' − t))); Gemm / MatMul: Σ' = W Σ Wᵀ; means alongside.
+ *       Padding is ignored (every tap sees the stationary field).</li>
+ *   <li>BatchNormalization / InstanceNormalization: the incoming Σ gives the correlations, the running variance
+ *       the magnitudes before it (mean: running mean); the normalization's affine map then gives Σ = diag(a) Σ diag(a),
+ *       mean β. LayerNormalization (last axis): the centred incoming Σ gives the correlations, γ the magnitudes.
+ *       Without incoming moments: diagonal (γ²), as the diagonal model.</li>
+ *   <li>ReLU: closed-form moments of the truncated bivariate normal for every channel pair and every spatial lag;
+ *       GELU, SiLU, Sigmoid, Tanh, LeakyRelu, Clip, …: 2-D Gauss–Hermite quadrature ({@link BivariateMoments}).</li>
+ *   <li>Add of two activations, Concat: the branches' cross-covariance is taken as 0 (stated approximation);
+ *       Add/Mul/Div with a per-channel constant: shift/scale; Add of a constant that varies along another axis
+ *       (position embeddings): its mean and its covariance over that axis are added.</li>
+ *   <li>MaxPool / GlobalMaxPool: correlation matrix kept, mean and variance of the max of independent copies;
+ *       AveragePool / GlobalAveragePool: Σ scaled by the average of r over the window pairs.
+ *       Flatten / Reshape / Squeeze / Transpose re-index (Flatten of a spatial tensor: Σ ⊗ R over positions when
+ *       it stays under {@value #MAX_CHANNELS} features).</li>
+ *   <li>Gather from a constant embedding table: mean row and covariance of the rows (uniform token ids).</li>
+ * </ul>
+ * Memory: a tensor wider than {@value #MAX_CHANNELS} channels has no full moments (Σ would need C² doubles: 128 MB at
+ * 4,096, 2 GB at 16k); consumers of it use the diagonal model. Only inputs of Conv/Gemm/MatMul layers are kept after
+ * the propagation; other tensors are dropped once their last reader is done.
+ */
+public final class CovarianceMoments {
+    /** Widest tensor (channels) with a full covariance. */
+    public static final int MAX_CHANNELS = 4096;
+    /** Spatial lags tracked in each direction. */
+    public static final int LAG = 7;
+    private static final int GRID = 2 * LAG + 1;
+
+    /**
+     * @param axis    the channel axis (non-negative)
+     * @param mean    per channel
+     * @param cov     C × C row-major
+     * @param spatial r(δy, δx) on a (2·LAG+1)² grid (index (δy+LAG)·GRID + δx+LAG), or null when the tensor has no
+     *                spatial axes or they are not tracked
+     * @param via     where the magnitudes come from
+     */
+    public record Moments(int axis, double[] mean, double[] cov, double[] spatial, String via) {
+        public int size() { return mean.length; }
+
+        public double var(int i) { return Math.max(0, cov[i * mean.length + i]); }
+
+        /** r(δy, δx), 0 beyond the tracked lags, 1 at 0 when untracked (white). */
+        public double r(int dy, int dx) {
+            if (spatial == null) return dy == 0 && dx == 0 ? 1 : 0;
+            if (Math.abs(dy) > LAG || Math.abs(dx) > LAG) return 0;
+            return spatial[(dy + LAG) * GRID + dx + LAG];
+        }
+    }
+
+    private final ModelGraph graph;
+    private final Weights weights;
+    private final Map<String, Moments> moments = new HashMap<>();
+    private final Map<String, double[][]> bnCorrection = new HashMap<>();
+    private final Map<String, double[][]> fixedCorrection;
+    /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
+    private final int copies;
+    private final Map<String, float[]> edits;
+
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed) {
+        this(graph, weights, fixed, 1, Map.of());
+    }
+
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits) {
+        this.graph = graph;
+        this.weights = weights;
+        this.fixedCorrection = fixed;
+        this.copies = copies;
+        this.edits = edits;
+    }
+
+    /**
+     * Joint moments of the original model (channels 0 … C−1 of every tensor) and of the same graph with some constants
+     * replaced by {@code edits} (channels C … 2C−1), both fed the same input: the cross-covariance block is
+     * E[x x̂ᵀ] − μμ̂ᵀ. Every normalization keeps the magnitude correction measured on {@code original} for both copies
+     * (the edited model runs with its normalizations' stored statistics). Tensors wider than MAX_CHANNELS / 2 get none.
+     */
+    public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits)));
+    }
+
+    /** 1, or 2 for joint moments. */
+    public int copies() { return copies; }
+
+    /** Propagates through the whole graph. */
+    public static CovarianceMoments of(ModelGraph graph, Weights weights) {
+        return run(new CovarianceMoments(graph, weights, null));
+    }
+
+    /**
+     * Propagates through a graph whose constants were edited (pruned/compensated), keeping every normalization's
+     * magnitude correction as it was measured on {@code original} (the edited model runs with the original
+     * normalization statistics, so its activations differ from them).
+     */
+    public static CovarianceMoments edited(ModelGraph graph, Weights weights, CovarianceMoments original) {
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection));
+    }
+
+    private static CovarianceMoments run(CovarianceMoments m) {
+        Set<String> keep = new HashSet<>();
+        Map<String, Integer> readers = new HashMap<>();
+        for (Node n : m.graph.nodes()) {
+            String op = n.opType();
+            if (op.equals("Conv") || op.equals("Gemm") || op.equals("MatMul")) keep.add(m.graph.resolve(n.input(0)));
+            for (String t : n.inputs()) if (!t.isEmpty()) readers.merge(m.graph.resolve(t), 1, Integer::sum);
+        }
+        for (Node n : m.graph.nodes()) {
+            if (!n.isDefaultDomain() && !n.domain().equals("com.microsoft")) continue;
+            Moments out;
+            try {
+                out = m.apply(n);
+            } catch (RuntimeException e) {
+                out = null; // a shape or constant we cannot read: no moments
+            }
+            if (out != null && !n.output(0).isEmpty() && out.size() <= MAX_CHANNELS) m.moments.put(n.output(0), out);
+            for (String t : n.inputs()) {
+                if (t.isEmpty()) continue;
+                String r = m.graph.resolve(t);
+                if (readers.merge(r, -1, Integer::sum) <= 0 && !keep.contains(r)) m.moments.remove(r);
+            }
+        }
+        return m;
+    }
+
+    /** Full moments of a tensor along {@code axis} (negative from the end), if derived. */
+    public Optional<Moments> of(String tensor, int axis) {
+        Moments c = moments.get(graph.resolve(tensor));
+        if (c == null) return Optional.empty();
+        int rank = graph.shape(tensor).rank();
+        int a = axis < 0 && rank > 0 ? axis + rank : axis;
+        return c.axis() == a ? Optional.of(c) : Optional.empty();
+    }
+
+    public int size() { return moments.size(); }
+
+    // ---------------- rules ----------------
+
+    private static final Map<String, DoubleUnaryOperator> UNARY = Map.ofEntries(
+            Map.entry("Gelu", x -> 0.5 * x * (1 + GaussianMoments.erf(x / Math.sqrt(2)))),
+            Map.entry("Sigmoid", x -> 1 / (1 + Math.exp(-x))),
+            Map.entry("Tanh", Math::tanh),
+            Map.entry("Silu", x -> x / (1 + Math.exp(-x))),
+            Map.entry("Swish", x -> x / (1 + Math.exp(-x))),
+            Map.entry("Elu", x -> x > 0 ? x : Math.expm1(x)),
+            Map.entry("Softplus", x -> x > 30 ? x : Math.log1p(Math.exp(x))),
+            Map.entry("HardSigmoid", x -> Math.max(0, Math.min(1, 0.2 * x + 0.5))),
+            Map.entry("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5))),
+            Map.entry("Mish", x -> x * Math.tanh(x > 30 ? x : Math.log1p(Math.exp(x)))));
+
+    private Moments get(String t) { return t.isEmpty() ? null : moments.get(graph.resolve(t)); }
+
+    /** A constant's values; in a joint propagation the original's followed by the edited model's. */
+    private float[] constant(String t) {
+        if (t.isEmpty() || !graph.isConstant(t)) return null;
+        float[] v = weights.get(t).values();
+        if (copies == 1) return v;
+        float[] e = edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
+        if (e.length != v.length) throw new IllegalArgumentException("edited " + t + " has another size");
+        float[] r = new float[v.length * 2];
+        System.arraycopy(v, 0, r, 0, v.length);
+        System.arraycopy(e, 0, r, v.length, v.length);
+        return r;
+    }
+
+    /** The original model's values of a constant (for constants edits never touch: tables, position embeddings). */
+    private float[] original(String t) {
+        if (t.isEmpty() || !graph.isConstant(t)) return null;
+        return weights.get(t).values();
+    }
+
+    private long[] dims(String t) { return dev.lopper.onnx.Tensors.dims(graph.constant(t)); }
+
+    private int rank(String t) { return graph.shape(t).rank(); }
+
+    private Moments apply(Node n) {
+        switch (n.opType()) {
+            case "BatchNormalization": return batchNorm(n);
+            case "InstanceNormalization": return instanceNorm(n);
+            case "LayerNormalization": return layerNorm(n);
+            case "Relu": return relu(n);
+            case "LeakyRelu": {
+                double a = n.attrFloat("alpha", 0.01f);
+                return unary(n, x -> x >= 0 ? x : a * x);
+            }
+            case "Clip": return clip(n);
+            case "Identity": case "Dropout": return get(n.input(0));
+            case "Add": return addSub(n, 1);
+            case "Sub": return addSub(n, -1);
+            case "Mul": return mul(n);
+            case "Div": return div(n);
+            case "MaxPool": return pool(n, true);
+            case "AveragePool": return pool(n, false);
+            case "GlobalAveragePool": return globalPool(n, false);
+            case "GlobalMaxPool": return globalPool(n, true);
+            case "Flatten": return flatten(n);
+            case "Reshape": case "Squeeze": case "Unsqueeze": return reshape(n);
+            case "Transpose": return transpose(n);
+            case "Concat": return concat(n);
+            case "Conv": return conv(n);
+            case "Gemm": return gemm(n);
+            case "MatMul": return matmul(n);
+            case "Gather": return gather(n);
+            default:
+                DoubleUnaryOperator f = UNARY.get(n.opType());
+                return f == null ? null : unary(n, f);
+        }
+    }
+
+    /** Graph inputs (and anything without moments feeding a Conv/Gemm) are white with unit variance. */
+    private Moments inputOrWhite(String t, int channels, int axis) {
+        Moments m = get(t);
+        if (m != null) return m;
+        if (!graph.inputs().contains(graph.resolve(t)) && !graph.inputs().contains(t)) return null;
+        double[] cov = new double[channels * channels];
+        int per = channels / copies;
+        for (int i = 0; i < channels; i++) for (int j = 0; j < channels; j++) if (i % per == j % per) cov[i * channels + j] = 1;
+        return new Moments(axis, new double[channels], cov, rank(t) >= 3 ? white() : null, "graph input (white)");
+    }
+
+    private static double[] white() {
+        double[] r = new double[GRID * GRID];
+        r[LAG * GRID + LAG] = 1;
+        return r;
+    }
+
+    private Moments batchNorm(Node n) {
+        float[] gamma = constant(n.input(1)), beta = constant(n.input(2)), mean = constant(n.input(3)), var = constant(n.input(4));
+        if (gamma == null || beta == null || gamma.length != beta.length) return null;
+        int c = gamma.length;
+        double eps = n.attrFloat("epsilon", 1e-5f);
+        Moments in = get(n.input(0));
+        if (in != null && (in.axis() != 1 || in.size() != c)) in = null;
+        double[] a = new double[c];
+        for (int i = 0; i < c; i++) a[i] = var == null ? gamma[i] : gamma[i] / Math.sqrt(var[i] + eps);
+        double[] cov = new double[c * c];
+        double[] mu = new double[c];
+        if (in == null || mean == null || var == null) {
+            if (copies > 1) return null;
+            for (int i = 0; i < c; i++) cov[i * c + i] = (double) gamma[i] * gamma[i];
+            for (int i = 0; i < c; i++) mu[i] = beta[i];
+            return new Moments(1, mu, cov, in == null ? null : in.spatial(), n.opType() + " " + n.name());
+        }
+        // before the normalization: correlations from the propagated Σ, magnitudes from the running statistics;
+        // the correction (scale, shift) is fixed on the original model and reused on an edited one
+        double[][] corr = fixedCorrection != null ? fixedCorrection.get(n.name()) : null;
+        if (copies > 1) {
+            if (corr == null || corr[0].length * copies != c) return null;
+            double[][] tiled = new double[2][c];
+            for (int i = 0; i < c; i++) {
+                tiled[0][i] = corr[0][i % corr[0].length];
+                tiled[1][i] = corr[1][i % corr[0].length];
+            }
+            corr = tiled;
+        } else if (corr == null || corr[0].length != c) {
+            double[] scale = new double[c], shift = new double[c];
+            for (int i = 0; i < c; i++) {
+                double v = in.var(i);
+                scale[i] = v > 1e-30 ? Math.sqrt(var[i] / v) : 0;
+                shift[i] = mean[i] - scale[i] * in.mean()[i];
+            }
+            corr = new double[][] {scale, shift};
+            bnCorrection.put(n.name(), corr);
+        }
+        double[] scale = corr[0], shift = corr[1];
+        for (int i = 0; i < c; i++) {
+            double pre = scale[i] * in.mean()[i] + shift[i];
+            mu[i] = a[i] * (pre - mean[i]) + beta[i];
+            for (int j = 0; j < c; j++) cov[i * c + j] = a[i] * scale[i] * in.cov()[i * c + j] * scale[j] * a[j];
+            if (scale[i] == 0) cov[i * c + i] = (double) a[i] * a[i] * var[i]; // no correlation known: the statistic alone
+        }
+        return new Moments(1, mu, cov, in.spatial(), n.opType() + " " + n.name());
+    }
+
+    private Moments instanceNorm(Node n) {
+        float[] gamma = constant(n.input(1)), beta = constant(n.input(2));
+        if (gamma == null || beta == null || gamma.length != beta.length) return null;
+        Moments in = get(n.input(0));
+        if (copies > 1 && in == null) return null;
+        return normalized(in != null && in.axis() == 1 && in.size() == gamma.length ? in : null, gamma, beta, 1, false,
+                n.opType() + " " + n.name(), copies);
+    }
+
+    private Moments layerNorm(Node n) {
+        int rank = rank(n.input(0));
+        if (rank < 1) return null;
+        long axis = n.attrInt("axis", -1);
+        if (axis < 0) axis += rank;
+        if (axis != rank - 1) return null;
+        float[] gamma = constant(n.input(1));
+        if (gamma == null) return null;
+        float[] beta = n.input(2).isEmpty() ? new float[gamma.length] : constant(n.input(2));
+        if (beta == null) return null;
+        int c = (int) graph.shape(n.input(0)).dim(rank - 1);
+        if (c <= 0) c = gamma.length / copies;
+        float[] g = expandCopies(gamma, c), b = expandCopies(beta, c);
+        if (g == null || b == null) return null;
+        Moments in = get(n.input(0));
+        if (copies > 1 && in == null) return null;
+        return normalized(in != null && in.axis() == rank - 1 && in.size() == c * copies ? in : null, g, b, rank - 1, true,
+                "LayerNormalization " + n.name(), copies);
+    }
+
+    /** Per-copy values of length c (each copy's part a scalar or c values), concatenated over copies. */
+    private float[] expandCopies(float[] v, int c) {
+        int per = v.length / copies;
+        if (per != c && per != 1) return null;
+        float[] r = new float[c * copies];
+        for (int q = 0; q < copies; q++) for (int i = 0; i < c; i++) r[q * c + i] = v[q * per + (per == 1 ? 0 : i)];
+        return r;
+    }
+
+    /** Correlations of the (centred over features when {@code centre}) input, magnitudes γ², mean β. */
+    private static Moments normalized(Moments in, float[] gamma, float[] beta, int axis, boolean centre, String via, int copies) {
+        int c = gamma.length;
+        double[] mu = new double[c], cov = new double[c * c];
+        for (int i = 0; i < c; i++) mu[i] = beta[i];
+        if (in == null) {
+            for (int i = 0; i < c; i++) cov[i * c + i] = (double) gamma[i] * gamma[i];
+            return new Moments(axis, mu, cov, null, via);
+        }
+        double[] s = in.cov().clone();
+        if (centre) {
+            // x − mean over each copy's features: s ← P s P with P block-diagonal (I − 11ᵀ/per)
+            int per = c / copies;
+            double[] row = new double[c * copies]; // row[i·copies + q] = mean over copy q's columns of row i
+            for (int i = 0; i < c; i++) for (int j = 0; j < c; j++) row[i * copies + j / per] += s[i * c + j] / per;
+            double[] all = new double[copies * copies];
+            for (int i = 0; i < c; i++) for (int q = 0; q < copies; q++) all[(i / per) * copies + q] += row[i * copies + q] / per;
+            for (int i = 0; i < c; i++) {
+                for (int j = 0; j < c; j++) {
+                    int qi = i / per, qj = j / per;
+                    s[i * c + j] += all[qi * copies + qj] - row[i * copies + qj] - row[j * copies + qi];
+                }
+            }
+        }
+        double[] sd = new double[c];
+        for (int i = 0; i < c; i++) sd[i] = Math.sqrt(Math.max(0, s[i * c + i]));
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j < c; j++) {
+                double r = i == j ? 1 : sd[i] > 0 && sd[j] > 0 ? s[i * c + j] / (sd[i] * sd[j]) : 0;
+                cov[i * c + j] = gamma[i] * r * gamma[j];
+            }
+        }
+        return new Moments(axis, mu, cov, in.spatial(), via);
+    }
+
+    private Moments relu(Node n) {
+        Moments in = get(n.input(0));
+        if (in == null) return null;
+        int c = in.size();
+        double[] mu = new double[c], cov = new double[c * c];
+        double[] x = in.cov(), m = in.mean();
+        for (int i = 0; i < c; i++) mu[i] = GaussianMoments.relu(m[i], in.var(i))[0];
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j <= i; j++) {
+                double e = i == j ? second(GaussianMoments.relu(m[i], in.var(i)))
+                        : BivariateMoments.reluCross(m[i], in.var(i), m[j], in.var(j), x[i * c + j]);
+                cov[i * c + j] = cov[j * c + i] = e - mu[i] * mu[j];
+            }
+        }
+        double[] sp = spatialMap(in, (mi, vi, cv) -> BivariateMoments.reluCross(mi, vi, mi, vi, cv), GaussianMoments::relu);
+        return new Moments(in.axis(), mu, cov, sp, in.via());
+    }
+
+    private static double second(double[] meanVar) { return meanVar[1] + meanVar[0] * meanVar[0]; }
+
+    private interface Cross { double e(double mean, double var, double cov); }
+
+    private interface Marginal { double[] of(double mean, double var); }
+
+    /** The output spatial correlation: per channel, r'(δ) = Cov(f(x(p)), f(x(p+δ))) / Var f, averaged weighted by Var f. */
+    private static double[] spatialMap(Moments in, Cross cross, Marginal marginal) {
+        if (in.spatial() == null) return null;
+        double[] out = new double[GRID * GRID];
+        double total = 0;
+        for (int ch = 0; ch < in.size(); ch++) {
+            double m = in.mean()[ch], v = in.var(ch);
+            double[] mv = marginal.of(m, v);
+            if (!(mv[1] > 0)) continue;
+            total += mv[1];
+            for (int k = 0; k < out.length; k++) {
+                double r = in.spatial()[k];
+                if (k == LAG * GRID + LAG) {
+                    out[k] += mv[1];
+                    continue;
+                }
+                if (r == 0) continue;
+                out[k] += cross.e(m, v, r * v) - mv[0] * mv[0];
+            }
+        }
+        if (!(total > 0)) return in.spatial();
+        for (int k = 0; k < out.length; k++) out[k] /= total;
+        return out;
+    }
+
+    private Moments unary(Node n, DoubleUnaryOperator f) {
+        Moments in = get(n.input(0));
+        if (in == null) return null;
+        return mapped(in, f);
+    }
+
+    private static Moments mapped(Moments in, DoubleUnaryOperator f) {
+        int c = in.size();
+        double[] mu = new double[c], cov = new double[c * c], m = in.mean();
+        double[][] mv = new double[c][];
+        for (int i = 0; i < c; i++) {
+            mv[i] = GaussianMoments.of(f, m[i], in.var(i));
+            mu[i] = mv[i][0];
+        }
+        for (int i = 0; i < c; i++) {
+            cov[i * c + i] = mv[i][1];
+            for (int j = 0; j < i; j++) {
+                double e = BivariateMoments.cross(f, f, m[i], in.var(i), m[j], in.var(j), in.cov()[i * c + j]);
+                cov[i * c + j] = cov[j * c + i] = e - mu[i] * mu[j];
+            }
+        }
+        double[] sp = spatialMap(in, (mi, vi, cv) -> BivariateMoments.cross(f, f, mi, vi, mi, vi, cv), (a, b) -> GaussianMoments.of(f, a, b));
+        return new Moments(in.axis(), mu, cov, sp, in.via());
+    }
+
+    private Moments clip(Node n) {
+        double lo = Double.NEGATIVE_INFINITY, hi = Double.POSITIVE_INFINITY;
+        if (n.hasAttribute("min")) lo = n.attrFloat("min", 0);
+        if (n.hasAttribute("max")) hi = n.attrFloat("max", 0);
+        float[] a = constant(n.input(1)), b = constant(n.input(2));
+        if (a != null && a.length == 1) lo = a[0];
+        if (b != null && b.length == 1) hi = b[0];
+        double l = lo, h = hi;
+        return unary(n, x -> Math.max(l, Math.min(h, x)));
+    }
+
+    /** Per-channel values of a constant broadcast on the moments' axis (or a scalar), or null. */
+    private double[] perChannel(String t, String activation, Moments in) {
+        float[] v = constant(t);
+        if (v == null) return null;
+        if (v.length == copies) {
+            double[] r = new double[in.size()];
+            int per = in.size() / copies;
+            for (int i = 0; i < r.length; i++) r[i] = v[i / per];
+            return r;
+        }
+        if (v.length != in.size()) return null;
+        long[] d = dims(t);
+        int rank = rank(activation);
+        if (rank < 0 || d.length > rank) return null;
+        for (int i = 0; i < d.length; i++) if (d[i] != 1 && rank - d.length + i != in.axis()) return null;
+        double[] r = new double[v.length];
+        for (int i = 0; i < r.length; i++) r[i] = v[i];
+        return r;
+    }
+
+    /** A constant [.., S, C] varying along other axes than the channel (last) axis: its mean row and row covariance. */
+    private double[][] rowMoments(String t, Moments in) {
+        float[] v = original(t);
+        int c = in.size() / copies;
+        if (v == null || c == 0 || v.length % c != 0) return null;
+        long[] d = dims(t);
+        if (d.length == 0 || d[d.length - 1] != c) return null;
+        int rows = v.length / c;
+        double[] mu = new double[c], cov = new double[c * c];
+        for (int r = 0; r < rows; r++) for (int i = 0; i < c; i++) mu[i] += v[r * c + i] / (double) rows;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < c; i++) {
+                double di = v[r * c + i] - mu[i];
+                for (int j = 0; j < c; j++) cov[i * c + j] += di * (v[r * c + j] - mu[j]) / rows;
+            }
+        }
+        return new double[][] {mu, cov};
+    }
+
+    private Moments addSub(Node n, int sign) {
+        Moments a = get(n.input(0)), b = get(n.input(1));
+        if (a != null && b != null) {
+            if (a.axis() != b.axis() || a.size() != b.size()) return null;
+            int c = a.size();
+            double[] mu = new double[c], cov = new double[c * c];
+            for (int i = 0; i < c; i++) mu[i] = a.mean()[i] + sign * b.mean()[i];
+            for (int i = 0; i < c * c; i++) cov[i] = a.cov()[i] + b.cov()[i]; // branches taken as uncorrelated
+            return new Moments(a.axis(), mu, cov, mix(a, b), a.via());
+        }
+        Moments in = a != null ? a : b;
+        if (in == null) return null;
+        String k = a != null ? n.input(1) : n.input(0);
+        double s = a != null ? sign : 1, sx = a != null ? 1 : sign;
+        double[] pc = perChannel(k, a != null ? n.input(0) : n.input(1), in);
+        int c = in.size();
+        double[] mu = new double[c];
+        double[] cov = in.cov().clone();
+        if (sx < 0) for (int i = 0; i < c; i++) mu[i] = -in.mean()[i];
+        else System.arraycopy(in.mean(), 0, mu, 0, c);
+        if (pc != null) {
+            for (int i = 0; i < c; i++) mu[i] += s * pc[i];
+            return new Moments(in.axis(), mu, cov, in.spatial(), in.via());
+        }
+        int rank = rank(n.output(0));
+        if (in.axis() != rank - 1) return null;
+        double[][] rm = rowMoments(k, in);
+        if (rm == null) return null;
+        int per = c / copies;
+        for (int i = 0; i < c; i++) mu[i] += s * rm[0][i % per];
+        for (int i = 0; i < c; i++) for (int j = 0; j < c; j++) cov[i * c + j] += rm[1][(i % per) * per + j % per];
+        return new Moments(in.axis(), mu, cov, in.spatial(), in.via());
+    }
+
+    private static double[] mix(Moments a, Moments b) {
+        if (a.spatial() == null || b.spatial() == null) return a.spatial() != null ? a.spatial() : b.spatial();
+        double ta = 0, tb = 0;
+        for (int i = 0; i < a.size(); i++) {
+            ta += a.var(i);
+            tb += b.var(i);
+        }
+        if (!(ta + tb > 0)) return a.spatial();
+        double[] r = new double[GRID * GRID];
+        for (int k = 0; k < r.length; k++) r[k] = (ta * a.spatial()[k] + tb * b.spatial()[k]) / (ta + tb);
+        return r;
+    }
+
+    private static Moments scale(Moments in, double[] k) {
+        int c = in.size();
+        double[] mu = new double[c], cov = new double[c * c];
+        for (int i = 0; i < c; i++) {
+            mu[i] = in.mean()[i] * k[i];
+            for (int j = 0; j < c; j++) cov[i * c + j] = k[i] * in.cov()[i * c + j] * k[j];
+        }
+        return new Moments(in.axis(), mu, cov, in.spatial(), in.via());
+    }
+
+    private Moments mul(Node n) {
+        for (int i = 0; i < 2; i++) {
+            String x = n.input(i), s = n.input(1 - i);
+            Node p = graph.producer(s).orElse(null);
+            if (p != null && p.opType().equals("Sigmoid") && p.input(0).equals(x) && get(x) != null) {
+                return mapped(get(x), UNARY.get("Silu"));
+            }
+        }
+        Moments a = get(n.input(0)), b = get(n.input(1));
+        if (a != null && b == null) {
+            double[] k = perChannel(n.input(1), n.input(0), a);
+            return k == null ? null : scale(a, k);
+        }
+        if (b != null && a == null) {
+            double[] k = perChannel(n.input(0), n.input(1), b);
+            return k == null ? null : scale(b, k);
+        }
+        return null;
+    }
+
+    private Moments div(Node n) {
+        Moments a = get(n.input(0));
+        if (a == null) return null;
+        double[] k = perChannel(n.input(1), n.input(0), a);
+        if (k == null) return null;
+        for (int i = 0; i < k.length; i++) {
+            if (k[i] == 0) return null;
+            k[i] = 1 / k[i];
+        }
+        return scale(a, k);
+    }
+
+    /** Kernel dims [kh, kw] of a rank-3 or rank-4 op (1-D: kh = 1). */
+    private static int[] hw(long[] k) {
+        if (k.length == 1) return new int[] {1, (int) k[0]};
+        if (k.length == 2) return new int[] {(int) k[0], (int) k[1]};
+        return null;
+    }
+
+    private static int[] hw(long[] v, int def) {
+        if (v == null || v.length == 0) return new int[] {def, def};
+        if (v.length == 1) return new int[] {1, (int) v[0]};
+        return new int[] {(int) v[0], (int) v[1]};
+    }
+
+    private Moments pool(Node n, boolean max) {
+        Moments in = get(n.input(0));
+        if (in == null || in.axis() != 1) return null;
+        int[] k = hw(n.attrInts("kernel_shape") == null ? new long[0] : n.attrInts("kernel_shape"));
+        if (k == null) return null;
+        int[] s = hw(n.attrInts("strides"), 1);
+        int area = k[0] * k[1];
+        if (max) return poolMax(in, area, shiftedSpatial(in, s));
+        double kappa = 0, total = 0;
+        for (int a = 0; a < area; a++) for (int b = 0; b < area; b++) kappa += in.r(b / k[1] - a / k[1], b % k[1] - a % k[1]);
+        kappa /= (double) area * area;
+        double[] sp = null;
+        if (in.spatial() != null) {
+            sp = new double[GRID * GRID];
+            for (int dy = -LAG; dy <= LAG; dy++) {
+                for (int dx = -LAG; dx <= LAG; dx++) {
+                    double t = 0;
+                    for (int a = 0; a < area; a++) {
+                        for (int b = 0; b < area; b++) {
+                            t += in.r(s[0] * dy + b / k[1] - a / k[1], s[1] * dx + b % k[1] - a % k[1]);
+                        }
+                    }
+                    sp[(dy + LAG) * GRID + dx + LAG] = t / ((double) area * area * kappa);
+                }
+            }
+            total = 1;
+        }
+        double[] cov = in.cov().clone();
+        for (int i = 0; i < cov.length; i++) cov[i] *= kappa;
+        return new Moments(1, in.mean().clone(), cov, total > 0 ? sp : null, in.via());
+    }
+
+    private static double[] shiftedSpatial(Moments in, int[] s) {
+        if (in.spatial() == null) return null;
+        double[] sp = new double[GRID * GRID];
+        for (int dy = -LAG; dy <= LAG; dy++) {
+            for (int dx = -LAG; dx <= LAG; dx++) sp[(dy + LAG) * GRID + dx + LAG] = in.r(s[0] * dy, s[1] * dx);
+        }
+        return sp;
+    }
+
+    /** Max of {@code area} copies: correlations kept, per-channel mean and variance of the max of independent copies. */
+    private static Moments poolMax(Moments in, int area, double[] spatial) {
+        int c = in.size();
+        double[] mu = new double[c], sd = new double[c], cov = new double[c * c];
+        for (int i = 0; i < c; i++) {
+            double[] r = GaussianMoments.maxOf(area, in.mean()[i], in.var(i));
+            mu[i] = r[0];
+            sd[i] = Math.sqrt(Math.max(0, r[1]));
+        }
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j < c; j++) {
+                double si = Math.sqrt(in.var(i)), sj = Math.sqrt(in.var(j));
+                double r = i == j ? 1 : si > 0 && sj > 0 ? in.cov()[i * c + j] / (si * sj) : 0;
+                cov[i * c + j] = sd[i] * r * sd[j];
+            }
+        }
+        return new Moments(in.axis(), mu, cov, spatial, in.via());
+    }
+
+    private Moments globalPool(Node n, boolean max) {
+        Moments in = get(n.input(0));
+        if (in == null || in.axis() != 1) return null;
+        Shape s = graph.shape(n.input(0));
+        if (!s.hasRank() || s.rank() < 3 || s.rank() > 4) return null;
+        int h = s.rank() == 4 ? (int) s.dim(2) : 1, w = (int) s.dim(s.rank() - 1);
+        if (h <= 0 || w <= 0) return null;
+        if (max) return poolMax(in, h * w, null);
+        double kappa = 0;
+        for (int dy = -(h - 1); dy <= h - 1; dy++) {
+            for (int dx = -(w - 1); dx <= w - 1; dx++) kappa += (double) (h - Math.abs(dy)) * (w - Math.abs(dx)) * in.r(dy, dx);
+        }
+        kappa /= (double) h * w * h * w;
+        double[] cov = in.cov().clone();
+        for (int i = 0; i < cov.length; i++) cov[i] *= kappa;
+        return new Moments(1, in.mean().clone(), cov, null, in.via());
+    }
+
+    private Moments flatten(Node n) {
+        Moments in = get(n.input(0));
+        if (in == null || in.axis() != 1 || n.attrInt("axis", 1) != 1) return null;
+        Shape s = graph.shape(n.input(0));
+        if (!s.hasRank()) return null;
+        int inner = 1;
+        for (int i = 2; i < s.rank(); i++) {
+            if (s.dim(i) <= 0) return null;
+            inner *= (int) s.dim(i);
+        }
+        if (inner == 1) return new Moments(1, in.mean(), in.cov(), null, in.via());
+        int c = in.size(), f = c * inner;
+        if (f > MAX_CHANNELS || s.rank() > 4) return null;
+        int w = (int) s.dim(s.rank() - 1);
+        double[] mu = new double[f], cov = new double[f * f];
+        for (int a = 0; a < f; a++) {
+            int ca = a / inner, pa = a % inner;
+            mu[a] = in.mean()[ca];
+            for (int b = 0; b < f; b++) {
+                int cb = b / inner, pb = b % inner;
+                cov[a * f + b] = in.cov()[ca * c + cb] * in.r(pb / w - pa / w, pb % w - pa % w);
+            }
+        }
+        return new Moments(1, mu, cov, null, in.via());
+    }
+
+    private Moments reshape(Node n) {
+        Moments in = get(n.input(0));
+        if (in == null) return null;
+        Shape si = graph.shape(n.input(0)), so = graph.shape(n.output(0));
+        if (!si.hasRank() || !so.hasRank() || so.rank() < 1) return null;
+        if (in.axis() == si.rank() - 1 && so.dim(so.rank() - 1) == in.size()) {
+            return new Moments(so.rank() - 1, in.mean(), in.cov(), null, in.via());
+        }
+        if (in.axis() == 1 && so.rank() == 2 && so.dim(1) == in.size()) {
+            for (int i = 2; i < si.rank(); i++) if (si.dim(i) != 1) return null;
+            return new Moments(1, in.mean(), in.cov(), null, in.via());
+        }
+        return null;
+    }
+
+    private Moments transpose(Node n) {
+        Moments in = get(n.input(0));
+        if (in == null) return null;
+        long[] perm = n.attrInts("perm");
+        int rank = rank(n.input(0));
+        if (perm == null || perm.length == 0) {
+            perm = new long[rank];
+            for (int i = 0; i < rank; i++) perm[i] = rank - 1 - i;
+        }
+        for (int i = 0; i < perm.length; i++) {
+            if (perm[i] == in.axis()) return new Moments(i, in.mean(), in.cov(), null, in.via());
+        }
+        return null;
+    }
+
+    private Moments concat(Node n) {
+        int rank = rank(n.output(0));
+        long axis = n.attrInt("axis", 1);
+        if (axis < 0) axis += rank;
+        int total = 0;
+        Moments first = null;
+        for (String t : n.inputs()) {
+            Moments m = get(t);
+            if (m == null || m.axis() != axis) return null;
+            if (first == null) first = m;
+            total += m.size();
+        }
+        if (first == null) return null;
+        double[] mu = new double[total], cov = new double[total * total];
+        double[] sp = first.spatial() == null ? null : new double[GRID * GRID];
+        double tv = 0;
+        int k = 0, per = total / copies;
+        for (String t : n.inputs()) {
+            Moments m = get(t);
+            int c = m.size(), pc = c / copies;
+            // copy q of this input (channels q·pc …) goes to q·per + k/copies …; cross-copy blocks of one input kept
+            for (int i = 0; i < c; i++) {
+                int oi = (i / pc) * per + k / copies + i % pc;
+                mu[oi] = m.mean()[i];
+                for (int j = 0; j < c; j++) cov[oi * total + (j / pc) * per + k / copies + j % pc] = m.cov()[i * c + j];
+            }
+            double v = 0;
+            for (int i = 0; i < c; i++) v += m.var(i);
+            if (sp != null && m.spatial() != null) for (int q = 0; q < sp.length; q++) sp[q] += v * m.spatial()[q];
+            tv += v;
+            k += c;
+        }
+        if (sp != null) {
+            if (tv > 0) for (int q = 0; q < sp.length; q++) sp[q] /= tv;
+            else sp = first.spatial();
+        }
+        return new Moments((int) axis, mu, cov, sp, first.via());
+    }
+
+    private Moments conv(Node n) {
+        float[] w = constant(n.input(1));
+        if (w == null) return null;
+        long[] d = dims(n.input(1));
+        int o = (int) d[0] * copies, cg = (int) d[1];
+        int groups = (int) n.attrInt("group", 1) * copies; // joint: the two copies' kernels as two more groups
+        int cin = cg * groups;
+        Moments in = inputOrWhite(n.input(0), cin, 1);
+        if (in == null || in.axis() != 1 || in.size() != cin || o % groups != 0) return null;
+        long[] ks = new long[d.length - 2];
+        System.arraycopy(d, 2, ks, 0, ks.length);
+        int[] k = hw(ks);
+        if (k == null) return null;
+        int taps = k[0] * k[1];
+        int[] dil = hw(n.attrInts("dilations"), 1), str = hw(n.attrInts("strides"), 1);
+        float[] b = constant(n.input(2));
+        int og = o / groups;
+        double[] sig = in.cov(), mu = new double[o], cov = new double[o * o];
+        for (int r = 0; r < o; r++) {
+            int g = r / og;
+            double m = b != null && b.length == o ? b[r] : 0;
+            for (int c = 0; c < cg; c++) for (int t = 0; t < taps; t++) m += w[(r * cg + c) * taps + t] * in.mean()[g * cg + c];
+            mu[r] = m;
+        }
+        // tap-pair weights R[t][t'] = r(d(t' − t))
+        double[][] rt = new double[taps][taps];
+        for (int t = 0; t < taps; t++) {
+            for (int u = 0; u < taps; u++) rt[t][u] = in.r(dil[0] * (u / k[1] - t / k[1]), dil[1] * (u % k[1] - t % k[1]));
+        }
+        // K[t][u] = Σ_o (W_t Σ W_uᵀ)_oo for the output spatial correlation
+        double[][] kt = new double[taps][taps];
+        double[] bt = new double[o * cin];
+        double[] vt = new double[o * cg];
+        for (int t = 0; t < taps; t++) {
+            // B_t[r][c'] = Σ_{c ∈ group(r)} W[r, c, t] Σ[c, c']
+            Arrays.fill(bt, 0);
+            for (int r = 0; r < o; r++) {
+                int g = r / og;
+                for (int c = 0; c < cg; c++) {
+                    double x = w[(r * cg + c) * taps + t];
+                    if (x == 0) continue;
+                    int row = (g * cg + c) * cin;
+                    for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+                }
+            }
+            // V_t[r'][c'] = Σ_u r(t, u) W[r', c', u]
+            Arrays.fill(vt, 0);
+            for (int r = 0; r < o; r++) {
+                for (int c = 0; c < cg; c++) {
+                    double s = 0;
+                    for (int u = 0; u < taps; u++) s += rt[t][u] * w[(r * cg + c) * taps + u];
+                    vt[r * cg + c] = s;
+                }
+            }
+            for (int r = 0; r < o; r++) {
+                for (int r2 = 0; r2 < o; r2++) {
+                    int g2 = r2 / og;
+                    double s = 0;
+                    for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
+                    cov[r * o + r2] += s;
+                }
+            }
+            if (in.spatial() != null) {
+                for (int u = 0; u < taps; u++) {
+                    double s = 0;
+                    for (int r = 0; r < o; r++) {
+                        int g = r / og;
+                        for (int c = 0; c < cg; c++) s += bt[r * cin + g * cg + c] * w[(r * cg + c) * taps + u];
+                    }
+                    kt[t][u] = s;
+                }
+            }
+        }
+        for (int r = 0; r < o; r++) for (int r2 = 0; r2 < r; r2++) cov[r * o + r2] = cov[r2 * o + r] = (cov[r * o + r2] + cov[r2 * o + r]) / 2;
+        double[] sp = null;
+        if (in.spatial() != null) {
+            sp = new double[GRID * GRID];
+            double z = 0;
+            for (int t = 0; t < taps; t++) for (int u = 0; u < taps; u++) z += kt[t][u] * rt[t][u];
+            for (int dy = -LAG; dy <= LAG; dy++) {
+                for (int dx = -LAG; dx <= LAG; dx++) {
+                    double s = 0;
+                    for (int t = 0; t < taps; t++) {
+                        for (int u = 0; u < taps; u++) {
+                            s += kt[t][u] * in.r(str[0] * dy + dil[0] * (u / k[1] - t / k[1]), str[1] * dx + dil[1] * (u % k[1] - t % k[1]));
+                        }
+                    }
+                    sp[(dy + LAG) * GRID + dx + LAG] = z > 0 ? s / z : (dy == 0 && dx == 0 ? 1 : 0);
+                }
+            }
+        }
+        return new Moments(1, mu, cov, sp, in.via());
+    }
+
+    /** y = W x (+ b); W stored [in, out] unless {@code transposed} ([out, in]). */
+    private Moments dense(Moments in, float[] w, int rows, int cols, boolean transposed, float[] bias, int axis) {
+        int out1 = transposed ? rows : cols, f1 = transposed ? cols : rows;
+        int out = out1 * copies, f = f1 * copies;
+        if (f != in.size()) return null;
+        double[] mu = new double[out], cov = new double[out * out];
+        double[] wm = new double[out * f]; // block-diagonal over copies
+        for (int q = 0; q < copies; q++) {
+            int base = q * rows * cols;
+            for (int r = 0; r < out1; r++) {
+                for (int i = 0; i < f1; i++) {
+                    wm[(q * out1 + r) * f + q * f1 + i] = transposed ? w[base + r * f1 + i] : w[base + i * out1 + r];
+                }
+            }
+        }
+        double[] a = new double[out * f]; // W Σ
+        double[] sig = in.cov();
+        for (int r = 0; r < out; r++) {
+            double m = bias != null && bias.length == out ? bias[r] : bias != null && bias.length == copies ? bias[r / out1] : 0;
+            for (int i = 0; i < f; i++) {
+                double x = wm[r * f + i];
+                m += x * in.mean()[i];
+                if (x == 0) continue;
+                for (int j = 0; j < f; j++) a[r * f + j] += x * sig[i * f + j];
+            }
+            mu[r] = m;
+        }
+        for (int r = 0; r < out; r++) {
+            for (int r2 = 0; r2 <= r; r2++) {
+                double s = 0;
+                for (int j = 0; j < f; j++) s += a[r * f + j] * wm[r2 * f + j];
+                cov[r * out + r2] = cov[r2 * out + r] = s;
+            }
+        }
+        return new Moments(axis, mu, cov, null, in.via());
+    }
+
+    private Moments gemm(Node n) {
+        float[] w = constant(n.input(1));
+        if (w == null || n.attrInt("transA", 0) != 0) return null;
+        if (n.attrFloat("alpha", 1f) != 1f || n.attrFloat("beta", 1f) != 1f) return null;
+        long[] d = dims(n.input(1));
+        if (d.length != 2) return null;
+        boolean tb = n.attrInt("transB", 0) != 0;
+        Moments in = inputOrWhite(n.input(0), (int) (tb ? d[1] : d[0]) * copies, 1);
+        if (in == null || in.axis() != 1) return null;
+        return dense(in, w, (int) d[0], (int) d[1], tb, constant(n.input(2)), 1);
+    }
+
+    private Moments matmul(Node n) {
+        float[] w = constant(n.input(1));
+        if (w == null) return null;
+        long[] d = dims(n.input(1));
+        if (d.length != 2) return null;
+        int rank = rank(n.input(0));
+        Moments in = inputOrWhite(n.input(0), (int) d[0] * copies, rank - 1);
+        if (in == null || in.axis() != rank - 1) return null;
+        return dense(in, w, (int) d[0], (int) d[1], false, null, Math.max(0, rank(n.output(0)) - 1));
+    }
+
+    private Moments gather(Node n) {
+        float[] table = original(n.input(0));
+        if (table == null || graph.isConstant(n.input(1)) || n.attrInt("axis", 0) != 0) return null;
+        long[] d = dims(n.input(0));
+        if (d.length != 2) return null;
+        int v = (int) d[0], c = (int) d[1];
+        if (c > MAX_CHANNELS) return null;
+        double[] mu = new double[c], cov = new double[c * c];
+        for (int r = 0; r < v; r++) for (int i = 0; i < c; i++) mu[i] += table[r * c + i] / (double) v;
+        for (int r = 0; r < v; r++) {
+            for (int i = 0; i < c; i++) {
+                double di = table[r * c + i] - mu[i];
+                for (int j = 0; j <= i; j++) cov[i * c + j] += di * (table[r * c + j] - mu[j]) / v;
+            }
+        }
+        for (int i = 0; i < c; i++) for (int j = 0; j < i; j++) cov[j * c + i] = cov[i * c + j];
+        int rank = rank(n.output(0));
+        if (rank < 1) return null;
+        if (copies > 1) { // both copies read the same rows
+            int cc = c * copies;
+            double[] mu2 = new double[cc], cov2 = new double[cc * cc];
+            for (int i = 0; i < cc; i++) {
+                mu2[i] = mu[i % c];
+                for (int j = 0; j < cc; j++) cov2[i * cc + j] = cov[(i % c) * c + j % c];
+            }
+            mu = mu2;
+            cov = cov2;
+        }
+        return new Moments(rank - 1, mu, cov, null, "embedding table " + n.input(0));
+    }
+}

@@ -1,0 +1,169 @@
+package dev.lopper.prune.obspa;
+
+import dev.lopper.graph.ModelGraph;
+import dev.lopper.importance.obspa.ConsumerLayer;
+import dev.lopper.importance.obspa.DenseMath;
+import dev.lopper.importance.obspa.InputMoments;
+
+/**
+ * Sequential, data-free compensation of one consumer against the <em>original</em> model: with joint moments of the
+ * original input x and of the input x̂ the already pruned and compensated upstream produces
+ * ({@link CovarianceMoments#joint}), the kept weights W'_K minimise E‖W'_K x̂_K − W x‖²:
+ * W'_K = W C_{:,K} (Ĥ_KK + ε)⁻¹ with Ĥ = E[x̂ x̂ᵀ], C = E[x x̂ᵀ] (bias input appended; taps correlated by the spatial
+ * model, H = Σ ⊗ S + μμᵀ per block). Every output row then keeps, of the candidates (this solution, the one-shot OBS
+ * update, no update at all), the one with the smallest predicted error E‖w' x̂ − w x‖² = w'Ĥw'ᵀ − 2w'Cᵀwᵀ + wHwᵀ —
+ * so a row is never made worse than slicing alone, as predicted by the model.
+ */
+final class JointCompensation {
+    private JointCompensation() {}
+
+    /** The chosen weights (rows × (features [+ bias])) and how many rows took each candidate. */
+    record Result(double[][] weights, int joint, int oneShot, int plain, double errorBefore, double errorAfter) { }
+
+    /**
+     * @param w        original rows × (features [+ 1 bias column holding the bias, or 0 when it starts at 0])
+     * @param oneShot  the one-shot OBS weights, same layout (removed columns 0)
+     * @param removed  removed feature columns
+     * @return null when the joint moments do not fit this layer
+     */
+    static Result solve(ConsumerLayer l, CovarianceMoments.Moments jm, ModelGraph graph, double[][] w, double[][] oneShot,
+                        boolean bias, int[] removed, double lambda) {
+        int groups = l.groups(), pos = l.positions(), taps = l.taps(), f = l.features();
+        int per = pos * groups; // channels per copy
+        if (jm.size() != 2 * per || f > InputMoments.MAX_DENSE_FEATURES) return null;
+        double[] s = GraphObspaSource.tapCorrelation(l, jm, graph);
+        boolean[] gone = new boolean[f];
+        for (int c : removed) gone[c] = true;
+        int n = f + (bias ? 1 : 0);
+        int[] keep = new int[n - removed.length];
+        int k = 0;
+        for (int j = 0; j < n; j++) if (j >= f || !gone[j]) keep[k++] = j;
+        int rowsPer = l.outputs() / groups;
+        double[][] out = new double[w.length][];
+        int nJoint = 0, nOne = 0, nPlain = 0;
+        double before = 0, after = 0;
+        for (int g = 0; g < groups; g++) {
+            int off = g * pos;
+            // H (original), Ĥ (edited), C = E[x x̂ᵀ] over this group's features (+ bias)
+            double[] h = moments(jm, s, off, off, pos, taps, bias, n);
+            double[] hh = moments(jm, s, per + off, per + off, pos, taps, bias, n);
+            double[] cx = moments(jm, s, off, per + off, pos, taps, bias, n);
+            int kk = keep.length;
+            double[] a = new double[kk * kk];
+            double mean = 0;
+            for (int i = 0; i < kk; i++) {
+                for (int j = 0; j < kk; j++) a[i * kk + j] = hh[keep[i] * n + keep[j]];
+                if (keep[i] < f) mean += a[i * kk + i];
+            }
+            mean = kk > 0 ? mean / kk : 1;
+            double eps = lambda * (mean > 0 ? mean : 1);
+            for (int i = 0; i < kk; i++) if (keep[i] < f) a[i * kk + i] += eps;
+            boolean ok = kk > 0 && invert(a, kk);
+            for (int r = g * rowsPer; r < (g + 1) * rowsPer; r++) {
+                double[] wr = w[r];
+                double[] plain = new double[n];
+                for (int j : keep) plain[j] = wr[j];
+                double[] best = plain;
+                double ePlain = error(plain, wr, h, hh, cx, n), eBest = ePlain;
+                int pick = 0;
+                double eOne = error(oneShot[r], wr, h, hh, cx, n);
+                if (eOne < eBest) {
+                    best = oneShot[r].clone();
+                    eBest = eOne;
+                    pick = 1;
+                }
+                if (ok) {
+                    // rhs_j = Σ_i w_i C[i, keep_j]; w'_K = rhs A⁻¹
+                    double[] rhs = new double[kk];
+                    for (int j = 0; j < kk; j++) {
+                        double t = 0;
+                        for (int i = 0; i < n; i++) t += wr[i] * cx[i * n + keep[j]];
+                        rhs[j] = t;
+                    }
+                    double[] sol = new double[n];
+                    for (int j = 0; j < kk; j++) {
+                        double t = 0;
+                        for (int i = 0; i < kk; i++) t += rhs[i] * a[i * kk + j];
+                        sol[keep[j]] = t;
+                    }
+                    double eJ = error(sol, wr, h, hh, cx, n);
+                    if (eJ < eBest) {
+                        best = sol;
+                        eBest = eJ;
+                        pick = 2;
+                    }
+                }
+                if (pick == 0) nPlain++;
+                else if (pick == 1) nOne++;
+                else nJoint++;
+                before += ePlain;
+                after += eBest;
+                out[r] = best;
+            }
+        }
+        return new Result(out, nJoint, nOne, nPlain, before, after);
+    }
+
+    /** E[u vᵀ] over (channel, tap) features of two channel blocks of the joint moments, bias entry last when {@code bias}. */
+    private static double[] moments(CovarianceMoments.Moments jm, double[] s, int offU, int offV, int pos, int taps, boolean bias, int n) {
+        int all = jm.size(), f = pos * taps;
+        double[] m = new double[n * n];
+        double[] mu = jm.mean(), cov = jm.cov();
+        for (int p = 0; p < pos; p++) {
+            for (int q = 0; q < pos; q++) {
+                double sv = cov[(offU + p) * all + offV + q], mm = mu[offU + p] * mu[offV + q];
+                for (int t = 0; t < taps; t++) {
+                    int row = (p * taps + t) * n + q * taps;
+                    for (int u = 0; u < taps; u++) m[row + u] = sv * s[t * taps + u] + mm;
+                }
+            }
+        }
+        if (bias) {
+            for (int p = 0; p < pos; p++) {
+                for (int t = 0; t < taps; t++) {
+                    m[(p * taps + t) * n + f] = mu[offU + p];
+                    m[f * n + p * taps + t] = mu[offV + p];
+                }
+            }
+            m[f * n + f] = 1;
+        }
+        return m;
+    }
+
+    /** E‖w' x̂ − w x‖² = w'Ĥw'ᵀ − 2 w'Cᵀwᵀ + wHwᵀ. */
+    private static double error(double[] wp, double[] w, double[] h, double[] hh, double[] cx, int n) {
+        double a = 0, b = 0, c = 0;
+        for (int i = 0; i < n; i++) {
+            double wi = w[i], pi = wp[i];
+            double ra = 0, rb = 0, rc = 0;
+            for (int j = 0; j < n; j++) {
+                if (pi != 0) ra += hh[i * n + j] * wp[j];
+                if (wi != 0) rc += h[i * n + j] * w[j];
+                if (wi != 0) rb += cx[i * n + j] * wp[j];
+            }
+            a += pi * ra;
+            b += wi * rb;
+            c += wi * rc;
+        }
+        return Math.max(0, a - 2 * b + c);
+    }
+
+    /** In-place inverse of an SPD matrix, with an eigen-free fallback: more damping until Cholesky succeeds. */
+    private static boolean invert(double[] a, int n) {
+        double[] copy = a.clone();
+        double bump = 0;
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += Math.abs(copy[i * n + i]);
+        mean = n > 0 && mean > 0 ? mean / n : 1;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            double[] t = copy.clone();
+            for (int i = 0; i < n; i++) t[i * n + i] += bump;
+            if (DenseMath.invertSpd(t, n)) {
+                System.arraycopy(t, 0, a, 0, a.length);
+                return true;
+            }
+            bump = bump == 0 ? 1e-8 * mean : bump * 10;
+        }
+        return false;
+    }
+}
