@@ -838,6 +838,32 @@ def _():
     return (RecurrentMixNet(), (x,), ["sequence"], ["logits"], {"sequence": {0: "batch", 1: "seq"}, "logits": {0: "batch"}})
 
 
+class SplitGroupedNet(nn.Module):
+    """torch.split into uneven parts [16, 32, 48], each treated differently, concatenated, then a grouped conv
+    (groups=2, 48 channels per group): the part boundaries agree with the group boundary (16 + 32 = 48)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 96, 3, padding=1)
+        self.a = nn.Conv2d(16, 16, 1)
+        self.b = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+        self.grouped = nn.Conv2d(96, 64, 3, padding=1, groups=2)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        a, b, c = torch.split(torch.relu(self.stem(x)), [16, 32, 48], dim=1)
+        y = torch.cat([self.a(a), self.b(b), torch.relu(c)], dim=1)
+        y = torch.relu(self.grouped(y))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(y, 1), 1))
+
+
+@torch_model("split_grouped", "split_grouped", (13,),
+             "hand-written: Conv 3->96, torch.split [16, 32, 48], 1x1 conv / depthwise conv / ReLU on the parts, "
+             "Concat, grouped Conv (groups=2) 96->64, GAP, Linear")
+def _():
+    return image(SplitGroupedNet(), (1, 3, 16, 16))
+
+
 class IfNet(nn.Module):
     def __init__(self):
         super().__init__()

@@ -107,12 +107,14 @@ public final class AnalysisContext {
         return ins == null ? n : n.withInputs(ins);
     }
 
+    private final Map<String, Boolean> shared = new HashMap<>();
+
     private boolean isShared(String t) {
         ConstantInfo c = constants.get(t);
         if (c == null || c.origin() == ConstantOrigin.FOLDED || copyOf.containsKey(t)) return false;
         if (!ElementType.isFloating(c.proto().getDataType()) || c.proto().getDimsCount() == 0) return false;
-        long distinct = graph.consumers(t).stream().map(Node::name).distinct().count();
-        return distinct >= 2;
+        // once per constant: a bias read by thousands of nodes must not cost thousands² steps
+        return shared.computeIfAbsent(t, k -> graph.consumers(k).stream().map(Node::name).distinct().count() >= 2);
     }
 
     public DimSpace space() { return space; }
@@ -201,7 +203,7 @@ public final class AnalysisContext {
         for (int hops = 0; hops < 4; hops++) {
             if (constants.containsKey(tensor)) return true;
             Node p = graph.producer(tensor).orElse(null);
-            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return false;
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity") || p.opType().equals("DequantizeLinear"))) return false;
             tensor = p.input(0);
         }
         return false;
@@ -335,7 +337,7 @@ public final class AnalysisContext {
         // a weight stored in another type and converted at run time (Cast of fp16 weights) owns the role
         for (int hops = 0; hops < 4 && !constants.containsKey(constant); hops++) {
             Node p = graph.producer(constant).orElse(null);
-            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity"))) return;
+            if (p == null || !(p.opType().equals("Cast") || p.opType().equals("Identity") || p.opType().equals("DequantizeLinear"))) return;
             constant = p.input(0);
         }
         if (!constants.containsKey(constant)) return;

@@ -18,6 +18,14 @@ public final class DimSpace {
 
     public List<Dim> all() { return all; }
 
+    /** Where two dimensions were unified: the node whose rule tied them (kept to explain a group). */
+    public record Tie(Dim a, Dim b, String where) { }
+
+    private final List<Tie> ties = new ArrayList<>();
+
+    /** Every unification asked for, in the order the rules ran (graph order). */
+    public List<Tie> ties() { return ties; }
+
     public static Dim find(Dim d) {
         Dim r = d;
         while (r.parent != null) r = r.parent;
@@ -124,6 +132,7 @@ public final class DimSpace {
     public boolean unify(Dim a, Dim b, String where) {
         Dim ra = find(a), rb = find(b);
         if (ra == rb) return true;
+        if (where != null) ties.add(new Tie(a, b, where));
         if (ra.size >= 0 && rb.size >= 0 && ra.size != rb.size) {
             String reason = "channel sizes " + ra.size + " and " + rb.size + " meet at node '" + where + "'";
             lock(ra, reason);
@@ -280,6 +289,17 @@ public final class DimSpace {
         }
         Dim root = find(d);
         if (root.layout == null) return decompose(root, Dim.Layout.PRODUCT, sizes, labels);
+        if (root.layout == Dim.Layout.SUM && sizes.length == 2 && sizes[0] > 1 && sizes[1] > 0
+                && !(sizes[0] == root.parts.size() && allOfSize(root.parts, sizes[1]))) {
+            // uneven parts (split [16, 32, 48] concatenated, then 2 groups of 48): refine the parts into the common
+            // partition; the same positions go in every run of sizes[1]
+            List<Dim> runs = runs(root, sizes[0], sizes[1]);
+            if (runs == null) return null;
+            for (int i = 1; i < runs.size(); i++) if (!unify(runs.get(0), runs.get(i), where)) return null;
+            Dim branch = fresh(sizes[0], null);
+            branch.addLock("the " + sizes[0] + " runs of concatenated parts are not channels at node '" + where + "'");
+            return List.of(branch, runs.get(0));
+        }
         if (root.layout == Dim.Layout.SUM && sizes.length == 2 && sizes[0] == root.parts.size()) {
             // k equal parts seen as k × part (channel shuffle of concatenated branches): the same
             // positions go in every part, so the parts are coupled
@@ -297,6 +317,44 @@ public final class DimSpace {
         List<Dim> atoms = new ArrayList<>();
         productAtoms(root, atoms);
         return groupAtoms(atoms, sizes, where);
+    }
+
+    private static boolean allOfSize(List<Dim> parts, long size) {
+        for (Dim p : parts) if (p.size() != size) return false;
+        return true;
+    }
+
+    /**
+     * The sum atoms of d cut into {@code count} consecutive runs of {@code size} positions each, splitting a leaf
+     * atom that crosses a run boundary; null when an atom of unknown size or a product crosses one.
+     */
+    private List<Dim> runs(Dim d, long count, long size) {
+        List<Dim> atoms = new ArrayList<>();
+        sumAtoms(d, atoms);
+        List<Dim> out = new ArrayList<>();
+        List<Dim> run = new ArrayList<>();
+        long filled = 0;
+        for (int i = 0; i < atoms.size(); i++) {
+            Dim a = atoms.get(i);
+            long s = a.size();
+            if (s < 0) return null;
+            if (filled + s > size) {
+                if (!isLeaf(a)) return null;
+                List<Dim> cut = decompose(a, Dim.Layout.SUM, new long[] {size - filled, s - (size - filled)}, new String[] {"a", "b"});
+                atoms.set(i, cut.get(0));
+                atoms.add(i + 1, cut.get(1));
+                a = cut.get(0);
+                s = a.size();
+            }
+            run.add(a);
+            filled += s;
+            if (filled == size) {
+                out.add(run.size() == 1 ? run.get(0) : composite(Dim.Layout.SUM, run));
+                run = new ArrayList<>();
+                filled = 0;
+            }
+        }
+        return filled == 0 && run.isEmpty() && out.size() == count ? out : null;
     }
 
     /** True when x (a root) is comp or lies anywhere under it; iterative. */

@@ -102,6 +102,16 @@ public final class GroupAnalysis {
     /** Shared constants that are cloned per class of readers when any class loses channels (≥ 2 classes each). */
     public Map<String, List<SharedCopy>> sharedCopies() { return sharedCopies; }
 
+    private Map<String, List<String>> couplings = Map.of();
+
+    void setCouplings(Map<String, List<String>> byGroup) { couplings = byGroup; }
+
+    /**
+     * The nodes whose rules tied this group's channels together (an Add tying two branches, a Concat placing
+     * its inputs, a Reshape splitting heads, a Conv reading them), in graph order; empty for an unknown id.
+     */
+    public List<String> couplings(String groupId) { return couplings.getOrDefault(groupId, List.of()); }
+
     void setCosts(List<Dim[]> params, long fixed, List<List<Dim>> macs, long[] constants) {
         paramTensors = List.copyOf(params);
         fixedParams = fixed;

@@ -15,6 +15,7 @@ import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
 import dev.lopper.onnx.ElementType;
+import dev.lopper.onnx.proto.Onnx.TensorProto;
 import dev.lopper.task.Progress;
 
 /**
@@ -274,7 +275,7 @@ public final class GroupAnalyzer {
         }
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
-            if (!ElementType.isFloating(ci.proto().getDataType())) continue;
+            if (!isParameter(ctx, e.getKey(), ci)) continue;
             if (classes.containsKey(e.getKey())) continue; // counted through its copies
             if (counterpart.contains(e.getKey())) continue; // counted through its converted form
             CopyClass cc = classOfCopy.get(e.getKey());
@@ -344,6 +345,7 @@ public final class GroupAnalyzer {
                 Math.round(totalParams), Math.round(totalMacs));
         GroupAnalysis result = new GroupAnalysis(graph, groups, summary, new LinkedHashMap<>(ctx.dims), ctx.rewrites, leafGroup);
         result.setUnhandledNodes(ctx.unhandled);
+        result.setCouplings(couplings(ctx.space().ties(), leafGroup, graph));
         List<List<Dim>> macTerms = new ArrayList<>();
         long[] macConstants = new long[ctx.macs.size()];
         for (AnalysisContext.MacTerm m : ctx.macs) {
@@ -353,6 +355,20 @@ public final class GroupAnalyzer {
         result.setCosts(paramTensors, fixedParams, macTerms, macConstants);
         result.setShared(new ArrayList<>(shared.values()), classes);
         return result;
+    }
+
+    /**
+     * A parameter tensor: a floating constant, a quantized (int8/uint8/int4/uint4) weight, or an int32 constant a
+     * node uses as a weight or bias (a QLinearConv bias); never an integer shape or index constant.
+     */
+    private static boolean isParameter(AnalysisContext ctx, String name, AnalysisContext.ConstantInfo ci) {
+        int t = ci.proto().getDataType();
+        if (ElementType.isFloating(t)) return true;
+        if (t == TensorProto.DataType.INT8_VALUE || t == TensorProto.DataType.UINT8_VALUE
+                || t == TensorProto.DataType.INT4_VALUE || t == TensorProto.DataType.UINT4_VALUE) {
+            return ci.proto().getDimsCount() > 0;
+        }
+        return t == TensorProto.DataType.INT32_VALUE && ctx.roles.containsKey(name);
     }
 
     /** Fraction of a dimension's positions that belong to a prunable group. */
@@ -439,5 +455,33 @@ public final class GroupAnalyzer {
         if (ci != null && ci.node() != null) return ci.node();
         List<Node> c = graph.consumers(t);
         return c.isEmpty() ? "" : c.get(0).name();
+    }
+
+    /** Group id → nodes whose unifications touched the group's leaves, in graph order, each once. */
+    static Map<String, List<String>> couplings(List<DimSpace.Tie> ties, Map<Dim, String> leafGroup, ModelGraph graph) {
+        Map<String, java.util.Set<String>> sets = new LinkedHashMap<>();
+        for (DimSpace.Tie t : ties) {
+            java.util.Set<String> groupsHit = new java.util.LinkedHashSet<>();
+            collectGroups(t.a(), leafGroup, groupsHit, 0);
+            collectGroups(t.b(), leafGroup, groupsHit, 0);
+            for (String g : groupsHit) sets.computeIfAbsent(g, k -> new java.util.LinkedHashSet<>()).add(t.where());
+        }
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (int i = 0; i < graph.nodes().size(); i++) order.put(graph.nodes().get(i).name(), i);
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        sets.forEach((g, nodes) -> out.put(g, nodes.stream()
+                .sorted(java.util.Comparator.comparingInt(n -> order.getOrDefault(n, Integer.MAX_VALUE))).toList()));
+        return out;
+    }
+
+    private static void collectGroups(Dim d, Map<Dim, String> leafGroup, java.util.Set<String> out, int depth) {
+        Dim r = DimSpace.find(d);
+        if (depth > 64) return;
+        if (r.layout != null) {
+            for (Dim p : r.parts) collectGroups(p, leafGroup, out, depth + 1);
+            return;
+        }
+        String g = leafGroup.get(r);
+        if (g != null) out.add(g);
     }
 }

@@ -23,24 +23,32 @@ import javax.imageio.ImageIO;
 public final class AppLauncher {
     private AppLauncher() {}
 
-    /** {@code [MODEL] [--screenshot FILE.png]} */
+    /** {@code [MODEL] [--screenshot FILE.png] [--hide-shape-ops] [--group ID]} */
     public static void launch(String[] args) {
         Application.launch(LopperApp.class, args);
     }
 
     /** Parsed command line of the app. */
-    record Options(Path model, Path screenshot) {
+    record Options(Path model, Path screenshot, boolean hideShapeOps, String group) {
         static Options parse(List<String> args) {
             Path model = null;
             Path shot = null;
+            boolean hide = false;
+            String group = null;
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.equals("--screenshot") && i + 1 < args.size()) shot = Path.of(args.get(++i));
+                else if (a.equals("--group") && i + 1 < args.size()) group = args.get(++i);
+                else if (a.equals("--hide-shape-ops")) hide = true;
                 else if (!a.startsWith("-")) model = Path.of(a);
             }
-            return new Options(model, shot);
+            return new Options(model, shot, hide, group);
         }
     }
+
+    /** The main window's preferred size. */
+    static final double WIDTH = 1440;
+    static final double HEIGHT = 900;
 
     public static final class LopperApp extends Application {
         @Override
@@ -49,9 +57,10 @@ public final class AppLauncher {
             // a screenshot run leaves the user's recent files alone
             MainViewModel vm = new MainViewModel(new CoreServices(),
                     opts.screenshot() != null ? RecentFiles.inMemory() : RecentFiles.userDefault());
-            Scene scene = createScene(vm, 1440, 900);
+            Scene scene = createScene(vm, WIDTH, HEIGHT);
             MainView view = (MainView) scene.getRoot();
             stage.titleProperty().bind(vm.titleProperty());
+            vm.graph().hideShapeOpsProperty().set(opts.hideShapeOps());
             stage.setScene(scene);
             Image icon = icon();
             if (icon != null) stage.getIcons().add(icon);
@@ -63,6 +72,8 @@ public final class AppLauncher {
                 });
             }
             stage.show();
+            // set after show: a window manager may map the stage at 200×200 otherwise (JDK-8316423)
+            WindowKeeper.sizeAfterShow(stage, WIDTH, HEIGHT);
             if (opts.model() != null) vm.open(opts.model());
             else vm.openSample();
         }
@@ -88,7 +99,9 @@ public final class AppLauncher {
                         || prune.pruneStatusProperty().get().startsWith("Pruning failed")
                         || prune.pruneStatusProperty().get().startsWith("The plan removes")
                         || prune.planStatusProperty().get().startsWith("Cannot"), 60_000, () -> {
-                    vm.groups().selectShowcaseGroup();
+                    var chosen = opts.group() == null ? null : vm.groups().row(opts.group());
+                    if (chosen != null) vm.groups().select(chosen);
+                    else vm.groups().selectShowcaseGroup();
                     if (hasGroups) prune.evaluate(30);
                     whenReady(() -> !hasGroups || prune.latencyStatusProperty().get().startsWith("median")
                             || prune.latencyStatusProperty().get().startsWith("original")

@@ -29,7 +29,6 @@ import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.eval.EvalSession;
 import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.IntRange;
 import dev.lopper.eval.LatencyBenchmark;
 import dev.lopper.eval.LatencyListener;
 import dev.lopper.eval.LatencyOptions;
@@ -37,7 +36,6 @@ import dev.lopper.eval.LatencyStats;
 import dev.lopper.eval.ModelSource;
 import dev.lopper.eval.RandomInputs;
 import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Standardizer;
@@ -103,17 +101,16 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public LatencyStats measureLatency(LoadedModel m, int runs, IntRange ints, LatencyListener listener, Progress progress) {
+    public LatencyStats measureLatency(LoadedModel m, int runs, RunInputs ints, LatencyListener listener, Progress progress) {
         progress.update("Starting ONNX Runtime", 0, 1);
         try (EvalSession s = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT)) {
-            Map<String, HostTensor> inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, ints,
-                    RandomInputs.DEFAULT_SEED);
+            Map<String, HostTensor> inputs = RandomInputs.forSession(s, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED);
             return LatencyBenchmark.measure(s, inputs, new LatencyOptions(3, runs), listener, progress);
         }
     }
 
     @Override
-    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, IntRange ints, boolean compensate,
+    public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, RunInputs ints, boolean compensate,
                               Progress progress) throws Exception {
         PruningSession s = session(m, progress);
         VerifyOptions d = VerifyOptions.DEFAULT;
@@ -121,7 +118,7 @@ public final class CoreServices implements ModelServices {
         PlanResult planned = last != null && last.plan() == plan ? last
                 : s.planOf(plan, PruneRequest.of(ScoringOptions.defaults(), plan.settings().pruning()));
         PruneRequest request = planned.request().withCompensate(compensate).withLockFailing(true)
-                .withVerify(new VerifyOptions(d.session(), d.shapes(), ints, d.seed(), d.timedRuns()));
+                .withVerify(new VerifyOptions(d.session(), ints.shapes(), ints.ints(), d.seed(), d.timedRuns()));
         PruneResult r = s.prune(planned.withRequest(request), progress);
         PlanExecution.Outcome o = r.outcome();
         int layers = !compensate ? -1 : r.compensation() == null ? 0 : r.compensation().compensated().size();
@@ -130,12 +127,12 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public BenchResult compareLatency(LoadedModel m, byte[] pruned, int runs, IntRange ints, LatencyListener listener, Progress progress) {
+    public BenchResult compareLatency(LoadedModel m, byte[] pruned, int runs, RunInputs ints, LatencyListener listener, Progress progress) {
         progress.update("Starting ONNX Runtime", 0, 1);
         try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
              EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
-            Map<String, HostTensor> ia = RandomInputs.create(a.inputs(), ShapePolicy.DEFAULT, ints, RandomInputs.DEFAULT_SEED);
-            Map<String, HostTensor> ib = RandomInputs.create(b.inputs(), ShapePolicy.DEFAULT, ints, RandomInputs.DEFAULT_SEED);
+            Map<String, HostTensor> ia = RandomInputs.forSession(a, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED);
+            Map<String, HostTensor> ib = RandomInputs.forSession(b, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED);
             String originalLabel = a.label();
             return InterleavedBench.run(a, ia, b, ib, new LatencyOptions(3, runs), p -> listener.onRun(
                     new LatencyPoint(p.model().equals(originalLabel) ? "original" : "pruned", p.index(), p.warmup(), p.millis())),
@@ -144,17 +141,17 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public Accuracy accuracy(LoadedModel m, byte[] pruned, Progress progress) {
+    public Accuracy accuracy(LoadedModel m, byte[] pruned, RunInputs ints, Progress progress) {
         Path data = datasetOf(m.path());
         if (data == null) return null;
         try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
              EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
             DataEvalResult ra;
-            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(a.inputs(), ShapePolicy.DEFAULT.withBatchSize(1)))) {
+            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(a.inputs(), ints.shapes().withBatchSize(1)))) {
                 ra = DataEvaluation.run(a, null, ds, 32, progress);
             }
             DataEvalResult rb;
-            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(b.inputs(), ShapePolicy.DEFAULT.withBatchSize(1)))) {
+            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(b.inputs(), ints.shapes().withBatchSize(1)))) {
                 rb = DataEvaluation.run(b, null, ds, 32, progress);
             }
             if (ra.accuracy() == null || rb.accuracy() == null) return null;
@@ -183,11 +180,11 @@ public final class CoreServices implements ModelServices {
     }
 
     @Override
-    public Map<String, Double> profile(LoadedModel m, IntRange ints, Progress progress) {
+    public Map<String, Double> profile(LoadedModel m, RunInputs ints, Progress progress) {
         ModelSource src = ModelSource.of(m.path());
         Map<String, HostTensor> inputs;
         try (EvalSession s = EvalSession.open(src, SessionConfig.DEFAULT)) {
-            inputs = RandomInputs.create(s.inputs(), ShapePolicy.DEFAULT, ints, RandomInputs.DEFAULT_SEED);
+            inputs = RandomInputs.forSession(s, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED);
         }
         dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
         dev.lopper.eval.NodeProfile profile = dev.lopper.eval.NodeProfiler.profile(src, SessionConfig.DEFAULT, inputs,

@@ -18,6 +18,12 @@ public final class GuiCommand implements Runnable {
             description = "Render the main window with the model loaded, write the PNG and exit.")
     Path screenshot;
 
+    @Option(names = "--hide-shape-ops", description = "Start with the nodes that only compute shapes hidden.")
+    boolean hideShapeOps;
+
+    @Option(names = "--group", paramLabel = "ID", description = "With --screenshot: the group to select (default: the largest prunable one).")
+    String group;
+
     @Override
     public void run() {
         List<String> args = new ArrayList<>();
@@ -26,6 +32,11 @@ public final class GuiCommand implements Runnable {
             args.add("--screenshot");
             args.add(screenshot.toString());
         }
-        AppLauncher.launch(args.toArray(String[]::new));
+        if (hideShapeOps) args.add("--hide-shape-ops");
+        if (group != null) {
+            args.add("--group");
+            args.add(group);
+        }
+        dev.lopper.app.AppLauncher.launch(args.toArray(String[]::new));
     }
 }

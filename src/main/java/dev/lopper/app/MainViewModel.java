@@ -27,7 +27,7 @@ import dev.lopper.onnx.OnnxModel;
 public final class MainViewModel {
     private final ModelServices services;
     private final UndoStack undo = new UndoStack();
-    private final TaskRunner tasks = new TaskRunner();
+    private final TaskRunner tasks;
     private final RecentFiles recent;
     private final ReadOnlyObjectWrapper<LoadedModel> loaded = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Lopper");
@@ -41,21 +41,30 @@ public final class MainViewModel {
     private TaskRunner.Handle loading;
 
     public MainViewModel(ModelServices services, RecentFiles recent) {
+        this(services, recent, dev.lopper.app.task.FxTaskRunner::new);
+    }
+
+    /** With the given kind of task runner ({@link dev.lopper.app.task.DirectTaskRunner} in view-model tests). */
+    public MainViewModel(ModelServices services, RecentFiles recent, java.util.function.Supplier<TaskRunner> runners) {
         this.services = services;
         this.recent = recent;
+        this.tasks = runners.get();
         // the inspector's statistics run quietly (their own runner): they must not take over the status bar's Cancel
-        this.inspector = new InspectorViewModel(graph, new TaskRunner());
+        this.inspector = new InspectorViewModel(graph, runners.get());
         this.groups = new GroupsViewModel(services, tasks, graph, undo);
         inspector.groupsOfNodeProperty().set(groups::groupsOfNode);
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
-        graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout(keys));
+        inspector.groupExplanationProperty().bind(groups.explanationProperty());
+        graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());
+        graph.hideShapeOpsProperty().addListener((o, a, b) -> relayout());
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
             groups.setModel(m);
             graph.collapsedKeysProperty().set(java.util.Set.of());
+            relayout();
         });
     }
 
@@ -95,16 +104,20 @@ public final class MainViewModel {
 
     private TaskRunner.Handle relayouting;
 
-    /** Lays the open graph out again with the given blocks collapsed, keeping the selection. */
-    private void relayout(java.util.Set<String> keys) {
+    /** Lays the open graph out again with the blocks collapsed and shape computations hidden as asked, keeping the selection. */
+    private void relayout() {
+        java.util.Set<String> keys = graph.collapsedKeysProperty().get();
         LoadedModel m = loaded.get();
         GraphScene current = graph.sceneProperty().get();
-        if (m == null || current == null || current.collapsed().equals(keys)) return;
+        if (m == null || current == null) return;
+        java.util.Set<String> hidden = graph.hideShapeOpsProperty().get()
+                ? dev.lopper.app.graph.ShapeComputations.find(m.graph()) : java.util.Set.of();
+        if (current.collapsed().equals(keys) && current.hidden().equals(hidden)) return;
         if (relayouting != null && !relayouting.isDone()) relayouting.cancel();
         GraphScene.Box sel = graph.selectedBoxInfo();
         String selectedName = sel == null ? null : sel.name();
         relayouting = tasks.run(keys.isEmpty() ? "Expanding blocks" : "Collapsing repeated blocks",
-                p -> GraphScene.build(m.graph(), current.blocks(), keys, p), scene -> {
+                p -> GraphScene.build(m.graph(), current.blocks(), keys, hidden, p), scene -> {
                     if (loaded.get() != m) return;
                     graph.sceneProperty().set(scene);
                     if (selectedName != null) {

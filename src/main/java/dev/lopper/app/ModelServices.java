@@ -6,7 +6,6 @@ import java.util.Map;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.eval.BenchResult;
-import dev.lopper.eval.IntRange;
 import dev.lopper.eval.LatencyPoint;
 import dev.lopper.eval.LatencyListener;
 import dev.lopper.eval.LatencyStats;
@@ -35,10 +34,10 @@ public interface ModelServices {
     PlanOutcome plan(LoadedModel model, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
                      Progress progress) throws Exception;
 
-    // Random inputs use {@code ints} for integer inputs (token ids, indices): it must fit the model's vocabulary.
+    // Random inputs follow {@link RunInputs}: integer ranges (by default from the model's embedding tables) and shapes.
 
     /** Times the original model in ONNX Runtime on random inputs, reporting every run as it completes. */
-    LatencyStats measureLatency(LoadedModel model, int runs, IntRange ints, LatencyListener listener, Progress progress) throws Exception;
+    LatencyStats measureLatency(LoadedModel model, int runs, RunInputs inputs, LatencyListener listener, Progress progress) throws Exception;
 
     /**
      * Rewrites the model for a plan and verifies it in ONNX Runtime; groups whose pruning breaks the model are
@@ -46,21 +45,21 @@ public interface ModelServices {
      * (as `lopper prune --compensate` without calibration data) moves the removed channels' contribution into the
      * surviving weights and biases before the channels are sliced away.
      */
-    PruneOutcome prune(LoadedModel model, GroupsResult groups, PruningPlan plan, IntRange ints, boolean compensate,
+    PruneOutcome prune(LoadedModel model, GroupsResult groups, PruningPlan plan, RunInputs inputs, boolean compensate,
                        Progress progress) throws Exception;
 
     /**
      * Times original and pruned alternately (A B A B, so machine noise hits both alike), reporting every run;
      * {@link LatencyPoint#model()} is "original" or "pruned".
      */
-    BenchResult compareLatency(LoadedModel model, byte[] pruned, int runs, IntRange ints, LatencyListener listener, Progress progress)
+    BenchResult compareLatency(LoadedModel model, byte[] pruned, int runs, RunInputs inputs, LatencyListener listener, Progress progress)
             throws Exception;
 
     /** Accuracy (top-1) of original and pruned on the model's data set, when it has one; null otherwise. */
-    Accuracy accuracy(LoadedModel model, byte[] pruned, Progress progress) throws Exception;
+    Accuracy accuracy(LoadedModel model, byte[] pruned, RunInputs inputs, Progress progress) throws Exception;
 
     /** Time per node (ms per run) of the original model, by node name, from ONNX Runtime's profiler. */
-    Map<String, Double> profile(LoadedModel model, IntRange ints, Progress progress) throws Exception;
+    Map<String, Double> profile(LoadedModel model, RunInputs inputs, Progress progress) throws Exception;
 
     /** Writes the pruned model atomically (never over the opened file). */
     void export(LoadedModel model, byte[] pruned, java.nio.file.Path target, Progress progress) throws Exception;

@@ -19,8 +19,10 @@ public final class LopperCommand implements Runnable {
         ExportGraphCommand.class,
         EvalCommand.class,
         BenchCommand.class,
+        BenchSuiteCommand.class,
         GroupsCommand.class,
         PruneCommand.class,
+        SensitivityCommand.class,
     };
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -156,6 +158,26 @@ public final class LopperCommand implements Runnable {
         return false;
     }
 
+
+    /** True when --verbose was given to this command or any command above it. */
+    static boolean verbose(CommandLine cl) {
+        for (CommandLine c = cl; c != null; c = c.getParent()) {
+            if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose")) return true;
+        }
+        return false;
+    }
+
+    /** Seconds since this process started (the OS's start time; no java.lang.management, which costs classes). */
+    static double uptimeSeconds() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toNanos() / 1e9).orElse(Double.NaN);
+    }
+
+    /** CPU seconds this process has used so far (all threads), as the OS counts them. */
+    static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     private static boolean anyVerbose(CommandLine.ParseResult parse) {
         for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) {
             if (p.hasMatchedOption("--verbose")) return true;
@@ -163,12 +185,16 @@ public final class LopperCommand implements Runnable {
         return false;
     }
 
-    /** Version from the jar manifest. */
+    private static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+
+    /** Lopper (jar manifest), Java and ONNX Runtime (native library) versions. */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = LopperCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"lopper " + (v == null ? "dev" : v)};
+            return dev.lopper.about.BuildInfo.versionLines().toArray(String[]::new);
         }
     }
 }

@@ -32,6 +32,8 @@ import dev.lopper.prune.Allocation;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
 import dev.lopper.prune.PlanExecution;
+import dev.lopper.prune.Planner;
+import dev.lopper.importance.ChannelScores;
 import dev.lopper.prune.PlanResult;
 import dev.lopper.prune.PruneRequest;
 import dev.lopper.prune.obspa.MomentModel;
@@ -41,6 +43,11 @@ import dev.lopper.prune.PruneTarget;
 import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
+import dev.lopper.prune.latency.LatencySearch;
+import dev.lopper.prune.sensitivity.DamageProbe;
+import dev.lopper.prune.sensitivity.Sensitivity;
+import dev.lopper.prune.sensitivity.SensitivityCache;
+import dev.lopper.prune.sensitivity.SensitivitySettings;
 import dev.lopper.task.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,6 +74,14 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--target-params", paramLabel = "F", description = "Keep at most this fraction of parameters, in (0, 1].")
     Double targetParams;
 
+    @Option(names = "--target-latency", paramLabel = "F",
+            description = {"Run in at most F x the original's median latency on this machine (ONNX Runtime, batch 1, --threads), e.g. 0.5:",
+                    "MACs targets are searched and each candidate is timed against the original in interleaved runs."})
+    Double targetLatency;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "With --target-latency: ONNX Runtime intra-op threads (default 1).")
+    int threads;
+
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
             description = {"l1 (default), l2, bn-scale, fpgm, lamp, random, obspa (Optimal Brain Surgeon with compensation),",
                     "or, measured on --calibration data: mean-activation, apoz (fraction of zeros), wanda (|W|·activation norm)",
@@ -80,8 +95,18 @@ public final class PruneCommand implements Callable<Integer> {
             description = "Per group: none, mean, max, sum or lamp (default: mean; none for lamp).")
     String normalization;
 
-    @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform", description = "uniform (default) or global.")
+    @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform",
+            description = {"uniform (default), global, or sensitivity (per-group ratios with the least predicted damage for",
+                    "--target-macs/--target-params/--target-latency, from `lopper sensitivity` measurements, cached)."})
     String allocation;
+
+    @Option(names = "--sensitivity-data", paramLabel = "D",
+            description = "With --allocation sensitivity: samples the damage is measured on (default: seeded random inputs).")
+    Path sensitivityData;
+
+    @Option(names = "--sensitivity-samples", paramLabel = "N", defaultValue = "" + SensitivitySettings.DEFAULT_SAMPLES,
+            description = "With --allocation sensitivity: samples measured (default ${DEFAULT-VALUE}).")
+    int sensitivitySamples;
 
     @Option(names = "--round-to", paramLabel = "N", defaultValue = "" + PruningSettings.DEFAULT_ROUND_TO,
             description = "Round kept channel counts up to a multiple of N (default ${DEFAULT-VALUE}; 1 = off).")
@@ -166,17 +191,16 @@ public final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // ---- options ----
-        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0);
-        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params");
+        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0) + (targetLatency != null ? 1 : 0);
+        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params, --target-latency");
+        if (targetLatency != null && !(targetLatency > 0 && targetLatency < 1)) throw usage("--target-latency must be in (0, 1), got " + targetLatency);
+        if (targetLatency != null && output == null) throw usage("--target-latency needs -o OUT (candidates are timed as written)");
+        if (threads < 1) throw usage("--threads must be at least 1, got " + threads);
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
         if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
         if (output == null && savePlan == null && saveIndexMap == null) {
             throw usage("give -o OUT (and/or --save-plan PLAN.json, --save-index-map MAP.json)");
         }
-        if (steps < 1) throw usage("--steps must be at least 1, got " + steps);
-        if (steps > 1 && (ratio == null || planFile != null)) throw usage("--steps goes with --ratio R (not a MACs/params target or --plan)");
-        if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
-        if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
         if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
         PruneTarget target;
@@ -185,6 +209,7 @@ public final class PruneCommand implements Callable<Integer> {
         Map<String, long[]> shapes;
         try {
             target = targetMacs != null ? PruneTarget.macs(targetMacs) : targetParams != null ? PruneTarget.params(targetParams)
+                    : targetLatency != null ? PruneTarget.macs(targetLatency)
                     : PruneTarget.ratio(ratio == null ? 0 : ratio);
             scoring = new ScoringOptions(Criterion.parse(criterion), Reduction.parse(reduction),
                     normalization == null ? null : Normalization.parse(normalization), seed, null, false);
@@ -198,9 +223,19 @@ public final class PruneCommand implements Callable<Integer> {
             }
             if (compensate && noCompensate) throw usage("give only one of --compensate, --no-compensate");
             if (noCompensate && scoring.criterion() != Criterion.OBSPA) throw usage("--no-compensate applies to --criterion obspa");
+            if (steps < 1) throw usage("--steps must be at least 1, got " + steps);
+            if (steps > 1 && (ratio == null || planFile != null)) throw usage("--steps goes with --ratio R (not a MACs/params target or --plan)");
+            if (calibrationSamples != null && calibration == null) throw usage("--calibration-samples goes with --calibration FILE");
+            if (calibrationSamples != null && calibrationSamples < 1) throw usage("--calibration-samples must be >= 1, got " + calibrationSamples);
             if (!(damping >= 0) || Double.isInfinite(damping)) throw usage("--damping must be a number >= 0, got " + damping);
             if (MomentModel.parse(moments) == null) throw usage("--moments must be full or diagonal, got '" + moments + "'");
-            settings = new PruningSettings(Allocation.parse(allocation), target, roundTo, minChannels, Set.copyOf(protect), Map.of());
+            bySensitivity = "sensitivity".equalsIgnoreCase(allocation);
+            if (bySensitivity && target.kind() == PruneTarget.Kind.RATIO && planFile == null) {
+                throw usage("--allocation sensitivity needs --target-macs, --target-params or --target-latency");
+            }
+            if (sensitivitySamples < 1) throw usage("--sensitivity-samples must be at least 1, got " + sensitivitySamples);
+            settings = new PruningSettings(Allocation.parse(bySensitivity ? "uniform" : allocation), target, roundTo, minChannels,
+                    Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
@@ -208,15 +243,14 @@ public final class PruneCommand implements Callable<Integer> {
 
         try (CliCancellation cancel = new CliCancellation(); OutputFiles out = outputs()) {
             outputs = out;
-            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr())), scoring, settings, target, shapes);
+            return run(cancel.token().progress(new StderrProgress(spec.commandLine().getErr(),
+                    LopperCommand.verbose(spec.commandLine()))), scoring, settings, target, shapes);
         }
     }
 
     /** Compensation was asked for (set by {@link #run}); what it did is in {@link #done}. */
     private boolean compensating;
     private PruneResult done;
-    /** How the calibration data was fed (samples, batch, padding), for the report; null without calibration. */
-    private String calibrationFeed;
 
     /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
     private OutputFiles outputs() {
@@ -238,7 +272,13 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private OutputFiles outputs;
+    private boolean bySensitivity;
+    private LatencySearch.Result latency;
+    private Sensitivity.Allocated sensitivity;
+    private DamageProbe.Damage sensitivityMeasured;
 
+    /** How the calibration data was fed (samples, batch, padding), for the report; null without calibration. */
+    private String calibrationFeed;
 
     /** Samples per ONNX Runtime run while capturing activation statistics on --calibration data. */
     static final int CALIBRATION_BATCH = PruneRequest.CALIBRATION_BATCH;
@@ -249,6 +289,7 @@ public final class PruneCommand implements Callable<Integer> {
         try {
             PruningSession s = PruningSession.open(model, shapes, progress);
             for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
+            if (output != null) outputs.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL); // now also vs its external data
             if (savePlan != null) outputs.claim(savePlan, "plan");
             for (String p : protect) {
                 if (s.graph().node(p) == null) throw usage("--protect names node '" + p + "', which " + model + " does not have");
@@ -265,7 +306,9 @@ public final class PruneCommand implements Callable<Integer> {
                     .withMoments(MomentModel.parse(moments), sequential)
                     .withCalibrationSamples(calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples)
                     .withSteps(steps);
-            PlanResult planned = saved != null ? s.planOf(saved, request) : s.plan(request, progress);
+            PlanResult planned = saved != null ? s.planOf(saved, request)
+                    : bySensitivity || targetLatency != null ? decide(s, request, shapes, progress) : s.plan(request, progress);
+            if (calibration != null) calibrationFeed = describeFeed(planned.scoring().stats());
             PruningPlan plan = planned.plan();
             ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
@@ -279,10 +322,12 @@ public final class PruneCommand implements Callable<Integer> {
             }
             if (savePlan != null) PlanFiles.stage(plan, savePlan, outputs);
             if (saveIndexMap != null) {
-                dev.lopper.prune.KeptIndexMap.of(s.analysis(), s.model().proto().getGraph(), plan)
-                        .stage(saveIndexMap, model.getFileName().toString(), s.sha256(), outputs);
+                String map = dev.lopper.prune.KeptIndexMap.of(s.analysis(), s.model().proto().getGraph(), plan)
+                        .toJson(model.getFileName().toString(), s.sha256());
+                byte[] bytes = map.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                outputs.write(saveIndexMap, "index map", os -> os.write(bytes));
             }
-            calibrationFeed = s.calibrationFeed();
+            if (sensitivity != null) sensitivityMeasured = Sensitivity.measure(s, sensitivitySettings(shapes), sensitivityData, plan.groups(), progress);
             outputs.commit(); // nothing is in place before every output was written
             progress.update("done", 1, 1);
             if (json) out.println(json(s, plan, after, outcome));
@@ -298,6 +343,91 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How calibration data was fed to what the plan scored with (OBSPA moments or activation statistics). */
+    private static String describeFeed(Object stats) {
+        if (stats instanceof dev.lopper.prune.obspa.GraphObspaSource src) return src.describe();
+        if (stats instanceof dev.lopper.prune.CapturedActivations a && a.feed() != null) return "activations on " + a.feed().describe();
+        return null;
+    }
+
+    /**
+     * --allocation sensitivity and --target-latency: the plan from the sensitivity allocator and/or the latency search
+     * (dev.lopper.prune.sensitivity, dev.lopper.prune.latency); applied as it is (no uniform re-planning of a target).
+     */
+    private PlanResult decide(PruningSession s, PruneRequest request, Map<String, long[]> shapes, Progress progress) throws Exception {
+        ScoringOptions so = s.scoringFor(request, progress);
+        Map<String, ChannelScores> scores = s.score(so, progress);
+        PruningSettings settings = request.settings();
+        Planner.Result r;
+        if (targetLatency != null) {
+            latency = LatencySearch.searchWithFallback(s, (m, rt) -> plan(s, scores, so,
+                    settings.withTarget(PruneTarget.macs(m)).withRoundTo(rt), shapes, progress), roundTo, targetLatency, shapes,
+                    LatencySearch.Options.defaults(threads), progress);
+            if (latency.chosen() == null) {
+                throw new CliException(String.format(Locale.ROOT, "no plan tried ran faster than the original %s with %d thread%s%s; nothing written",
+                        model, threads, threads == 1 ? "" : "s", latencyTrials()));
+            }
+            r = latency.chosen();
+        } else {
+            r = plan(s, scores, so, settings, shapes, progress);
+        }
+        return new PlanResult(request, so, null, r.plan(), s.before(), r.after());
+    }
+
+    /** The plan for some settings: the planner, or with --allocation sensitivity the sensitivity allocator. */
+    private Planner.Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings,
+                                Map<String, long[]> shapes, Progress progress) {
+        if (!bySensitivity) return s.plan(scores, scoring, settings, progress);
+        sensitivity = Sensitivity.allocate(s, scores, scoring, settings, sensitivitySettings(shapes), sensitivityData,
+                SensitivityCache.standard(), progress);
+        return sensitivity.result().planned();
+    }
+
+    private SensitivitySettings sensitivitySettings(Map<String, long[]> shapes) {
+        Criterion c = Criterion.parse(criterion);
+        String crit = c.create().needsActivations() || c == Criterion.OBSPA ? "l1" : c.id();
+        return new SensitivitySettings(SensitivitySettings.DEFAULT_RATIOS, sensitivitySamples, seed, crit,
+                Sensitivity.dataKey(sensitivityData, Progress.NONE), shapes);
+    }
+
+    private String latencyTrials() {
+        StringBuilder b = new StringBuilder();
+        for (LatencySearch.Trial t : latency.trials()) {
+            b.append(String.format(Locale.ROOT, "%n  trial: round-to %d, MACs target %.1f%% -> %.1f%% of MACs, %.2f ms vs original %.2f ms = %.3fx%s",
+                    t.roundTo(), 100 * t.macsTarget(), 100 * t.macsFraction(), t.prunedMs(), t.originalMs(), t.fraction(),
+                    t == latency.chosenTrial() ? "  (chosen)" : ""));
+        }
+        return b.toString();
+    }
+
+    private String sensitivityText() {
+        var t = sensitivity.table();
+        boolean acc = t.result().metric().equals("accuracy");
+        String what = acc ? "accuracy drop" : "relative L2 error";
+        return String.format(Locale.ROOT, "sensitivity %s on %d samples: predicted %.4f, measured %.4f (without compensation)%s; table %s%n",
+                what, t.result().settings().samples(), sensitivity.result().predictedDamage(),
+                sensitivityMeasured == null ? Double.NaN : sensitivityMeasured.damage(),
+                acc && sensitivityMeasured != null ? String.format(Locale.ROOT, ", accuracy %.1f%% (original %.1f%%)",
+                        100 * sensitivityMeasured.accuracy(), 100 * t.result().baselineAccuracy()) : "",
+                t.cached() ? "from the cache " + t.cacheFile() : String.format(Locale.ROOT, "measured in %.1f s", t.result().seconds()));
+    }
+
+    private void sensitivityJson(ObjectNode n) {
+        var t = sensitivity.table();
+        n.put("metric", t.result().metric());
+        n.put("samples", t.result().settings().samples());
+        n.put("predictedDamage", sensitivity.result().predictedDamage());
+        if (sensitivityMeasured != null) {
+            n.put("measuredDamage", sensitivityMeasured.damage());
+            n.put("relL2", sensitivityMeasured.relL2());
+            n.put("cosine", sensitivityMeasured.cosine());
+            if (Double.isFinite(sensitivityMeasured.accuracy())) n.put("accuracy", sensitivityMeasured.accuracy());
+        }
+        n.put("cached", t.cached());
+        ObjectNode r = n.putObject("ratios");
+        sensitivity.result().ratios().forEach(r::put);
     }
 
     private String failure(PlanExecution.Outcome o) {
@@ -367,6 +497,12 @@ public final class PruneCommand implements Callable<Integer> {
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
         if (saveIndexMap != null) b.append("index map  ").append(saveIndexMap).append('\n');
         if (calibrationFeed != null) b.append("calibration ").append(calibrationFeed).append('\n');
+        if (sensitivity != null) b.append(sensitivityText());
+        if (latency != null) {
+            b.append(String.format(Locale.ROOT, "latency    target %.2fx of the original with %d thread%s: %s%s%n", targetLatency, threads,
+                    threads == 1 ? "" : "s", latency.met() ? "met" : "NOT met, wrote the fastest plan tried (faster than the original)",
+                    latencyTrials()));
+        }
         return b.toString();
     }
 
@@ -401,6 +537,24 @@ public final class PruneCommand implements Callable<Integer> {
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
         root.put("verified", o != null && o.verified());
+        if (sensitivity != null) sensitivityJson(root.putObject("sensitivity"));
+        if (latency != null) {
+            ObjectNode l = root.putObject("latency");
+            l.put("target", targetLatency);
+            l.put("threads", threads);
+            l.put("met", latency.met());
+            ArrayNode tr = l.putArray("trials");
+            for (LatencySearch.Trial t : latency.trials()) {
+                ObjectNode n = tr.addObject();
+                n.put("roundTo", t.roundTo());
+                n.put("macsTarget", t.macsTarget());
+                n.put("macs", t.macsFraction());
+                n.put("originalMs", t.originalMs());
+                n.put("prunedMs", t.prunedMs());
+                n.put("fraction", t.fraction());
+                n.put("chosen", t == latency.chosenTrial());
+            }
+        }
         if (done != null && done.compensation() != null) {
             ObjectNode c = root.putObject("compensation");
             ArrayNode layers = c.putArray("layers");
@@ -431,11 +585,19 @@ public final class PruneCommand implements Callable<Integer> {
         private final PrintWriter err;
         private String last = "";
         private long lastAt;
+        /** With --verbose each line starts with the seconds since the JVM started: a phase timer. */
+        private final boolean timed;
 
-        StderrProgress(PrintWriter err) { this(err, System.console() != null); }
+        StderrProgress(PrintWriter err) { this(err, false); }
 
-        /** @param shown false: silent (stderr is not a terminal, so it holds only the one-line error, if any) */
-        StderrProgress(PrintWriter err, boolean shown) { this.err = shown ? err : null; }
+        /**
+         * Progress lines go to a terminal only (otherwise stderr holds just the one-line error, if any); with
+         * {@code timed} (--verbose) they are always shown, each starting with the seconds since the JVM started.
+         */
+        StderrProgress(PrintWriter err, boolean timed) {
+            this.err = timed || System.console() != null ? err : null;
+            this.timed = timed;
+        }
 
         @Override
         public void update(String message, double done, double total) {
@@ -443,6 +605,7 @@ public final class PruneCommand implements Callable<Integer> {
             long now = System.nanoTime();
             if (message.equals(last) && now - lastAt < 250_000_000L) return;
             if (!message.equals(last) || total > 1) {
+                if (timed) err.printf(Locale.ROOT, "[%7.3f s, cpu %7.3f s] ", LopperCommand.uptimeSeconds(), LopperCommand.cpuSeconds());
                 err.printf(Locale.ROOT, "lopper: %s%s%n", message, total > 1 ? String.format(Locale.ROOT, " %3.0f%%", 100 * done / total) : "");
                 err.flush();
             }

@@ -8,6 +8,10 @@ public final class OrtEnv {
     private OrtEnv() {}
 
     private static final class Holder {
+        static {
+            OrtNatives.useUnpackedIfPresent();
+        }
+
         static final OrtEnvironment ENV = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "lopper");
     }
 

@@ -37,9 +37,10 @@ public final class Messages {
         return printable(s, Integer.MAX_VALUE);
     }
 
-    private static final Pattern ORT_SOURCE = Pattern.compile(
-            "(?:/[^\\s:]*)?/onnxruntime(?:_src)?/[^\\s:]+:\\d+\\s+(?:(?:virtual\\s+)?[^\\s(]*\\([^)]*\\)(?:\\s*const)?\\s*)?");
-    private static final Pattern ORT_SOURCE_ANY = Pattern.compile("\\S+\\.(?:h|cc|cpp|hpp):\\d+\\s+(?:(?:virtual\\s+)?[^\\s(]*\\([^)]*\\)(?:\\s*const)?\\s*)?");
+    private static final String FUNCTION =
+            "(?:(?:(?:virtual|static)\\s+)?(?:[\\w:<>*&,]+\\s+)?[\\w:<>~*&,]+\\([^)]*\\)(?:\\s*const)?\\s*)?";
+    private static final Pattern ORT_SOURCE = Pattern.compile("(?:/[^\\s:]*)?/onnxruntime(?:_src)?/[^\\s:]+:\\d+\\s+" + FUNCTION);
+    private static final Pattern ORT_SOURCE_ANY = Pattern.compile("\\S+\\.(?:h|cc|cpp|hpp):\\d+\\s+" + FUNCTION);
 
     /**
      * ONNX Runtime's text reduced to what a user can act on: its "Error code - ORT_X - message:" prefix, the C++
@@ -51,14 +52,10 @@ public final class Messages {
         String t = s.strip();
         t = t.replaceAll("Error code - \\w+ - message: ", "");
         int i = t.lastIndexOf("Status Message:");
-        if (i >= 0) {
-            int colon = t.indexOf(':');
-            String head = colon >= 0 && colon < i ? t.substring(0, colon + 1) + " " : "";
-            t = head + t.substring(i + "Status Message:".length()).strip();
-        }
-        t = ORT_SOURCE.matcher(t).replaceAll("");
-        t = ORT_SOURCE_ANY.matcher(t).replaceAll("");
-        t = t.replaceAll("\\[ONNXRuntimeError\\]\\s*:\\s*\\d+\\s*:\\s*", "").replaceAll("\\s{2,}", " ").strip();
+        if (i >= 0) t = t.substring(0, i).strip() + " " + t.substring(i + "Status Message:".length()).strip();
+        t = ORT_SOURCE.matcher(t).replaceAll(" ");
+        t = ORT_SOURCE_ANY.matcher(t).replaceAll(" ");
+        t = t.replaceAll("\\[ONNXRuntimeError\\]\\s*:\\s*\\d+\\s*:\\s*(?:\\w+\\s*:\\s*)?", "").replaceAll("\\s{2,}", " ").strip();
         return t.isEmpty() ? "ONNX Runtime failed (run with --verbose for its full message)" : t;
     }
 }

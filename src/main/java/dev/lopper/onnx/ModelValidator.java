@@ -90,6 +90,11 @@ final class ModelValidator {
         checkAllTensors(model);
     }
 
+    /** {@code offset + length} as text, without overflow. */
+    static String end(long offset, long length) {
+        return length > Long.MAX_VALUE - offset ? "2^63+" : Long.toString(offset + length);
+    }
+
     /** Deepest nesting of subgraphs allowed (If/Loop/Scan bodies inside bodies). */
     static final int MAX_SUBGRAPH_DEPTH = 16;
 
@@ -200,7 +205,7 @@ final class ModelValidator {
             if (need < 0) need = 0;
             if (need > size || ref.offset() > size - need) {
                 throw new ModelLoadException(file, "external data file '" + ref.location() + "' is too short for tensor '"
-                        + t.getName() + "' (needs " + need + " bytes from offset " + ref.offset()
+                        + t.getName() + "' (needs bytes " + ref.offset() + ".." + end(ref.offset(), need)
                         + ", file has " + size + ")");
             }
         });

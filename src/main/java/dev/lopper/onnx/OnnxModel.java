@@ -143,7 +143,7 @@ public final class OnnxModel {
 
     private ModelLoadException shortFile(Path file, TensorProto t, long offset, long len, long size) {
         return new ModelLoadException(path, "external data file '" + file.getFileName() + "' is too short for tensor '"
-                + t.getName() + "' (needs " + len + " bytes from offset " + offset + ", file has " + size + ")");
+                + t.getName() + "' (needs bytes " + offset + ".." + ModelValidator.end(offset, len) + ", file has " + size + ")");
     }
 
     /** Bytes a dense tensor of this type and shape occupies, or -1 when not fixed-size. */

@@ -9,7 +9,7 @@ import dev.lopper.analysis.GroupAnalysis;
  * Exact cost of kept channel counts from the group analysis itself ({@link GroupAnalysis#paramsAfter} and
  * {@link GroupAnalysis#macsAfter}: every constant and every MAC term recomputed with the new dimension sizes, so
  * coupled layers shrink quadratically and weightless MatMuls such as attention scores are counted too).
- * The planner's default counter; {@link SliceCostModel} remains for callers without an analysis.
+ * The planner's counter: MACs by the one definition of {@code graph.Metrics}, evaluated with the pruned sizes.
  */
 public final class AnalysisCostCounter implements CostCounter {
     private final GroupAnalysis analysis;

@@ -68,16 +68,6 @@ public final class KeptIndexMap {
                 init.put(n.getOutput(0), false);
             });
         }
-        // a shared constant whose readers lose different channels gets one copy per class of readers
-        // (PlanApplier names them NAME/lopper_copyK): listed as their own entries
-        for (String key : new java.util.ArrayList<>(removals.keySet())) {
-            int at = key.indexOf("\u0000copy");
-            if (at < 0 || !shapes.containsKey(key.substring(0, at))) continue;
-            String name = key.substring(0, at) + "/lopper_copy" + key.substring(at + "\u0000copy".length());
-            shapes.put(name, shapes.get(key.substring(0, at)));
-            init.put(name, init.get(key.substring(0, at)));
-            removals.put(name, removals.get(key));
-        }
         Map<String, Map<Integer, int[]>> kept = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             Map<Integer, int[]> axes = new TreeMap<>();
@@ -127,15 +117,9 @@ public final class KeptIndexMap {
         }
     }
 
-    /** Writes the map atomically, never over one of {@code inputs}. */
-    public void save(Path file, String model, String sha256, Path... inputs) throws IOException {
+    /** Writes the map atomically (like plan files: a temporary sibling renamed into place). */
+    public void save(Path file, String model, String sha256) throws IOException {
         byte[] bytes = toJson(model, sha256).getBytes(StandardCharsets.UTF_8);
-        dev.lopper.onnx.OutputFiles.writeAtomically(file, out -> out.write(bytes), inputs);
-    }
-
-    /** Stages the map as one output of {@code out} (moved into place with the others by its commit, like plans). */
-    public void stage(Path file, String model, String sha256, dev.lopper.onnx.OutputFiles out) throws IOException {
-        byte[] bytes = toJson(model, sha256).getBytes(StandardCharsets.UTF_8);
-        out.write(file, "index map", os -> os.write(bytes));
+        dev.lopper.onnx.OutputFiles.writeAtomically(file, out -> out.write(bytes));
     }
 }

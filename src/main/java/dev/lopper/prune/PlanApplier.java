@@ -241,21 +241,6 @@ public final class PlanApplier {
         return mb.build();
     }
 
-    /** Positions removed from each constant (by {@link ParamSlice#storageKey()}), per axis, when each group loses the given root channels. */
-    static Map<String, Map<Integer, BitSet>> removals(GroupAnalysis analysis, Map<String, BitSet> removedChannels) {
-        Map<String, Map<Integer, BitSet>> removals = new LinkedHashMap<>();
-        for (Map.Entry<String, BitSet> e : removedChannels.entrySet()) {
-            CoupledGroup g = analysis.group(e.getKey());
-            for (ParamSlice s : g.slices()) {
-                BitSet b = removals.computeIfAbsent(s.storageKey(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
-                for (int c = e.getValue().nextSetBit(0); c >= 0; c = e.getValue().nextSetBit(c + 1)) {
-                    for (int p : s.map().indicesOf(c)) b.set(p);
-                }
-            }
-        }
-        return removals;
-    }
-
     /**
      * Removes the Identity chains from {@code t} (and the Constant node making {@code t}) that nothing reads any
      * more once every reader has its own copy, so the written model holds no orphaned tensor.
@@ -282,6 +267,21 @@ public final class PlanApplier {
                 progress = true;
             }
         }
+    }
+
+    /** Positions removed from each constant, per axis, when each group loses the given root channels. */
+    static Map<String, Map<Integer, BitSet>> removals(GroupAnalysis analysis, Map<String, BitSet> removedChannels) {
+        Map<String, Map<Integer, BitSet>> removals = new LinkedHashMap<>();
+        for (Map.Entry<String, BitSet> e : removedChannels.entrySet()) {
+            CoupledGroup g = analysis.group(e.getKey());
+            for (ParamSlice s : g.slices()) {
+                BitSet b = removals.computeIfAbsent(s.storageKey(), x -> new HashMap<>()).computeIfAbsent(s.axis(), x -> new BitSet());
+                for (int c = e.getValue().nextSetBit(0); c >= 0; c = e.getValue().nextSetBit(c + 1)) {
+                    for (int p : s.map().indicesOf(c)) b.set(p);
+                }
+            }
+        }
+        return removals;
     }
 
     /** Drops initializers this rewrite replaced that nothing reads any more (no node, output or subgraph). */

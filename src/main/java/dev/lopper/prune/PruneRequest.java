@@ -24,20 +24,16 @@ import dev.lopper.prune.obspa.MomentModel;
  * @param lockFailing groups whose pruning fails verification are left whole and the rest is applied
  * @param moments     OBSPA's data-free moment model (full covariance or diagonal)
  * @param sequential  OBSPA's experimental sequential data-free compensation against the original model
- * @param calibrationSamples at most this many calibration samples ({@link dev.lopper.eval.CalibrationData#ALL}: all)
- * @param steps       progressive pruning in this many steps ({@link ProgressivePruner}); 1 = one shot
+ * @param calibrationSamples at most this many calibration samples ({@link dev.lopper.eval.CalibrationData#ALL}: every one)
+ * @param steps       progressive pruning: reach the ratio in this many steps, re-scoring by the measured change of
+ *                    the outputs after each (1: one shot)
  */
 public record PruneRequest(ScoringOptions scoring, PruningSettings settings, boolean compensate, Path calibration,
                            double damping, VerifyOptions verify, boolean lockFailing, MomentModel moments, boolean sequential,
                            long calibrationSamples, int steps) {
     public PruneRequest(ScoringOptions scoring, PruningSettings settings, boolean compensate, Path calibration,
                         double damping, VerifyOptions verify, boolean lockFailing) {
-        this(scoring, settings, compensate, calibration, damping, verify, lockFailing, MomentModel.DEFAULT, false);
-    }
-
-    public PruneRequest(ScoringOptions scoring, PruningSettings settings, boolean compensate, Path calibration,
-                        double damping, VerifyOptions verify, boolean lockFailing, MomentModel moments, boolean sequential) {
-        this(scoring, settings, compensate, calibration, damping, verify, lockFailing, moments, sequential,
+        this(scoring, settings, compensate, calibration, damping, verify, lockFailing, MomentModel.DEFAULT, false,
                 dev.lopper.eval.CalibrationData.ALL, 1);
     }
 
@@ -49,24 +45,9 @@ public record PruneRequest(ScoringOptions scoring, PruningSettings settings, boo
         if (settings == null) throw new IllegalArgumentException("no pruning settings");
         if (verify == null) verify = VerifyOptions.DEFAULT;
         if (moments == null) moments = MomentModel.DEFAULT;
-        if (!(damping >= 0) || Double.isInfinite(damping)) throw new IllegalArgumentException("damping must be a number >= 0, got " + damping);
         if (calibrationSamples < 1) throw new IllegalArgumentException("calibration samples must be >= 1, got " + calibrationSamples);
         if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-    }
-
-    /** The calibration data with its sample limit, or null without data. */
-    public dev.lopper.eval.CalibrationData calibrationData(java.util.Map<String, long[]> inputShapes) {
-        return calibration == null ? null : new dev.lopper.eval.CalibrationData(calibration, inputShapes, calibrationSamples);
-    }
-
-    /** At most {@code n} calibration samples. */
-    public PruneRequest withCalibrationSamples(long n) {
-        return new PruneRequest(scoring, settings, compensate, calibration, damping, verify, lockFailing, moments, sequential, n, steps);
-    }
-
-    /** Progressive pruning in {@code k} steps (1: one shot). */
-    public PruneRequest withSteps(int k) {
-        return new PruneRequest(scoring, settings, compensate, calibration, damping, verify, lockFailing, moments, sequential, calibrationSamples, k);
+        if (!(damping >= 0) || Double.isInfinite(damping)) throw new IllegalArgumentException("damping must be a number >= 0, got " + damping);
     }
 
     /** Defaults: compensation on exactly for OBSPA, no calibration data, default damping and verification, no lock-failing. */
@@ -89,4 +70,19 @@ public record PruneRequest(ScoringOptions scoring, PruningSettings settings, boo
     }
 
     public PruneRequest withLockFailing(boolean on) { return new PruneRequest(scoring, settings, compensate, calibration, damping, verify, on, moments, sequential, calibrationSamples, steps); }
+
+    /** At most {@code n} calibration samples. */
+    public PruneRequest withCalibrationSamples(long n) {
+        return new PruneRequest(scoring, settings, compensate, calibration, damping, verify, lockFailing, moments, sequential, n, steps);
+    }
+
+    /** Progressive pruning in {@code k} steps (1: one shot). */
+    public PruneRequest withSteps(int k) {
+        return new PruneRequest(scoring, settings, compensate, calibration, damping, verify, lockFailing, moments, sequential, calibrationSamples, k);
+    }
+
+    /** The calibration data as the eval layer reads it (null without). */
+    public dev.lopper.eval.CalibrationData calibrationData(java.util.Map<String, long[]> inputShapes) {
+        return calibration == null ? null : new dev.lopper.eval.CalibrationData(calibration, inputShapes, calibrationSamples);
+    }
 }

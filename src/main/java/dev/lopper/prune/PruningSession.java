@@ -60,7 +60,6 @@ public final class PruningSession {
     private final String sha256;
     private final ModelCost before;
     private final Map<String, long[]> inputShapes;
-    private SliceCostModel sliceCostModel;
     private WeightCompensation compensation;
 
     private PruningSession(Path path, OnnxModel model, ModelGraph graph, GroupAnalysis analysis, String sha256,
@@ -131,27 +130,12 @@ public final class PruningSession {
         return new AnalysisCostCounter(analysis);
     }
 
-    /** The slice-based estimate (params exact; MACs from producer shapes), for comparison. */
-    public SliceCostModel sliceCostModel() {
-        if (sliceCostModel == null) {
-            java.util.function.Function<String, long[]> dims = t -> graph.constant(t) == null ? new long[0]
-                    : graph.constant(t).getDimsList().stream().mapToLong(Long::longValue).toArray();
-            sliceCostModel = new SliceCostModel(groups(), dims, before, SliceCostModel.nodeMacs(graph, groups(), dims));
-        }
-        return sliceCostModel;
-    }
-
     public Planner.Result plan(Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings, Progress progress) {
         return Planner.plan(groups(), scores, scoring, settings, costModel(), before, sha256,
                 path.getFileName().toString(), progress);
     }
 
     // ---- the prune pipeline: one for the CLI and the app ----
-
-    private volatile String calibrationFeed;
-
-    /** How calibration data was fed in the latest capture (samples, batch, padding), or null before any. */
-    public String calibrationFeed() { return calibrationFeed; }
 
     /** OBSPA moment sources already built, by calibration file (or none) and damping. */
     private final Map<String, GraphObspaSource> obspaSources = new java.util.concurrent.ConcurrentHashMap<>();
@@ -166,7 +150,6 @@ public final class PruningSession {
             s = obspaSources.get(key);
             if (s == null) {
                 s = Obspa.source(this, r.calibrationData(inputShapes), r.damping(), r.moments(), progress).sequential(r.sequential());
-                if (r.calibration() != null) calibrationFeed = s.describe();
                 obspaSources.put(key, s);
             }
             return s;
@@ -188,9 +171,7 @@ public final class PruningSession {
             if (r.calibration() == null) {
                 throw new PlanException("criterion " + so.criterion().id() + " needs calibration data to measure activations on");
             }
-            CapturedActivations captured = captureActivations(r.calibrationData(inputShapes), PruneRequest.CALIBRATION_BATCH, progress);
-            calibrationFeed = "activations on " + captured.feed().describe();
-            return withStats(so, captured);
+            return withStats(so, captureActivations(r.calibrationData(inputShapes), PruneRequest.CALIBRATION_BATCH, progress));
         }
         return so;
     }
@@ -211,7 +192,7 @@ public final class PruningSession {
         Planner.Result p = r.steps() == 1 ? plan(scores, so, r.settings(), progress)
                 : ProgressivePruner.plan(this, scores, so, r.settings(), r.steps(), r.calibration() != null
                         ? ProgressivePruner.Probe.calibration(r.calibrationData(inputShapes))
-                        : ProgressivePruner.Probe.random(inputShapes, r.verify().seed()), progress);
+                        : ProgressivePruner.Probe.random(inputShapes, r.scoring().seed()), progress);
         return new PlanResult(r, so, scores, p.plan(), before, p.after());
     }
 

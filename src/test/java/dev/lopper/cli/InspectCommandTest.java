@@ -48,7 +48,7 @@ class InspectCommandTest {
         j.fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("file", "producer", "irVersion", "opsets", "inputs", "outputs", "nodes", "ops", "params",
                 "paramsByType", "paramBytes", "initializers", "initializerBytes", "macs", "macsUnknownDims",
-                "uncountedOps", "standardized", "subgraphs"), keys);
+                "uncountedOps", "standardized", "subgraphs", "warnings"), keys);
         assertEquals(3, j.get("nodes").asInt());
         assertEquals(1, j.get("ops").get("Identity").asInt());
         assertEquals(2, j.get("standardized").get("nodes").asInt());

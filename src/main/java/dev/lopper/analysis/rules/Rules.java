@@ -8,7 +8,7 @@ import dev.lopper.analysis.OpRule;
 /**
  * The one table of op rules: ONNX op type (default domain) → rule. An op missing here locks every group
  * it touches ("no rule for op 'GRU' at node 'gru_1'"); nothing is treated as elementwise by default.
- * Einsum, If/Loop/Scan, quantized ops, DepthToSpace and friends deliberately have no rule.
+ * Einsum, If/Loop/Scan, ConvInteger, DepthToSpace and friends deliberately have no rule.
  */
 public final class Rules {
     private Rules() {}
@@ -58,6 +58,11 @@ public final class Rules {
         put(new TileRule(), "Tile");
         put(new RangeRule(), "Range");
         put(new RecurrentRule(), "LSTM", "GRU", "RNN");
+        put(new QuantizeLinearRule(), "QuantizeLinear", "DequantizeLinear");
+        put(new DynamicQuantizeLinearRule(), "DynamicQuantizeLinear");
+        put(new QLinearConvRule(), "QLinearConv");
+        put(new QLinearMatMulRule(), "QLinearMatMul");
+        put(new MatMulIntegerRule(), "MatMulInteger");
     }
 
     /** The rule for an op of the default ONNX domain, or null. */

@@ -55,6 +55,8 @@ public final class GraphCanvasView extends Region {
     private double offsetY;
     private boolean paintPending;
     private boolean fitPending = true;
+    /** True until the user pans or zooms: the view is re-fitted when the canvas is resized (the window opens). */
+    private boolean autoView = true;
     private WritableImage minimapImage;
     private double minimapScale;
     private double dragX;
@@ -89,6 +91,10 @@ public final class GraphCanvasView extends Region {
         viewModel.sceneProperty().addListener((o, a, b) -> {
             minimapImage = null;
             fitPending = true;
+            autoView = true;
+            // a hover card describes a box of the old scene (e.g. the block just expanded): it goes
+            hoverBox = -1;
+            hoverCard.setVisible(false);
             requestPaint();
         });
         viewModel.selectedBoxProperty().addListener((o, a, b) -> requestPaint());
@@ -137,6 +143,7 @@ public final class GraphCanvasView extends Region {
         if (canvas.getWidth() != w || canvas.getHeight() != h) {
             canvas.setWidth(w);
             canvas.setHeight(h);
+            if (autoView) fitPending = true;
             requestPaint();
         }
         minimap.relocate(w - MINIMAP_W - 10, h - MINIMAP_H - 10);
@@ -146,25 +153,46 @@ public final class GraphCanvasView extends Region {
 
     public double scale() { return scale; }
 
-    /** Fits the whole graph into the view. */
+    /**
+     * Fits the whole graph into the view, left of the minimap. A graph so deep that it would shrink below
+     * {@link #MIN_FIT_SCALE} (a thin vertical line) is fitted to the width instead, from its top.
+     */
     public void fit() {
         GraphScene s = viewModel.sceneProperty().get();
         double w = canvas.getWidth();
         double h = canvas.getHeight();
         if (s == null || w <= 0 || h <= 0) { fitPending = true; return; }
-        double sc = Math.min((w - 40) / Math.max(1, s.width()), (h - 40) / Math.max(1, s.height()));
+        double free = fitWidth(w);
+        double sc = Math.min((free - 40) / Math.max(1, s.width()), (h - 40) / Math.max(1, s.height()));
+        autoView = true;
+        if (sc < MIN_FIT_SCALE) sc = Math.min(1.0, (free - 40) / Math.max(1, s.width()));
         scale = clamp(Math.min(sc, 1.2));
-        offsetX = s.width() / 2 - w / 2 / scale;
+        offsetX = s.width() / 2 - free / 2 / scale;
         offsetY = s.height() / 2 - h / 2 / scale;
         if (s.height() * scale > h) offsetY = -20 / scale;
         fitPending = false;
         requestPaint();
     }
 
+    /** Scale under which fitting the whole graph gives way to fitting its width. */
+    static final double MIN_FIT_SCALE = 0.15;
+
+    /** Width the fitted graph may use: the minimap keeps its strip on the right when there is room. */
+    private static double fitWidth(double w) {
+        return w > 2 * (MINIMAP_W + 20) ? w - MINIMAP_W - 20 : w;
+    }
+
+    /** True while the view follows the window (fitted, not panned or zoomed by the user). */
+    public boolean isAutoView() { return autoView; }
+
+    /** True while the hover card (the box under the mouse) is shown. */
+    public boolean isHoverCardShown() { return hoverCard.isVisible(); }
+
     /** A readable zoom level, keeping the top of the graph (or the selection) in view. */
     public void zoomToReadable() {
         GraphScene s = viewModel.sceneProperty().get();
         if (s == null) return;
+        autoView = false;
         scale = 1;
         offsetX = s.width() / 2 - canvas.getWidth() / 2;
         offsetY = -20;
@@ -176,6 +204,7 @@ public final class GraphCanvasView extends Region {
     }
 
     private void zoomAround(double factor, double sx, double sy) {
+        autoView = false;
         double wx = offsetX + sx / scale;
         double wy = offsetY + sy / scale;
         scale = clamp(scale * factor);
@@ -185,6 +214,7 @@ public final class GraphCanvasView extends Region {
     }
 
     public void panBy(double dxScreen, double dyScreen) {
+        autoView = false;
         offsetX -= dxScreen / scale;
         offsetY -= dyScreen / scale;
         requestPaint();
@@ -194,6 +224,7 @@ public final class GraphCanvasView extends Region {
     public void reveal(int box) {
         GraphScene s = viewModel.sceneProperty().get();
         if (s == null || box < 0) return;
+        autoView = false;
         if (scale < 0.7) scale = 0.9;
         offsetX = s.x(box) - canvas.getWidth() / 2 / scale;
         offsetY = s.y(box) - canvas.getHeight() / 2 / scale;
@@ -296,6 +327,7 @@ public final class GraphCanvasView extends Region {
         double wy = (e.getY() - o[1]) / minimapScale;
         offsetX = wx - canvas.getWidth() / 2 / scale;
         offsetY = wy - canvas.getHeight() / 2 / scale;
+        autoView = false;
         requestPaint();
         e.consume();
     }
@@ -342,10 +374,7 @@ public final class GraphCanvasView extends Region {
             lastPaintNanos = System.nanoTime() - t0;
             return;
         }
-        if (fitPending) {
-            fit();
-            zoomToReadableIfTall(s);
-        }
+        if (fitPending) fit();
         double minX = offsetX;
         double minY = offsetY;
         double maxX = offsetX + w / scale;
@@ -452,6 +481,27 @@ public final class GraphCanvasView extends Region {
                 gc.setFont(subFont);
                 gc.fillText(box.subtitle(), s.x(b), s.y(b) + 7, box.width() - 6);
             }
+            Integer step = overlay == null ? null : overlay.couplings().get(b);
+            if (step != null) {
+                // "Explain a group": the node's place in the chain of couplings
+                gc.setFont(subFont);
+                gc.setFill(Color.web("#6a1b9a"));
+                gc.fillOval(x - 9, y - 9, 18, 18);
+                gc.setFill(Color.WHITE);
+                gc.fillText(String.valueOf(step), x, y);
+                gc.setFont(titleFont);
+            }
+            if (overlay != null && overlay.lockingBox() == b) {
+                gc.setStroke(Color.web("#c62828"));
+                gc.setLineWidth(4);
+                gc.setLineDashes(6, 4);
+                gc.strokeRoundRect(x - 4, y - 4, box.width() + 8, box.height() + 8, arc + 4, arc + 4);
+                gc.setLineDashes();
+                gc.setFont(subFont);
+                gc.setFill(Color.web("#c62828"));
+                gc.fillText("locks the group", s.x(b), y + box.height() + 12);
+                gc.setFont(titleFont);
+            }
             String label = channelLabels.get(b);
             if (label != null) {
                 gc.setFont(subFont);
@@ -469,19 +519,6 @@ public final class GraphCanvasView extends Region {
         if (overlay != null && !overlay.locked()) drawLegend(g);
         paintMinimap(s);
         lastPaintNanos = System.nanoTime() - t0;
-    }
-
-    private void zoomToReadableIfTall(GraphScene s) {
-        // a tall graph fitted whole is unreadable: start readable at the top instead, the minimap shows the rest
-        if (scale < 0.6) {
-            scale = 0.85;
-            double cx = s.width() / 2;
-            for (GraphScene.Box b : s.boxes()) {
-                if (b.kind() == GraphScene.Kind.INPUT) { cx = s.x(b.index()); break; }
-            }
-            offsetX = cx - canvas.getWidth() / 2 / scale;
-            offsetY = -20 / scale;
-        }
     }
 
     /** One segment per channel: heat colour by importance, red when the plan removes it. */

@@ -45,6 +45,7 @@ public final class GraphScene {
     private final ModelGraph graph;
     private final RepeatedBlocks blocks;
     private final java.util.Set<String> collapsed;
+    private java.util.Set<String> hidden = java.util.Set.of();
     private final List<Box> boxes;
     private final List<Edge> edges;
     private final LayoutResult layout;
@@ -124,18 +125,39 @@ public final class GraphScene {
 
     /** As {@link #build(ModelGraph, Progress)}, with the given repeated blocks drawn collapsed (one box each). */
     public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed, Progress progress) {
+        return build(graph, blocks, collapsed, java.util.Set.of(), progress);
+    }
+
+    /**
+     * As {@link #build(ModelGraph, RepeatedBlocks, java.util.Set, Progress)}, leaving out the nodes named in
+     * {@code hidden} (e.g. {@link ShapeComputations}) and their edges.
+     */
+    public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
+                                   java.util.Set<String> hidden, Progress progress) {
+        GraphScene scene = layOut(graph, blocks, collapsed, hidden, progress);
+        scene.hidden = java.util.Set.copyOf(hidden);
+        return scene;
+    }
+
+    private static GraphScene layOut(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
+                                     java.util.Set<String> hidden, Progress progress) {
         List<Box> boxes = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         Map<String, Integer> producerBox = new HashMap<>();
         Map<String, List<Node>> blockMembers = new HashMap<>();
         for (Node n : graph.nodes()) {
             String key = blocks.blockOf(n.name());
+            if (hidden.contains(n.name())) continue;
             if (key != null && collapsed.contains(key)) blockMembers.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
         }
         Map<String, Integer> blockBox = new HashMap<>();
         int[] nodeBox = new int[graph.nodes().size()];
         for (int i = 0; i < graph.nodes().size(); i++) {
             Node n = graph.nodes().get(i);
+            if (hidden.contains(n.name())) {
+                nodeBox[i] = -1;
+                continue;
+            }
             String key = blocks.blockOf(n.name());
             int idx;
             if (key != null && collapsed.contains(key)) {
@@ -170,6 +192,7 @@ public final class GraphScene {
         for (int i = 0; i < graph.nodes().size(); i++) {
             Node n = graph.nodes().get(i);
             int target = nodeBox[i];
+            if (target < 0) continue;
             for (String in : n.inputs()) {
                 if (in.isEmpty()) continue;
                 Integer src = producerBox.get(in);
@@ -230,6 +253,9 @@ public final class GraphScene {
     public ModelGraph graph() { return graph; }
 
     public RepeatedBlocks blocks() { return blocks; }
+
+    /** Nodes left out of the drawing (shape computations when they are hidden). */
+    public java.util.Set<String> hidden() { return hidden; }
 
     /** Keys of the blocks drawn collapsed. */
     public java.util.Set<String> collapsed() { return collapsed; }

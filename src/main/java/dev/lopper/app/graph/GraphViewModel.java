@@ -30,6 +30,7 @@ public final class GraphViewModel {
     private final ReadOnlyIntegerWrapper matchIndex = new ReadOnlyIntegerWrapper(-1);
     /** Repeated blocks the user wants collapsed; the main view-model lays the graph out again when it changes. */
     private final ObjectProperty<java.util.Set<String>> collapsedKeys = new SimpleObjectProperty<>(java.util.Set.of());
+    private final javafx.beans.property.BooleanProperty hideShapeOps = new javafx.beans.property.SimpleBooleanProperty(false);
     /** Incremented whenever the view should bring {@link #selectedBox} into view. */
     private final ReadOnlyIntegerWrapper revealRequests = new ReadOnlyIntegerWrapper(0);
 
@@ -85,6 +86,9 @@ public final class GraphViewModel {
     }
 
     public ObjectProperty<java.util.Set<String>> collapsedKeysProperty() { return collapsedKeys; }
+
+    /** True to leave out the nodes that only compute shapes ({@link ShapeComputations}). */
+    public javafx.beans.property.BooleanProperty hideShapeOpsProperty() { return hideShapeOps; }
 
     /** Selects the op node of that name and brings it into view. */
     public void selectNode(String nodeName) {

@@ -48,16 +48,43 @@ public final class GroupsView extends VBox {
         global.setBlockIncrement(0.05);
         global.setMajorTickUnit(0.1);
         HBox.setHgrow(global, Priority.ALWAYS);
-        Label percent = new Label();
-        percent.textProperty().bind(vm.globalRatioProperty().multiply(100).asString("%.0f%% of channels"));
+        // an exact ratio can be typed: the slider lands on 9 % when you aim at 10 %
+        javafx.scene.control.Spinner<Double> percent = new javafx.scene.control.Spinner<>(0.0, 90.0,
+                vm.globalRatioProperty().get() * 100, 1.0);
+        percent.setId("global-ratio-percent");
+        percent.setEditable(true);
+        percent.setPrefWidth(78);
+        percent.getValueFactory().setConverter(new javafx.util.StringConverter<>() {
+            @Override public String toString(Double d) { return d == null ? "" : trimPercent(d); }
+
+            @Override public Double fromString(String t) {
+                String v = t.replace("%", "").replace(',', '.').trim();
+                try {
+                    return Math.max(0, Math.min(90, Double.parseDouble(v)));
+                } catch (NumberFormatException e) {
+                    return vm.globalRatioProperty().get() * 100;
+                }
+            }
+        });
+        percent.getEditor().setOnAction(e -> percent.increment(0));
+        percent.focusedProperty().addListener((o, a, f) -> { if (!f) percent.increment(0); });
+        percent.valueProperty().addListener((o, a, b) -> {
+            if (b != null && Math.abs(b / 100 - vm.globalRatioProperty().get()) > 1e-9) {
+                vm.setGlobalRatio(b / 100);
+                vm.undoSeal();
+            }
+        });
+        Tooltip.install(percent, teach("Type an exact share of channels to remove (in %), then press Enter."));
+        Label ofChannels = new Label("% of channels");
         vm.globalRatioProperty().addListener((o, a, b) -> {
             if (Math.abs(global.getValue() - b.doubleValue()) > 1e-9) global.setValue(b.doubleValue());
+            if (Math.abs(percent.getValue() - b.doubleValue() * 100) > 1e-9) percent.getValueFactory().setValue(b.doubleValue() * 100);
         });
         global.valueProperty().addListener((o, a, b) -> vm.setGlobalRatio(b.doubleValue()));
         global.setOnMouseReleased(e -> vm.undoSeal());
         Tooltip.install(global, teach("Global ratio: the share of channels removed from every prunable group "
                 + "that has no ratio of its own."));
-        HBox globalBar = new HBox(6, ratioLabel, global, percent);
+        HBox globalBar = new HBox(6, ratioLabel, global, percent, ofChannels);
         globalBar.setAlignment(Pos.CENTER_LEFT);
         globalBar.getStyleClass().add("global-bar");
 
@@ -82,13 +109,14 @@ public final class GroupsView extends VBox {
         vm.sortedRows().comparatorProperty().bind(table.comparatorProperty());
         table.setPlaceholder(new Label("No groups yet"));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        TableColumn<GroupRow, String> idColumn = column("Group", 110, r -> r.id(), COUPLED_GROUP_HELP);
+        TableColumn<GroupRow, String> idColumn = column("Group", 150, r -> GroupNames.readable(r.id()), COUPLED_GROUP_HELP);
+        idColumn.setMinWidth(90);
         idColumn.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(String v, boolean empty) {
                 super.updateItem(v, empty);
                 setText(empty ? null : v);
-                setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS);
+                setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
                 GroupRow r = empty || getTableRow() == null ? null : getTableRow().getItem();
                 setTooltip(r == null ? null : teach(r.id() + "\n" + r.channels() + " channels · " + r.group().members().size()
                         + " members: " + String.join(", ", r.group().members().stream().map(m -> m.node()).distinct()
@@ -96,9 +124,12 @@ public final class GroupsView extends VBox {
             }
         });
         table.getColumns().add(idColumn);
-        table.getColumns().add(column("Ch", 44, r -> r.channels(), "Channels in the group (one unit of removal each)."));
+        TableColumn<GroupRow, Integer> ch = column("Ch", 40, r -> r.channels(), "Channels in the group (one unit of removal each).");
+        ch.setMinWidth(36);
+        table.getColumns().add(ch);
         TableColumn<GroupRow, Number> kept = new TableColumn<>("Kept");
-        kept.setPrefWidth(48);
+        kept.setPrefWidth(44);
+        kept.setMinWidth(40);
         kept.setCellValueFactory(d -> d.getValue().keptProperty());
         kept.setCellFactory(c -> new TableCell<>() {
             @Override
@@ -110,7 +141,8 @@ public final class GroupsView extends VBox {
         headerTip(kept, "Channels the current plan keeps (after pruning).");
         table.getColumns().add(kept);
         TableColumn<GroupRow, GroupRow> ratio = new TableColumn<>("Ratio");
-        ratio.setPrefWidth(120);
+        ratio.setPrefWidth(118);
+        ratio.setMinWidth(110);
         ratio.setSortable(false);
         ratio.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(d.getValue()));
         ratio.setCellFactory(c -> new RatioCell());
@@ -119,6 +151,7 @@ public final class GroupsView extends VBox {
         table.getColumns().add(ratio);
         TableColumn<GroupRow, GroupRow> imp = new TableColumn<>("Importance");
         imp.setPrefWidth(84);
+        imp.setMinWidth(80);
         imp.setSortable(false);
         imp.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(d.getValue()));
         imp.setCellFactory(c -> new SparklineCell());
@@ -126,7 +159,8 @@ public final class GroupsView extends VBox {
         table.getColumns().add(imp);
         table.getColumns().add(percentColumn("Params", r -> r.paramsShare(), "Share of the model's parameters this group holds."));
         table.getColumns().add(percentColumn("MACs", r -> r.macsShare(), "Share of the groups' multiply-accumulates."));
-        TableColumn<GroupRow, String> status = column("Status", 90, GroupRow::status, LOCKED_HELP);
+        TableColumn<GroupRow, String> status = column("Status", 76, GroupRow::status, LOCKED_HELP);
+        status.setMinWidth(60);
         status.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(String v, boolean empty) {
@@ -194,7 +228,8 @@ public final class GroupsView extends VBox {
     private static TableColumn<GroupRow, Double> percentColumn(String title, java.util.function.ToDoubleFunction<GroupRow> f,
                                                               String tip) {
         TableColumn<GroupRow, Double> c = new TableColumn<>(title);
-        c.setPrefWidth(58);
+        c.setPrefWidth(56);
+        c.setMinWidth(52);
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.applyAsDouble(d.getValue())));
         c.setCellFactory(col -> new TableCell<>() {
             @Override
@@ -225,6 +260,13 @@ public final class GroupsView extends VBox {
                 if (!updating && r != null && r.isPrunable()) vm.setOverride(r, b.doubleValue());
             });
             slider.setOnMouseReleased(e -> vm.undoSeal());
+            // a right-click opens the menu only: it must not move the thumb (nor add an undo step)
+            javafx.event.EventHandler<javafx.scene.input.MouseEvent> primaryOnly = e -> {
+                if (e.getButton() != javafx.scene.input.MouseButton.PRIMARY) e.consume();
+            };
+            slider.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, primaryOnly);
+            slider.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_DRAGGED, primaryOnly);
+            slider.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_RELEASED, primaryOnly);
             MenuItem reset = new MenuItem("Use the global ratio");
             reset.setOnAction(e -> { if (getItem() != null) vm.clearOverride(getItem()); });
             setContextMenu(new ContextMenu(reset));
@@ -269,12 +311,12 @@ public final class GroupsView extends VBox {
             super.updateItem(r, empty);
             if (bound != null) {
                 bound.importanceProperty().removeListener(listener);
-                bound.effectiveRatioProperty().removeListener(listener);
+                bound.keptChannelsProperty().removeListener(listener);
             }
             bound = empty ? null : r;
             if (bound != null) {
                 bound.importanceProperty().addListener(listener);
-                bound.effectiveRatioProperty().addListener(listener);
+                bound.keptChannelsProperty().addListener(listener);
             }
             draw(bound);
         }
@@ -286,28 +328,57 @@ public final class GroupsView extends VBox {
                 return;
             }
             double[] s = r.importanceProperty().get();
-            r.effectiveRatio();
             if (s == null || s.length == 0) {
                 setGraphic(null);
                 setText("—");
                 return;
             }
             setText(null);
-            double[] sorted = s.clone();
-            java.util.Arrays.sort(sorted);
+            Integer[] order = sortedOrder(s);
+            double[] sorted = new double[s.length];
+            for (int i = 0; i < s.length; i++) sorted[i] = s[order[i]];
+            boolean[] red = removedInSortedOrder(r);
             double max = sorted[sorted.length - 1];
             GraphicsContext g = canvas.getGraphicsContext2D();
             g.clearRect(0, 0, canvas.getWidth(), canvas.getHeight());
             int bars = Math.min(sorted.length, 38);
             double w = canvas.getWidth() / bars;
-            int cut = (int) Math.round(sorted.length * r.effectiveRatio());
             for (int i = 0; i < bars; i++) {
                 int k = (int) ((long) i * sorted.length / bars);
                 double h = max <= 0 ? 0 : (canvas.getHeight() - 1) * sorted[k] / max;
-                g.setFill(k < cut ? Color.web("#c62828") : GraphCanvasView.heatColor(max <= 0 ? 0 : sorted[k] / max));
+                g.setFill(red[k] ? Color.web("#c62828") : GraphCanvasView.heatColor(max <= 0 ? 0 : sorted[k] / max));
                 g.fillRect(i * w, canvas.getHeight() - h, Math.max(1, w - 0.5), h);
             }
             setGraphic(canvas);
         }
+    }
+
+    static String trimPercent(double d) {
+        return Math.abs(d - Math.rint(d)) < 1e-9 ? String.format("%.0f", d) : String.format(java.util.Locale.ROOT, "%.1f", d);
+    }
+
+    /** Channel indices by ascending importance (NaN last), as the strip draws them. */
+    static Integer[] sortedOrder(double[] s) {
+        Integer[] order = new Integer[s.length];
+        for (int i = 0; i < s.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(Double.isNaN(s[a]) ? Double.MAX_VALUE : s[a],
+                Double.isNaN(s[b]) ? Double.MAX_VALUE : s[b]));
+        return order;
+    }
+
+    /**
+     * Which bars of the importance strip are red: the channels the current plan removes (after round-to and
+     * per-group ratios, the same plan the graph shows), in the strip's sorted order; none before a plan exists.
+     */
+    public static boolean[] removedInSortedOrder(GroupRow r) {
+        double[] s = r.importanceProperty().get();
+        int[] kept = r.keptChannelsProperty().get();
+        boolean[] red = new boolean[s == null ? 0 : s.length];
+        if (s == null || kept == null) return red;
+        boolean[] keep = new boolean[s.length];
+        for (int k : kept) if (k >= 0 && k < keep.length) keep[k] = true;
+        Integer[] order = sortedOrder(s);
+        for (int i = 0; i < s.length; i++) red[i] = !keep[order[i]];
+        return red;
     }
 }

@@ -55,6 +55,7 @@ public final class GroupsViewModel {
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper unavailable = new ReadOnlyStringWrapper(null);
     private final ObjectProperty<List<CoupledGroup>> groups = new SimpleObjectProperty<>(List.of());
+    private final ObjectProperty<List<String>> explanation = new SimpleObjectProperty<>(List.of());
     private ModelServices.GroupsResult result;
     private Map<String, List<String>> groupsByNode = Map.of();
     private LoadedModel model;
@@ -139,7 +140,8 @@ public final class GroupsViewModel {
     }
 
     private static boolean matches(GroupRow r, String q) {
-        if (r.id().toLowerCase(Locale.ROOT).contains(q) || r.reason().toLowerCase(Locale.ROOT).contains(q)) return true;
+        if (r.id().toLowerCase(Locale.ROOT).contains(q) || GroupNames.readable(r.id()).toLowerCase(Locale.ROOT).contains(q)
+                || r.reason().toLowerCase(Locale.ROOT).contains(q)) return true;
         for (Member m : r.group().members()) {
             if (m.node().toLowerCase(Locale.ROOT).contains(q) || m.tensor().toLowerCase(Locale.ROOT).contains(q)) return true;
         }
@@ -154,6 +156,7 @@ public final class GroupsViewModel {
         GraphScene s = graph.sceneProperty().get();
         if (r == null || s == null) {
             graph.overlayProperty().set(null);
+            explanation.set(List.of());
             return;
         }
         double max = 0;
@@ -179,7 +182,23 @@ public final class GroupsViewModel {
             java.util.Arrays.fill(removed, true);
             for (int k : kept) if (k >= 0 && k < removed.length) removed[k] = false;
         }
-        graph.overlayProperty().set(new GroupOverlay(r.id(), boxes, channels, removed, !r.isPrunable(), r.reason()));
+        // explain: the nodes whose rules tied the channels, numbered on the graph, and the node that locks it
+        List<String> ties = result == null || result.analysis() == null ? List.of() : result.analysis().couplings(r.id());
+        Map<Integer, Integer> steps = new LinkedHashMap<>();
+        List<String> why = new ArrayList<>();
+        var lines = model == null ? List.<Map.Entry<String, String>>of() : GroupExplanation.lines(r.group(), ties, model.graph());
+        for (var line : lines) {
+            int b = s.boxOf(line.getKey());
+            if (b >= 0 && !steps.containsKey(b)) steps.put(b, steps.size() + 1);
+            why.add((b >= 0 ? steps.get(b) + ". " : "· ") + line.getValue());
+        }
+        String locking = r.isPrunable() || model == null ? null : GroupExplanation.lockingNode(r.group(), model.graph());
+        if (!r.isPrunable()) {
+            why.add(0, "Locked" + (locking == null ? "" : " at " + GroupExplanation.shortName(locking)) + ": " + r.reason());
+        }
+        explanation.set(List.copyOf(why));
+        graph.overlayProperty().set(new GroupOverlay(r.id(), boxes, channels, removed, !r.isPrunable(), r.reason(),
+                steps, locking == null ? -1 : s.boxOf(locking)));
     }
 
     /** Selects a group and brings its first member into view. */
@@ -276,6 +295,12 @@ public final class GroupsViewModel {
     public ReadOnlyStringProperty unavailableProperty() { return unavailable.getReadOnlyProperty(); }
 
     public ObjectProperty<List<CoupledGroup>> groupsProperty() { return groups; }
+
+    /**
+     * Why the selected group's channels go together: one numbered line per node whose rule tied them (the
+     * same numbers are drawn on the graph), and for a locked group the node that locks it and why.
+     */
+    public ObjectProperty<List<String>> explanationProperty() { return explanation; }
 
     public LoadedModel model() { return model; }
 

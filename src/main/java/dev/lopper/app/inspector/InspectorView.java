@@ -1,5 +1,7 @@
 package dev.lopper.app.inspector;
 
+import java.util.List;
+
 import javafx.geometry.Insets;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
@@ -13,16 +15,36 @@ import javafx.scene.paint.Color;
 /** Shows {@link InspectorContent} of the selected node; no logic beyond layout. */
 public final class InspectorView extends ScrollPane {
     private final VBox body = new VBox(6);
+    private final VBox explain = new VBox(4);
 
     public InspectorView(InspectorViewModel vm) {
         getStyleClass().add("inspector");
         body.setPadding(new Insets(10));
         body.getStyleClass().add("inspector-body");
-        setContent(body);
+        explain.setPadding(new Insets(10, 10, 0, 10));
+        explain.getStyleClass().add("group-explanation");
+        explain.setId("group-explanation");
+        setContent(new VBox(explain, body));
+        vm.groupExplanationProperty().addListener((o, a, lines) -> explain(lines));
+        explain(List.of());
         setFitToWidth(true);
         setHbarPolicy(ScrollBarPolicy.NEVER);
         vm.contentProperty().addListener((o, a, c) -> show(c));
         show(null);
+    }
+
+    private void explain(List<String> lines) {
+        explain.getChildren().clear();
+        explain.setVisible(!lines.isEmpty());
+        explain.setManaged(!lines.isEmpty());
+        if (lines.isEmpty()) return;
+        explain.getChildren().add(section("Why these channels go together"));
+        for (String line : lines) {
+            Label l = new Label(line);
+            l.setWrapText(true);
+            if (line.startsWith("Locked")) l.getStyleClass().add("locked-cell");
+            explain.getChildren().add(l);
+        }
     }
 
     private void show(InspectorContent c) {

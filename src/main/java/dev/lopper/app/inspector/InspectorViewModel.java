@@ -36,6 +36,7 @@ public final class InspectorViewModel {
     private final ObjectProperty<Function<String, List<String>>> groupsOfNode =
             new SimpleObjectProperty<>(n -> List.of());
     private final ObjectProperty<Map<String, Double>> profileMillis = new SimpleObjectProperty<>(Map.of());
+    private final ObjectProperty<List<String>> groupExplanation = new SimpleObjectProperty<>(List.of());
     private TaskRunner.Handle running;
 
     public InspectorViewModel(GraphViewModel graph, TaskRunner tasks) {
@@ -168,6 +169,9 @@ public final class InspectorViewModel {
 
     /** How to list a node's groups (set by the groups view-model). */
     public ObjectProperty<Function<String, List<String>>> groupsOfNodeProperty() { return groupsOfNode; }
+
+    /** Why the selected group's channels go together (numbered couplings, the locking node), empty for none. */
+    public ObjectProperty<List<String>> groupExplanationProperty() { return groupExplanation; }
 
     /** Node name → milliseconds from the last profile. */
     public ObjectProperty<Map<String, Double>> profileMillisProperty() { return profileMillis; }

@@ -42,6 +42,9 @@ public final class PruneView extends VBox {
     private final XYChart.Series<String, Number> costBefore = new XYChart.Series<>();
     private final XYChart.Series<String, Number> costAfter = new XYChart.Series<>();
     private final java.util.function.Consumer<String> errors;
+    /** Random inputs: integer range and input shapes (shown in the settings bar). */
+    private javafx.scene.control.TextField ints;
+    private javafx.scene.control.TextField shapes;
 
     public PruneView(PruneViewModel vm, java.util.function.Consumer<String> errors) {
         this.vm = vm;
@@ -50,16 +53,20 @@ public final class PruneView extends VBox {
         setPadding(new Insets(4, 8, 4, 8));
         setSpacing(2);
 
-        NumberAxis runAxis = new NumberAxis();
+        NumberAxis runAxis = new NumberAxis(1, 10, 1);
         runAxis.setLabel("run");
-        runAxis.setForceZeroInRange(false);
+        runAxis.setAutoRanging(false);
+        runAxis.setMinorTickVisible(false);
+        runAxis.setTickLabelFormatter(numbers(0));
         NumberAxis msAxis = new NumberAxis();
         msAxis.setLabel("ms");
         latencyChart = new LineChart<>(runAxis, msAxis);
         latencyChart.setId("latency-chart");
-        latencyChart.setTitle("Latency per run (ONNX Runtime, CPU)");
+        latencyChart.setTitle(LATENCY_TITLE);
         latencyChart.setAnimated(false);
         latencyChart.setCreateSymbols(false);
+        latencyChart.setLegendVisible(true);
+        latencyChart.setLegendSide(javafx.geometry.Side.RIGHT);
         original.setName("original");
         pruned.setName("pruned");
         latencyChart.getData().addAll(List.of(original, pruned));
@@ -69,16 +76,26 @@ public final class PruneView extends VBox {
         msAxis.setAutoRanging(false);
         msAxis.setLowerBound(0);
         msAxis.setUpperBound(1);
+        msAxis.setMinorTickVisible(false);
+        msAxis.setTickLabelFormatter(numbers(1));
         javafx.beans.InvalidationListener rescale = o -> {
             java.util.List<Double> all = new java.util.ArrayList<>(vm.originalLatency());
             all.addAll(vm.prunedLatency());
-            if (all.isEmpty()) return;
+            int runs = Math.max(vm.originalLatency().size(), vm.prunedLatency().size());
+            runAxis.setUpperBound(Math.max(10, runs));
+            runAxis.setTickUnit(Math.max(1, niceTick(Math.max(10, runs) / 10.0)));
+            if (all.isEmpty()) {
+                latencyChart.setTitle(LATENCY_TITLE);
+                return;
+            }
             java.util.Collections.sort(all);
             double p90 = all.get((int) Math.floor(0.9 * (all.size() - 1)));
             double top = Math.max(p90 * 1.6, 1e-3);
             msAxis.setUpperBound(top);
-            msAxis.setTickUnit(niceTick(top / 5));
-            msAxis.setLabel(all.get(all.size() - 1) > top ? "ms (outliers clipped)" : "ms");
+            double tick = niceTick(top / 5);
+            msAxis.setTickUnit(tick);
+            msAxis.setTickLabelFormatter(numbers(Math.max(0, (int) -Math.floor(Math.log10(tick)))));
+            latencyChart.setTitle(all.get(all.size() - 1) > top ? LATENCY_TITLE + " · outliers above the top clipped" : LATENCY_TITLE);
         };
         vm.originalLatency().addListener(rescale);
         vm.prunedLatency().addListener(rescale);
@@ -94,17 +111,20 @@ public final class PruneView extends VBox {
         costAfter.setName("pruned");
         costChart.getData().addAll(List.of(costBefore, costAfter));
         costChart.setCategoryGap(18);
+        costChart.setLegendVisible(true);
+        costChart.setLegendSide(javafx.geometry.Side.RIGHT);
         vm.outcomeProperty().addListener((o, a, r) -> showCost(r));
 
         latencyChart.setPrefHeight(210);
         costChart.setPrefHeight(210);
-        costChart.setPrefWidth(330);
+        costChart.setPrefWidth(400);
         costChart.setMinWidth(260);
         HBox.setHgrow(latencyChart, Priority.ALWAYS);
         HBox charts = new HBox(4, latencyChart, costChart);
 
         Label status = new Label();
         status.setId("plan-status");
+        status.setMinWidth(Region.USE_PREF_SIZE);
         status.textProperty().bind(vm.planStatusProperty());
         Label latencyStatus = new Label();
         latencyStatus.getStyleClass().add("hint");
@@ -149,27 +169,63 @@ public final class PruneView extends VBox {
         profile.setTooltip(new Tooltip("Time every node of the original model with ONNX Runtime's profiler; "
                 + "the inspector shows the selected node's time."));
         profile.setOnAction(e -> vm.profile());
-        javafx.scene.control.TextField ints = new javafx.scene.control.TextField(
-                vm.intRangeProperty().get().lo() + "," + vm.intRangeProperty().get().hi());
+        ints = new javafx.scene.control.TextField("auto");
         ints.setId("int-range");
-        ints.setPrefColumnCount(7);
+        ints.setPrefColumnCount(6);
         ints.setTooltip(new Tooltip("Range LO,HI of random integer inputs (token ids, indices) used to verify, time and "
-                + "profile. It must fit the model's vocabulary (e.g. 0,30521 for BERT). Press Enter to apply."));
+                + "profile. 'auto' (the default, as the CLI): an input that indexes a table of the model (an embedding) "
+                + "takes that table's size, e.g. 0..63 for a vocabulary of 64; others 0..99. Press Enter to apply."));
         ints.setOnAction(e -> {
             try {
-                vm.intRangeProperty().set(dev.lopper.eval.IntRange.parse(ints.getText()));
+                String t = ints.getText().trim();
+                vm.setInputs(vm.inputsProperty().get().withInts(t.isEmpty() || t.equalsIgnoreCase("auto") ? null
+                        : dev.lopper.eval.IntRange.parse(t)));
             } catch (RuntimeException ex) {
-                errors.accept(dev.lopper.app.MainViewModel.oneLine(ex));
+                errors.accept("int inputs '" + ints.getText() + "': " + dev.lopper.app.MainViewModel.oneLine(ex));
             }
         });
-        HBox actions = new HBox(6, status, spacer, new Label("int inputs"), ints, prune, live, measure, profile, export, save, load, png);
+        shapes = new javafx.scene.control.TextField();
+        shapes.setId("input-shapes");
+        shapes.setPrefColumnCount(12);
+        shapes.setPromptText("e.g. input_ids=1,17");
+        shapes.setTooltip(new Tooltip("Shapes of inputs with symbolic dims, as the CLI's --input-shape: NAME=D1,D2,... "
+                + "separated by ';'. Blank: batch 1, sequences 16, images 224. Press Enter to apply."));
+        shapes.setOnAction(e -> {
+            try {
+                vm.setInputs(vm.inputsProperty().get().withShapes(dev.lopper.app.RunInputs.parseShapes(shapes.getText())));
+            } catch (RuntimeException ex) {
+                errors.accept("input shape '" + shapes.getText() + "': " + dev.lopper.app.MainViewModel.oneLine(ex));
+            }
+        });
+        vm.inputsProperty().addListener((o, x, in) -> {
+            ints.setText(in.ints() == null ? "auto" : in.ints().lo() + "," + in.ints().hi());
+            shapes.setText(dev.lopper.app.RunInputs.formatShapes(in.shapes()));
+        });
+        Label notice = new Label();
+        notice.setId("notice");
+        notice.getStyleClass().add("notice");
+        notice.textProperty().bind(vm.noticeProperty());
+        HBox actions = new HBox(6, status, spacer, prune, live, measure, profile, export, save, load, png);
         actions.setAlignment(Pos.CENTER_LEFT);
         Region spacer2 = new Region();
         HBox.setHgrow(spacer2, Priority.ALWAYS);
-        HBox results = new HBox(6, pruneStatus, spacer2, latencyStatus);
+        HBox results = new HBox(6, pruneStatus, notice, spacer2, latencyStatus);
         results.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(actions, results, charts);
         vm.accuracyProperty().addListener((o, a, b) -> showCost(vm.outcomeProperty().get()));
+    }
+
+    static final String LATENCY_TITLE = "Latency per run (ONNX Runtime, CPU)";
+
+    /** Tick labels with a fixed number of decimals and no grouping ("1530.6", not "1,530.638"). */
+    static StringConverter<Number> numbers(int decimals) {
+        return new StringConverter<>() {
+            @Override public String toString(Number n) {
+                return n == null ? "" : String.format(java.util.Locale.ROOT, "%." + decimals + "f", n.doubleValue());
+            }
+
+            @Override public Number fromString(String s) { return Double.parseDouble(s); }
+        };
     }
 
     static double niceTick(double raw) {
@@ -255,7 +311,8 @@ public final class PruneView extends VBox {
         roundTo.setTooltip(new Tooltip("Kept channel counts are rounded up to a multiple of this: unaligned counts can "
                 + "make ONNX Runtime slower, not faster."));
         FlowPane bar = new FlowPane(10, 4, pair("Criterion", criterion), pair("Target", target),
-                pair("Allocation", allocation), pair("Round to", roundTo), compensate);
+                pair("Allocation", allocation), pair("Round to", roundTo), compensate,
+                pair("Int inputs", ints), pair("Input shape", shapes));
         bar.setAlignment(Pos.CENTER_LEFT);
         return bar;
     }
@@ -283,7 +340,7 @@ public final class PruneView extends VBox {
         fc.setTitle("Export pruned ONNX model");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("ONNX model", "*.onnx"));
         fc.setInitialFileName("pruned.onnx");
-        File f = fc.showSaveDialog(getScene().getWindow());
+        File f = dev.lopper.app.WindowKeeper.keep(getScene().getWindow(), () -> fc.showSaveDialog(getScene().getWindow()));
         if (f == null) return;
         vm.export(f.toPath(), msg -> { }, ex -> errors.accept(dev.lopper.app.MainViewModel.oneLine(ex)));
     }
@@ -297,7 +354,7 @@ public final class PruneView extends VBox {
         fc.setTitle("Save pruning plan");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
         fc.setInitialFileName("plan.json");
-        File f = fc.showSaveDialog(getScene().getWindow());
+        File f = dev.lopper.app.WindowKeeper.keep(getScene().getWindow(), () -> fc.showSaveDialog(getScene().getWindow()));
         if (f == null) return;
         try {
             vm.savePlan(f.toPath());
@@ -310,7 +367,7 @@ public final class PruneView extends VBox {
         FileChooser fc = new FileChooser();
         fc.setTitle("Load pruning plan");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Lopper plan (JSON)", "*.json"));
-        File f = fc.showOpenDialog(getScene().getWindow());
+        File f = dev.lopper.app.WindowKeeper.keep(getScene().getWindow(), () -> fc.showOpenDialog(getScene().getWindow()));
         if (f == null) return;
         vm.loadPlan(f.toPath(), ex -> errors.accept(dev.lopper.app.MainViewModel.oneLine(ex)));
     }
@@ -320,7 +377,7 @@ public final class PruneView extends VBox {
         fc.setTitle("Export charts");
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG image", "*.png"));
         fc.setInitialFileName("lopper-charts.png");
-        File f = fc.showSaveDialog(getScene().getWindow());
+        File f = dev.lopper.app.WindowKeeper.keep(getScene().getWindow(), () -> fc.showSaveDialog(getScene().getWindow()));
         if (f == null) return;
         try {
             AppLauncher.writePng(charts.snapshot(null, null), f.toPath());

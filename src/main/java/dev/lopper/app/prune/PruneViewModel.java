@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import javafx.animation.PauseTransition;
-import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.Property;
@@ -20,7 +18,6 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
-import javafx.util.Duration;
 
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.Member;
@@ -59,7 +56,7 @@ public final class PruneViewModel {
      */
     public static final List<Criterion> DATA_FREE_CRITERIA = List.of(Criterion.L1, Criterion.L2, Criterion.BN_SCALE,
             Criterion.FPGM, Criterion.LAMP, Criterion.RANDOM, Criterion.OBSPA);
-    static final Duration DEBOUNCE = Duration.millis(250);
+    static final long DEBOUNCE_MILLIS = 250;
 
     private final ModelServices services;
     private final TaskRunner tasks;
@@ -76,19 +73,21 @@ public final class PruneViewModel {
     private final ObservableList<Double> originalLatency = FXCollections.observableArrayList();
     private final ObservableList<Double> prunedLatency = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper latencyStatus = new ReadOnlyStringWrapper("");
-    private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
+    private final TaskRunner.Delay debounce;
+    private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<ModelServices.PruneOutcome> pruned = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper pruneStatus = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<ModelServices.Accuracy> accuracy = new ReadOnlyObjectWrapper<>();
     private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
     private final IntegerProperty evaluateRuns = new SimpleIntegerProperty(40);
-    private final ObjectProperty<dev.lopper.eval.IntRange> intRange = new SimpleObjectProperty<>(dev.lopper.eval.IntRange.DEFAULT);
+    private final ObjectProperty<dev.lopper.app.RunInputs> inputs = new SimpleObjectProperty<>(dev.lopper.app.RunInputs.AUTO);
     private final ObjectProperty<Map<String, Double>> profileMillis = new SimpleObjectProperty<>(Map.of());
     private TaskRunner.Handle pruning;
     private int pruneRuns;
     private TaskRunner.Handle planning;
     private TaskRunner.Handle timing;
     private int planRuns;
+    private int timingRuns;
 
     public PruneViewModel(ModelServices services, TaskRunner tasks, GroupsViewModel groups, GraphViewModel graph,
                           UndoStack undo) {
@@ -97,8 +96,11 @@ public final class PruneViewModel {
         this.groups = groups;
         this.graph = graph;
         this.undo = undo;
-        debounce.setOnFinished(e -> planNow());
-        intRange.addListener((o, a, b) -> { if (outcome.get() != null && livePrune.get()) pruneNow(); });
+        this.debounce = tasks.delay(DEBOUNCE_MILLIS, this::planNow);
+        inputs.addListener((o, a, b) -> {
+            clearResults();
+            if (outcome.get() != null && livePrune.get()) pruneNow();
+        });
         graph.sceneProperty().addListener((o, a, b) -> {
             PlanOutcome r = outcome.get();
             if (r != null && b != null) graph.channelLabelsProperty().set(channelLabels(r.plan()));
@@ -119,10 +121,12 @@ public final class PruneViewModel {
             pruned.set(null);
             accuracy.set(null);
             pruneStatus.set("");
+            notice.set("");
             profileMillis.set(Map.of());
-            originalLatency.clear();
-            prunedLatency.clear();
-            latencyStatus.set("");
+            clearResults();
+            if (pruning != null && !pruning.isDone()) pruning.cancel();
+            pruneRuns++;
+            planRuns++;
             graph.channelLabelsProperty().set(Map.of());
             if (!b.isEmpty()) schedule();
         });
@@ -132,7 +136,8 @@ public final class PruneViewModel {
     public void schedule() {
         if (groups.rows().isEmpty()) return;
         planStatus.set("Planning…");
-        debounce.playFromStart();
+        clearResults();
+        debounce.restart();
     }
 
     /** Plans now in the background, cancelling a plan still running. */
@@ -158,6 +163,8 @@ public final class PruneViewModel {
         }, ex -> {
             if (run != planRuns) return;
             planStatus.set("Cannot plan: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        }, () -> {
+            if (run == planRuns) planStatus.set("Planning cancelled: the settings changed and no plan was made");
         });
     }
 
@@ -192,8 +199,7 @@ public final class PruneViewModel {
                 100 * (1 - r.after().paramsFraction(r.before())), 100 * (1 - r.after().macsFraction(r.before()))));
         groups.refreshOverlay();
         pruned.set(null);
-        accuracy.set(null);
-        prunedLatency.clear();
+        clearResults();
         if (livePrune.get()) pruneNow();
         else pruneStatus.set("Press Prune to rewrite and verify the model");
     }
@@ -212,12 +218,16 @@ public final class PruneViewModel {
         int run = ++pruneRuns;
         boolean compensating = compensate.get();
         pruneStatus.set(compensating ? "Compensating (OBS), rewriting and verifying…" : "Rewriting and verifying…");
-        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), intRange.get(), compensating, p), out -> {
+        pruned.set(null);
+        clearResults();
+        pruning = tasks.run("Pruning and verifying", p -> services.prune(m, gr, r.plan(), inputs.get(), compensating, p), out -> {
             if (run != pruneRuns || groups.model() != m) return;
             pruned.set(out);
             pruneStatus.set(describe(out));
         }, ex -> {
             if (run == pruneRuns) pruneStatus.set("Pruning failed: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        }, () -> {
+            if (run == pruneRuns) pruneStatus.set("Cancelled: the plan was not rewritten (press Prune to rewrite and verify it)");
         });
     }
 
@@ -251,26 +261,61 @@ public final class PruneViewModel {
         }
         LoadedModel m = groups.model();
         if (timing != null && !timing.isDone()) timing.cancel();
+        int run = ++timingRuns;
         originalLatency.clear();
         prunedLatency.clear();
+        accuracy.set(null);
         latencyStatus.set("Timing original and pruned…");
         byte[] bytes = p.model();
+        dev.lopper.app.RunInputs in = inputs.get();
         timing = tasks.run("Timing original vs pruned", pr -> {
-            var bench = services.compareLatency(m, bytes, runs, intRange.get(), point -> {
+            var bench = services.compareLatency(m, bytes, runs, in, point -> {
                 if (point.warmup()) return;
                 boolean orig = point.model().equals("original");
-                Platform.runLater(() -> (orig ? originalLatency : prunedLatency).add(point.millis()));
+                tasks.post(() -> { if (run == timingRuns) (orig ? originalLatency : prunedLatency).add(point.millis()); });
             }, pr);
-            return new Object[] {bench, services.accuracy(m, bytes, pr)};
+            // the timing stands even when the data set cannot be read with these inputs
+            ModelServices.Accuracy acc = null;
+            String accProblem = null;
+            try {
+                acc = services.accuracy(m, bytes, in, pr);
+            } catch (dev.lopper.task.CancelledException e) {
+                throw e;
+            } catch (Exception e) {
+                accProblem = dev.lopper.app.MainViewModel.oneLine(e);
+            }
+            return new Evaluation(bench, acc, accProblem);
         }, res -> {
-            var bench = (dev.lopper.eval.BenchResult) res[0];
-            ModelServices.Accuracy acc = (ModelServices.Accuracy) res[1];
-            accuracy.set(acc);
-            String a = acc == null ? "" : String.format(" · top-1 %.1f%% → %.1f%% on %s (%d)", 100 * acc.original(),
-                    100 * acc.pruned(), acc.dataset(), acc.samples());
+            if (run != timingRuns) return;
+            accuracy.set(res.accuracy());
+            ModelServices.Accuracy acc = res.accuracy();
+            String a = acc != null ? String.format(" · top-1 %.1f%% → %.1f%% on %s (%d)", 100 * acc.original(),
+                    100 * acc.pruned(), acc.dataset(), acc.samples())
+                    : res.accuracyProblem() != null ? " · no accuracy: " + res.accuracyProblem() : "";
+            var bench = res.bench();
             latencyStatus.set(String.format("median %.3f → %.3f ms · speed-up ×%.2f (paired ×%.2f)",
                     bench.baseline().medianMs(), bench.candidate().medianMs(), bench.speedup(), bench.pairedSpeedup()) + a);
-        }, ex -> latencyStatus.set("Cannot time the models: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+        }, ex -> {
+            if (run == timingRuns) latencyStatus.set("Cannot time the models: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        }, () -> {
+            if (run == timingRuns) latencyStatus.set("Timing cancelled");
+        });
+    }
+
+    /** What one evaluation measured: the A/B timing, and accuracy or why it could not be measured. */
+    record Evaluation(dev.lopper.eval.BenchResult bench, ModelServices.Accuracy accuracy, String accuracyProblem) { }
+
+    /**
+     * Results belong to the plan (and the inputs) they were measured with: when either changes, the timing
+     * in flight stops, and latency curves, accuracy and their status go away.
+     */
+    private void clearResults() {
+        timingRuns++;
+        if (timing != null && !timing.isDone()) timing.cancel();
+        originalLatency.clear();
+        prunedLatency.clear();
+        accuracy.set(null);
+        latencyStatus.set("");
     }
 
     /** Profiles the original model per node; the inspector shows each node's time. */
@@ -278,13 +323,14 @@ public final class PruneViewModel {
         LoadedModel m = groups.model();
         if (m == null) return;
         latencyStatus.set("Profiling…");
-        tasks.run("Profiling " + m.path().getFileName(), p -> services.profile(m, intRange.get(), p), ms -> {
+        tasks.run("Profiling " + m.path().getFileName(), p -> services.profile(m, inputs.get(), p), ms -> {
             if (groups.model() != m) return;
             profileMillis.set(Map.copyOf(ms));
             double total = ms.values().stream().mapToDouble(Double::doubleValue).sum();
             latencyStatus.set(String.format("profiled %d nodes · %.3f ms of kernels per run (click a node to see its time)",
                     ms.size(), total));
-        }, ex -> latencyStatus.set("Cannot profile: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+        }, ex -> latencyStatus.set("Cannot profile: " + dev.lopper.app.MainViewModel.oneLine(ex)),
+                () -> latencyStatus.set("Profiling cancelled"));
     }
 
     /** Node name → ms per run from the last profile. */
@@ -301,7 +347,11 @@ public final class PruneViewModel {
         tasks.run("Exporting " + target.getFileName(), pr -> {
             services.export(m, p.model(), target, pr);
             return target;
-        }, t -> done.accept("Exported " + t), failed::accept);
+        }, t -> {
+            String msg = "Exported " + t;
+            notice.set(msg + " (" + sizeOf(t) + ", verified in ONNX Runtime)");
+            done.accept(msg);
+        }, failed::accept, () -> notice.set("Export cancelled: nothing was written"));
     }
 
     /**
@@ -364,13 +414,20 @@ public final class PruneViewModel {
         LoadedModel m = groups.model();
         if (m == null) return;
         if (timing != null && !timing.isDone()) timing.cancel();
+        int run = ++timingRuns;
         originalLatency.clear();
+        prunedLatency.clear();
         latencyStatus.set("Timing the original model…");
-        timing = tasks.run("Timing " + m.path().getFileName(), p -> services.measureLatency(m, runs, intRange.get(), point -> {
-            if (!point.warmup()) Platform.runLater(() -> originalLatency.add(point.millis()));
-        }, p), stats -> latencyStatus.set(String.format("original: median %.3f ms (p10 %.3f, p90 %.3f) over %d runs",
-                stats.medianMs(), stats.p10Ms(), stats.p90Ms(), stats.runs())),
-                ex -> latencyStatus.set("Cannot time the model: " + dev.lopper.app.MainViewModel.oneLine(ex)));
+        timing = tasks.run("Timing " + m.path().getFileName(), p -> services.measureLatency(m, runs, inputs.get(), point -> {
+            if (!point.warmup()) tasks.post(() -> { if (run == timingRuns) originalLatency.add(point.millis()); });
+        }, p), stats -> {
+            if (run == timingRuns) latencyStatus.set(String.format("original: median %.3f ms (p10 %.3f, p90 %.3f) over %d runs",
+                    stats.medianMs(), stats.p10Ms(), stats.p90Ms(), stats.runs()));
+        }, ex -> {
+            if (run == timingRuns) latencyStatus.set("Cannot time the model: " + dev.lopper.app.MainViewModel.oneLine(ex));
+        }, () -> {
+            if (run == timingRuns) latencyStatus.set("Timing cancelled");
+        });
     }
 
     /** Writes the current plan as the CLI's JSON (atomically). */
@@ -379,6 +436,7 @@ public final class PruneViewModel {
         if (r == null) throw new IllegalStateException("there is no plan yet");
         LoadedModel m = groups.model();
         PlanFiles.save(r.plan(), file, m == null ? null : m.path());
+        notice.set("Saved the plan to " + file + " (lopper prune --plan reads it)");
     }
 
     /**
@@ -492,10 +550,24 @@ public final class PruneViewModel {
     public ReadOnlyObjectProperty<ModelServices.Accuracy> accuracyProperty() { return accuracy.getReadOnlyProperty(); }
 
     /**
-     * Range of random integer inputs (token ids, indices) for verification, timing and profiling; must fit the
-     * model's vocabulary. Changing it verifies the pruned model again.
+     * The random inputs for verification, timing and profiling (integer range, null by default: from the model's
+     * embedding tables; shapes of symbolic dims). Changing them clears the results and verifies again.
      */
-    public ObjectProperty<dev.lopper.eval.IntRange> intRangeProperty() { return intRange; }
+    public ReadOnlyObjectProperty<dev.lopper.app.RunInputs> inputsProperty() { return inputs; }
+
+    public void setInputs(dev.lopper.app.RunInputs in) { inputs.set(in); }
+
+    /** The last confirmation of a file written (export, plan saved), one line. */
+    public ReadOnlyStringProperty noticeProperty() { return notice.getReadOnlyProperty(); }
+
+    static String sizeOf(Path p) {
+        try {
+            long n = java.nio.file.Files.size(p);
+            return n >= 1 << 20 ? String.format("%.1f MB", n / 1048576.0) : String.format("%.1f kB", n / 1024.0);
+        } catch (java.io.IOException e) {
+            return "size unknown";
+        }
+    }
 
     /** Timed runs per model when evaluating. */
     public IntegerProperty evaluateRunsProperty() { return evaluateRuns; }

@@ -37,10 +37,13 @@ public final class Obspa {
                 model, progress);
     }
 
-    /**
-     * As above, calibration moments on at most {@code calibration.maxSamples()} samples, fed in the model's fixed
-     * batch when it has one (null: data-free only).
-     */
+    /** As above, calibration moments on at most {@code calibration.maxSamples()} samples (null: data-free only). */
+    public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
+                                          Progress progress) {
+        return source(s, calibration, damping, MomentModel.DEFAULT, progress);
+    }
+
+    /** Data-free moments of {@code model}, plus calibration moments on {@code calibration} when given. */
     public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
                                           MomentModel model, Progress progress) {
         GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, model, progress);

@@ -37,8 +37,8 @@ class PruneSpeedupBench {
     void halfWidthResNet50SpeedupTracksMacs() throws Exception {
         Path full = tmp.resolve("resnet50_p00.onnx");
         Path half = tmp.resolve("resnet50_p50.onnx");
-        Files.write(full, ResNetWidthModels.build(0).toByteArray());
-        Files.write(half, ResNetWidthModels.build(0.5).toByteArray());
+        Files.write(full, ConvNetModels.build(0).toByteArray());
+        Files.write(half, ConvNetModels.build(0.5).toByteArray());
         SessionConfig config = SessionConfig.DEFAULT.withThreads(1);
         Map<String, long[]> shapes = Map.of("input", new long[] {1, 3, 224, 224});
         double macsRatio = (double) ModelMacs.count(full, shapes).macs() / ModelMacs.count(half, shapes).macs();
