@@ -108,7 +108,7 @@ public final class MainController {
         // the compare view takes the place of the three panes while shown
         compareView = new dev.lopper.app.compare.CompareView(vm.compare());
         compareView.setId("compare-view");
-        compareToggle.disableProperty().bind(vm.compare().availableProperty().not());
+        compareToggle.disableProperty().bind(vm.compare().availableProperty().not().and(compareToggle.selectedProperty().not()));
         compareToggle.selectedProperty().bindBidirectional(vm.compare().shownProperty());
         vm.compare().shownProperty().addListener((o, a, on) -> {
             double[] d = vertical.getDividerPositions();

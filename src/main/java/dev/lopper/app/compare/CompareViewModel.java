@@ -95,9 +95,12 @@ public final class CompareViewModel {
         this.inputs = inputs;
         available = Bindings.createBooleanBinding(() -> model.getValue() != null && pruned.getValue() != null
                 && pruned.getValue().verified() && pruned.getValue().model() != null, model, pruned);
-        available.addListener((o, a, b) -> { if (!b) shown.set(false); });
+        // a plan change drops the pruned model: the comparison goes, and comes back with the next verified model
         pruned.addListener((o, a, b) -> { if (shown.get()) refresh(); });
-        model.addListener((o, a, b) -> clear());
+        model.addListener((o, a, b) -> {
+            shown.set(false);
+            clear();
+        });
         shown.addListener((o, a, b) -> { if (b) refresh(); });
     }
 
@@ -119,7 +122,7 @@ public final class CompareViewModel {
         if (c != null && c.original() == m && c.pruned() == p) return;
         clear();
         if (!available.get()) {
-            status.set("No verified pruned model to compare: prune and verify first");
+            status.set("No verified pruned model of the current plan to compare with (yet): prune and verify it");
             return;
         }
         int run = runs;

@@ -130,10 +130,22 @@ class CompareViewModelTest {
         assertTrue(timed.msBefore() > 0 && timed.msAfter() > 0);
         assertEquals(d.paramsAfter(), timed.paramsAfter());
 
-        // a plan that removes nothing: no pruned model, nothing to compare, the view closes
+        // a plan that removes nothing: no pruned model, nothing compared; the next verified model is compared again
         vm.groups().setGlobalRatio(0);
         assertFalse(compare.availableProperty().get());
+        assertNull(compare.comparisonProperty().get());
+        assertTrue(compare.rows().isEmpty());
+        assertNull(compare.prunedGraph().sceneProperty().get());
+        assertTrue(compare.statusProperty().get().startsWith("No verified pruned model"), compare.statusProperty().get());
+        vm.groups().setGlobalRatio(0.25);
+        CompareViewModel.Comparison again = compare.comparisonProperty().get();
+        assertNotNull(again, compare.statusProperty().get());
+        assertTrue(again.pruned() == vm.prune().prunedProperty().get());
+        assertTrue(again.after().params() > c.after().params(), "25 % keeps more than 50 %");
+        // another model: the compare view closes
+        vm.open(DIGITS);
         assertFalse(compare.shownProperty().get());
+        assertNull(compare.comparisonProperty().get());
     }
 
     private static TensorProto initializer(ModelProto m, String name) {
