@@ -102,6 +102,17 @@ public final class CompareViewModel {
             clear();
         });
         shown.addListener((o, a, b) -> { if (b) refresh(); });
+        // selecting a node on one graph selects the same node on the other
+        originalGraph.selectedBoxProperty().addListener((o, a, b) -> follow(originalGraph, prunedGraph, b.intValue()));
+        prunedGraph.selectedBoxProperty().addListener((o, a, b) -> follow(prunedGraph, originalGraph, b.intValue()));
+    }
+
+    private static void follow(GraphViewModel from, GraphViewModel to, int box) {
+        GraphScene s = from.sceneProperty().get();
+        GraphScene t = to.sceneProperty().get();
+        if (s == null || t == null) return;
+        int other = box < 0 ? -1 : t.boxOf(s.boxes().get(box).name());
+        if (box < 0 || other >= 0) to.select(other);
     }
 
     private void clear() {

@@ -118,6 +118,8 @@ class CompareViewModelTest {
         assertTrue(compare.prunedGraph().tintedProperty().get().contains(box));
         int obox = compare.originalGraph().sceneProperty().get().boxOf(conv.getName());
         assertTrue(compare.originalGraph().tintedProperty().get().contains(obox));
+        compare.prunedGraph().select(box);
+        assertEquals(obox, compare.originalGraph().selectedBoxProperty().get());
         assertTrue(compare.statusProperty().get().contains(String.format("MACs %,d → %,d", o.macs(), r.macs())),
                 compare.statusProperty().get());
 
