@@ -181,7 +181,18 @@ public final class CoreServices implements ModelServices {
 
     @Override
     public Map<String, Double> profile(LoadedModel m, RunInputs ints, Progress progress) {
-        ModelSource src = ModelSource.of(m.path());
+        return profile(ModelSource.of(m.path()), ints, progress);
+    }
+
+    @Override
+    public Map<String, Map<String, Double>> profileBoth(LoadedModel m, byte[] pruned, RunInputs ints, Progress progress) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        out.put("original", profile(ModelSource.of(m.path()), ints, progress));
+        out.put("pruned", profile(ModelSource.of(pruned, m.model().baseDir(), "pruned"), ints, progress));
+        return out;
+    }
+
+    private static Map<String, Double> profile(ModelSource src, RunInputs ints, Progress progress) {
         Map<String, HostTensor> inputs;
         try (EvalSession s = EvalSession.open(src, SessionConfig.DEFAULT)) {
             inputs = RandomInputs.forSession(s, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED);

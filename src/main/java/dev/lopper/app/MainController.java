@@ -52,6 +52,7 @@ public final class MainController {
     @FXML private Label matches;
     @FXML private ToggleButton collapse;
     @FXML private ToggleButton hideShapes;
+    @FXML private ToggleButton compareToggle;
     @FXML private HBox welcome;
     @FXML private SplitPane vertical;
     @FXML private SplitPane centre;
@@ -66,6 +67,7 @@ public final class MainController {
     @FXML private Button cancelTask;
     private GraphCanvasView graphView;
     private PruneView pruneView;
+    private dev.lopper.app.compare.CompareView compareView;
 
     public MainController(MainViewModel vm, MainView root) {
         this.vm = vm;
@@ -102,6 +104,17 @@ public final class MainController {
         groups.getChildren().add(1, pruneView.settingsBar());
         pruneSlot.getChildren().add(pruneView);
         SplitPane.setResizableWithParent(pruneSlot, false);
+
+        // the compare view takes the place of the three panes while shown
+        compareView = new dev.lopper.app.compare.CompareView(vm.compare());
+        compareView.setId("compare-view");
+        compareToggle.disableProperty().bind(vm.compare().availableProperty().not().and(compareToggle.selectedProperty().not()));
+        compareToggle.selectedProperty().bindBidirectional(vm.compare().shownProperty());
+        vm.compare().shownProperty().addListener((o, a, on) -> {
+            double[] d = vertical.getDividerPositions();
+            vertical.getItems().set(0, on ? compareView : centre);
+            vertical.setDividerPositions(d);
+        });
 
         vm.recent().files().addListener((ListChangeListener<Path>) c -> fillRecent());
         fillRecent();
@@ -284,6 +297,8 @@ public final class MainController {
     GraphCanvasView graphView() { return graphView; }
 
     PruneView pruneView() { return pruneView; }
+
+    dev.lopper.app.compare.CompareView compareView() { return compareView; }
 
     SplitPane centre() { return centre; }
 

@@ -29,6 +29,8 @@ public final class MainView extends BorderPane {
 
     public PruneView pruneView() { return controller.pruneView(); }
 
+    public dev.lopper.app.compare.CompareView compareView() { return controller.compareView(); }
+
     /** Shows an error as a dialog with its one-line reason; the window stays usable. */
     public void showError(String message) { controller.showError(message); }
 

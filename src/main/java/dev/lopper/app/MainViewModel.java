@@ -38,6 +38,7 @@ public final class MainViewModel {
     private final InspectorViewModel inspector;
     private final GroupsViewModel groups;
     private final PruneViewModel prune;
+    private final dev.lopper.app.compare.CompareViewModel compare;
     private TaskRunner.Handle loading;
 
     public MainViewModel(ModelServices services, RecentFiles recent) {
@@ -56,6 +57,8 @@ public final class MainViewModel {
         groups.groupsProperty().addListener((o, a, b) -> inspector.refresh());
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
+        this.compare = new dev.lopper.app.compare.CompareViewModel(services, tasks, loaded.getReadOnlyProperty(),
+                prune.prunedProperty(), prune.inputsProperty());
         inspector.groupExplanationProperty().bind(groups.explanationProperty());
         graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());
         graph.hideShapeOpsProperty().addListener((o, a, b) -> relayout());
@@ -177,4 +180,6 @@ public final class MainViewModel {
     public GroupsViewModel groups() { return groups; }
 
     public PruneViewModel prune() { return prune; }
+
+    public dev.lopper.app.compare.CompareViewModel compare() { return compare; }
 }

@@ -61,6 +61,13 @@ public interface ModelServices {
     /** Time per node (ms per run) of the original model, by node name, from ONNX Runtime's profiler. */
     Map<String, Double> profile(LoadedModel model, RunInputs inputs, Progress progress) throws Exception;
 
+    /**
+     * Time per node (ms per run) of original and pruned (the pruned model's bytes), profiled one after the other on
+     * the same random inputs: key "original" and "pruned", each node name → ms.
+     */
+    Map<String, Map<String, Double>> profileBoth(LoadedModel model, byte[] pruned, RunInputs inputs, Progress progress)
+            throws Exception;
+
     /** Writes the pruned model atomically (never over the opened file). */
     void export(LoadedModel model, byte[] pruned, java.nio.file.Path target, Progress progress) throws Exception;
 

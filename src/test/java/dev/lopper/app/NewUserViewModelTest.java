@@ -77,6 +77,10 @@ class NewUserViewModelTest {
 
         @Override public Map<String, Double> profile(LoadedModel m, RunInputs in, Progress p) { return core.profile(m, in, p); }
 
+        @Override public Map<String, Map<String, Double>> profileBoth(LoadedModel m, byte[] b, RunInputs in, Progress p) {
+            return core.profileBoth(m, b, in, p);
+        }
+
         @Override public void export(LoadedModel m, byte[] pruned, Path target, Progress p) throws Exception { core.export(m, pruned, target, p); }
     }
 

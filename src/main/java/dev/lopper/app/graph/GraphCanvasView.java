@@ -64,6 +64,11 @@ public final class GraphCanvasView extends Region {
     private boolean dragged;
     private int hoverBox = -1;
     private long lastPaintNanos;
+    /** Where the view looks (scale and the world point at its top-left); the compare view binds two canvases by it. */
+    public record Viewport(double scale, double x, double y) { }
+    private final javafx.beans.property.ReadOnlyObjectWrapper<Viewport> viewport =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(new Viewport(1, 0, 0));
+    private static final Color TINT = Color.web("#f4a7a0");
 
     public GraphCanvasView(GraphViewModel viewModel) {
         this.viewModel = viewModel;
@@ -100,6 +105,7 @@ public final class GraphCanvasView extends Region {
         viewModel.selectedBoxProperty().addListener((o, a, b) -> requestPaint());
         viewModel.overlayProperty().addListener((o, a, b) -> { minimapImage = null; requestPaint(); });
         viewModel.channelLabelsProperty().addListener((o, a, b) -> requestPaint());
+        viewModel.tintedProperty().addListener((o, a, b) -> requestPaint());
         viewModel.revealRequestsProperty().addListener((o, a, b) -> reveal(viewModel.selectedBoxProperty().get()));
 
         canvas.setOnMousePressed(this::onPressed);
@@ -347,7 +353,23 @@ public final class GraphCanvasView extends Region {
 
     // ---------------------------------------------------------------- painting
 
+    /** The current viewport; changes on every pan, zoom and fit. */
+    public javafx.beans.property.ReadOnlyObjectProperty<Viewport> viewportProperty() { return viewport.getReadOnlyProperty(); }
+
+    /** Looks where {@code v} says (another canvas' viewport): the view no longer follows the window. */
+    public void setViewport(Viewport v) {
+        if (v.equals(viewport.get())) return;
+        autoView = false;
+        fitPending = false;
+        scale = clamp(v.scale());
+        offsetX = v.x();
+        offsetY = v.y();
+        requestPaint();
+    }
+
     public void requestPaint() {
+        Viewport v = new Viewport(scale, offsetX, offsetY);
+        if (!v.equals(viewport.get())) viewport.set(v);
         if (paintPending) return;
         paintPending = true;
         Platform.runLater(() -> {
@@ -384,6 +406,7 @@ public final class GraphCanvasView extends Region {
         GroupOverlay overlay = viewModel.overlayProperty().get();
         Map<Integer, String> channelLabels = viewModel.channelLabelsProperty().get();
         int selected = viewModel.selectedBoxProperty().get();
+        java.util.Set<Integer> tinted = viewModel.tintedProperty().get();
 
         g.setTransform(scale, 0, 0, scale, -offsetX * scale, -offsetY * scale);
         // edges
@@ -446,6 +469,7 @@ public final class GraphCanvasView extends Region {
             Color fill = categoryColors.get(box.category()).getValue();
             Double heat = overlay == null ? null : overlay.heat().get(b);
             if (overlay != null && heat == null) fill = fill.deriveColor(0, 0.35, 1.08, 1);
+            if (tinted.contains(b)) fill = fill.interpolate(TINT, 0.6);
             boolean strip = heat != null && !overlay.locked() && overlay.channelImportance() != null;
             if (heat != null && !overlay.locked()) fill = strip ? Color.web("#d6e6fb") : heatColor(heat);
             if (!text) {

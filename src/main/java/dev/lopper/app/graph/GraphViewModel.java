@@ -25,6 +25,8 @@ public final class GraphViewModel {
     private final IntegerProperty selectedBox = new SimpleIntegerProperty(-1);
     private final ObjectProperty<GroupOverlay> overlay = new SimpleObjectProperty<>();
     private final ObjectProperty<Map<Integer, String>> channelLabels = new SimpleObjectProperty<>(Map.of());
+    /** Boxes drawn with a tint (the compare view: nodes whose channels changed). */
+    private final ObjectProperty<java.util.Set<Integer>> tinted = new SimpleObjectProperty<>(java.util.Set.of());
     private final StringProperty query = new SimpleStringProperty("");
     private final ObservableList<Integer> matches = FXCollections.observableArrayList();
     private final ReadOnlyIntegerWrapper matchIndex = new ReadOnlyIntegerWrapper(-1);
@@ -40,6 +42,7 @@ public final class GraphViewModel {
             selectedBox.set(-1);
             overlay.set(null);
             channelLabels.set(Map.of());
+            tinted.set(java.util.Set.of());
             runSearch();
         });
     }
@@ -123,6 +126,8 @@ public final class GraphViewModel {
     public ObjectProperty<GroupOverlay> overlayProperty() { return overlay; }
 
     public ObjectProperty<Map<Integer, String>> channelLabelsProperty() { return channelLabels; }
+
+    public ObjectProperty<java.util.Set<Integer>> tintedProperty() { return tinted; }
 
     public StringProperty queryProperty() { return query; }
 
