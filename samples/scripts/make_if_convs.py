@@ -60,3 +60,27 @@ m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_n
 m.ir_version = 7
 onnx.checker.check_model(m, full_check=True)
 onnx.save(m, "src/test/resources/models/loop_matmul_op13.onnx")
+
+# scan_matmul_op13.onnx: a Scan over 3 slices of xs [3, 1, 4]; the body adds xs_i @ W (W [4, 4] stored in the body)
+# to the [1, 4] state.
+body = helper.make_graph(
+    [helper.make_node("MatMul", ["x_i", "scan_w"], ["t"]),
+     helper.make_node("Add", ["s_in", "t"], ["s_out"]),
+     helper.make_node("Identity", ["s_out"], ["y_i"])],
+    "scan_body",
+    [helper.make_tensor_value_info("s_in", TensorProto.FLOAT, [1, 4]),
+     helper.make_tensor_value_info("x_i", TensorProto.FLOAT, [1, 4])],
+    [helper.make_tensor_value_info("s_out", TensorProto.FLOAT, [1, 4]),
+     helper.make_tensor_value_info("y_i", TensorProto.FLOAT, [1, 4])],
+    initializer=[t("scan_w", 4, 4)])
+g = helper.make_graph(
+    [helper.make_node("Scan", ["s0", "xs"], ["s_final", "ys"], body=body, num_scan_inputs=1)],
+    "scan_matmul",
+    [helper.make_tensor_value_info("s0", TensorProto.FLOAT, [1, 4]),
+     helper.make_tensor_value_info("xs", TensorProto.FLOAT, [3, 1, 4])],
+    [helper.make_tensor_value_info("s_final", TensorProto.FLOAT, [1, 4]),
+     helper.make_tensor_value_info("ys", TensorProto.FLOAT, [3, 1, 4])])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_name="lopper-tests")
+m.ir_version = 7
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, "src/test/resources/models/scan_matmul_op13.onnx")

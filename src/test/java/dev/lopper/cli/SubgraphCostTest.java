@@ -76,4 +76,12 @@ class SubgraphCostTest {
         assertEquals(48, loop.macs());
         assertEquals(16, loop.params());
     }
+
+    @Test
+    void scanCountsItsBodyTimesTheScannedLength() throws Exception {
+        // per slice: MatMul [1,4]x[4,4] = 16 + Add 4; 3 slices
+        Metrics.NodeCost scan = assertCounts("scan_matmul_op13.onnx", 16, 60, "Scan_0");
+        assertEquals(60, scan.macs());
+        assertEquals(16, scan.params());
+    }
 }
