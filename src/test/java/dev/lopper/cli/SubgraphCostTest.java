@@ -84,4 +84,31 @@ class SubgraphCostTest {
         assertEquals(60, scan.macs());
         assertEquals(16, scan.params());
     }
+
+    /** The test models are real: ONNX Runtime runs them (both branches of the If, the Loop and the Scan). */
+    @Test
+    void theTestModelsRunInOnnxRuntime() throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        float[][] outs = new float[2][];
+        try (ai.onnxruntime.OrtSession s = env.createSession(DIR.resolve("if_convs_op13.onnx").toString())) {
+            float[] x = new float[3 * 64];
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
+            for (int b = 0; b < 2; b++) {
+                try (var xt = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[] {1, 3, 8, 8});
+                     var ct = ai.onnxruntime.OnnxTensor.createTensor(env, b == 0);
+                     var r = s.run(Map.of("x", xt, "cond", ct))) {
+                    var y = (ai.onnxruntime.OnnxTensor) r.get(0);
+                    assertEquals(java.util.List.of(1L, 2L, 8L, 8L), java.util.Arrays.stream(y.getInfo().getShape()).boxed().toList());
+                    java.nio.FloatBuffer fb = y.getFloatBuffer();
+                    outs[b] = new float[fb.remaining()];
+                    fb.get(outs[b]);
+                }
+            }
+        }
+        assertTrue(!java.util.Arrays.equals(outs[0], outs[1]), "both branches run and differ");
+        for (String f : new String[] {"loop_matmul_op13.onnx", "scan_matmul_op13.onnx"}) {
+            var out = dev.lopper.testutil.Oracle.run(java.nio.file.Files.readAllBytes(DIR.resolve(f)), 1, 1);
+            assertTrue(!out.isEmpty(), f);
+        }
+    }
 }
