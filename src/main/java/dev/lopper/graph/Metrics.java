@@ -259,7 +259,6 @@ public final class Metrics {
         for (Node n : g.nodes()) {
             long m = macs(g, n, acc.unknown);
             acc.macs += m;
-            if (!hasCostModel(n)) acc.uncounted.add(n.isDefaultDomain() ? n.opType() : n.domain() + ":" + n.opType());
             per.add(new NodeCost(n.name(), n.opType(), m, 0));
         }
         long[] nodeParams = params(g, acc);
@@ -287,8 +286,9 @@ public final class Metrics {
 
     /**
      * Counts the parameters the nodes of {@code g} read (and, for a node with bodies, those its bodies read, each
-     * constant once over the whole model: both branches of an If count, since both are stored). Returns the
-     * parameters per node (a constant read by several nodes counts at each).
+     * constant once over the whole model: both branches of an If count, since both are stored), and notes the ops
+     * without a cost model, in bodies too. Returns the parameters per node (a constant read by several nodes counts
+     * at each).
      */
     private static long[] params(ModelGraph g, Acc acc) {
         Set<String> dataRead = new HashSet<>();
@@ -299,6 +299,7 @@ public final class Metrics {
         long[] per = new long[g.nodes().size()];
         int k = 0;
         for (Node n : g.nodes()) {
+            if (!hasCostModel(n)) acc.uncounted.add(n.isDefaultDomain() ? n.opType() : n.domain() + ":" + n.opType());
             long p = 0;
             for (String in : n.inputs()) {
                 if (in.isEmpty() || !isParameter(g, in) || !dataRead.contains(in)) continue;
