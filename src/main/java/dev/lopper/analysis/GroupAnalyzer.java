@@ -311,6 +311,13 @@ public final class GroupAnalyzer {
             }
             prunableParams += elements * (1 - uncovered) / copies;
         }
+        // constants of If/Loop/Scan bodies (their own initializers and Constant nodes): counted, never pruned
+        for (Node n : graph.nodes()) {
+            if (!n.hasSubgraphs()) continue;
+            long b = dev.lopper.graph.Metrics.bodyLocalParams(graph, n);
+            totalParams += b;
+            fixedParams += b;
+        }
         double totalMacs = 0, prunableMacs = 0;
         ctx.collectMacs();
         for (AnalysisContext.MacTerm m : ctx.macs) {

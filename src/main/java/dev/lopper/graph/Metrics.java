@@ -45,8 +45,10 @@ import dev.lopper.onnx.proto.Onnx.TensorProto;
  *   <li>elementwise arithmetic and activations (Add, Mul, Relu, Sigmoid, Gelu, Softmax, Where, ...): 1 MAC per
  *       output element; reductions: 1 per input element;</li>
  *   <li>data movement and shape ops (Reshape, Transpose, Concat, Slice, Gather, Pad, Resize, Cast, Shape,
- *       ...): 0; ops Lopper has no cost for (including If/Loop/Scan and custom domains): 0, listed in
- *       {@link Report#uncounted()}.</li>
+ *       ...): 0; ops Lopper has no cost for (including custom domains): 0, listed in {@link Report#uncounted()};</li>
+ *   <li>If / Loop / Scan: their bodies by these same rules (see {@link #controlFlow}): If = the larger branch,
+ *       Loop = body x constant trip count, Scan = body x scanned length. Parameters count in every body (both
+ *       branches of an If are stored), each constant once over the model.</li>
  * </ul>
  * A dim that is not known (a symbol such as {@code batch} that no {@code --input-shape} fixed) counts as 1,
  * and {@link Report#unknownDims()} is then true: the figures are per unit of every such dim.
@@ -163,6 +165,7 @@ public final class Metrics {
         cost(Metrics::matMul, "MatMul", "MatMulInteger", "QLinearMatMul");
         cost(Metrics::einsum, "Einsum");
         cost(Metrics::recurrent, "LSTM", "GRU", "RNN");
+        cost(Metrics::controlFlow, "If", "Loop", "Scan");
         cost(Metrics::pool, "MaxPool", "AveragePool", "LpPool");
         cost(elementsOf(-1, 0), "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
                 "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
@@ -251,46 +254,136 @@ public final class Metrics {
     }
 
     public static Report of(ModelGraph g) {
-        boolean[] unknown = new boolean[1];
+        Acc acc = new Acc();
         List<NodeCost> per = new ArrayList<>(g.nodes().size());
-        Set<String> counted = new HashSet<>();
-        Map<String, long[]> byType = new TreeMap<>();
+        for (Node n : g.nodes()) {
+            long m = macs(g, n, acc.unknown);
+            acc.macs += m;
+            per.add(new NodeCost(n.name(), n.opType(), m, 0));
+        }
+        long[] nodeParams = params(g, acc);
+        for (int i = 0; i < per.size(); i++) {
+            NodeCost c = per.get(i);
+            per.set(i, new NodeCost(c.node(), c.opType(), c.macs(), nodeParams[i]));
+        }
+        Map<String, TypeCount> types = new LinkedHashMap<>();
+        acc.byType.forEach((k, v) -> types.put(k, new TypeCount(v[0], v[1])));
+        long initBytes = 0;
+        if (g.model() != null) {
+            for (TensorProto t : g.model().proto().getGraph().getInitializerList()) initBytes += storedBytes(t);
+        }
+        return new Report(acc.params, types, acc.bytes, initBytes, acc.macs, per, acc.unknown[0], new ArrayList<>(acc.uncounted));
+    }
+
+    /** Running totals of {@link #of}; {@code counted} spans the main graph and every body so a constant counts once. */
+    private static final class Acc {
+        final boolean[] unknown = new boolean[1];
+        final Set<String> counted = new HashSet<>();
+        final Map<String, long[]> byType = new TreeMap<>();
+        final Set<String> uncounted = new java.util.TreeSet<>();
+        long params, bytes, macs;
+    }
+
+    /**
+     * Counts the parameters the nodes of {@code g} read (and, for a node with bodies, those its bodies read, each
+     * constant once over the whole model: both branches of an If count, since both are stored), and notes the ops
+     * without a cost model, in bodies too. Returns the parameters per node (a constant read by several nodes counts
+     * at each).
+     */
+    private static long[] params(ModelGraph g, Acc acc) {
         Set<String> dataRead = new HashSet<>();
         for (Node n : g.nodes()) {
             boolean free = n.isDefaultDomain() && FREE.contains(n.opType());
             for (int i = 0; i < n.inputs().size(); i++) if (!free || i == 0) dataRead.add(n.input(i));
         }
-        long floatParams = 0;
-        long bytes = 0;
-        long totalMacs = 0;
-        Set<String> uncounted = new java.util.TreeSet<>();
+        long[] per = new long[g.nodes().size()];
+        int k = 0;
         for (Node n : g.nodes()) {
-            long m = macs(g, n, unknown);
-            totalMacs += m;
-            if (!hasCostModel(n)) uncounted.add(n.isDefaultDomain() ? n.opType() : n.domain() + ":" + n.opType());
+            if (!hasCostModel(n)) acc.uncounted.add(n.isDefaultDomain() ? n.opType() : n.domain() + ":" + n.opType());
             long p = 0;
             for (String in : n.inputs()) {
                 if (in.isEmpty() || !isParameter(g, in) || !dataRead.contains(in)) continue;
                 TensorProto t = g.constant(in);
                 long cnt = elements(t);
                 p += cnt;
-                if (!counted.add(in)) continue;
+                if (!acc.counted.add(in)) continue;
                 long b = storedBytes(t);
-                long[] acc = byType.computeIfAbsent(ElementType.name(t.getDataType()), k -> new long[2]);
-                acc[0] += cnt;
-                acc[1] += b;
-                bytes += b;
-                floatParams += cnt;
+                long[] a = acc.byType.computeIfAbsent(ElementType.name(t.getDataType()), x -> new long[2]);
+                a[0] += cnt;
+                a[1] += b;
+                acc.bytes += b;
+                acc.params += cnt;
             }
-            per.add(new NodeCost(n.name(), n.opType(), m, p));
+            for (SubgraphCost.Body body : SubgraphCost.bodies(g, n)) {
+                for (long q : params(body.graph(), acc)) p += q;
+            }
+            per[k++] = p;
         }
-        Map<String, TypeCount> types = new LinkedHashMap<>();
-        byType.forEach((k, v) -> types.put(k, new TypeCount(v[0], v[1])));
-        long initBytes = 0;
-        if (g.model() != null) {
-            for (TensorProto t : g.model().proto().getGraph().getInitializerList()) initBytes += storedBytes(t);
+        return per;
+    }
+
+    /**
+     * Params a node's bodies hold in constants of their own (body initializers and Constant nodes, not names read
+     * from the outer scope), recursively: what a view of the main graph alone does not see.
+     */
+    public static long bodyLocalParams(ModelGraph g, Node n) {
+        Acc acc = new Acc();
+        acc.counted.addAll(g.constants().keySet());
+        for (SubgraphCost.Body body : SubgraphCost.bodies(g, n)) params(body.graph(), acc);
+        return acc.params;
+    }
+
+    /** Sum over the nodes of one body (with its own nested bodies). */
+    private static long bodyMacs(ModelGraph body, boolean[] unknown) {
+        long total = 0;
+        for (Node b : body.nodes()) total += macs(body, b, unknown);
+        return total;
+    }
+
+    /**
+     * If: the larger branch (one of them runs). Loop: the body times the trip count when it is a constant (the most
+     * iterations the loop can run), else one iteration (unknown). Scan: the body times the length of the scanned
+     * axis of the first scanned input (unknown: one iteration). A constant term: pruning does not reach into bodies.
+     */
+    static void controlFlow(ModelGraph g, Node n, Terms t) {
+        List<SubgraphCost.Body> bodies = SubgraphCost.bodies(g, n);
+        boolean[] unknown = new boolean[1];
+        long macs = 0;
+        switch (n.opType()) {
+            case "If" -> {
+                for (SubgraphCost.Body b : bodies) macs = Math.max(macs, bodyMacs(b.graph(), unknown));
+            }
+            case "Loop" -> {
+                long per = 0;
+                for (SubgraphCost.Body b : bodies) per += bodyMacs(b.graph(), unknown);
+                long trips = -1;
+                TensorProto m = n.input(0).isEmpty() ? null : g.constant(n.input(0));
+                if (m != null) {
+                    TensorValue v = ConstantEvaluator.decode(g.model(), m);
+                    if (v != null && v.size() == 1 && v.isKnown()) trips = v.getLong(0);
+                }
+                if (trips < 0) { unknown[0] = true; trips = 1; }
+                macs = per * trips;
+            }
+            default -> { // Scan
+                long per = 0;
+                for (SubgraphCost.Body b : bodies) per += bodyMacs(b.graph(), unknown);
+                int scans = (int) n.attrInt("num_scan_inputs", 0);
+                int first = n.inputs().size() - scans;
+                long[] axes = n.attrInts("scan_input_axes");
+                Shape x = scans > 0 ? g.shape(n.input(first)) : Shape.UNKNOWN_RANK;
+                long len = -1;
+                if (x.hasRank()) {
+                    int axis = axes != null && axes.length > 0 ? (int) axes[0] : 0;
+                    if (axis < 0) axis += x.rank();
+                    if (axis >= 0 && axis < x.rank()) len = x.dims()[axis];
+                }
+                if (len < 0) { unknown[0] = true; len = 1; }
+                macs = per * len;
+            }
         }
-        return new Report(floatParams, types, bytes, initBytes, totalMacs, per, unknown[0], new ArrayList<>(uncounted));
+        if (unknown[0]) t.unknown = true;
+        t.add(macs, List.of());
     }
 
     /** A stored constant (initializer or Constant node; not folded) that is not a scalar, shape or index. */

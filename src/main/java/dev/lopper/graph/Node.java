@@ -85,6 +85,13 @@ public final class Node {
         return refs.isEmpty() ? List.of() : new ArrayList<>(refs);
     }
 
+    /** Names one graph (a body) reads from outer scopes, recursively, in first-use order. */
+    static List<String> outerScopeReferences(dev.lopper.onnx.proto.Onnx.GraphProto g) {
+        java.util.LinkedHashSet<String> refs = new java.util.LinkedHashSet<>();
+        collectOuter(g, refs);
+        return new ArrayList<>(refs);
+    }
+
     private static void collectOuter(dev.lopper.onnx.proto.Onnx.GraphProto g, java.util.Set<String> refs) {
         java.util.Set<String> local = new java.util.HashSet<>();
         for (var v : g.getInputList()) local.add(v.getName());

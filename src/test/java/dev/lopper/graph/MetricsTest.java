@@ -92,4 +92,24 @@ class MetricsTest {
         assertEquals(List.of("Frobnicate"), r.uncounted());
         assertEquals(64, r.perNode().get(1).params());
     }
+
+    @Test
+    void opsWithoutCostInsideABodyAreListedAndItsMatMulCounts() {
+        var body = dev.lopper.onnx.proto.Onnx.GraphProto.newBuilder().setName("then")
+                .addNode(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("MatMul").addInput("x").addInput("w").addOutput("m"))
+                .addNode(dev.lopper.onnx.proto.Onnx.NodeProto.newBuilder().setOpType("Frobnicate").addInput("m").addOutput("o"))
+                .addOutput(ModelBuilder.valueInfo("o", FLOAT, 2, 8)).build();
+        var attr = dev.lopper.onnx.proto.Onnx.AttributeProto.newBuilder().setName("then_branch").setG(body)
+                .setType(dev.lopper.onnx.proto.Onnx.AttributeProto.AttributeType.GRAPH).build();
+        var elseAttr = attr.toBuilder().setName("else_branch").build();
+        ModelBuilder b = new ModelBuilder(13).input("x", FLOAT, 2, 8).input("c", dev.lopper.onnx.proto.Onnx.TensorProto.DataType.BOOL_VALUE)
+                .weight("w", 8, 8)
+                .node("If", List.of("c"), List.of("z"), attr, elseAttr)
+                .output("z");
+        Metrics.Report r = Metrics.of(GraphLoader.load(b.build(), Map.of()));
+        assertEquals(64, r.params(), "w once, though both branches read it");
+        assertEquals(2 * 8 * 8L, r.macs(), "the larger branch");
+        assertEquals(List.of("Frobnicate"), r.uncounted());
+        assertEquals(128, r.perNode().get(0).params(), "the If node reads w in each branch");
+    }
 }
