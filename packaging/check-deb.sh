@@ -35,4 +35,13 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ ! -s "$root/inspect2.err" ] || { echo "check-deb: stderr with the class-data archive:" >&2; cat "$root/inspect2.err" >&2; exit 1; }
 cmp -s "$root/inspect.out" "$root/inspect2.out" || { echo "check-deb: output differs with the class-data archive" >&2; exit 1; }
 echo "check-deb: the same with the class-data archive (lopper-cds.sh, as the postinst runs it) took ${ms} ms"
+# the GUI from the installed runtime (FXML window, JavaFX from the jlinked modules): a screenshot of the sample
+if command -v xvfb-run >/dev/null 2>&1; then
+  timeout 180 xvfb-run -a -s "-screen 0 1600x1000x24" "$lopper" gui samples/digits_cnn.onnx --screenshot "$root/gui.png" \
+    > "$root/gui.out" 2> "$root/gui.err" || { echo "check-deb: the installed app did not open:" >&2; cat "$root/gui.err" >&2; exit 1; }
+  [ -s "$root/gui.png" ] || { echo "check-deb: the installed app wrote no screenshot" >&2; cat "$root/gui.err" >&2; exit 1; }
+  echo "check-deb: the installed app opened the sample and wrote a $(stat -c %s "$root/gui.png")-byte screenshot"
+else
+  echo "check-deb: xvfb-run not found, the GUI was not started"
+fi
 echo "check-deb: ok"

@@ -46,7 +46,7 @@ rm "$ort" && jar --create --file "$ort" --manifest "$work/ort/META-INF/MANIFEST.
 # the JDK modules the app needs (jdeps), plus JavaFX and what ORT/protobuf reach reflectively
 jdk_mods=$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 \
   --class-path "$work/input/*" "$work/input/lopper.jar")
-mods="$jdk_mods,javafx.controls,javafx.swing,jdk.unsupported,jdk.zipfs"
+mods="$jdk_mods,javafx.controls,javafx.fxml,javafx.swing,jdk.unsupported,jdk.zipfs"
 echo "runtime modules: $mods"
 jlink --module-path "$work/fx" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files \
   --compress=2 --generate-cds-archive --output "$work/runtime"
