@@ -20,7 +20,7 @@ public final class GroupAnalysis {
      * @param locked                groups that are locked
      * @param prunableParamFraction fraction of all parameters with at least one coordinate in a prunable group
      * @param prunableMacFraction   the same for MACs of Conv/ConvTranspose/Gemm/MatMul
-     * @param totalParams           parameters (elements of floating constants)
+     * @param totalParams           parameters, by the one definition of {@link dev.lopper.graph.Metrics}
      * @param totalMacs             MACs as {@link dev.lopper.graph.Metrics} defines them (unknown dynamic dims count as 1)
      */
     public record Summary(int groups, int prunable, int locked, double prunableParamFraction,

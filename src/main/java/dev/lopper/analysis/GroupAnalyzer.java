@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import dev.lopper.analysis.rules.Rules;
+import dev.lopper.graph.Metrics;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
@@ -273,17 +274,25 @@ public final class GroupAnalyzer {
             String src = convertedFrom(graph, e.getKey(), e.getValue());
             if (src != null && !ctx.dims.containsKey(src) && ctx.constants.containsKey(src)) counterpart.add(src);
         }
+        // what counts is Metrics' one definition: the analysis counts exactly the stored tensors Metrics.parameters
+        // lists, each once, through the view constant whose dims follow the channels where there is one
+        Map<String, Long> counted = Metrics.parameters(graph);
+        Set<String> seen = new java.util.HashSet<>();
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
-            if (!isParameter(ctx, e.getKey(), ci)) continue;
             if (classes.containsKey(e.getKey())) continue; // counted through its copies
             if (counterpart.contains(e.getKey())) continue; // counted through its converted form
             CopyClass cc = classOfCopy.get(e.getKey());
             if (cc != null && !cc.copies().get(0).equals(e.getKey())) continue;
+            if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED && !ctx.dims.containsKey(e.getKey())) continue;
+            String stored = cc != null ? cc.original()
+                    : ci.origin() == AnalysisContext.ConstantOrigin.FOLDED ? convertedFrom(graph, e.getKey(), ci) : e.getKey();
+            if (stored == null || !counted.containsKey(stored)) continue;
+            if (cc == null && !seen.add(stored)) continue;
+            seen.add(stored);
             int copies = cc == null ? 1 : classes.get(cc.original()).size();
             double elements = 1;
             for (long d : ci.proto().getDimsList()) elements *= d;
-            if (ci.origin() == AnalysisContext.ConstantOrigin.FOLDED && !ctx.dims.containsKey(e.getKey())) continue;
             if (cc == null || cc.index() == 0) totalParams += elements;
             List<Placement>[] pl = placementsByTensor.get(e.getKey());
             Dim[] dims = ctx.dims.get(e.getKey());
@@ -310,6 +319,12 @@ public final class GroupAnalyzer {
                 }
             }
             prunableParams += elements * (1 - uncovered) / copies;
+        }
+        // counted tensors the analysis holds no constant for: counted, never pruned
+        for (Map.Entry<String, Long> e : counted.entrySet()) {
+            if (seen.contains(e.getKey())) continue;
+            totalParams += e.getValue();
+            fixedParams += e.getValue();
         }
         // constants of If/Loop/Scan bodies (their own initializers and Constant nodes): counted, never pruned
         for (Node n : graph.nodes()) {
@@ -364,20 +379,6 @@ public final class GroupAnalyzer {
         return result;
     }
 
-    /**
-     * A parameter tensor: a floating constant, a quantized (int8/uint8/int4/uint4) weight, or an int32 constant a
-     * node uses as a weight or bias (a QLinearConv bias); never an integer shape or index constant.
-     */
-    private static boolean isParameter(AnalysisContext ctx, String name, AnalysisContext.ConstantInfo ci) {
-        int t = ci.proto().getDataType();
-        if (ElementType.isFloating(t)) return true;
-        if (t == TensorProto.DataType.INT8_VALUE || t == TensorProto.DataType.UINT8_VALUE
-                || t == TensorProto.DataType.INT4_VALUE || t == TensorProto.DataType.UINT4_VALUE) {
-            return ci.proto().getDimsCount() > 0;
-        }
-        return t == TensorProto.DataType.INT32_VALUE && ctx.roles.containsKey(name);
-    }
-
     /** Fraction of a dimension's positions that belong to a prunable group. */
     private static double coverage(Dim d, Map<Dim, Acc> accs, int depth) {
         Dim r = DimSpace.find(d);
@@ -400,62 +401,9 @@ public final class GroupAnalyzer {
         return total == 0 ? 0 : covered / total;
     }
 
-    /**
-     * The stored initializer a folded constant is a pure type conversion of (Cast/Identity of one initializer
-     * with the same dims, e.g. fp16 weights cast to float), else null.
-     */
-    /**
-     * An Expand target that leaves every axis of size &gt; 1 of the expanded tensor alone (entry 1), so the
-     * Expand still copies the tensor once channels are sliced off it.
-     */
-    private static boolean keepsDims(ModelGraph graph, String shape, dev.lopper.onnx.proto.Onnx.TensorProto src) {
-        long[] v;
-        try {
-            String name = graph.resolve(shape);
-            dev.lopper.graph.TensorValue tv = graph.value(name);
-            if (graph.isConstant(name)) v = graph.constantValue(name).toLongArray();
-            else if (tv != null && tv.isIntegral() && tv.isKnown()) v = tv.longs();
-            else return false;
-        } catch (Exception e) {
-            return false;
-        }
-        int r = src.getDimsCount();
-        if (v.length < r) return false;
-        for (int k = 0; k < v.length - r; k++) if (v[k] != 1) return false; // no new leading axes of size > 1
-        for (int a = 0; a < r; a++) if (src.getDims(a) > 1 && v[v.length - r + a] != 1) return false;
-        return true;
-    }
-
+    /** The stored initializer a folded constant only converts or copies ({@link Metrics#storedSource}), else null. */
     private static String convertedFrom(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {
-        dev.lopper.graph.ConstantOrigin o = graph.constantOrigin(t);
-        if (o == null) return null;
-        var g = graph.model().proto().getGraph();
-        Map<String, dev.lopper.onnx.proto.Onnx.TensorProto> inits = new HashMap<>();
-        for (var init : g.getInitializerList()) inits.put(init.getName(), init);
-        String src = null;
-        for (String name : o.initializers()) {
-            var init = inits.get(name);
-            if (init == null || !ElementType.isFloating(init.getDataType())) continue; // shape computation inputs
-            if (src != null) return null;
-            src = name;
-        }
-        if (src == null || !inits.get(src).getDimsList().equals(ci.proto().getDimsList())) return null;
-        // the value path from the initializer may only convert or copy it (Cast, Identity, an Expand that keeps
-        // its dims, e.g. a class token expanded to a fixed batch of 1); nodes off that path compute shapes
-        Set<String> path = new java.util.HashSet<>(Set.of(src));
-        for (int idx : o.nodeIndices()) {
-            var n = g.getNode(idx);
-            boolean onPath = false;
-            for (int i = 0; i < n.getInputCount(); i++) {
-                if (!path.contains(n.getInput(i))) continue;
-                onPath = true;
-                boolean copies = n.getOpType().equals("Cast") || n.getOpType().equals("Identity")
-                        || (n.getOpType().equals("Expand") && i == 0 && keepsDims(graph, n.getInput(1), inits.get(src)));
-                if (!copies) return null;
-            }
-            if (onPath) path.addAll(n.getOutputList());
-        }
-        return src;
+        return graph.isConstant(t) ? Metrics.storedSource(graph, t) : null;
     }
 
     private static String firstConsumer(ModelGraph graph, String t, AnalysisContext.ConstantInfo ci) {

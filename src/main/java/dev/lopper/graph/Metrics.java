@@ -27,7 +27,10 @@ import dev.lopper.onnx.proto.Onnx.TensorProto;
  *   <li>constants read only as the configuration inputs (input 1 and later) of data-movement ops
  *       ({@code Reshape} shapes, {@code Resize} scales, {@code Pad} pads, ...).</li>
  * </ul>
- * Quantized weights (int8, uint8, int32 biases, ...) count. {@link Report#paramsByType()} splits the count
+ * A constant the view folded counts only when it merely converts or copies one stored floating initializer (fp16
+ * weights behind a {@code Cast}, see {@link #storedSource}); it then counts once, as that initializer (its type and
+ * bytes). Quantized weights (int8, uint8, int32 biases, ...) count. This is the one definition of parameters:
+ * {@link #parameters} lists the counted tensors, and the group analysis counts exactly those. {@link Report#paramsByType()} splits the count
  * by element type; bytes are the stored size of those constants.
  *
  * <h2>MACs</h2>
@@ -280,6 +283,7 @@ public final class Metrics {
         final boolean[] unknown = new boolean[1];
         final Set<String> counted = new HashSet<>();
         final Map<String, long[]> byType = new TreeMap<>();
+        final Map<String, Long> tensors = new LinkedHashMap<>();
         final Set<String> uncounted = new java.util.TreeSet<>();
         long params, bytes, macs;
     }
@@ -291,22 +295,21 @@ public final class Metrics {
      * at each).
      */
     private static long[] params(ModelGraph g, Acc acc) {
-        Set<String> dataRead = new HashSet<>();
-        for (Node n : g.nodes()) {
-            boolean free = n.isDefaultDomain() && FREE.contains(n.opType());
-            for (int i = 0; i < n.inputs().size(); i++) if (!free || i == 0) dataRead.add(n.input(i));
-        }
+        Set<String> dataRead = dataRead(g);
+        Map<String, TensorProto> stored = initializers(g);
         long[] per = new long[g.nodes().size()];
         int k = 0;
         for (Node n : g.nodes()) {
             if (!hasCostModel(n)) acc.uncounted.add(n.isDefaultDomain() ? n.opType() : n.domain() + ":" + n.opType());
             long p = 0;
             for (String in : n.inputs()) {
-                if (in.isEmpty() || !isParameter(g, in) || !dataRead.contains(in)) continue;
-                TensorProto t = g.constant(in);
+                String src = in.isEmpty() || !dataRead.contains(in) ? null : parameterSource(g, in, stored);
+                if (src == null) continue;
+                TensorProto t = sourceProto(g, src, stored);
                 long cnt = elements(t);
                 p += cnt;
-                if (!acc.counted.add(in)) continue;
+                if (!acc.counted.add(src)) continue;
+                acc.tensors.put(src, cnt);
                 long b = storedBytes(t);
                 long[] a = acc.byType.computeIfAbsent(ElementType.name(t.getDataType()), x -> new long[2]);
                 a[0] += cnt;
@@ -320,6 +323,47 @@ public final class Metrics {
             per[k++] = p;
         }
         return per;
+    }
+
+    /** Tensors read as data: every input of a computing node, input 0 of a data-movement op. */
+    private static Set<String> dataRead(ModelGraph g) {
+        Set<String> dataRead = new HashSet<>();
+        for (Node n : g.nodes()) {
+            boolean free = n.isDefaultDomain() && FREE.contains(n.opType());
+            for (int i = 0; i < n.inputs().size(); i++) if (!free || i == 0) dataRead.add(n.input(i));
+        }
+        return dataRead;
+    }
+
+    /**
+     * The parameters the main graph stores (read by its nodes or from inside If/Loop/Scan bodies; a body's own
+     * constants are {@link #bodyLocalParams}): the stored name of every counted constant (see the class comment)
+     * mapped to its elements, in the order nodes first read them.
+     * {@link #of} sums exactly these (plus the bodies'); the group analysis counts the same tensors.
+     */
+    public static Map<String, Long> parameters(ModelGraph g) {
+        Acc acc = new Acc();
+        params(g, acc);
+        Map<String, TensorProto> stored = initializers(g);
+        Map<String, Long> out = new LinkedHashMap<>();
+        acc.tensors.forEach((name, n) -> {
+            if (g.isConstant(name) || stored.containsKey(name)) out.put(name, n); // main graph's, also read in bodies
+        });
+        return out;
+    }
+
+    /** The stored form of a counted parameter: the view's constant, or for a converted one the initializer. */
+    private static TensorProto sourceProto(ModelGraph g, String src, Map<String, TensorProto> stored) {
+        TensorProto t = g.isConstant(src) ? g.constant(src) : null;
+        ConstantOrigin o = t == null ? null : g.constantOrigin(src);
+        if (t == null || (o != null && o.kind() == ConstantOrigin.Kind.FOLDED)) t = stored.get(src);
+        return t;
+    }
+
+    private static Map<String, TensorProto> initializers(ModelGraph g) {
+        Map<String, TensorProto> inits = new HashMap<>();
+        if (g.model() != null) for (TensorProto init : g.model().proto().getGraph().getInitializerList()) inits.put(init.getName(), init);
+        return inits;
     }
 
     /**
@@ -386,16 +430,86 @@ public final class Metrics {
         t.add(macs, List.of());
     }
 
-    /** A stored constant (initializer or Constant node; not folded) that is not a scalar, shape or index. */
-    static boolean isParameter(ModelGraph g, String t) {
-        if (!g.isConstant(t)) return false;
+    /**
+     * The stored name of the parameter a view tensor is, or null when it is none: a stored constant (initializer or
+     * {@code Constant} node) that is not an int64/bool/string tensor nor a scalar; a constant the view folded counts
+     * only when it is a pure conversion or copy of one stored floating initializer (fp16 weights behind a Cast),
+     * and then as that initializer (stored type and bytes), once.
+     */
+    static String parameterSource(ModelGraph g, String t, Map<String, TensorProto> stored) {
+        if (!g.isConstant(t)) return null;
         ConstantOrigin o = g.constantOrigin(t);
-        if (o != null && o.kind() == ConstantOrigin.Kind.FOLDED) return false;
+        String src = t;
         TensorProto p = g.constant(t);
+        if (o != null && o.kind() == ConstantOrigin.Kind.FOLDED) {
+            src = storedSource(g, t, stored);
+            if (src == null) return null;
+            p = stored.get(src);
+        }
         int type = p.getDataType();
         if (type == TensorProto.DataType.INT64_VALUE || type == TensorProto.DataType.BOOL_VALUE
-                || type == TensorProto.DataType.STRING_VALUE || type == 0) return false;
-        return p.getDimsCount() > 0;
+                || type == TensorProto.DataType.STRING_VALUE || type == 0) return null;
+        return p.getDimsCount() > 0 ? src : null;
+    }
+
+    /**
+     * The stored initializer a folded constant of the view only converts or copies (Cast, Identity, or an Expand
+     * that keeps its dims, e.g. fp16 weights cast to float, a class token expanded to a batch of 1), with the same
+     * dims; null for any other constant. The group analysis slices that initializer; {@link #of} counts it.
+     */
+    public static String storedSource(ModelGraph graph, String t) {
+        return storedSource(graph, t, initializers(graph));
+    }
+
+    private static String storedSource(ModelGraph graph, String t, Map<String, TensorProto> inits) {
+        ConstantOrigin o = graph.constantOrigin(t);
+        if (o == null || graph.model() == null || !graph.isConstant(t)) return null;
+        var g = graph.model().proto().getGraph();
+        String src = null;
+        for (String name : o.initializers()) {
+            TensorProto init = inits.get(name);
+            if (init == null || !ElementType.isFloating(init.getDataType())) continue; // shape computation inputs
+            if (src != null) return null;
+            src = name;
+        }
+        if (src == null || !inits.get(src).getDimsList().equals(graph.constant(t).getDimsList())) return null;
+        // the value path from the initializer may only convert or copy it; nodes off that path compute shapes
+        Set<String> path = new HashSet<>(Set.of(src));
+        for (int idx : o.nodeIndices()) {
+            var n = g.getNode(idx);
+            boolean onPath = false;
+            for (int i = 0; i < n.getInputCount(); i++) {
+                if (!path.contains(n.getInput(i))) continue;
+                onPath = true;
+                boolean copies = n.getOpType().equals("Cast") || n.getOpType().equals("Identity")
+                        || (n.getOpType().equals("Expand") && i == 0 && keepsDims(graph, n.getInput(1), inits.get(src)));
+                if (!copies) return null;
+            }
+            if (onPath) path.addAll(n.getOutputList());
+        }
+        return src;
+    }
+
+    /**
+     * An Expand target that leaves every axis of size &gt; 1 of the expanded tensor alone (entry 1), so the
+     * Expand still copies the tensor once channels are sliced off it.
+     */
+    private static boolean keepsDims(ModelGraph graph, String shape, TensorProto src) {
+        long[] v;
+        try {
+            String name = graph.resolve(shape);
+            TensorValue tv = graph.value(name);
+            if (graph.isConstant(name)) v = graph.constantValue(name).toLongArray();
+            else if (tv != null && tv.isIntegral() && tv.isKnown()) v = tv.longs();
+            else return false;
+        } catch (RuntimeException | dev.lopper.onnx.ModelLoadException e) {
+            return false;
+        }
+        int r = src.getDimsCount();
+        if (v.length < r) return false;
+        for (int k = 0; k < v.length - r; k++) if (v[k] != 1) return false; // no new leading axes of size > 1
+        for (int a = 0; a < r; a++) if (src.getDims(a) > 1 && v[v.length - r + a] != 1) return false;
+        return true;
     }
 
     static long elements(TensorProto t) {

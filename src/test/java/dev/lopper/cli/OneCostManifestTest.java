@@ -21,7 +21,8 @@ import dev.lopper.task.Progress;
 
 /**
  * One cost model: for every manifest model, the MACs that {@code inspect} prints, the total {@code groups} prints,
- * the count {@code bench} divides by and the planner's "before" (and its counter with nothing pruned) are one number.
+ * the count {@code bench} divides by and the planner's "before" (and its counter with nothing pruned) are one number;
+ * so are the parameters (inspect, groups' total, the planner's before and counter: {@code graph.Metrics} defines them).
  */
 class OneCostManifestTest {
     static final Path DIR = Path.of("src/test/resources/models");
@@ -54,7 +55,10 @@ class OneCostManifestTest {
     private static long assertOneCount(Path model, String file) throws Exception {
         CliRun inspect = CliRun.of("inspect", model.toString(), "--json");
         assertEquals(0, inspect.code(), inspect.err());
-        long inspected = JSON.readTree(inspect.out()).get("macs").asLong();
+        JsonNode inspectJson = JSON.readTree(inspect.out());
+        long inspected = inspectJson.get("macs").asLong();
+        long params = inspectJson.get("params").asLong();
+        assertTrue(params > 0, file + ": inspect counts no parameters");
         assertTrue(inspected > 0, file + ": inspect counts no MACs");
         ModelMacs.Count bench = ModelMacs.count(model, Map.of());
         assertTrue(bench.known(), bench.error());
@@ -62,10 +66,14 @@ class OneCostManifestTest {
         if (NO_ANALYSIS.containsKey(file)) return inspected;
         CliRun groups = CliRun.of("groups", model.toString(), "--json");
         assertEquals(0, groups.code(), groups.err());
-        assertEquals(inspected, JSON.readTree(groups.out()).get("summary").get("totalMacs").asLong(), file + ": groups vs inspect");
+        JsonNode summary = JSON.readTree(groups.out()).get("summary");
+        assertEquals(inspected, summary.get("totalMacs").asLong(), file + ": groups vs inspect");
+        assertEquals(params, summary.get("totalParams").asLong(), file + ": groups params vs inspect");
         PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
         assertEquals(inspected, s.before().macs(), file + ": planner before vs inspect");
         assertEquals(inspected, s.costModel().count(Map.of()).macs(), file + ": planner counter vs inspect");
+        assertEquals(params, s.before().params(), file + ": planner params before vs inspect");
+        assertEquals(params, s.costModel().count(Map.of()).params(), file + ": planner params counter vs inspect");
         return inspected;
     }
 }

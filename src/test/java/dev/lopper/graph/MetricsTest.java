@@ -112,4 +112,27 @@ class MetricsTest {
         assertEquals(List.of("Frobnicate"), r.uncounted());
         assertEquals(128, r.perNode().get(0).params(), "the If node reads w in each branch");
     }
+
+    static Metrics.Report manifest(String file) throws Exception {
+        return Metrics.of(GraphLoader.load(dev.lopper.onnx.OnnxModel.read(
+                java.nio.file.Path.of("src/test/resources/models", file)), Map.of()));
+    }
+
+    /** fp16 weights behind Cast(to=FLOAT) count once, as stored: the same network computing in fp16 has as many. */
+    @Test
+    void fp16WeightsBehindACastCountOnceAsStored() throws Exception {
+        Metrics.Report weights = manifest("fp16_weights_op13.onnx"), compute = manifest("fp16_compute_op13.onnx");
+        assertEquals(3050L, weights.params());
+        assertEquals(compute.params(), weights.params());
+        assertEquals(Map.of("float16", new Metrics.TypeCount(3050, 6100)), weights.paramsByType());
+    }
+
+    /** Scalars are not parameters: a LayerNorm decomposed at opset 13 (scalar epsilon, 2.0) has the fused one's count. */
+    @Test
+    void scalarsAreNotParameters() throws Exception {
+        assertEquals(48291L, manifest("bert_tiny_op13.onnx").params());
+        assertEquals(48291L, manifest("bert_tiny_op17.onnx").params());
+        assertEquals(21162L, manifest("vit_slim_op13.onnx").params());
+        assertEquals(21162L, manifest("vit_slim_op17.onnx").params());
+    }
 }
