@@ -190,6 +190,21 @@ public final class AnalysisContext {
         return f;
     }
 
+    /**
+     * Like {@link #factor} for one channel axis that an op sees as groups × per-group (grouped Conv, GroupNorm):
+     * also records the factors (outer to inner) so the allocator can make a ratio hold on the real axis.
+     */
+    public List<Dim> factorChannels(Dim d, long[] sizes, String[] labels, Node at) {
+        List<Dim> f = factor(d, sizes, labels, at);
+        int big = 0;
+        for (long s : sizes) if (s != 1) big++;
+        if (big >= 2) channelProducts.add(List.copyOf(f));
+        return f;
+    }
+
+    /** Factor lists recorded by {@link #factorChannels}, outer to inner. */
+    final List<List<Dim>> channelProducts = new ArrayList<>();
+
     public Dim product(List<Dim> parts) { return space.composite(Dim.Layout.PRODUCT, parts); }
 
     public Dim sum(List<Dim> parts) { return space.composite(Dim.Layout.SUM, parts); }

@@ -18,15 +18,29 @@ import java.util.List;
  * @param mixingNodes      nodes that normalize or reduce across these channels (LayerNorm over them, Softmax,
  *                         ReduceMean, GroupNorm within a group): there removing a channel is not the same
  *                         as zeroing its weights, so the zero-channel oracle cannot hold exactly
+ * @param innerFactors     when this group is the OUTER factor of a product channel axis (a grouped Conv's or a
+ *                         GroupNorm's groups in channels = groups × per-group), the groups of that axis's inner
+ *                         factor(s); empty otherwise. Pruning both factors by r would remove 1-(1-r)² of the axis,
+ *                         so a ratio allocation prunes the inner factor and leaves this one whole by default
  */
 public record CoupledGroup(String id, int channels, List<Member> members, List<ParamSlice> slices,
                            List<String> lockReasons, long paramsPerChannel, long macsPerChannel,
-                           int minChannels, int multipleOf, List<String> mixingNodes) {
+                           int minChannels, int multipleOf, List<String> mixingNodes,
+                           List<String> innerFactors) {
     public CoupledGroup {
+        innerFactors = List.copyOf(innerFactors);
         members = List.copyOf(members);
         slices = List.copyOf(slices);
         lockReasons = List.copyOf(lockReasons);
         mixingNodes = List.copyOf(mixingNodes);
+    }
+
+    /** Without product-axis factors. */
+    public CoupledGroup(String id, int channels, List<Member> members, List<ParamSlice> slices,
+                        List<String> lockReasons, long paramsPerChannel, long macsPerChannel,
+                        int minChannels, int multipleOf, List<String> mixingNodes) {
+        this(id, channels, members, slices, lockReasons, paramsPerChannel, macsPerChannel, minChannels, multipleOf,
+                mixingNodes, List.of());
     }
 
     /** The original contract's constructor (no mixing nodes). */
@@ -37,6 +51,9 @@ public record CoupledGroup(String id, int channels, List<Member> members, List<P
     }
 
     public boolean isPrunable() { return lockReasons.isEmpty(); }
+
+    /** True when this group is the outer factor of a product channel axis (see {@code innerFactors}). */
+    public boolean isOuterFactor() { return !innerFactors.isEmpty(); }
 
     public String status() { return isPrunable() ? "prunable" : "locked"; }
 

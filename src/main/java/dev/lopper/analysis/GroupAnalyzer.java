@@ -353,12 +353,15 @@ public final class GroupAnalyzer {
             }
             prunableMacs += macs * (1 - uncovered);
         }
+        Map<String, Set<String>> inner = innerFactors(ctx.channelProducts, leafGroup);
         List<CoupledGroup> groups = new ArrayList<>();
         int prunable = 0;
         for (Acc a : ordered.values()) {
             List<String> mixing = a.leaf.mixing == null ? List.of() : new ArrayList<>(a.leaf.mixing);
-            CoupledGroup g = new CoupledGroup(leafGroup.get(a.leaf), Math.toIntExact(a.leaf.size), a.members, a.slices,
-                    new ArrayList<>(a.locks), Math.round(a.params), Math.round(a.macs), 1, 1, mixing);
+            String gid = leafGroup.get(a.leaf);
+            CoupledGroup g = new CoupledGroup(gid, Math.toIntExact(a.leaf.size), a.members, a.slices,
+                    new ArrayList<>(a.locks), Math.round(a.params), Math.round(a.macs), 1, 1, mixing,
+                    new ArrayList<>(inner.getOrDefault(gid, Set.of())));
             if (g.isPrunable()) prunable++;
             groups.add(g);
         }
@@ -413,6 +416,27 @@ public final class GroupAnalyzer {
     }
 
     /** Group id → nodes whose unifications touched the group's leaves, in graph order, each once. */
+    /**
+     * For every recorded product channel axis (groups × per-group): its atoms outer to inner; the innermost
+     * atom's group is the inner factor, every other atom's group an outer factor of it. Group → inner groups.
+     */
+    static Map<String, Set<String>> innerFactors(List<List<Dim>> products, Map<Dim, String> leafGroup) {
+        Map<String, Set<String>> out = new java.util.LinkedHashMap<>();
+        for (List<Dim> factors : products) {
+            List<Dim> atoms = new ArrayList<>();
+            for (Dim f : factors) atoms.addAll(DimSpace.leaves(f));
+            atoms.removeIf(d -> DimSpace.find(d).size() == 1);
+            if (atoms.size() < 2) continue;
+            String in = leafGroup.get(DimSpace.find(atoms.get(atoms.size() - 1)));
+            if (in == null) continue;
+            for (int i = 0; i < atoms.size() - 1; i++) {
+                String o = leafGroup.get(DimSpace.find(atoms.get(i)));
+                if (o != null && !o.equals(in)) out.computeIfAbsent(o, k -> new java.util.LinkedHashSet<>()).add(in);
+            }
+        }
+        return out;
+    }
+
     static Map<String, List<String>> couplings(List<DimSpace.Tie> ties, Map<Dim, String> leafGroup, ModelGraph graph) {
         Map<String, java.util.Set<String>> sets = new LinkedHashMap<>();
         for (DimSpace.Tie t : ties) {

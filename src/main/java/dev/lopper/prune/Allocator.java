@@ -19,7 +19,10 @@ import dev.lopper.importance.ChannelScores;
  *   <li>Removal counts: uniform → ⌊C·r⌋ per group; global → the ⌊r·ΣC⌋ lowest-scored channels of all
  *   non-overridden eligible groups together (ties: lower group first, and within a group the higher index,
  *   as within a group ties keep the lower index), never taking a group
- *   below its minimum; overridden groups use their own ratio.</li>
+ *   below its minimum; overridden groups use their own ratio. The outer factor of a product channel axis
+ *   ({@link CoupledGroup#innerFactors()}, e.g. the groups of a grouped Conv) stays whole unless overridden while
+ *   an inner factor is eligible: the inner factor alone carries the ratio, so the real axis loses r of its
+ *   channels and global allocation counts the axis once.</li>
  *   <li>Kept count: at least max(1, minChannels, group.minChannels), rounded UP to a multiple of
  *   lcm(roundTo, group.multipleOf); if that is not below C the group stays whole (if group.multipleOf cannot
  *   be met with roundTo, roundTo is dropped for that group).</li>
@@ -49,11 +52,14 @@ public final class Allocator {
         List<CoupledGroup> eligible = new ArrayList<>();
         for (CoupledGroup g : groups) if (ineligibility(g, s, scores).isEmpty()) eligible.add(g);
 
+        java.util.Set<String> eligibleIds = new java.util.HashSet<>();
+        for (CoupledGroup g : eligible) eligibleIds.add(g.id());
         Map<String, Integer> removeCount = new LinkedHashMap<>();
         List<CoupledGroup> pool = new ArrayList<>();
         for (CoupledGroup g : eligible) {
             Double o = s.overrides().get(g.id());
             if (o != null) removeCount.put(g.id(), floorCount(g.channels(), o));
+            else if (heldByInnerFactor(g, eligibleIds)) continue;
             else if (s.allocation() == Allocation.UNIFORM) removeCount.put(g.id(), floorCount(g.channels(), ratio));
             else pool.add(g);
         }
@@ -67,6 +73,15 @@ public final class Allocator {
             out.put(g.id(), new GroupPlan(g.id(), g.channels(), topChannels(scores.get(g.id()).values(), kept)));
         }
         return out;
+    }
+
+    /**
+     * An outer factor of a product channel axis (whole conv groups in groups × per-group) whose inner factor may be
+     * pruned: the ratio goes to the inner factor alone, so the real axis loses r of its channels, not 1-(1-r)².
+     */
+    static boolean heldByInnerFactor(CoupledGroup g, java.util.Set<String> eligibleIds) {
+        for (String in : g.innerFactors()) if (eligibleIds.contains(in)) return true;
+        return false;
     }
 
     static int floorCount(int channels, double ratio) {

@@ -101,7 +101,8 @@ class IndexMapCommandTest {
         assertEquals(41, check(digits, out, map));
         JsonNode j = new ObjectMapper().readTree(map.toFile());
         assertEquals("lopper-index-map", j.get("format").asText());
-        assertEquals(6, j.get("initializers").get("stem.0.weight").get("kept").get("0").size()); // the stem group keeps 6 of 24
+        // the stem (4 groups × 6 for the grouped branch_b conv) keeps half its real axis: 4 × 3 = 12 of 24
+        assertEquals(12, j.get("initializers").get("stem.0.weight").get("kept").get("0").size());
         assertEquals(0, j.get("initializers").get("fc.bias").get("kept").size());
 
         Path eo = tmp.resolve("e.onnx"), em = tmp.resolve("e.map.json");

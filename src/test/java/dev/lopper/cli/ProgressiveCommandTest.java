@@ -40,7 +40,7 @@ class ProgressiveCommandTest {
     }
 
     @Test
-    void fourStepsOnCalibrationSamplesKeepMoreHeldOutAccuracyThanOneShotAtTheSameSize() throws Exception {
+    void fourStepsOnCalibrationSamplesKeepAboutTheOneShotHeldOutAccuracyAtTheSameSize() throws Exception {
         DigitsSplit split = DigitsSplit.in(tmp);
         Path one = tmp.resolve("one.onnx"), four = tmp.resolve("four.onnx");
         JsonNode a = prune("-o", one.toString());
@@ -51,8 +51,10 @@ class ProgressiveCommandTest {
         assertEquals(a.get("after").get("macs").asLong(), b.get("after").get("macs").asLong());
         int c1 = split.correct(one), c4 = split.correct(four);
         // measured: one-shot L1 43, four steps re-scored on 64 of the 100 calibration rows 77 (of 260 held out)
-        assertEquals(43, c1);
-        assertTrue(c4 >= 70, "progressive " + c4 + " vs one-shot " + c1);
+        // measured before grouped-conv channels were allocated on their real axis (the stem lost 1-(1-r)² of its
+        // channels): one-shot L1 43, four steps 77. Since then: one-shot 123, four steps 122 (of 260 held out)
+        assertEquals(123, c1);
+        assertTrue(c4 >= 115, "progressive " + c4 + " vs one-shot " + c1);
     }
 
     @Test

@@ -30,9 +30,9 @@ public final class ConvRule implements OpRule {
             long cin = x[1].size() >= 0 ? x[1].size() : w[1].size() * g;
             long cout = w[0].size();
             if (cin % g != 0 || cout % g != 0) throw new RuleFailure("group " + g + " does not divide channels at node '" + n.name() + "'");
-            List<Dim> in = ctx.factor(x[1], new long[] {g, cin / g}, new String[] {"groups", "per-group"}, n);
+            List<Dim> in = ctx.factorChannels(x[1], new long[] {g, cin / g}, new String[] {"groups", "per-group"}, n);
             ctx.unify(in.get(1), w[1], n.name());
-            List<Dim> out = ctx.factor(w[0], new long[] {g, cout / g}, new String[] {"groups", "per-group-out"}, n);
+            List<Dim> out = ctx.factorChannels(w[0], new long[] {g, cout / g}, new String[] {"groups", "per-group-out"}, n);
             ctx.unify(in.get(0), out.get(0), n.name());
             ctx.rewrite(new Rewrite.IntAttribute(n.name(), "group", in.get(0)));
         }

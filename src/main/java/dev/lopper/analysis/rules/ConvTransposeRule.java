@@ -26,7 +26,7 @@ public final class ConvTransposeRule implements OpRule {
         } else {
             long cin = w[0].size();
             if (cin % g != 0) throw new RuleFailure("group " + g + " does not divide channels at node '" + n.name() + "'");
-            List<Dim> in = ctx.factor(x[1], new long[] {g, cin / g}, new String[] {"groups", "per-group"}, n);
+            List<Dim> in = ctx.factorChannels(x[1], new long[] {g, cin / g}, new String[] {"groups", "per-group"}, n);
             outChannels = ctx.product(List.of(in.get(0), w[1]));
             ctx.rewrite(new Rewrite.IntAttribute(n.name(), "group", in.get(0)));
         }

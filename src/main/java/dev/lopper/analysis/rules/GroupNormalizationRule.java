@@ -20,7 +20,7 @@ public final class GroupNormalizationRule implements OpRule {
         long g = n.attrInt("num_groups", -1);
         long c = x[1].size();
         if (g < 1 || c < 0 || c % g != 0) throw new RuleFailure("GroupNormalization groups do not divide channels at node '" + n.name() + "'");
-        List<Dim> f = ctx.factor(x[1], new long[] {g, c / g}, new String[] {"groups", "per-group"}, n);
+        List<Dim> f = ctx.factorChannels(x[1], new long[] {g, c / g}, new String[] {"groups", "per-group"}, n);
         for (int i = 1; i <= 2; i++) {
             Dim[] p = ctx.require(n, i);
             ctx.unify(p[0], p[0].size() == g && g != c ? f.get(0) : x[1], n.name());
