@@ -13,6 +13,7 @@ import java.util.Set;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.Dim;
 import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.analysis.GroupAnalyzer;
 import dev.lopper.analysis.ParamSlice;
 import dev.lopper.analysis.Rewrite;
 import dev.lopper.graph.ModelGraph;
@@ -134,6 +135,7 @@ public final class PlanApplier {
         Set<String> changed = counts.keySet();
         int opset = opset(proto);
         FileView fileView = new FileView(original, analysis.graph(), gb);
+        Map<Rewrite.ShapeInput, DynamicShapeException> deferred = new LinkedHashMap<>();
         for (Rewrite rw : analysis.rewrites()) {
             Node node = graph.node(rw.node());
             if (node == null || node.protoIndices().size() != 1) continue;
@@ -163,23 +165,19 @@ public final class PlanApplier {
                     for (Dim d : si.entries()) dep |= analysis.dependsOn(d, changed);
                     for (Dim d : si.dependsOn()) dep |= analysis.dependsOn(d, changed);
                     if (!dep) continue;
-                    long[] v = shapeEntries(rw.node(), node.opType(), si, fileView.value(nb.getInput(si.input())), analysis, counts, changed);
+                    long[] v;
+                    try {
+                        v = shapeEntries(rw.node(), node.opType(), si, fileView.value(nb.getInput(si.input())), analysis, counts, changed);
+                    } catch (DynamicShapeException e) {
+                        deferred.put(si, e); // patched below in the file's own shape computation
+                        continue;
+                    }
                     String name = fresh(usedNames, rw.node() + "/lopper_shape");
                     gb.addInitializer(int64(name, v));
                     nb.setInput(si.input(), name);
                 } else if (rw instanceof Rewrite.ConstantPatch cp) {
                     if (!analysis.dependsOn(cp.size(), changed)) continue;
-                    String current = nb.getInput(cp.input());
-                    long[] values = intValues(original, gb, current);
-                    if (values == null) throw new IllegalStateException("cannot read shape constant '" + current + "' of node '" + rw.node() + "'");
-                    values[cp.element()] = analysis.newSize(cp.size(), counts);
-                    String name = fresh(usedNames, rw.node() + "/lopper_in" + cp.input());
-                    TensorProto old = findTensor(gb, current);
-                    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
-                    if (old != null) t.addAllDims(old.getDimsList()); else t.addDims(values.length);
-                    for (long v : values) t.addInt64Data(v);
-                    gb.addInitializer(t);
-                    nb.setInput(cp.input(), name);
+                    patch(original, gb, nb, cp, analysis.newSize(cp.size(), counts), usedNames);
                 } else if (rw instanceof Rewrite.SliceBounds sb) {
                     boolean dep = analysis.dependsOn(sb.before(), changed) || analysis.dependsOn(sb.kept(), changed);
                     for (Dim d : sb.dependsOn()) dep |= analysis.dependsOn(d, changed);
@@ -210,6 +208,7 @@ public final class PlanApplier {
             }
             gb.setNode(idx, nb);
         }
+        if (!deferred.isEmpty()) patchComputedShapes(original, gb, fileView, analysis, counts, deferred, usedNames, replaced);
         // node indices are stable up to here; now drop what only the shared originals' readers read
         for (String t : analysis.sharedCopies().keySet()) if (replaced.contains(t)) dropUnread(gb, t);
         removeUnused(gb, replaced);
@@ -237,6 +236,74 @@ public final class PlanApplier {
         return mb.build();
     }
 
+    /** A shape the analysis would have to freeze (dims dynamic in the file) to write as one constant. */
+    private static final class DynamicShapeException extends IllegalStateException {
+        DynamicShapeException(String message) { super(message); }
+    }
+
+    /** Replaces element {@code cp.element()} of the constant input {@code cp.input()} of {@code nb} with {@code size}. */
+    private static void patch(OnnxModel original, GraphProto.Builder gb, NodeProto.Builder nb, Rewrite.ConstantPatch cp,
+                              long size, Set<String> usedNames) throws ModelLoadException {
+        String current = nb.getInput(cp.input());
+        long[] values = intValues(original, gb, current);
+        if (values == null) throw new IllegalStateException("cannot read shape constant '" + current + "' of node '" + cp.node() + "'");
+        values[cp.element()] = size;
+        String name = fresh(usedNames, cp.node() + "/lopper_in" + cp.input());
+        TensorProto old = findTensor(gb, current);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
+        if (old != null) t.addAllDims(old.getDimsList()); else t.addDims(values.length);
+        for (long v : values) t.addInt64Data(v);
+        gb.addInitializer(t);
+        nb.setInput(cp.input(), name);
+    }
+
+    /**
+     * Shapes the analysis saw folded (caller-given input sizes) but the file computes from dynamic dims with more
+     * than one dynamic entry: the file's computation is kept and only its channel literals are patched, as the
+     * analysis of the model with its symbolic dims (same groups) places them.
+     */
+    private static void patchComputedShapes(OnnxModel original, GraphProto.Builder gb, FileView fileView, GroupAnalysis analysis,
+                                            Map<String, Integer> counts, Map<Rewrite.ShapeInput, DynamicShapeException> deferred,
+                                            Set<String> usedNames, Set<String> replaced) throws ModelLoadException {
+        DynamicShapeException first = deferred.values().iterator().next();
+        ModelGraph sym = fileView.symbolic();
+        GroupAnalysis free = GroupAnalyzer.analyze(sym, dev.lopper.task.Progress.NONE);
+        for (String id : counts.keySet()) {
+            CoupledGroup f = free.group(id);
+            if (f == null || f.channels() != analysis.group(id).channels()) throw first;
+        }
+        Set<String> changed = counts.keySet();
+        for (Rewrite.ShapeInput si : deferred.keySet()) {
+            Node n = sym.node(si.node());
+            if (n == null) throw deferred.get(si);
+            Set<String> feeding = new HashSet<>();
+            List<String> todo = new ArrayList<>(List.of(sym.resolve(n.input(si.input()))));
+            while (!todo.isEmpty()) {
+                String t = todo.remove(todo.size() - 1);
+                Node p = sym.producer(t).orElse(null);
+                if (p == null || !feeding.add(p.name())) continue;
+                for (String in : p.inputs()) if (!in.isEmpty()) todo.add(sym.resolve(in));
+            }
+            int patched = 0;
+            boolean own = false;
+            for (Rewrite r : free.rewrites()) {
+                if (r instanceof Rewrite.ShapeInput fs && fs.node().equals(si.node())) own = true;
+                if (!(r instanceof Rewrite.ConstantPatch cp) || !feeding.contains(cp.node())) continue;
+                Node target = sym.node(cp.node());
+                if (target == null || target.protoIndices().size() != 1) throw deferred.get(si);
+                if (!free.dependsOn(cp.size(), changed)) { patched++; continue; }
+                int idx = target.protoIndices().get(0);
+                NodeProto before = gb.getNode(idx);
+                NodeProto.Builder nb = before.toBuilder();
+                patch(original, gb, nb, cp, free.newSize(cp.size(), counts), usedNames);
+                replaced.add(before.getInput(cp.input()));
+                gb.setNode(idx, nb);
+                patched++;
+            }
+            if (patched == 0 || own) throw deferred.get(si);
+        }
+    }
+
     /**
      * A shape-valued input as the file holds it: its stored literal values, or (for a computed shape) the
      * value of the computation with the model's symbolic dims left symbolic. When the analysis ran with
@@ -249,6 +316,15 @@ public final class PlanApplier {
         private final ModelGraph analyzed;
         private final GraphProto.Builder gb;
         private ModelGraph symbolic;
+
+        /** The model's graph standardized with its symbolic dims left symbolic. */
+        ModelGraph symbolic() {
+            if (symbolic == null) {
+                symbolic = dev.lopper.graph.Standardizer.standardize(model, Map.of(),
+                        dev.lopper.graph.Standardizer.Mode.STANDARDIZED, dev.lopper.task.Progress.NONE);
+            }
+            return symbolic;
+        }
 
         FileView(OnnxModel model, ModelGraph analyzed, GraphProto.Builder gb) {
             this.model = model;
@@ -267,10 +343,7 @@ public final class PlanApplier {
                 return dev.lopper.graph.TensorValue.ofLongs(TensorProto.DataType.INT64_VALUE, new long[] {v.length}, v);
             }
             if (!boundInputs()) return null; // the analysis saw the file's own dims: its entries are the file's
-            if (symbolic == null) {
-                symbolic = dev.lopper.graph.Standardizer.standardize(model, Map.of(),
-                        dev.lopper.graph.Standardizer.Mode.STANDARDIZED, dev.lopper.task.Progress.NONE);
-            }
+            symbolic();
             String r = symbolic.resolve(tensor);
             if (symbolic.isConstant(r)) {
                 long[] v = symbolic.constantValue(r).toLongArray();
@@ -325,12 +398,15 @@ public final class PlanApplier {
             if (s >= 0) v[i] = s;
             else if (si.copyAxis()[i] && si.zeroCopies()) v[i] = 0;
             else if (dynamic && !reshape) {
-                throw new IllegalStateException("cannot rewrite the shape of " + opType + " node '" + node
+                throw new DynamicShapeException("cannot rewrite the shape of " + opType + " node '" + node
                         + "' without fixing its dynamic dims (prune without --input-shape)");
             }
             else if (inferred < 0) { v[i] = -1; inferred = i; }
-            else throw new IllegalStateException("cannot rewrite the shape of node '" + node + "' without fixing its dynamic dims"
-                    + (dynamic ? " (prune without --input-shape)" : ""));
+            else if (dynamic) {
+                throw new DynamicShapeException("cannot rewrite the shape of node '" + node
+                        + "' without fixing its dynamic dims (prune without --input-shape)");
+            }
+            else throw new IllegalStateException("cannot rewrite the shape of node '" + node + "'");
         }
         return v;
     }
