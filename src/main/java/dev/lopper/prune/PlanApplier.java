@@ -13,6 +13,7 @@ import java.util.Set;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.Dim;
 import dev.lopper.analysis.GroupAnalysis;
+import dev.lopper.analysis.GroupAnalyzer;
 import dev.lopper.analysis.ParamSlice;
 import dev.lopper.analysis.Rewrite;
 import dev.lopper.graph.ModelGraph;
@@ -133,6 +134,8 @@ public final class PlanApplier {
         ModelGraph graph = analysis.graph();
         Set<String> changed = counts.keySet();
         int opset = opset(proto);
+        FileView fileView = new FileView(original, analysis.graph(), gb);
+        Map<Rewrite.ShapeInput, DynamicShapeException> deferred = new LinkedHashMap<>();
         for (Rewrite rw : analysis.rewrites()) {
             Node node = graph.node(rw.node());
             if (node == null || node.protoIndices().size() != 1) continue;
@@ -162,36 +165,27 @@ public final class PlanApplier {
                     for (Dim d : si.entries()) dep |= analysis.dependsOn(d, changed);
                     for (Dim d : si.dependsOn()) dep |= analysis.dependsOn(d, changed);
                     if (!dep) continue;
-                    long[] v = new long[si.entries().size()];
-                    boolean inferred = false;
-                    for (int i = 0; i < v.length; i++) {
-                        long s = analysis.newSize(si.entries().get(i), counts);
-                        if (s >= 0) v[i] = s;
-                        else if (si.copyAxis()[i] && si.zeroCopies()) v[i] = 0;
-                        else if (!inferred) { v[i] = -1; inferred = true; }
-                        else throw new IllegalStateException("cannot rewrite the shape of node '" + rw.node() + "'");
+                    long[] v;
+                    try {
+                        v = shapeEntries(rw.node(), node.opType(), si, fileView.value(nb.getInput(si.input())), analysis, counts, changed);
+                    } catch (DynamicShapeException e) {
+                        deferred.put(si, e); // patched below in the file's own shape computation
+                        continue;
                     }
                     String name = fresh(usedNames, rw.node() + "/lopper_shape");
                     gb.addInitializer(int64(name, v));
                     nb.setInput(si.input(), name);
                 } else if (rw instanceof Rewrite.ConstantPatch cp) {
                     if (!analysis.dependsOn(cp.size(), changed)) continue;
-                    String current = nb.getInput(cp.input());
-                    long[] values = intValues(original, gb, current);
-                    if (values == null) throw new IllegalStateException("cannot read shape constant '" + current + "' of node '" + rw.node() + "'");
-                    values[cp.element()] = analysis.newSize(cp.size(), counts);
-                    String name = fresh(usedNames, rw.node() + "/lopper_in" + cp.input());
-                    TensorProto old = findTensor(gb, current);
-                    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
-                    if (old != null) t.addAllDims(old.getDimsList()); else t.addDims(values.length);
-                    for (long v : values) t.addInt64Data(v);
-                    gb.addInitializer(t);
-                    nb.setInput(cp.input(), name);
+                    patch(original, gb, nb, cp, analysis.newSize(cp.size(), counts), usedNames);
                 } else if (rw instanceof Rewrite.SliceBounds sb) {
                     boolean dep = analysis.dependsOn(sb.before(), changed) || analysis.dependsOn(sb.kept(), changed);
                     for (Dim d : sb.dependsOn()) dep |= analysis.dependsOn(d, changed);
                     if (!dep) continue;
-                    long[] starts = sb.starts().clone(), ends = sb.ends().clone();
+                    long[] starts = sliceEntries(rw.node(), "starts", sb.starts(), sb.position(),
+                            sb.opset() < 10 ? null : fileView.value(nb.getInput(1)));
+                    long[] ends = sliceEntries(rw.node(), "ends", sb.ends(), sb.position(),
+                            sb.opset() < 10 ? null : fileView.value(nb.getInput(2)));
                     long s = analysis.newSize(sb.before(), counts);
                     starts[sb.position()] = s;
                     ends[sb.position()] = s + analysis.newSize(sb.kept(), counts);
@@ -214,6 +208,7 @@ public final class PlanApplier {
             }
             gb.setNode(idx, nb);
         }
+        if (!deferred.isEmpty()) patchComputedShapes(original, gb, fileView, analysis, counts, deferred, usedNames, replaced);
         // node indices are stable up to here; now drop what only the shared originals' readers read
         for (String t : analysis.sharedCopies().keySet()) if (replaced.contains(t)) dropUnread(gb, t);
         removeUnused(gb, replaced);
@@ -239,6 +234,196 @@ public final class PlanApplier {
         }
         mb.addMetadataProps(StringStringEntryProto.newBuilder().setKey(METADATA_KEY).setValue(json.toString()));
         return mb.build();
+    }
+
+    /** A shape the analysis would have to freeze (dims dynamic in the file) to write as one constant. */
+    private static final class DynamicShapeException extends IllegalStateException {
+        DynamicShapeException(String message) { super(message); }
+    }
+
+    /** Replaces element {@code cp.element()} of the constant input {@code cp.input()} of {@code nb} with {@code size}. */
+    private static void patch(OnnxModel original, GraphProto.Builder gb, NodeProto.Builder nb, Rewrite.ConstantPatch cp,
+                              long size, Set<String> usedNames) throws ModelLoadException {
+        String current = nb.getInput(cp.input());
+        long[] values = intValues(original, gb, current);
+        if (values == null) throw new IllegalStateException("cannot read shape constant '" + current + "' of node '" + cp.node() + "'");
+        values[cp.element()] = size;
+        String name = fresh(usedNames, cp.node() + "/lopper_in" + cp.input());
+        TensorProto old = findTensor(gb, current);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
+        if (old != null) t.addAllDims(old.getDimsList()); else t.addDims(values.length);
+        for (long v : values) t.addInt64Data(v);
+        gb.addInitializer(t);
+        nb.setInput(cp.input(), name);
+    }
+
+    /**
+     * Shapes the analysis saw folded (caller-given input sizes) but the file computes from dynamic dims with more
+     * than one dynamic entry: the file's computation is kept and only its channel literals are patched, as the
+     * analysis of the model with its symbolic dims (same groups) places them.
+     */
+    private static void patchComputedShapes(OnnxModel original, GraphProto.Builder gb, FileView fileView, GroupAnalysis analysis,
+                                            Map<String, Integer> counts, Map<Rewrite.ShapeInput, DynamicShapeException> deferred,
+                                            Set<String> usedNames, Set<String> replaced) throws ModelLoadException {
+        DynamicShapeException first = deferred.values().iterator().next();
+        ModelGraph sym = fileView.symbolic();
+        GroupAnalysis free = GroupAnalyzer.analyze(sym, dev.lopper.task.Progress.NONE);
+        for (String id : counts.keySet()) {
+            CoupledGroup f = free.group(id);
+            if (f == null || f.channels() != analysis.group(id).channels()) throw first;
+        }
+        Set<String> changed = counts.keySet();
+        for (Rewrite.ShapeInput si : deferred.keySet()) {
+            Node n = sym.node(si.node());
+            if (n == null) throw deferred.get(si);
+            Set<String> feeding = new HashSet<>();
+            List<String> todo = new ArrayList<>(List.of(sym.resolve(n.input(si.input()))));
+            while (!todo.isEmpty()) {
+                String t = todo.remove(todo.size() - 1);
+                Node p = sym.producer(t).orElse(null);
+                if (p == null || !feeding.add(p.name())) continue;
+                for (String in : p.inputs()) if (!in.isEmpty()) todo.add(sym.resolve(in));
+            }
+            int patched = 0;
+            boolean own = false;
+            for (Rewrite r : free.rewrites()) {
+                if (r instanceof Rewrite.ShapeInput fs && fs.node().equals(si.node())) own = true;
+                if (!(r instanceof Rewrite.ConstantPatch cp) || !feeding.contains(cp.node())) continue;
+                Node target = sym.node(cp.node());
+                if (target == null || target.protoIndices().size() != 1) throw deferred.get(si);
+                if (!free.dependsOn(cp.size(), changed)) { patched++; continue; }
+                int idx = target.protoIndices().get(0);
+                NodeProto before = gb.getNode(idx);
+                NodeProto.Builder nb = before.toBuilder();
+                patch(original, gb, nb, cp, free.newSize(cp.size(), counts), usedNames);
+                replaced.add(before.getInput(cp.input()));
+                gb.setNode(idx, nb);
+                patched++;
+            }
+            if (patched == 0 || own) throw deferred.get(si);
+        }
+    }
+
+    /**
+     * A shape-valued input as the file holds it: its stored literal values, or (for a computed shape) the
+     * value of the computation with the model's symbolic dims left symbolic. When the analysis ran with
+     * caller-given input sizes, standardization folded {@code Shape -> Gather -> ... -> Concat} into
+     * constants holding those sizes; this view tells which entries were really dynamic so a rewrite does
+     * not freeze them.
+     */
+    private static final class FileView {
+        private final OnnxModel model;
+        private final ModelGraph analyzed;
+        private final GraphProto.Builder gb;
+        private ModelGraph symbolic;
+
+        /** The model's graph standardized with its symbolic dims left symbolic. */
+        ModelGraph symbolic() {
+            if (symbolic == null) {
+                symbolic = dev.lopper.graph.Standardizer.standardize(model, Map.of(),
+                        dev.lopper.graph.Standardizer.Mode.STANDARDIZED, dev.lopper.task.Progress.NONE);
+            }
+            return symbolic;
+        }
+
+        FileView(OnnxModel model, ModelGraph analyzed, GraphProto.Builder gb) {
+            this.model = model;
+            this.analyzed = analyzed;
+            this.gb = gb;
+        }
+
+        /** The value of {@code tensor} in the file (entries unknown where symbolic), or null if unknown. */
+        dev.lopper.graph.TensorValue value(String tensor) throws ModelLoadException {
+            if (tensor == null || tensor.isEmpty()) return null;
+            TensorProto t = findTensor(gb, tensor);
+            if (t != null) {
+                int dt = t.getDataType();
+                if (dt != TensorProto.DataType.INT64_VALUE && dt != TensorProto.DataType.INT32_VALUE) return null;
+                long[] v = model.tensor(t).toLongArray();
+                return dev.lopper.graph.TensorValue.ofLongs(TensorProto.DataType.INT64_VALUE, new long[] {v.length}, v);
+            }
+            if (!boundInputs()) return null; // the analysis saw the file's own dims: its entries are the file's
+            symbolic();
+            String r = symbolic.resolve(tensor);
+            if (symbolic.isConstant(r)) {
+                long[] v = symbolic.constantValue(r).toLongArray();
+                return dev.lopper.graph.TensorValue.ofLongs(TensorProto.DataType.INT64_VALUE, new long[] {v.length}, v);
+            }
+            return symbolic.value(r);
+        }
+
+        /** Whether the analysis gave sizes to model-input dims the file leaves symbolic (--input-shape). */
+        private boolean boundInputs() {
+            for (ValueInfoProto v : gb.getInputList()) {
+                if (!v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
+                    if (analyzed.shape(v.getName()).hasRank()) return true;
+                    continue;
+                }
+                TensorShapeProto s = v.getType().getTensorType().getShape();
+                dev.lopper.graph.Shape a = analyzed.shape(v.getName());
+                if (!a.hasRank() || a.rank() != s.getDimCount()) continue;
+                for (int i = 0; i < s.getDimCount(); i++) {
+                    if (!s.getDim(i).hasDimValue() && a.dims()[i] >= 0) return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The new entries of a rewritten shape input. Only what pruning changes is written: an entry the file
+     * holds as a literal 0 (copy) or -1 (infer) stays so, an unchanged literal stays, and an entry that is
+     * dynamic in the file (read through Shape at run time) becomes 0 (copy the input axis) or the single -1,
+     * never the size the analysis was given for it.
+     */
+    static long[] shapeEntries(String node, String opType, Rewrite.ShapeInput si, dev.lopper.graph.TensorValue file,
+                               GroupAnalysis analysis, Map<String, Integer> counts, Set<String> changed) {
+        int m = si.entries().size();
+        long[] v = new long[m];
+        boolean useFile = file != null && file.rank() == 1 && file.size() == m;
+        boolean reshape = opType.equals("Reshape");
+        int inferred = -1;
+        if (useFile) {
+            for (int i = 0; i < m; i++) if (file.isKnown(i) && file.getLong(i) == -1 && reshape) inferred = i;
+        }
+        for (int i = 0; i < m; i++) {
+            Dim d = si.entries().get(i);
+            boolean dynamic = useFile && !file.isKnown(i);
+            if (useFile && !dynamic) {
+                long lit = file.getLong(i);
+                if (reshape && (lit == -1 || (lit == 0 && si.zeroCopies()))) { v[i] = lit; continue; }
+                if (!analysis.dependsOn(d, changed)) { v[i] = lit; continue; }
+            }
+            long s = dynamic ? -1 : analysis.newSize(d, counts);
+            if (s >= 0) v[i] = s;
+            else if (si.copyAxis()[i] && si.zeroCopies()) v[i] = 0;
+            else if (dynamic && !reshape) {
+                throw new DynamicShapeException("cannot rewrite the shape of " + opType + " node '" + node
+                        + "' without fixing its dynamic dims (prune without --input-shape)");
+            }
+            else if (inferred < 0) { v[i] = -1; inferred = i; }
+            else if (dynamic) {
+                throw new DynamicShapeException("cannot rewrite the shape of node '" + node
+                        + "' without fixing its dynamic dims (prune without --input-shape)");
+            }
+            else throw new IllegalStateException("cannot rewrite the shape of node '" + node + "'");
+        }
+        return v;
+    }
+
+    /** Slice starts/ends with entry {@code position} to be set: the file's own values elsewhere (never frozen). */
+    private static long[] sliceEntries(String node, String what, long[] analyzed, int position, dev.lopper.graph.TensorValue file) {
+        long[] v = analyzed.clone();
+        if (file == null || file.rank() != 1 || file.size() != v.length) return v;
+        for (int i = 0; i < v.length; i++) {
+            if (i == position) continue;
+            if (!file.isKnown(i)) {
+                throw new IllegalStateException("cannot rewrite the Slice " + what + " of node '" + node
+                        + "' without fixing its dynamic dims (prune without --input-shape)");
+            }
+            v[i] = file.getLong(i);
+        }
+        return v;
     }
 
     /**

@@ -47,6 +47,28 @@ class PruneCommandTest {
     }
 
     @Test
+    void inputShapeDoesNotFreezeBatchOrSequence() throws Exception {
+        // pruned with --input-shape 1x17, the tiny encoder must still run at other batch sizes and lengths and
+        // compute what the same plan pruned without --input-shape computes
+        Path model = Path.of("samples/tiny_encoder.onnx");
+        Path a = tmp.resolve("a.onnx"), b = tmp.resolve("b.onnx"), plan = tmp.resolve("plan.json");
+        CliRun r = run("prune", model.toString(), "-o", a.toString(), "--ratio", "0.25", "--round-to", "1",
+                "--input-shape", "input_ids=1,17", "--save-plan", plan.toString());
+        assertEquals(0, r.code(), r.err());
+        CliRun free = run("prune", model.toString(), "-o", b.toString(), "--plan", plan.toString());
+        assertEquals(0, free.code(), free.err());
+        for (String shape : new String[] {"4,17", "4,9", "32,17"}) {
+            CliRun e = run("eval", a.toString(), "--reference", b.toString(), "--input-shape", "input_ids=" + shape,
+                    "--runs", "1", "--warmup", "0", "--json");
+            assertEquals(0, e.code(), shape + ": " + e.err());
+            JsonNode f = new ObjectMapper().readTree(e.out()).get("fidelity").get("logits");
+            long batch = Long.parseLong(shape.split(",")[0]);
+            assertEquals(8 * batch * 2, f.get("elements").asLong(), shape + ": 8 batches of [batch, 2] logits");
+            assertTrue(f.get("maxAbs").asDouble() < 1e-4, shape + ": differs by " + f.get("maxAbs").asDouble());
+        }
+    }
+
+    @Test
     void planForAnotherModelIsAClearError() throws Exception {
         Path plan = tmp.resolve("plan.json");
         assertEquals(0, run("prune", MODEL.toString(), "--ratio", "0.3", "--save-plan", plan.toString()).code());
