@@ -41,6 +41,14 @@ public final class BenchSuiteCommand implements Callable<Integer> {
         for (Path m : models) {
             if (!Files.isRegularFile(m)) throw new CliException(m + ": no such file");
         }
+        if (json != null) { // checked before the benchmarks run: the results never replace a model they time
+            try (dev.lopper.onnx.OutputFiles check = new dev.lopper.onnx.OutputFiles()) {
+                for (Path m : models) check.input(m, "model");
+                check.claim(json, "results");
+            } catch (dev.lopper.onnx.ModelWriteException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         Path work = Files.createTempDirectory("lopper-bench");
         BenchSuite.Results r;
         try {
@@ -77,14 +85,7 @@ public final class BenchSuiteCommand implements Callable<Integer> {
             }
             j.put("latency", lat);
             byte[] bytes = JsonOutput.mapper().writeValueAsBytes(j);
-            Path tmp = Files.createTempFile(json.toAbsolutePath().getParent(), ".lopper", ".json.part");
-            try {
-                Files.write(tmp, bytes);
-                Files.move(tmp, json.toAbsolutePath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            dev.lopper.onnx.OutputFiles.writeAtomically(json, os -> os.write(bytes), models.toArray(Path[]::new));
             out.println("wrote " + json);
         }
         out.flush();

@@ -254,7 +254,8 @@ public final class PruneCommand implements Callable<Integer> {
 
     /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
     private OutputFiles outputs() {
-        OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data");
+        OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data")
+                .input(sensitivityData, "sensitivity data");
         try {
             if (output != null) {
                 out.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL);

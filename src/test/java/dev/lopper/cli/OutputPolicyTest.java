@@ -69,6 +69,22 @@ class OutputPolicyTest {
     }
 
     @Test
+    void outputOntoTheSensitivityDataOrABenchmarkedModelIsRefused() throws Exception {
+        Path csv = Hostile.csv(tmp, "s.csv", 8, 1);
+        String csvSha = sha256(csv);
+        CliRun r = prune("--target-macs", "0.5", "--allocation", "sensitivity", "--sensitivity-data", csv.toString(),
+                "-o", csv.toString());
+        assertOneLineFailure(r);
+        assertTrue(r.err().contains("refusing to write over the input sensitivity data"), r.err());
+        assertEquals(csvSha, sha256(csv));
+
+        CliRun b = CliRun.of("bench-suite", model.toString(), "--quick", "--json", model.toString());
+        assertEquals(2, b.code(), b.err());
+        assertTrue(b.err().contains("refusing to write over the input model"), b.err());
+        assertEquals(modelSha, sha256(model));
+    }
+
+    @Test
     void twoOutputsOnOneFileAreRefused() throws Exception {
         Path x = tmp.resolve("x");
         CliRun r = prune("--ratio", "0.3", "--save-plan", x.toString(), "-o", x.toString());
