@@ -18,7 +18,9 @@ import java.util.List;
  */
 public final class CsvDataset implements Dataset {
     private final Path file;
-    private final DataTarget target;
+    private DataTarget target;
+    /** The first data row, read ahead to fit a free sequence axis to the file's row length. */
+    private String pending;
     private final LabelColumn labelColumn;
     private final BufferedReader reader;
     private long lineNo;
@@ -54,6 +56,7 @@ public final class CsvDataset implements Dataset {
     @Override
     public Batch next(int maxSamples) {
         if (done) return null;
+        if (firstDataLine) fitToFirstRow();
         int features = target.sampleSize();
         HostTensor x = target.allocate(maxSamples);
         int[] labels = hasLabels() ? new int[maxSamples] : null;
@@ -61,14 +64,9 @@ public final class CsvDataset implements Dataset {
         int n = 0;
         try {
             String line;
-            while (n < maxSamples && (line = reader.readLine()) != null) {
-                lineNo++;
+            while (n < maxSamples && (line = nextLine()) != null) {
                 if (line.isBlank()) continue;
                 String[] cells = line.split(",", -1);
-                if (firstDataLine) {
-                    firstDataLine = false;
-                    if (isHeader(cells)) continue;
-                }
                 String where = file + " row " + lineNo;
                 int expected = features + (hasLabels() ? 1 : 0);
                 if (cells.length != expected) {
@@ -96,6 +94,49 @@ public final class CsvDataset implements Dataset {
         HostTensor xs = n == maxSamples ? x : x.rows(0, n);
         int[] ls = labels == null ? null : n == maxSamples ? labels : java.util.Arrays.copyOf(labels, n);
         return new Batch(java.util.Map.of(target.name(), xs), ls, origins);
+    }
+
+    private String nextLine() throws IOException {
+        if (pending != null) {
+            String p = pending;
+            pending = null;
+            return p; // lineNo already counts it
+        }
+        String line = reader.readLine();
+        if (line != null) lineNo++;
+        return line;
+    }
+
+    /**
+     * Skips a header and reads the first data row ahead. When the input has one free sequence axis (no
+     * {@code --input-shape} for it) and the row holds a whole multiple of the other axes' sizes, that axis takes
+     * the row's length, so a file of 17-token rows feeds [batch, 17] instead of failing against the default 16.
+     */
+    private void fitToFirstRow() {
+        firstDataLine = false;
+        try {
+            String line;
+            boolean first = true;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                String[] cells = line.split(",", -1);
+                if (first && isHeader(cells)) { // only the first non-blank row may be a header
+                    first = false;
+                    continue;
+                }
+                pending = line;
+                int got = cells.length - (hasLabels() ? 1 : 0);
+                int axis = target.freeAxis();
+                if (axis >= 0 && got != target.sampleSize() && got > 0) {
+                    long others = target.sampleSize() / Math.max(1, target.sampleShape()[axis]);
+                    if (others > 0 && got % others == 0) target = target.withSampleAxis(axis, got / others);
+                }
+                return;
+            }
+        } catch (IOException e) {
+            throw new EvalException(file + ": cannot read (" + EvalException.firstLine(e.getMessage()) + ")");
+        }
     }
 
     /**

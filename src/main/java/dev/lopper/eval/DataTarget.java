@@ -6,8 +6,21 @@ import java.util.Map;
 /**
  * What one model input expects from data: its spec and the shape of one sample (the resolved shape
  * without dim 0, which is the batch).
+ *
+ * @param freeAxis the sample axis whose size is only the policy's default sequence length (the input's one
+ *                 symbolic non-batch dim, no shape given for it), which a data file may fix by its row length;
+ *                 -1 when every size is decided
  */
-public record DataTarget(TensorSpec spec, long[] sampleShape) {
+public record DataTarget(TensorSpec spec, long[] sampleShape, int freeAxis) {
+    public DataTarget(TensorSpec spec, long[] sampleShape) { this(spec, sampleShape, -1); }
+
+    /** The same target with sample axis {@code axis} of size {@code size} (decided: no free axis left). */
+    public DataTarget withSampleAxis(int axis, long size) {
+        long[] s = sampleShape.clone();
+        s[axis] = size;
+        return new DataTarget(spec, s, -1);
+    }
+
     public String name() { return spec.name(); }
 
     public int elemType() { return spec.elemType(); }
@@ -38,7 +51,14 @@ public record DataTarget(TensorSpec spec, long[] sampleShape) {
             }
             long[] sample = new long[full.length - 1];
             System.arraycopy(full, 1, sample, 0, sample.length);
-            return new DataTarget(s, sample);
+            int free = -1;
+            if (inputs.size() == 1 && !policy.explicitShapes().containsKey(s.name())) {
+                for (int i = 1; i < s.rank(); i++) {
+                    if (!s.isSymbolic(i)) continue;
+                    free = free == -1 && full[i] == policy.sequenceLength() ? i - 1 : -2;
+                }
+            }
+            return new DataTarget(s, sample, Math.max(free, -1));
         }).toList();
     }
 }

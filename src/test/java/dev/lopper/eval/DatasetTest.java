@@ -109,6 +109,34 @@ class DatasetTest {
     }
 
     @Test
+    void csvRowsFixAFreeSequenceAxisUnlessAShapeIsGiven() throws Exception {
+        // a token model [batch, seq]: the default sequence length is 16, the file's rows hold 17 tokens
+        TensorSpec ids = new TensorSpec("ids", 7, new long[] {-1, -1}, new String[] {"batch", "seq"});
+        StringBuilder rows = new StringBuilder("label,t0\n");
+        for (int r = 0; r < 3; r++) {
+            rows.append(r % 2);
+            for (int t = 0; t < 17; t++) rows.append(',').append(t + r);
+            rows.append('\n');
+        }
+        Path p = csv(rows.toString());
+        List<DataTarget> free = DataTarget.of(List.of(ids), ShapePolicy.DEFAULT);
+        assertEquals(0, free.get(0).freeAxis());
+        try (Dataset d = Datasets.open(p, DataOptions.DEFAULT, free)) {
+            Batch b = d.next(2);
+            assertArrayEquals(new long[] {2, 17}, b.inputs().get("ids").shape());
+            assertEquals(1.0, b.inputs().get("ids").get(1), 0); // row 0, token 1
+            assertArrayEquals(new long[] {1, 17}, d.next(2).inputs().get("ids").shape());
+        }
+        // a shape the user gave is kept: the 17-token row is an error against it
+        List<DataTarget> given = DataTarget.of(List.of(ids), ShapePolicy.of(Map.of("ids", new long[] {1, 16}), 1));
+        assertEquals(-1, given.get(0).freeAxis());
+        try (Dataset d = Datasets.open(p, DataOptions.DEFAULT, given)) {
+            EvalException e = assertThrows(EvalException.class, () -> d.next(2));
+            assertTrue(e.getMessage().contains("row 2: 17 features"), e.getMessage());
+        }
+    }
+
+    @Test
     void csvNonNumericCell() throws Exception {
         Path p = csv("1,0,0,0,1\n2,0,abc,0,1\n");
         EvalException e = assertThrows(EvalException.class, () -> eval(p, DataOptions.DEFAULT));
