@@ -1,5 +1,6 @@
 package dev.lopper.cli;
 
+import static dev.lopper.testutil.FixedBatch.withFixedBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,28 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.lopper.onnx.proto.Onnx.ModelProto;
-import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
 
 /** `lopper prune --calibration` and `lopper eval --data` on exports with a fixed batch dim (torchvision's default). */
 class FixedBatchCommandTest {
     @TempDir
     Path tmp;
-
-    static Path withFixedBatch(Path model, int n, Path out) throws Exception {
-        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(model));
-        var g = m.getGraph().toBuilder().clearValueInfo();
-        for (int i = 0; i < g.getInputCount(); i++) g.setInput(i, fix(g.getInput(i), n));
-        for (int i = 0; i < g.getOutputCount(); i++) g.setOutput(i, fix(g.getOutput(i), n));
-        Files.write(out, m.toBuilder().setGraph(g).build().toByteArray());
-        return out;
-    }
-
-    private static ValueInfoProto fix(ValueInfoProto v, int n) {
-        ValueInfoProto.Builder b = v.toBuilder();
-        b.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(0).clearDimParam().setDimValue(n);
-        return b.build();
-    }
 
     private static JsonNode json(CliRun r) throws Exception {
         assertEquals(0, r.code(), r.err());

@@ -1,5 +1,6 @@
 package dev.lopper.prune;
 
+import static dev.lopper.testutil.FixedBatch.withFixedBatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,8 +20,6 @@ import dev.lopper.eval.CalibrationData;
 import dev.lopper.eval.CaptureRequest;
 import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.Weights;
-import dev.lopper.onnx.proto.Onnx.ModelProto;
-import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
 import dev.lopper.task.Progress;
 
 /** Calibration on exports with a fixed batch dim, limited sample counts and several (symbolic-dim) inputs. */
@@ -33,22 +32,6 @@ class FixedBatchCalibrationTest {
 
     @TempDir
     Path tmp;
-
-    /** A copy of {@code model} whose inputs' and outputs' dim 0 is fixed to {@code n} (value_info dropped). */
-    static Path withFixedBatch(Path model, int n, Path out) throws Exception {
-        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(model));
-        var g = m.getGraph().toBuilder().clearValueInfo();
-        for (int i = 0; i < g.getInputCount(); i++) g.setInput(i, fix(g.getInput(i), n));
-        for (int i = 0; i < g.getOutputCount(); i++) g.setOutput(i, fix(g.getOutput(i), n));
-        Files.write(out, m.toBuilder().setGraph(g).build().toByteArray());
-        return out;
-    }
-
-    private static ValueInfoProto fix(ValueInfoProto v, int n) {
-        ValueInfoProto.Builder b = v.toBuilder();
-        b.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(0).clearDimParam().setDimValue(n);
-        return b.build();
-    }
 
     static Path firstRows(Path csv, int n, Path out) throws Exception {
         Files.write(out, Files.readAllLines(csv).subList(0, n));
