@@ -182,34 +182,13 @@ class CovarianceMomentsTest {
 
     // ---------------- OBS on a single Linear / Conv with a known input covariance ----------------
 
-    private static double[] invert(double[] a, int n) {
-        double[] m = a.clone(), inv = new double[n * n];
-        for (int i = 0; i < n; i++) inv[i * n + i] = 1;
-        for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[p * n + c])) p = r;
-            for (int k = 0; k < n; k++) {
-                double t = m[c * n + k]; m[c * n + k] = m[p * n + k]; m[p * n + k] = t;
-                t = inv[c * n + k]; inv[c * n + k] = inv[p * n + k]; inv[p * n + k] = t;
-            }
-            double d = m[c * n + c];
-            for (int k = 0; k < n; k++) { m[c * n + k] /= d; inv[c * n + k] /= d; }
-            for (int r = 0; r < n; r++) {
-                if (r == c) continue;
-                double f = m[r * n + c];
-                for (int k = 0; k < n; k++) { m[r * n + k] -= f * m[c * n + k]; inv[r * n + k] -= f * inv[c * n + k]; }
-            }
-        }
-        return inv;
-    }
-
     /** {OBS optimum Σ_rows w_Q (H⁻¹_QQ)⁻¹ w_Qᵀ, plain removal Σ_rows w_Q H_QQ w_Qᵀ} for weights rows × n and removed columns q. */
     private static double[] closedForm(double[][] w, double[] h, int n, int[] q) {
-        double[] hinv = invert(h, n);
+        double[] hinv = ObspaTest.invert(h, n);
         int b = q.length;
         double[] hq = new double[b * b];
         for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) hq[i * b + j] = hinv[q[i] * n + q[j]];
-        double[] mq = invert(hq, b);
+        double[] mq = ObspaTest.invert(hq, b);
         double opt = 0, plain = 0;
         for (double[] row : w) {
             for (int i = 0; i < b; i++) {

@@ -97,7 +97,8 @@ class ObspaTest {
         throw new AssertionError("no prunable group of " + producer + " in " + s.groups().stream().map(CoupledGroup::id).toList());
     }
 
-    private static double[] invert(double[] a, int n) {
+    /** Gauss–Jordan inverse of an n×n row-major matrix (partial pivoting), an oracle independent of the solver. */
+    static double[] invert(double[] a, int n) {
         double[] m = a.clone(), inv = new double[n * n];
         for (int i = 0; i < n; i++) inv[i * n + i] = 1;
         for (int c = 0; c < n; c++) {
