@@ -46,7 +46,7 @@ import dev.lopper.prune.PruningSettings;
 import dev.lopper.task.Progress;
 
 /** {@link ModelServices} backed by the core packages of this build. */
-public final class CoreServices implements ModelServices {
+public final class CoreServices implements ModelServices, dev.lopper.app.sensitivity.SensitivityServices {
     @Override
     public ModelGraph loadGraph(OnnxModel model, Progress progress) throws ModelLoadException {
         progress.update("Standardizing the graph", 0, 1);
@@ -204,4 +204,59 @@ public final class CoreServices implements ModelServices {
         for (dev.lopper.eval.NodeTime t : profile.nodes()) ms.merge(t.node(), t.micros() / 1000.0, Double::sum);
         return ms;
     }
+
+    // ---------------------------------------------------------------- sensitivity, targets, fidelity (issue 10)
+
+    @Override
+    public dev.lopper.prune.sensitivity.Sensitivity.Measured sensitivity(LoadedModel m, dev.lopper.importance.Criterion criterion,
+            int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
+        PruningSession s = session(m, progress);
+        var settings = dev.lopper.prune.latency.TargetDecision.sensitivitySettings(criterion, samples,
+                ScoringOptions.defaults().seed(), data, inputs.shapes().explicitShapes());
+        return dev.lopper.prune.sensitivity.Sensitivity.measure(s, settings, data, Runtime.getRuntime().availableProcessors(),
+                dev.lopper.prune.sensitivity.SensitivityCache.standard(), progress);
+    }
+
+    @Override
+    public java.util.Optional<dev.lopper.prune.sensitivity.Sensitivity.Measured> cachedSensitivity(LoadedModel m,
+            dev.lopper.importance.Criterion criterion, int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
+        PruningSession s = session(m, progress);
+        var settings = dev.lopper.prune.latency.TargetDecision.sensitivitySettings(criterion, samples,
+                ScoringOptions.defaults().seed(), data, inputs.shapes().explicitShapes());
+        return dev.lopper.prune.sensitivity.Sensitivity.cached(s, settings, dev.lopper.prune.sensitivity.SensitivityCache.standard());
+    }
+
+    @Override
+    public Decided decide(LoadedModel m, ScoringOptions scoring, PruningSettings settings, Double targetLatency, int threads,
+                          int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
+        PruningSession s = session(m, progress);
+        Map<String, long[]> shapes = inputs.shapes().explicitShapes();
+        var options = new dev.lopper.prune.latency.TargetDecision.Options(true, targetLatency, threads,
+                dev.lopper.prune.latency.TargetDecision.sensitivitySettings(scoring.criterion(), samples, scoring.seed(), data, shapes),
+                data, dev.lopper.prune.sensitivity.SensitivityCache.standard());
+        var d = dev.lopper.prune.latency.TargetDecision.decide(s, PruneRequest.of(scoring, settings), options, shapes, progress);
+        PlanResult r = d.planned();
+        var alloc = d.sensitivity();
+        Map<String, Double> ratios = alloc == null ? Map.of() : alloc.result().ratios();
+        double predicted = alloc == null ? Double.NaN : alloc.result().predictedDamage();
+        String metric = alloc == null ? "" : alloc.table().result().metric();
+        if (r == null) return new Decided(null, ratios, predicted, metric, d.latency());
+        lastPlanned = r;
+        PlanOutcome o = new PlanOutcome(r.plan(), d.scores(), r.before(), r.after(),
+                "parameters and MACs counted exactly, as lopper prune counts them");
+        return new Decided(o, ratios, predicted, metric, d.latency());
+    }
+
+    @Override
+    public List<dev.lopper.eval.OutputFidelity> fidelity(LoadedModel m, byte[] pruned, RunInputs ints, Progress progress) {
+        progress.update("Measuring output fidelity", 0, 1);
+        try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
+             EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
+            return DataEvaluation.randomFidelity(b, a, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED, FIDELITY_BATCHES, progress)
+                    .fidelity();
+        }
+    }
+
+    /** Seeded random batches of the fidelity measure (as `lopper eval --reference` without data). */
+    static final int FIDELITY_BATCHES = 8;
 }

@@ -19,6 +19,10 @@ public final class MainView extends BorderPane {
     public MainView(MainViewModel vm) {
         controller = new ControllerFactory()
                 .with(MainController.class, () -> new MainController(vm, this))
+                .with(dev.lopper.app.sensitivity.SensitivityController.class,
+                        () -> new dev.lopper.app.sensitivity.SensitivityController(vm.sensitivity()))
+                .with(dev.lopper.app.sensitivity.ParetoController.class,
+                        () -> new dev.lopper.app.sensitivity.ParetoController(vm.pareto()))
                 .load("MainWindow", this).getController();
     }
 

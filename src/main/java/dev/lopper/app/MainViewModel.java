@@ -39,6 +39,8 @@ public final class MainViewModel {
     private final GroupsViewModel groups;
     private final PruneViewModel prune;
     private final dev.lopper.app.compare.CompareViewModel compare;
+    private final dev.lopper.app.sensitivity.SensitivityViewModel sensitivity;
+    private final dev.lopper.app.sensitivity.ParetoViewModel pareto;
     private TaskRunner.Handle loading;
 
     public MainViewModel(ModelServices services, RecentFiles recent) {
@@ -60,6 +62,9 @@ public final class MainViewModel {
         this.compare = new dev.lopper.app.compare.CompareViewModel(services, tasks, loaded.getReadOnlyProperty(),
                 prune.prunedProperty(), prune.inputsProperty());
         inspector.groupExplanationProperty().bind(groups.explanationProperty());
+        var ss = services instanceof dev.lopper.app.sensitivity.SensitivityServices x ? x : new CoreServices();
+        this.sensitivity = new dev.lopper.app.sensitivity.SensitivityViewModel(ss, tasks, groups, prune);
+        this.pareto = new dev.lopper.app.sensitivity.ParetoViewModel(ss, tasks, groups, prune);
         graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());
         graph.hideShapeOpsProperty().addListener((o, a, b) -> relayout());
         loaded.addListener((o, a, m) -> {
@@ -182,4 +187,8 @@ public final class MainViewModel {
     public PruneViewModel prune() { return prune; }
 
     public dev.lopper.app.compare.CompareViewModel compare() { return compare; }
+
+    public dev.lopper.app.sensitivity.SensitivityViewModel sensitivity() { return sensitivity; }
+
+    public dev.lopper.app.sensitivity.ParetoViewModel pareto() { return pareto; }
 }

@@ -32,8 +32,6 @@ import dev.lopper.prune.Allocation;
 import dev.lopper.prune.ModelCost;
 import dev.lopper.prune.PlanException;
 import dev.lopper.prune.PlanExecution;
-import dev.lopper.prune.Planner;
-import dev.lopper.importance.ChannelScores;
 import dev.lopper.prune.PlanResult;
 import dev.lopper.prune.PruneRequest;
 import dev.lopper.prune.obspa.MomentModel;
@@ -44,6 +42,7 @@ import dev.lopper.prune.PruningPlan;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.latency.LatencySearch;
+import dev.lopper.prune.latency.TargetDecision;
 import dev.lopper.prune.sensitivity.DamageProbe;
 import dev.lopper.prune.sensitivity.Sensitivity;
 import dev.lopper.prune.sensitivity.SensitivityCache;
@@ -358,39 +357,19 @@ public final class PruneCommand implements Callable<Integer> {
      * (dev.lopper.prune.sensitivity, dev.lopper.prune.latency); applied as it is (no uniform re-planning of a target).
      */
     private PlanResult decide(PruningSession s, PruneRequest request, Map<String, long[]> shapes, Progress progress) throws Exception {
-        ScoringOptions so = s.scoringFor(request, progress);
-        Map<String, ChannelScores> scores = s.score(so, progress);
-        PruningSettings settings = request.settings();
-        Planner.Result r;
-        if (targetLatency != null) {
-            latency = LatencySearch.searchWithFallback(s, (m, rt) -> plan(s, scores, so,
-                    settings.withTarget(PruneTarget.macs(m)).withRoundTo(rt), shapes, progress), roundTo, targetLatency, shapes,
-                    LatencySearch.Options.defaults(threads), progress);
-            if (latency.chosen() == null) {
-                throw new CliException(String.format(Locale.ROOT, "no plan tried ran faster than the original %s with %d thread%s%s; nothing written",
-                        model, threads, threads == 1 ? "" : "s", latencyTrials()));
-            }
-            r = latency.chosen();
-        } else {
-            r = plan(s, scores, so, settings, shapes, progress);
+        TargetDecision.Decision d = TargetDecision.decide(s, request, new TargetDecision.Options(bySensitivity, targetLatency, threads,
+                sensitivitySettings(shapes), sensitivityData, SensitivityCache.standard()), shapes, progress);
+        latency = d.latency();
+        sensitivity = d.sensitivity();
+        if (d.planned() == null) {
+            throw new CliException(String.format(Locale.ROOT, "no plan tried ran faster than the original %s with %d thread%s%s; nothing written",
+                    model, threads, threads == 1 ? "" : "s", latencyTrials()));
         }
-        return new PlanResult(request, so, null, r.plan(), s.before(), r.after());
-    }
-
-    /** The plan for some settings: the planner, or with --allocation sensitivity the sensitivity allocator. */
-    private Planner.Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings,
-                                Map<String, long[]> shapes, Progress progress) {
-        if (!bySensitivity) return s.plan(scores, scoring, settings, progress);
-        sensitivity = Sensitivity.allocate(s, scores, scoring, settings, sensitivitySettings(shapes), sensitivityData,
-                SensitivityCache.standard(), progress);
-        return sensitivity.result().planned();
+        return d.planned();
     }
 
     private SensitivitySettings sensitivitySettings(Map<String, long[]> shapes) {
-        Criterion c = Criterion.parse(criterion);
-        String crit = c.create().needsActivations() || c == Criterion.OBSPA ? "l1" : c.id();
-        return new SensitivitySettings(SensitivitySettings.DEFAULT_RATIOS, sensitivitySamples, seed, crit,
-                Sensitivity.dataKey(sensitivityData, Progress.NONE), shapes);
+        return TargetDecision.sensitivitySettings(Criterion.parse(criterion), sensitivitySamples, seed, sensitivityData, shapes);
     }
 
     private String latencyTrials() {

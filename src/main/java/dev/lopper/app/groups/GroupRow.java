@@ -29,6 +29,11 @@ public final class GroupRow {
     /** Importance per root channel (normalized), null before scoring. */
     private final ObjectProperty<double[]> importance = new SimpleObjectProperty<>();
 
+    /** Damage when only this group is pruned at the Sensitivity tab's reference ratio; NaN before it is measured. */
+    private final DoubleProperty damage = new SimpleDoubleProperty(Double.NaN);
+    /** That damage relative to the most sensitive group's (0..1, the heat colour); NaN before it is measured. */
+    private final DoubleProperty heat = new SimpleDoubleProperty(Double.NaN);
+
     public GroupRow(CoupledGroup group, double paramsShare, double macsShare, DoubleProperty globalRatio) {
         this.group = group;
         this.paramsShare = paramsShare;
@@ -66,6 +71,10 @@ public final class GroupRow {
     public ObjectProperty<double[]> importanceProperty() { return importance; }
 
     public ObjectProperty<int[]> keptChannelsProperty() { return keptChannels; }
+
+    public DoubleProperty damageProperty() { return damage; }
+
+    public DoubleProperty heatProperty() { return heat; }
 
     /** Mean importance, NaN before scoring. */
     public double meanImportance() {

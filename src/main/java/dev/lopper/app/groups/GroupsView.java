@@ -157,6 +157,7 @@ public final class GroupsView extends VBox {
         imp.setCellFactory(c -> new SparklineCell());
         headerTip(imp, "Importance of each channel, sorted: the low end is what pruning removes first.");
         table.getColumns().add(imp);
+        table.getColumns().add(damageColumn());
         table.getColumns().add(percentColumn("Params", r -> r.paramsShare(), "Share of the model's parameters this group holds."));
         table.getColumns().add(percentColumn("MACs", r -> r.macsShare(), "Share of the groups' multiply-accumulates."));
         TableColumn<GroupRow, String> status = column("Status", 76, GroupRow::status, LOCKED_HELP);
@@ -198,6 +199,35 @@ public final class GroupsView extends VBox {
         });
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(globalBar, filterBar, summary, table);
+    }
+
+    /** The heat column: damage when only this group is pruned at the Sensitivity tab's reference ratio. */
+    private static TableColumn<GroupRow, Number> damageColumn() {
+        TableColumn<GroupRow, Number> c = new TableColumn<>("Damage");
+        c.setId("damage-column");
+        c.setPrefWidth(62);
+        c.setMinWidth(56);
+        c.setCellValueFactory(d -> d.getValue().damageProperty());
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number v, boolean empty) {
+                super.updateItem(v, empty);
+                GroupRow r = empty || getTableRow() == null ? null : getTableRow().getItem();
+                if (r == null || v == null || Double.isNaN(v.doubleValue())) {
+                    setText(empty ? null : "");
+                    setStyle("");
+                    return;
+                }
+                double h = Math.max(0, Math.min(1, r.heatProperty().get()));
+                setText(String.format("%.3g", v.doubleValue()));
+                // white (harmless) to red (the most sensitive group)
+                setStyle(String.format(java.util.Locale.ROOT, "-fx-background-color: rgb(255,%d,%d); -fx-text-fill: %s;",
+                        (int) Math.round(255 - 175 * h), (int) Math.round(255 - 200 * h), h > 0.75 ? "white" : "black"));
+            }
+        });
+        headerTip(c, "Sensitivity (Sensitivity tab): the damage when only this group is pruned at the reference ratio — "
+                + "accuracy drop with labelled data, else relative L2 error of the outputs. Red = most sensitive.");
+        return c;
     }
 
     static Tooltip teach(String text) {

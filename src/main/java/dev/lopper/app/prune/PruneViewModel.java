@@ -134,7 +134,7 @@ public final class PruneViewModel {
 
     /** Re-plans after a short quiet period (settings often change in bursts, e.g. a slider drag). */
     public void schedule() {
-        if (groups.rows().isEmpty()) return;
+        if (groups.rows().isEmpty() || adopting) return;
         planStatus.set("Planning…");
         clearResults();
         debounce.restart();
@@ -143,6 +143,7 @@ public final class PruneViewModel {
     /** Plans now in the background, cancelling a plan still running. */
     public void planNow() {
         debounce.stop();
+        adopted = null;
         LoadedModel m = groups.model();
         List<CoupledGroup> gs = groups.groupsProperty().get();
         if (m == null || gs.isEmpty()) return;
@@ -288,6 +289,8 @@ public final class PruneViewModel {
         }, res -> {
             if (run != timingRuns) return;
             accuracy.set(res.accuracy());
+            PlanOutcome planNow = outcome.get();
+            if (planNow != null) evaluated.set(new Evaluated(planNow, state(), res.bench(), res.accuracy(), bytes));
             ModelServices.Accuracy acc = res.accuracy();
             String a = acc != null ? String.format(" · top-1 %.1f%% → %.1f%% on %s (%d)", 100 * acc.original(),
                     100 * acc.pruned(), acc.dataset(), acc.samples())
@@ -471,11 +474,74 @@ public final class PruneViewModel {
         }, failed::accept);
     }
 
+    /**
+     * A plan that was evaluated: the plan, the settings (and decided plan) that restore it, the A/B timing, accuracy
+     * when the model has a data set, and the pruned model's bytes.
+     */
+    public record Evaluated(PlanOutcome plan, PlanState state, dev.lopper.eval.BenchResult bench,
+                            ModelServices.Accuracy accuracy, byte[] model) { }
+
+    /** The settings of a plan and, when it was decided (by the target box) rather than planned, the plan itself. */
+    public record PlanState(Snapshot settings, PlanOutcome decided) { }
+
+    /** The current settings and decided plan (to restore them later). */
+    public PlanState state() { return new PlanState(snapshot(), adopted); }
+
+    /** Restores a plan's settings (and its decided plan) in one undoable step. */
+    public void restore(PlanState target, String what) {
+        PlanState before = state();
+        undo.apply(new UndoStack.Edit() {
+            @Override public void redo() { apply(target); }
+            @Override public void undo() { apply(before); }
+            @Override public String description() { return what; }
+        });
+    }
+
+    /**
+     * Takes a plan decided outside the planner (the target box: sensitivity allocation, latency search) as the current
+     * plan, in one undoable step: the target becomes {@code kind ≤ value}, each group's allocated ratio its override, and
+     * the plan is shown and (when live) rewritten and verified as it is, without re-planning.
+     */
+    public void adopt(PlanOutcome decided, Map<String, Double> ratios, PruneTarget.Kind kind, double value, String what) {
+        Snapshot s = snapshot();
+        Snapshot settings = new Snapshot(s.criterion(), Allocation.UNIFORM, kind, s.roundTo(), 1 - value, Map.copyOf(ratios),
+                s.compensate());
+        restore(new PlanState(settings, decided), what);
+    }
+
+    private void apply(PlanState p) {
+        if (p.decided() == null) {
+            restore(p.settings());
+            schedule();
+            return;
+        }
+        adopting = true;
+        try {
+            restore(p.settings());
+        } finally {
+            adopting = false;
+        }
+        debounce.stop();
+        planRuns++;
+        if (planning != null && !planning.isDone()) planning.cancel();
+        adopted = p.decided();
+        show(p.decided());
+    }
+
+    /** True while settings are being set to a decided plan's (no re-planning). */
+    private boolean adopting;
+    /** The current plan when it was decided by the target box (null when planned from the settings). */
+    private PlanOutcome adopted;
+    private final ReadOnlyObjectWrapper<Evaluated> evaluated = new ReadOnlyObjectWrapper<>();
+
+    /** The last evaluation of a pruned plan (set when one finishes). */
+    public ReadOnlyObjectProperty<Evaluated> evaluatedProperty() { return evaluated.getReadOnlyProperty(); }
+
     /** All settings at one moment (for undo of a plan load). */
-    record Snapshot(Criterion criterion, Allocation allocation, PruneTarget.Kind kind, int roundTo, double ratio,
+    public record Snapshot(Criterion criterion, Allocation allocation, PruneTarget.Kind kind, int roundTo, double ratio,
                     Map<String, Double> overrides, boolean compensate) { }
 
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         return new Snapshot(criterion.get(), allocation.get(), targetKind.get(), roundTo.get(),
                 groups.globalRatioProperty().get(), groups.overrides(), compensate.get());
     }

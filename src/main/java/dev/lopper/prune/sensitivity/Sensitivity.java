@@ -33,11 +33,8 @@ public final class Sensitivity {
     public static Measured measure(PruningSession s, SensitivitySettings settings, Path data, int parallel,
                                    SensitivityCache cache, Progress progress) {
         if (cache != null) {
-            Optional<SensitivityResult> hit = cache.load(s.sha256(), settings);
-            // a table counted under another cost definition (an older Lopper) is measured again
-            if (hit.isPresent() && hit.get().totalMacs() == s.before().macs() && hit.get().totalParams() == s.before().params()) {
-                return new Measured(hit.get(), true, cache.file(s.sha256(), settings));
-            }
+            Optional<Measured> hit = cached(s, settings, cache);
+            if (hit.isPresent()) return hit.get();
         }
         SensitivityResult r = SensitivityAnalysis.run(s, settings, data, parallel, progress);
         Path f = null;
@@ -49,6 +46,16 @@ public final class Sensitivity {
             }
         }
         return new Measured(r, false, f);
+    }
+
+    /** The cached table of this model and settings, if there is one that matches (nothing is measured). */
+    public static Optional<Measured> cached(PruningSession s, SensitivitySettings settings, SensitivityCache cache) {
+        Optional<SensitivityResult> hit = cache.load(s.sha256(), settings);
+        // a table counted under another cost definition (an older Lopper) is measured again
+        if (hit.isPresent() && hit.get().totalMacs() == s.before().macs() && hit.get().totalParams() == s.before().params()) {
+            return Optional.of(new Measured(hit.get(), true, cache.file(s.sha256(), settings)));
+        }
+        return Optional.empty();
     }
 
     /** The cache key of a data set: "random" for null, a file's SHA-256, or a hash of a folder's listing (names, sizes, times). */
