@@ -122,4 +122,43 @@ class OneEngineTest {
         byte[] cli = cliPlan(SAMPLE, "cli.json", "--ratio", "0.3", "--criterion", "obspa", "--allocation", "global", "--round-to", "1");
         assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
     }
+
+    @Test
+    void sensitivityTargetPlanIsByteIdenticalInAppAndCli() throws Exception {
+        // each measures its own sensitivity table (separate caches): the tables and the allocations must agree
+        String saved = System.getProperty("lopper.cache.dir");
+        try {
+            System.setProperty("lopper.cache.dir", dir.resolve("app-cache").toString());
+            open(SAMPLE);
+            PruneViewModel prune = vm.prune();
+            onFx(() -> prune.setRoundTo(1));
+            var s = vm.sensitivity();
+            onFx(() -> {
+                s.samplesProperty().set(16);
+                s.targetKindProperty().set(dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind.MACS);
+                s.targetTextProperty().set("50 %");
+                s.findPlan();
+            });
+            waitFor(() -> s.decidedProperty().get() != null && prune.outcomeProperty().get() != null
+                    && prune.outcomeProperty().get().plan() == s.decidedProperty().get().outcome().plan(), 120_000);
+            Path appFile = dir.resolve("app.json");
+            onFx(() -> {
+                prune.savePlan(appFile);
+                return null;
+            });
+            byte[] app = Files.readAllBytes(appFile);
+            System.setProperty("lopper.cache.dir", dir.resolve("cli-cache").toString());
+            byte[] cli = cliPlan(SAMPLE, "cli.json", "--target-macs", "0.5", "--allocation", "sensitivity", "--round-to", "1",
+                    "--sensitivity-samples", "16");
+            assertTrue(Files.list(dir.resolve("cli-cache").resolve("sensitivity")).count() == 1, "the CLI measured its own table");
+            assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cliOut);
+            ModelServices.PlanOutcome shown = onFx(() -> prune.outcomeProperty().get());
+            assertEquals(json.path("after").path("macs").asLong(), shown.after().macs());
+            assertTrue(shown.after().macsFraction(shown.before()) <= 0.5);
+        } finally {
+            if (saved == null) System.clearProperty("lopper.cache.dir");
+            else System.setProperty("lopper.cache.dir", saved);
+        }
+    }
 }
