@@ -136,7 +136,7 @@ public final class SensitivityController {
         series.forEach((id, s) -> {
             if (s.getNode() == null) return;
             boolean on = id.equals(sel);
-            s.getNode().setStyle("-fx-cursor: hand; -fx-stroke-width: " + (on ? 4 : 1.5) + "px;"
+            s.getNode().setStyle("-fx-cursor: hand; -fx-stroke-width: " + (on ? "4px;" : "1.5px;")
                     + (sel == null || on ? "" : "-fx-opacity: 0.45;"));
             if (on) s.getNode().toFront();
         });
