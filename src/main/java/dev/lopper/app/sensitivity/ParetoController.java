@@ -59,9 +59,10 @@ public final class ParetoController {
         }
         chart.getData().add(original);
         chart.getData().add(best);
-        chart.getData().add(rest);
+        if (!rest.getData().isEmpty()) chart.getData().add(rest);
         chart.setLegendVisible(true);
         for (XYChart.Series<Number, Number> s : List.of(best, rest)) {
+            if (s.getChart() == null) continue;
             for (XYChart.Data<Number, Number> d : s.getData()) {
                 ParetoViewModel.Point p = (ParetoViewModel.Point) d.getExtraValue();
                 d.getNode().setId((latency ? "pareto-latency-" : "pareto-macs-") + p.number());

@@ -86,7 +86,7 @@ public final class SensitivityController {
         findPlan.disableProperty().bind(vm.decidingProperty());
         targetStatus.textProperty().bind(vm.targetStatusProperty());
         vm.curves().addListener((ListChangeListener<SensitivityViewModel.Curve>) c -> redraw());
-        vm.resultProperty().addListener((o, a, r) -> damageAxis.setLabel(r == null ? "damage" : SensitivityViewModel.damageName(r)));
+        vm.resultProperty().addListener((o, a, r) -> damageAxis.setLabel(SensitivityViewModel.axisLabel(r)));
         vm.selectedProperty().addListener((o, a, b) -> highlight());
         redraw();
     }

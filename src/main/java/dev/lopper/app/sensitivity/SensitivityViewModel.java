@@ -226,6 +226,11 @@ public final class SensitivityViewModel {
                 notMeasured == 0 ? "" : " · " + notMeasured + " not measured"));
     }
 
+    /** The damage axis's label (short: the chart is low). */
+    public static String axisLabel(SensitivityResult r) {
+        return r == null ? "damage" : r.metric().equals("accuracy") ? "damage (accuracy drop)" : "damage (rel. L2)";
+    }
+
     /** What the damage is: accuracy drop with labelled data, else relative L2 error of the outputs. */
     public static String damageName(SensitivityResult r) {
         return r.metric().equals("accuracy") ? "accuracy drop" : "relative L2 error of the outputs";
@@ -348,7 +353,7 @@ public final class SensitivityViewModel {
                 targetStatus.set("No plan tried ran faster than the original: nothing loaded" + trials(r.latency()));
                 return;
             }
-            prune.adopt(r.outcome(), r.ratios(), pk, kind == TargetKind.LATENCY ? r.outcome().after().macsFraction(r.outcome().before())
+            prune.adopt(r.outcome(), overrides(r.ratios()), pk, kind == TargetKind.LATENCY ? r.outcome().after().macsFraction(r.outcome().before())
                     : value, "target " + what);
             targetStatus.set(report(kind, value, r));
         }, ex -> {
@@ -358,6 +363,15 @@ public final class SensitivityViewModel {
             deciding.set(false);
             targetStatus.set("Cancelled: the plan was not changed");
         });
+    }
+
+    /** Each prunable group's ratio as allocated: the groups the allocator left whole get 0 (not the global ratio). */
+    private Map<String, Double> overrides(Map<String, Double> ratios) {
+        Map<String, Double> all = new java.util.LinkedHashMap<>();
+        for (GroupRow row : groups.rows()) {
+            if (row.isPrunable()) all.put(row.id(), ratios.getOrDefault(row.id(), 0.0));
+        }
+        return all;
     }
 
     static String describe(TargetKind kind, double value) {
