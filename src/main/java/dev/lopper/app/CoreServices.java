@@ -68,22 +68,30 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     /** The pruning session of the model last asked for: the same engine `lopper prune` runs. */
     private volatile SessionCache session;
 
-    private record SessionCache(LoadedModel model, PruningSession session) { }
+    private record SessionCache(LoadedModel model, String shapes, PruningSession session) { }
 
     /** The last plan made, to apply it with its scores and request (a missed MACs/params target is corrected). */
     private volatile PlanResult lastPlanned;
 
     /** The session of an opened model: its graph and group analysis as the app loaded them, built once per model. */
     PruningSession session(LoadedModel m, Progress progress) throws ModelLoadException {
+        return session(m, Map.of(), progress);
+    }
+
+    /** The session with the sizes of dynamic input dims (as the CLI's --input-shape), built once per model and sizes. */
+    PruningSession session(LoadedModel m, Map<String, long[]> shapes, Progress progress) throws ModelLoadException {
+        StringBuilder k = new StringBuilder();
+        new java.util.TreeMap<>(shapes).forEach((n, d) -> k.append(n).append('=').append(java.util.Arrays.toString(d)).append(';'));
+        String key = k.toString();
         SessionCache c = session;
-        if (c != null && c.model() == m) return c.session();
+        if (c != null && c.model() == m && c.shapes().equals(key)) return c.session();
         synchronized (this) {
             c = session;
-            if (c != null && c.model() == m) return c.session();
+            if (c != null && c.model() == m && c.shapes().equals(key)) return c.session();
             Analyzed a = analyzed;
             GroupAnalysis analysis = a != null && a.graph() == m.graph() ? a.analysis() : GroupAnalyzer.analyze(m.graph(), progress);
-            PruningSession s = PruningSession.of(m.path(), m.model(), m.graph(), analysis, Map.of(), progress);
-            session = new SessionCache(m, s);
+            PruningSession s = PruningSession.of(m.path(), m.model(), m.graph(), analysis, shapes, progress);
+            session = new SessionCache(m, key, s);
             lastPlanned = null;
             return s;
         }
@@ -101,6 +109,17 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     }
 
     @Override
+    public PlanOutcome plan(LoadedModel m, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
+                            Path calibration, RunInputs inputs, Progress progress) throws Exception {
+        PruningSession s = session(m, inputs.shapes().explicitShapes(), progress);
+        progress.update("Planning (" + scoring.criterion().id() + ")", 0, 1);
+        PlanResult r = s.plan(PruneRequest.of(scoring, settings).withCalibration(calibration), progress);
+        lastPlanned = r;
+        return new PlanOutcome(r.plan(), r.scores(), r.before(), r.after(),
+                "parameters and MACs counted exactly, as lopper prune counts them");
+    }
+
+    @Override
     public LatencyStats measureLatency(LoadedModel m, int runs, RunInputs ints, LatencyListener listener, Progress progress) {
         progress.update("Starting ONNX Runtime", 0, 1);
         try (EvalSession s = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT)) {
@@ -112,7 +131,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     @Override
     public PruneOutcome prune(LoadedModel m, GroupsResult groups, PruningPlan plan, RunInputs ints, boolean compensate,
                               Progress progress) throws Exception {
-        PruningSession s = session(m, progress);
+        PruningSession s = session(m, ints.shapes().explicitShapes(), progress);
         VerifyOptions d = VerifyOptions.DEFAULT;
         PlanResult last = lastPlanned;
         PlanResult planned = last != null && last.plan() == plan ? last
@@ -210,7 +229,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     @Override
     public dev.lopper.prune.sensitivity.Sensitivity.Measured sensitivity(LoadedModel m, dev.lopper.importance.Criterion criterion,
             int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
-        PruningSession s = session(m, progress);
+        PruningSession s = session(m, inputs.shapes().explicitShapes(), progress);
         var settings = dev.lopper.prune.latency.TargetDecision.sensitivitySettings(criterion, samples,
                 ScoringOptions.defaults().seed(), data, inputs.shapes().explicitShapes());
         return dev.lopper.prune.sensitivity.Sensitivity.measure(s, settings, data, Runtime.getRuntime().availableProcessors(),
@@ -220,7 +239,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     @Override
     public java.util.Optional<dev.lopper.prune.sensitivity.Sensitivity.Measured> cachedSensitivity(LoadedModel m,
             dev.lopper.importance.Criterion criterion, int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
-        PruningSession s = session(m, progress);
+        PruningSession s = session(m, inputs.shapes().explicitShapes(), progress);
         var settings = dev.lopper.prune.latency.TargetDecision.sensitivitySettings(criterion, samples,
                 ScoringOptions.defaults().seed(), data, inputs.shapes().explicitShapes());
         return dev.lopper.prune.sensitivity.Sensitivity.cached(s, settings, dev.lopper.prune.sensitivity.SensitivityCache.standard());
@@ -229,7 +248,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     @Override
     public Decided decide(LoadedModel m, ScoringOptions scoring, PruningSettings settings, Double targetLatency, int threads,
                           int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
-        PruningSession s = session(m, progress);
+        PruningSession s = session(m, inputs.shapes().explicitShapes(), progress);
         Map<String, long[]> shapes = inputs.shapes().explicitShapes();
         var options = new dev.lopper.prune.latency.TargetDecision.Options(true, targetLatency, threads,
                 dev.lopper.prune.latency.TargetDecision.sensitivitySettings(scoring.criterion(), samples, scoring.seed(), data, shapes),

@@ -34,6 +34,17 @@ public interface ModelServices {
     PlanOutcome plan(LoadedModel model, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
                      Progress progress) throws Exception;
 
+    /**
+     * Scores and plans with calibration data ({@code lopper prune --calibration}: CSV, .npy, .npz or an image folder;
+     * null for none) for the data-aware criteria and compensation, and the sizes of dynamic input dims of
+     * {@code inputs} (as --input-shape).
+     */
+    default PlanOutcome plan(LoadedModel model, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
+                             java.nio.file.Path calibration, RunInputs inputs, Progress progress) throws Exception {
+        if (calibration != null) throw new IllegalStateException("this build plans without calibration data");
+        return plan(model, groups, scoring, settings, progress);
+    }
+
     // Random inputs follow {@link RunInputs}: integer ranges (by default from the model's embedding tables) and shapes.
 
     /** Times the original model in ONNX Runtime on random inputs, reporting every run as it completes. */

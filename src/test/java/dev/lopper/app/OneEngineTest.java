@@ -161,4 +161,27 @@ class OneEngineTest {
             else System.setProperty("lopper.cache.dir", saved);
         }
     }
+
+    @Test
+    void calibratedWandaPlanIsByteIdenticalInAppAndCli() throws Exception {
+        // calibration data chosen in the app: an activation criterion becomes available and scores on it, as --calibration
+        Path data = SAMPLE.resolveSibling("digits_test.csv");
+        open(SAMPLE);
+        PruneViewModel prune = vm.prune();
+        assertTrue(!onFx(() -> prune.criteria()).contains(Criterion.WANDA), "wanda needs data");
+        onFx(() -> prune.setCalibration(data));
+        assertTrue(onFx(() -> prune.criteria()).contains(Criterion.WANDA));
+        onFx(() -> prune.setCriterion(Criterion.WANDA));
+        byte[] app = appPlan(prune, "wanda", PruneTarget.Kind.RATIO, "app.json");
+        byte[] cli = cliPlan(SAMPLE, "cli.json", "--ratio", "0.3", "--criterion", "wanda", "--calibration", data.toString());
+        assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
+        // and it differs from the data-free l1 plan (the scores came from the data)
+        onFx(() -> prune.setCriterion(Criterion.L1));
+        byte[] l1 = appPlan(prune, "l1", PruneTarget.Kind.RATIO, "l1.json");
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var wandaGroups = mapper.readTree(app).get("groups");
+        var l1Groups = mapper.readTree(l1).get("groups");
+        assertTrue(wandaGroups != null && wandaGroups.size() > 0, new String(app));
+        assertTrue(!wandaGroups.equals(l1Groups), "other channels kept than by l1");
+    }
 }

@@ -265,7 +265,11 @@ public final class PruneView extends VBox {
     public Node settingsBar() {
         ChoiceBox<Criterion> criterion = new ChoiceBox<>();
         criterion.setId("criterion");
-        criterion.getItems().setAll(PruneViewModel.DATA_FREE_CRITERIA);
+        criterion.getItems().setAll(vm.criteria());
+        vm.calibrationProperty().addListener((o, a, b) -> {
+            criterion.getItems().setAll(vm.criteria());
+            criterion.setValue(vm.criterionProperty().get());
+        });
         criterion.setValue(vm.criterionProperty().get());
         criterion.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setCriterion(b); });
         vm.criterionProperty().addListener((o, a, b) -> criterion.setValue(b));
@@ -312,9 +316,47 @@ public final class PruneView extends VBox {
                 + "make ONNX Runtime slower, not faster."));
         FlowPane bar = new FlowPane(10, 4, pair("Criterion", criterion), pair("Target", target),
                 pair("Allocation", allocation), pair("Round to", roundTo), compensate,
-                pair("Int inputs", ints), pair("Input shape", shapes));
+                pair("Int inputs", ints), pair("Input shape", shapes), calibrationButton());
         bar.setAlignment(Pos.CENTER_LEFT);
         return bar;
+    }
+
+    /**
+     * Calibration data, as the CLI's --calibration (CSV, .npy, .npz, an image folder): the activation criteria become
+     * available, OBSPA and compensation use it.
+     */
+    private Node calibrationButton() {
+        javafx.scene.control.MenuButton b = new javafx.scene.control.MenuButton();
+        b.setId("calibration");
+        javafx.scene.control.MenuItem file = new javafx.scene.control.MenuItem("Data file (CSV, .npy, .npz)…");
+        file.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            fc.setTitle("Calibration data (CSV, .npy, .npz)");
+            fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Data (CSV, .npy, .npz)", "*.csv", "*.npy", "*.npz"),
+                    new FileChooser.ExtensionFilter("All files", "*.*"));
+            var w = getScene() == null ? null : getScene().getWindow();
+            File f = dev.lopper.app.WindowKeeper.keep(w, () -> fc.showOpenDialog(w));
+            if (f != null) vm.setCalibration(f.toPath());
+        });
+        javafx.scene.control.MenuItem folder = new javafx.scene.control.MenuItem("Image folder…");
+        folder.setOnAction(e -> {
+            javafx.stage.DirectoryChooser dc = new javafx.stage.DirectoryChooser();
+            dc.setTitle("Calibration images (one subfolder per class, or images)");
+            var w = getScene() == null ? null : getScene().getWindow();
+            File f = dev.lopper.app.WindowKeeper.keep(w, () -> dc.showDialog(w));
+            if (f != null) vm.setCalibration(f.toPath());
+        });
+        javafx.scene.control.MenuItem none = new javafx.scene.control.MenuItem("None (data-free)");
+        none.setOnAction(e -> vm.setCalibration(null));
+        b.getItems().addAll(file, folder, none);
+        Runnable label = () -> b.setText(vm.calibrationProperty().get() == null ? "Calibration: none"
+                : "Calibration: " + vm.calibrationProperty().get().getFileName());
+        label.run();
+        vm.calibrationProperty().addListener((o, a, c) -> label.run());
+        b.setTooltip(new Tooltip("Data to measure activations on, as lopper prune --calibration (CSV, .npy, .npz or an "
+                + "image folder, read with the input shape above): enables mean-activation, apoz, wanda and stade, and "
+                + "OBSPA and compensation use it instead of data-free moments."));
+        return b;
     }
 
     private static HBox pair(String label, Node control) {

@@ -81,6 +81,7 @@ public final class PruneViewModel {
     private final javafx.beans.property.BooleanProperty livePrune = new javafx.beans.property.SimpleBooleanProperty(true);
     private final IntegerProperty evaluateRuns = new SimpleIntegerProperty(40);
     private final ObjectProperty<dev.lopper.app.RunInputs> inputs = new SimpleObjectProperty<>(dev.lopper.app.RunInputs.AUTO);
+    private final ObjectProperty<Path> calibration = new SimpleObjectProperty<>();
     private final ObjectProperty<Map<String, Double>> profileMillis = new SimpleObjectProperty<>(Map.of());
     private TaskRunner.Handle pruning;
     private int pruneRuns;
@@ -99,8 +100,11 @@ public final class PruneViewModel {
         this.debounce = tasks.delay(DEBOUNCE_MILLIS, this::planNow);
         inputs.addListener((o, a, b) -> {
             clearResults();
-            if (outcome.get() != null && livePrune.get()) pruneNow();
+            // calibration data is read with the input shapes: the plan is made again
+            if (calibration.get() != null) schedule();
+            else if (outcome.get() != null && livePrune.get()) pruneNow();
         });
+        calibration.addListener((o, a, b) -> schedule());
         graph.sceneProperty().addListener((o, a, b) -> {
             PlanOutcome r = outcome.get();
             if (r != null && b != null) graph.channelLabelsProperty().set(channelLabels(r.plan()));
@@ -158,7 +162,9 @@ public final class PruneViewModel {
             return;
         }
         int run = ++planRuns;
-        planning = tasks.run("Planning", p -> services.plan(m, gs, scoring, settings, p), r -> {
+        Path data = calibration.get();
+        dev.lopper.app.RunInputs in = inputs.get();
+        planning = tasks.run("Planning", p -> services.plan(m, gs, scoring, settings, data, in, p), r -> {
             if (run != planRuns || groups.model() != m) return;
             show(r);
         }, ex -> {
@@ -581,6 +587,19 @@ public final class PruneViewModel {
             @Override public void undo() { compensate.set(false); criterion.set(before); }
             @Override public String description() { return "criterion"; }
         });
+    }
+
+    /**
+     * Calibration data (as `lopper prune --calibration`: CSV, .npy, .npz or an image folder; null: data-free) for the
+     * activation criteria (mean-activation, apoz, wanda, stade), OBSPA's moments and compensation; undoable.
+     */
+    public void setCalibration(Path data) { set(calibration, data, data == null ? "no calibration data" : "calibration data"); }
+
+    public ReadOnlyObjectProperty<Path> calibrationProperty() { return calibration; }
+
+    /** The criteria the app offers: the data-free ones, and with calibration data also those measured on it. */
+    public List<Criterion> criteria() {
+        return calibration.get() == null ? DATA_FREE_CRITERIA : List.of(Criterion.values());
     }
 
     /** Data-free OBS compensation in the apply step (any criterion); undoable. */
