@@ -39,8 +39,8 @@ import dev.lopper.app.prune.PruneView;
  * charts) into their panes and forwards menu and toolbar actions. No logic of its own.
  */
 public final class MainController {
-    /** Width at which the groups table shows every column unabridged (the sum of their preferred widths). */
-    static final double GROUPS_WIDTH = 640;
+    /** Width at which the groups table shows every column unabridged (the sum of their preferred widths, with Damage). */
+    static final double GROUPS_WIDTH = 700;
     static final double INSPECTOR_WIDTH = 260;
 
     private final MainViewModel vm;

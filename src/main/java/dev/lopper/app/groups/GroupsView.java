@@ -157,7 +157,17 @@ public final class GroupsView extends VBox {
         imp.setCellFactory(c -> new SparklineCell());
         headerTip(imp, "Importance of each channel, sorted: the low end is what pruning removes first.");
         table.getColumns().add(imp);
-        table.getColumns().add(damageColumn());
+        TableColumn<GroupRow, Number> damage = damageColumn();
+        table.getColumns().add(damage);
+        // shown once a sensitivity table gives the groups a damage (the other columns keep their room until then)
+        javafx.beans.InvalidationListener showDamage = o -> damage.setVisible(
+                vm.rows().stream().anyMatch(r -> !Double.isNaN(r.damageProperty().get())));
+        damage.setVisible(false);
+        vm.rows().addListener((javafx.collections.ListChangeListener<GroupRow>) c -> {
+            while (c.next()) for (GroupRow r : c.getAddedSubList()) r.damageProperty().addListener(showDamage);
+            showDamage.invalidated(null);
+        });
+        for (GroupRow r : vm.rows()) r.damageProperty().addListener(showDamage);
         table.getColumns().add(percentColumn("Params", r -> r.paramsShare(), "Share of the model's parameters this group holds."));
         table.getColumns().add(percentColumn("MACs", r -> r.macsShare(), "Share of the groups' multiply-accumulates."));
         TableColumn<GroupRow, String> status = column("Status", 76, GroupRow::status, LOCKED_HELP);

@@ -86,6 +86,9 @@ class SensitivityUiTest {
     void sensitivityCurvesSelectGroupsAndATargetMakesAPlanThatMeetsIt(FxRobot robot) throws Exception {
         robot.interact(() -> vm.openSample());
         waitUntil(() -> vm.loaded() != null && vm.groups().analysedProperty().get() && vm.prune().outcomeProperty().get() != null, 30);
+        TableView<GroupRow> groupsTable = robot.lookup("#groups-table").queryTableView();
+        var damageColumn = groupsTable.getColumns().stream().filter(c -> "damage-column".equals(c.getId())).findFirst().orElseThrow();
+        assertTrue(!damageColumn.isVisible(), "no damage column before a sensitivity table");
         robot.clickOn("Sensitivity");
         robot.interact(() -> vm.sensitivity().samplesProperty().set(8));
         robot.clickOn("#run-sensitivity");
@@ -93,6 +96,7 @@ class SensitivityUiTest {
         waitUntil(() -> !chart.getData().isEmpty() && !vm.sensitivity().runningProperty().get(), 120);
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(vm.sensitivity().curves().size(), chart.getData().size());
+        assertTrue(damageColumn.isVisible(), "the heat column appears with the table");
         String status = robot.lookup("#sensitivity-status").queryAs(Label.class).getText();
         assertTrue(status.contains("relative L2 error") && status.contains("measured in"), status);
 
