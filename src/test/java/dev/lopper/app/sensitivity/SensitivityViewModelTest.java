@@ -261,4 +261,33 @@ class SensitivityViewModelTest {
         assertEquals(List.of(a, c), ParetoViewModel.front(List.of(a, b, c), true));
         assertEquals(List.of(a), ParetoViewModel.front(List.of(a, b, c), false));
     }
+
+    @Test
+    void aLatencyTargetSearchesTimedPlansAndLoadsTheOneItReports() {
+        MainViewModel vm = open(DIGITS);
+        SensitivityViewModel s = vm.sensitivity();
+        s.targetKindProperty().set(TargetKind.LATENCY);
+        s.targetTextProperty().set("0.9x");
+        s.findPlan();
+        var d = s.decidedProperty().get();
+        assertNotNull(d, s.targetStatusProperty().get());
+        assertNotNull(d.latency());
+        assertFalse(d.latency().trials().isEmpty());
+        String status = s.targetStatusProperty().get();
+        if (d.outcome() == null) {
+            // nothing faster than the original on this machine: nothing is loaded, and the status says so
+            assertTrue(status.startsWith("No plan tried ran faster than the original"), status);
+            return;
+        }
+        var chosen = d.latency().chosenTrial();
+        assertTrue(chosen.fraction() < 1, "never a plan slower than the original: " + chosen);
+        assertEquals(d.latency().met(), chosen.fraction() <= 0.9);
+        assertTrue(status.startsWith(d.latency().met() ? "✔ met: latency" : "✘ not met"), status);
+        assertTrue(status.contains(String.format(java.util.Locale.ROOT, "%.3f×", chosen.fraction())), status);
+        // the loaded plan is the chosen trial's, shown as a MACs target at what it keeps
+        var plan = vm.prune().outcomeProperty().get();
+        assertTrue(plan.plan() == d.outcome().plan());
+        assertEquals(chosen.macsFraction(), plan.after().macsFraction(plan.before()), 1e-9);
+        assertEquals(PruneTarget.Kind.MACS, vm.prune().targetKindProperty().get());
+    }
 }
