@@ -60,6 +60,7 @@ public final class MainController {
     @FXML private StackPane graphPane;
     @FXML private StackPane inspectorSlot;
     @FXML private StackPane pruneSlot;
+    @FXML private javafx.scene.control.TabPane bottomTabs;
     @FXML private VBox bottom;
     @FXML private Label status;
     @FXML private Label taskMessage;
@@ -103,7 +104,7 @@ public final class MainController {
         pruneView.setId("prune-view");
         groups.getChildren().add(1, pruneView.settingsBar());
         pruneSlot.getChildren().add(pruneView);
-        SplitPane.setResizableWithParent(pruneSlot, false);
+        SplitPane.setResizableWithParent(bottomTabs, false);
 
         // the compare view takes the place of the three panes while shown
         compareView = new dev.lopper.app.compare.CompareView(vm.compare());
