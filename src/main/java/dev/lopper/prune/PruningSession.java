@@ -237,8 +237,15 @@ public final class PruningSession {
     }
 
     private PlanExecution.Outcome apply(PruningPlan plan, WeightCompensation step, PruneRequest r, Progress progress) {
-        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify());
+        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify(), kvCache());
         return PlanExecution.run(plan, kept -> rewrite(kept, step), check, r.lockFailing(), progress);
+    }
+
+    /** A decoder's KV-cache inputs and outputs ({@link dev.lopper.graph.KvCache}): their head dims may shrink. */
+    public java.util.Set<String> kvCache() {
+        java.util.Set<String> s = new java.util.LinkedHashSet<>();
+        dev.lopper.graph.KvCache.pairs(graph).forEach((in, out) -> { s.add(in); s.add(out); });
+        return s;
     }
 
     /** A plan file checked against this model. */
@@ -325,7 +332,7 @@ public final class PruningSession {
 
     /** Applies and verifies in ONNX Runtime; with {@code lockFailing} failing groups are left whole. */
     public PlanExecution.Outcome apply(PruningPlan plan, boolean lockFailing, VerifyOptions verify, Progress progress) {
-        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify);
+        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify, kvCache());
         return PlanExecution.run(plan, this::rewrite, check, lockFailing, progress);
     }
 
