@@ -248,6 +248,35 @@ public final class PruningSession {
         return s;
     }
 
+    /**
+     * KV-cache inputs and outputs whose shape the plan changes, each as "[batch,1,past_sequence,4]" (sizes it keeps or
+     * the model's dim names): callers must feed caches of the new shape. Empty when the plan leaves every cache whole.
+     */
+    public java.util.Map<String, String> resizedCaches(PruningPlan plan) {
+        java.util.Map<String, Integer> kept = new java.util.HashMap<>();
+        plan.groups().forEach((id, g) -> kept.put(id, g.kept().length));
+        java.util.Map<String, String> r = new java.util.LinkedHashMap<>();
+        for (String t : kvCache()) {
+            dev.lopper.analysis.Dim[] d = analysis.tensorDims().get(graph.resolve(t));
+            dev.lopper.graph.Shape sh = graph.shape(t);
+            if (d == null || !sh.hasRank() || sh.rank() != d.length) continue;
+            StringBuilder b = new StringBuilder("[");
+            boolean changed = false;
+            for (int i = 0; i < d.length; i++) {
+                long v = analysis.newSize(d[i], kept);
+                if (i > 0) b.append(',');
+                if (sh.dim(i) >= 0 && v >= 0) {
+                    changed |= v != sh.dim(i);
+                    b.append(v);
+                } else {
+                    b.append(sh.symbol(i) != null ? sh.symbol(i) : "?");
+                }
+            }
+            if (changed) r.put(t, b.append(']').toString());
+        }
+        return r;
+    }
+
     /** A plan file checked against this model. */
     public PruningPlan readPlan(Path planFile) {
         PruningPlan p = PlanFiles.read(planFile);
