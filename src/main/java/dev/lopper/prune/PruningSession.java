@@ -389,8 +389,28 @@ public final class PruningSession {
     }
 
     private ModelCost count(OnnxModel m, Progress progress) {
-        GroupAnalysis a = GroupAnalyzer.analyze(GraphLoader.load(m, inputShapes, Standardizer.Mode.STANDARDIZED, progress), progress);
+        GroupAnalysis a = GroupAnalyzer.analyze(GraphLoader.load(m, shapesFor(m), Standardizer.Mode.STANDARDIZED, progress), progress);
         return new ModelCost(a.summary().totalParams(), a.summary().totalMacs());
+    }
+
+    /**
+     * The caller's input shapes for a rewritten model: a KV-cache input the plan resized takes its new fixed sizes
+     * (the caller's dynamic sizes, e.g. the past length, stay).
+     */
+    private Map<String, long[]> shapesFor(OnnxModel m) {
+        java.util.Set<String> caches = kvCache();
+        if (caches.isEmpty() || inputShapes.isEmpty()) return inputShapes;
+        Map<String, long[]> r = new java.util.LinkedHashMap<>(inputShapes);
+        for (var in : m.proto().getGraph().getInputList()) {
+            long[] given = r.get(in.getName());
+            if (given == null || !caches.contains(in.getName())) continue;
+            var sh = in.getType().getTensorType().getShape();
+            if (sh.getDimCount() != given.length) continue;
+            long[] d = given.clone();
+            for (int i = 0; i < d.length; i++) if (sh.getDim(i).hasDimValue()) d[i] = sh.getDim(i).getDimValue();
+            r.put(in.getName(), d);
+        }
+        return r;
     }
 
     /** True when two paths name the same file (or would, for one not yet existing). */

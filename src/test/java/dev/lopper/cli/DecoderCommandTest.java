@@ -53,4 +53,26 @@ class DecoderCommandTest {
         assertTrue(text.out().contains("kv cache   input past_key_values.0.key is now [batch,1,past_sequence,4] (was [batch,2,past_sequence,8]):"
                 + " callers must feed caches of the new shape"), text.out());
     }
+
+    @Test
+    void pruneWithFixedInputShapesKeepsTheFileDynamic() throws Exception {
+        Path out = tmp.resolve("fixed.onnx");
+        List<String> args = new ArrayList<>(List.of("prune", MODEL, "-o", out.toString(), "--ratio", "0.5", "--round-to", "1",
+                "--input-shape", "input_ids=1,5"));
+        for (int l = 0; l < 2; l++) for (String kind : List.of("key", "value")) {
+            args.add("--input-shape");
+            args.add("past_key_values." + l + "." + kind + "=1,2,3,8");
+        }
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        // with every size fixed the rotary table is folded to a constant computed inside the model: the RoPE pairs
+        // lock (with that reason) and the key head dim stays 8; KV heads and V head dims still go
+        assertTrue(r.out().contains("kv cache   input past_key_values.0.key is now [1,1,3,8] (was [1,2,3,8])"), r.out());
+        assertTrue(r.out().contains("kv cache   input past_key_values.0.value is now [1,1,3,4] (was [1,2,3,8])"), r.out());
+        // the written file keeps its symbolic batch and lengths: GQA's reshapes were rewritten without freezing them
+        CliRun inspect = CliRun.of("inspect", out.toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains("past_key_values.0.key  float [batch,1,past_sequence,8]"), inspect.out());
+        assertTrue(inspect.out().contains("present.1.value  float [batch,1,total_sequence,4]"), inspect.out());
+    }
 }
