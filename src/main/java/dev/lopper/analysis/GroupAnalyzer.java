@@ -35,13 +35,14 @@ public final class GroupAnalyzer {
 
     public static GroupAnalysis analyze(ModelGraph graph, AnalysisOptions options, Progress progress) {
         AnalysisContext ctx = new AnalysisContext(graph);
+        java.util.Map<String, String> caches = dev.lopper.graph.KvCache.pairs(graph);
         for (String in : graph.inputs()) {
             Shape s = graph.shape(in);
             if (!s.hasRank()) continue;
             Dim[] d = new Dim[s.rank()];
             for (int i = 0; i < d.length; i++) d[i] = ctx.space.fresh(s.dims()[i], null);
             ctx.dims.put(in, d);
-            if (options.lockGraphInputs()) {
+            if (options.lockGraphInputs() && !caches.containsKey(in)) {
                 for (int i = 0; i < d.length; i++) {
                     ctx.space.markChannel(d[i], "input:" + in + "/" + i);
                     ctx.space.lock(d[i], "graph input '" + in + "'");
@@ -76,7 +77,10 @@ public final class GroupAnalyzer {
             ctx.propagateTaint(n);
         }
         if (options.lockGraphOutputs()) {
-            for (String out : graph.outputs()) ctx.lockTensor(graph.resolve(out), "graph output '" + out + "'");
+            for (String out : graph.outputs()) {
+                if (caches.containsValue(out)) continue; // a KV cache: see KvCache
+                ctx.lockTensor(graph.resolve(out), "graph output '" + out + "'");
+            }
         }
         progress.update("Building groups", total, total);
         return build(graph, ctx);

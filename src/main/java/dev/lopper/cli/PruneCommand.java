@@ -460,11 +460,19 @@ public final class PruneCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, "%-" + idw + "s %8s%s%n", g.id(), plan.keptCount(g.id(), g.channels()) + "/" + g.channels(), note));
         }
         if (locked > 0) b.append(locked).append(" locked group").append(locked > 1 ? "s" : "").append(" left whole (see `lopper groups`)\n");
+        PruningPlan applied = o != null ? o.plan() : plan;
+        var caches = s.resizedCaches(applied);
+        for (var e : caches.entrySet()) {
+            boolean input = s.graph().inputs().contains(e.getKey());
+            b.append(String.format(Locale.ROOT, "kv cache   %s %s is now %s (was %s)%s%n", input ? "input" : "output",
+                    e.getKey(), e.getValue(), s.graph().shape(e.getKey()),
+                    input ? ": callers must feed caches of the new shape" : ""));
+        }
         if (o != null) {
             double worst = o.verification().maxAbsDiff().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             double rel = o.verification().relL2().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-            b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes (on seeded inputs: max |Δ| %.4g,"
-                    + " relative L2 error %.4f%s)%n", worst, rel, compensating ? ", OBS-compensated" : ""));
+            b.append(String.format(Locale.ROOT, "verified   ONNX Runtime runs it; outputs keep their shapes%s (on seeded inputs: max |Δ| %.4g,"
+                    + " relative L2 error %.4f%s)%n", caches.isEmpty() ? "" : " but the KV caches'", worst, rel, compensating ? ", OBS-compensated" : ""));
             if (done != null && done.compensation() != null) {
                 var c = done.compensation();
                 b.append(String.format(Locale.ROOT, "compensated %d consumer layer%s (OBSPA least squares%s)%s%n", c.compensated().size(),
@@ -516,6 +524,8 @@ public final class PruneCommand implements Callable<Integer> {
             n.put("status", g.status());
             if (o != null && o.failing().containsKey(g.id())) n.put("leftWhole", o.failing().get(g.id()));
         }
+        ObjectNode caches = root.putObject("resizedCaches");
+        s.resizedCaches(o != null ? o.plan() : plan).forEach(caches::put);
         root.put("verified", o != null && o.verified());
         if (sensitivity != null) sensitivityJson(root.putObject("sensitivity"));
         if (latency != null) {

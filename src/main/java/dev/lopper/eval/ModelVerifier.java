@@ -15,6 +15,17 @@ public final class ModelVerifier {
     private ModelVerifier() {}
 
     public static VerificationResult verify(ModelSource original, ModelSource candidate, VerifyOptions options) {
+        return verify(original, candidate, options, java.util.Set.of());
+    }
+
+    /**
+     * @param resizable inputs and outputs whose fixed dims may differ in the candidate (a decoder's KV cache, see
+     *                  {@link dev.lopper.graph.KvCache}): the candidate is fed random values of its own declared shape
+     *                  for such an input (dynamic axes as in the original's feed), and such an output may change shape
+     *                  (it is still checked to be finite and is left out of the fidelity figures)
+     */
+    public static VerificationResult verify(ModelSource original, ModelSource candidate, VerifyOptions options,
+                                            java.util.Set<String> resizable) {
         try (EvalSession ref = EvalSession.open(original, options.session())) {
             Map<String, HostTensor> inputs = RandomInputs.forSession(ref, options.shapes(), options.ints(), options.seed());
             Map<String, HostTensor> expected = ref.run(inputs);
@@ -26,13 +37,14 @@ public final class ModelVerifier {
                 return VerificationResult.failed("candidate does not load: " + e.getMessage(), List.of(), refMs, Double.NaN);
             }
             try (cand) {
-                String inputError = compareInputs(ref.inputs(), cand.inputs());
+                String inputError = compareInputs(ref.inputs(), cand.inputs(), resizable);
                 if (inputError != null) return VerificationResult.failed(inputError, List.of(), refMs, Double.NaN);
+                Map<String, HostTensor> candInputs = resized(inputs, cand.inputs(), resizable, options.seed());
                 Map<String, HostTensor> actual;
                 double candMs;
                 try {
-                    actual = cand.run(inputs);
-                    candMs = medianMs(cand, inputs, options.timedRuns());
+                    actual = cand.run(candInputs);
+                    candMs = medianMs(cand, candInputs, options.timedRuns());
                 } catch (EvalException e) {
                     return VerificationResult.failed("candidate fails to run: " + e.getMessage(), List.of(), refMs, Double.NaN);
                 }
@@ -40,12 +52,13 @@ public final class ModelVerifier {
                 String error = null;
                 for (Map.Entry<String, HostTensor> e : expected.entrySet()) {
                     HostTensor a = actual.get(e.getKey());
+                    boolean free = a != null && resizable.contains(e.getKey()) && a.rank() == e.getValue().rank();
                     OutputCheck c = new OutputCheck(e.getKey(), e.getValue().shape(), a == null ? null : a.shape(),
-                            a == null || finiteWhere(e.getValue(), a));
+                            a == null || (free ? allFinite(a) : finiteWhere(e.getValue(), a)));
                     checks.add(c);
                     if (error == null) {
                         if (a == null) error = "candidate has no output '" + e.getKey() + "' (outputs: " + actual.keySet() + ")";
-                        else if (!c.shapeMatches()) error = "output '" + e.getKey() + "' has shape " + HostTensor.shapeText(c.actualShape())
+                        else if (!c.shapeMatches() && !free) error = "output '" + e.getKey() + "' has shape " + HostTensor.shapeText(c.actualShape())
                                 + ", the original's is " + HostTensor.shapeText(c.expectedShape());
                         else if (!c.finite()) error = "output '" + e.getKey() + "' has NaN or infinite values where the original's are finite";
                     }
@@ -55,13 +68,49 @@ public final class ModelVerifier {
                 }
                 if (error != null) return VerificationResult.failed(error, checks, refMs, candMs);
                 FidelityAccumulator f = new FidelityAccumulator();
-                f.add(expected, actual);
+                Map<String, HostTensor> same = new java.util.LinkedHashMap<>(expected), sameActual = new java.util.LinkedHashMap<>(actual);
+                for (String name : resizable) {
+                    if (same.containsKey(name) && actual.containsKey(name) && !Arrays.equals(same.get(name).shape(), actual.get(name).shape())) {
+                        same.remove(name);
+                        sameActual.remove(name);
+                    }
+                }
+                f.add(same, sameActual);
                 return new VerificationResult(true, null, checks, refMs, candMs, f.result());
             }
         }
     }
 
-    private static String compareInputs(List<TensorSpec> ref, List<TensorSpec> cand) {
+    /** The original's feed, with resizable inputs the candidate declares smaller replaced by seeded random values of its shape. */
+    private static Map<String, HostTensor> resized(Map<String, HostTensor> inputs, List<TensorSpec> cand, java.util.Set<String> resizable, long seed) {
+        if (resizable.isEmpty()) return inputs;
+        Map<String, HostTensor> r = new java.util.LinkedHashMap<>(inputs);
+        int index = 0;
+        for (TensorSpec c : cand) {
+            index++;
+            HostTensor fed = inputs.get(c.name());
+            if (fed == null || !resizable.contains(c.name()) || !fed.isFloating() || fed.rank() != c.rank()) continue;
+            long[] shape = fed.shape();
+            boolean changed = false;
+            for (int i = 0; i < shape.length; i++) {
+                if (c.dims()[i] >= 0 && c.dims()[i] != shape[i]) { shape[i] = c.dims()[i]; changed = true; }
+            }
+            if (!changed) continue;
+            HostTensor t = HostTensor.allocate(fed.elemType(), shape);
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed * 7_919L + index);
+            for (int i = 0; i < t.size(); i++) t.set(i, rnd.nextDouble() * 2 - 1);
+            r.put(c.name(), t);
+        }
+        return r;
+    }
+
+    private static boolean allFinite(HostTensor t) {
+        if (!t.isFloating()) return true;
+        for (int i = 0; i < t.size(); i++) if (!Double.isFinite(t.get(i))) return false;
+        return true;
+    }
+
+    private static String compareInputs(List<TensorSpec> ref, List<TensorSpec> cand, java.util.Set<String> resizable) {
         if (ref.size() != cand.size()) {
             return "candidate has inputs " + cand.stream().map(TensorSpec::name).toList() + ", the original has "
                     + ref.stream().map(TensorSpec::name).toList();
@@ -72,7 +121,7 @@ public final class ModelVerifier {
             if (c.elemType() != r.elemType() || c.rank() != r.rank()) {
                 return "input '" + r.name() + "' is " + c.describe() + " in the candidate, " + r.describe() + " in the original";
             }
-            for (int i = 0; i < r.rank(); i++) {
+            for (int i = 0; i < r.rank() && !resizable.contains(r.name()); i++) {
                 if (r.dims()[i] >= 0 && c.dims()[i] >= 0 && r.dims()[i] != c.dims()[i]) {
                     return "input '" + r.name() + "' is " + c.describe() + " in the candidate, " + r.describe() + " in the original";
                 }

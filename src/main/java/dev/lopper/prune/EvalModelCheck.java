@@ -28,6 +28,14 @@ public final class EvalModelCheck implements ModelCheck {
      * @param options         sessions, input shapes, seed (timed runs are forced to 0: verification does not time)
      */
     public EvalModelCheck(ModelSource original, Path externalDataDir, VerifyOptions options) {
+        this(original, externalDataDir, options, java.util.Set.of());
+    }
+
+    private final java.util.Set<String> resizable;
+
+    /** @param resizable inputs and outputs that may change shape (a decoder's KV cache, {@link dev.lopper.graph.KvCache}) */
+    public EvalModelCheck(ModelSource original, Path externalDataDir, VerifyOptions options, java.util.Set<String> resizable) {
+        this.resizable = java.util.Set.copyOf(resizable);
         this.original = original;
         this.externalDataDir = externalDataDir;
         this.options = new VerifyOptions(options.session(), options.shapes(), options.ints(), options.seed(), 0);
@@ -37,7 +45,7 @@ public final class EvalModelCheck implements ModelCheck {
     public Verification verify(byte[] model) {
         VerificationResult r;
         try {
-            r = ModelVerifier.verify(original, ModelSource.of(model, externalDataDir, "pruned model"), options);
+            r = ModelVerifier.verify(original, ModelSource.of(model, externalDataDir, "pruned model"), options, resizable);
         } catch (EvalException e) {
             throw new PlanException("cannot verify: the original model does not run in ONNX Runtime (" + e.getMessage() + ")", e);
         }

@@ -282,12 +282,13 @@ public final class PlanApplier {
                 String t = todo.remove(todo.size() - 1);
                 Node p = sym.producer(t).orElse(null);
                 if (p == null || !feeding.add(p.name())) continue;
+                if (p.opType().equals("Shape")) continue; // reads only its input's shape, not the values computing it
                 for (String in : p.inputs()) if (!in.isEmpty()) todo.add(sym.resolve(in));
             }
             int patched = 0;
-            boolean own = false;
+            Rewrite.ShapeInput own = null;
             for (Rewrite r : free.rewrites()) {
-                if (r instanceof Rewrite.ShapeInput fs && fs.node().equals(si.node())) own = true;
+                if (r instanceof Rewrite.ShapeInput fs && fs.node().equals(si.node())) own = fs;
                 if (!(r instanceof Rewrite.ConstantPatch cp) || !feeding.contains(cp.node())) continue;
                 Node target = sym.node(cp.node());
                 if (target == null || target.protoIndices().size() != 1) throw deferred.get(si);
@@ -300,7 +301,19 @@ public final class PlanApplier {
                 gb.setNode(idx, nb);
                 patched++;
             }
-            if (patched == 0 || own) throw deferred.get(si);
+            if (own != null && patched == 0 && n.protoIndices().size() == 1) {
+                // the symbolic analysis rewrites this shape as one constant itself (dynamic dims as 0 = copy and a
+                // single -1, e.g. GQA's reshape of [b, kv, n_rep, s, d] to [b, kv·n_rep, s, d]): write that
+                int idx = n.protoIndices().get(0);
+                NodeProto before = gb.getNode(idx);
+                long[] v = shapeEntries(si.node(), n.opType(), own, fileView.value(before.getInput(own.input())), free, counts, changed);
+                String name = fresh(usedNames, si.node() + "/lopper_shape");
+                gb.addInitializer(int64(name, v));
+                replaced.add(before.getInput(own.input()));
+                gb.setNode(idx, before.toBuilder().setInput(own.input(), name));
+                continue;
+            }
+            if (patched == 0 || own != null) throw deferred.get(si);
         }
     }
 

@@ -237,8 +237,44 @@ public final class PruningSession {
     }
 
     private PlanExecution.Outcome apply(PruningPlan plan, WeightCompensation step, PruneRequest r, Progress progress) {
-        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify());
+        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify(), kvCache());
         return PlanExecution.run(plan, kept -> rewrite(kept, step), check, r.lockFailing(), progress);
+    }
+
+    /** A decoder's KV-cache inputs and outputs ({@link dev.lopper.graph.KvCache}): their head dims may shrink. */
+    public java.util.Set<String> kvCache() {
+        java.util.Set<String> s = new java.util.LinkedHashSet<>();
+        dev.lopper.graph.KvCache.pairs(graph).forEach((in, out) -> { s.add(in); s.add(out); });
+        return s;
+    }
+
+    /**
+     * KV-cache inputs and outputs whose shape the plan changes, each as "[batch,1,past_sequence,4]" (sizes it keeps or
+     * the model's dim names): callers must feed caches of the new shape. Empty when the plan leaves every cache whole.
+     */
+    public java.util.Map<String, String> resizedCaches(PruningPlan plan) {
+        java.util.Map<String, Integer> kept = new java.util.HashMap<>();
+        plan.groups().forEach((id, g) -> kept.put(id, g.kept().length));
+        java.util.Map<String, String> r = new java.util.LinkedHashMap<>();
+        for (String t : kvCache()) {
+            dev.lopper.analysis.Dim[] d = analysis.tensorDims().get(graph.resolve(t));
+            dev.lopper.graph.Shape sh = graph.shape(t);
+            if (d == null || !sh.hasRank() || sh.rank() != d.length) continue;
+            StringBuilder b = new StringBuilder("[");
+            boolean changed = false;
+            for (int i = 0; i < d.length; i++) {
+                long v = analysis.newSize(d[i], kept);
+                if (i > 0) b.append(',');
+                if (sh.dim(i) >= 0 && v >= 0) {
+                    changed |= v != sh.dim(i);
+                    b.append(v);
+                } else {
+                    b.append(sh.symbol(i) != null ? sh.symbol(i) : "?");
+                }
+            }
+            if (changed) r.put(t, b.append(']').toString());
+        }
+        return r;
     }
 
     /** A plan file checked against this model. */
@@ -325,7 +361,7 @@ public final class PruningSession {
 
     /** Applies and verifies in ONNX Runtime; with {@code lockFailing} failing groups are left whole. */
     public PlanExecution.Outcome apply(PruningPlan plan, boolean lockFailing, VerifyOptions verify, Progress progress) {
-        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify);
+        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), verify, kvCache());
         return PlanExecution.run(plan, this::rewrite, check, lockFailing, progress);
     }
 
@@ -353,8 +389,28 @@ public final class PruningSession {
     }
 
     private ModelCost count(OnnxModel m, Progress progress) {
-        GroupAnalysis a = GroupAnalyzer.analyze(GraphLoader.load(m, inputShapes, Standardizer.Mode.STANDARDIZED, progress), progress);
+        GroupAnalysis a = GroupAnalyzer.analyze(GraphLoader.load(m, shapesFor(m), Standardizer.Mode.STANDARDIZED, progress), progress);
         return new ModelCost(a.summary().totalParams(), a.summary().totalMacs());
+    }
+
+    /**
+     * The caller's input shapes for a rewritten model: a KV-cache input the plan resized takes its new fixed sizes
+     * (the caller's dynamic sizes, e.g. the past length, stay).
+     */
+    private Map<String, long[]> shapesFor(OnnxModel m) {
+        java.util.Set<String> caches = kvCache();
+        if (caches.isEmpty() || inputShapes.isEmpty()) return inputShapes;
+        Map<String, long[]> r = new java.util.LinkedHashMap<>(inputShapes);
+        for (var in : m.proto().getGraph().getInputList()) {
+            long[] given = r.get(in.getName());
+            if (given == null || !caches.contains(in.getName())) continue;
+            var sh = in.getType().getTensorType().getShape();
+            if (sh.getDimCount() != given.length) continue;
+            long[] d = given.clone();
+            for (int i = 0; i < d.length; i++) if (sh.getDim(i).hasDimValue()) d[i] = sh.getDim(i).getDimValue();
+            r.put(in.getName(), d);
+        }
+        return r;
     }
 
     /** True when two paths name the same file (or would, for one not yet existing). */

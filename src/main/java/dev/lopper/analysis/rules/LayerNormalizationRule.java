@@ -8,7 +8,8 @@ import dev.lopper.graph.Node;
 
 /**
  * LayerNormalization over axes [axis, rank): scale and bias follow the normalized channels (the
- * transformer residual stream stays prunable); statistics mix those channels.
+ * transformer residual stream stays prunable); statistics mix those channels. RMSNormalization (a decomposed
+ * RMSNorm fused by the standardizer, inputs [x, scale]) is the same without the bias.
  */
 public final class LayerNormalizationRule implements OpRule {
     @Override

@@ -33,6 +33,14 @@ public final class ReshapeRule implements OpRule {
             if (target == null) throw new RuleFailure("Reshape target is computed at run time at node '" + n.name() + "'");
         }
         boolean allowZero = n.attrInt("allowzero", 0) != 0;
+        if (x.length == 1 && target.size() == 1) {
+            // a shape value flattened to 1-D (torch's expand writes Reshape(Concat(...), [-1])): entries pass through
+            List<Object> sv = ctx.shapeValue(n.input(0));
+            if (sv != null) {
+                ctx.setShapeValue(n.output(0), sv);
+                ctx.setProvenance(n.output(0), ctx.provenance(n.input(0)));
+            }
+        }
         int m = target.size();
         // entries: Dim (a dim that must match), Long k > 0 (a size), or null (infer)
         Object[] e = new Object[m];

@@ -8,7 +8,7 @@ import dev.lopper.analysis.OpRule;
 /**
  * The one table of op rules: ONNX op type (default domain) → rule. An op missing here locks every group
  * it touches ("no rule for op 'GRU' at node 'gru_1'"); nothing is treated as elementwise by default.
- * Einsum, If/Loop/Scan, ConvInteger, DepthToSpace and friends deliberately have no rule.
+ * If/Loop/Scan, ConvInteger, DepthToSpace and friends deliberately have no rule.
  */
 public final class Rules {
     private Rules() {}
@@ -24,13 +24,15 @@ public final class Rules {
         put(new ConvTransposeRule(), "ConvTranspose");
         put(new GemmRule(), "Gemm");
         put(new MatMulRule(), "MatMul");
+        put(new EinsumRule(), "Einsum");
         put(new BatchNormalizationRule(), "BatchNormalization");
         put(new InstanceNormalizationRule(), "InstanceNormalization");
-        put(new LayerNormalizationRule(), "LayerNormalization");
+        put(new LayerNormalizationRule(), "LayerNormalization", "RMSNormalization");
         put(new GroupNormalizationRule(), "GroupNormalization");
         put(new LrnRule(), "LRN");
-        put(new ElementwiseRule(), "Add", "Sub", "Mul", "Div", "Pow", "Where", "Max", "Min", "Sum", "Mean",
+        put(new ElementwiseRule(), "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean",
                 "PRelu", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Mod");
+        put(new WhereRule(), "Where");
         put(new UnaryRule(), "Relu", "Sigmoid", "Tanh", "Erf", "Gelu", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu",
                 "Selu", "Celu", "Softplus", "Softsign", "Exp", "Log", "Abs", "Neg", "Sqrt", "Reciprocal", "Clip", "Cast",
                 "CastLike", "Identity", "Dropout", "Not", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Tan", "Mish",
