@@ -107,16 +107,41 @@ public final class GroupAnalyzer {
 
     /** Where each leaf channel lies on a dimension; null when a layout cannot be expressed. */
     static List<Placement> placements(Dim d) {
+        return placements(d, null);
+    }
+
+    /**
+     * Same; a part whose positions repeat at two levels (head_dim inside qkv = 3 × heads × head_dim) has no
+     * {@link IndexMap}: its leaves go to {@code unplaced} (they are locked, the others stay placed), or make the
+     * whole layout inexpressible (null) when {@code unplaced} is null.
+     */
+    static List<Placement> placements(Dim d, List<Dim> unplaced) {
         List<Placement> out = new ArrayList<>();
         try {
-            place(d, IndexMap.IDENTITY, out, 0);
+            place(d, IndexMap.IDENTITY, out, 0, unplaced);
         } catch (RuntimeException e) {
             return null;
         }
         return out;
     }
 
+    private static void placePart(Dim part, IndexMap step, IndexMap outer, List<Placement> out, int depth, List<Dim> unplaced) {
+        IndexMap m;
+        try {
+            m = step.then(outer);
+        } catch (UnsupportedOperationException e) {
+            if (unplaced == null) throw e;
+            unplaced.addAll(DimSpace.leaves(part));
+            return;
+        }
+        place(part, m, out, depth, unplaced);
+    }
+
     private static void place(Dim d, IndexMap outer, List<Placement> out, int depth) {
+        place(d, outer, out, depth, null);
+    }
+
+    private static void place(Dim d, IndexMap outer, List<Placement> out, int depth, List<Dim> unplaced) {
         Dim r = DimSpace.find(d);
         if (depth > 64) throw new IllegalStateException("layout too deep");
         if (r.layout == null) {
@@ -132,7 +157,7 @@ public final class GroupAnalyzer {
         if (r.layout == Dim.Layout.SUM) {
             long off = 0;
             for (int i = 0; i < n; i++) {
-                place(r.parts.get(i), IndexMap.offset(Math.toIntExact(off)).then(outer), out, depth + 1);
+                placePart(r.parts.get(i), IndexMap.offset(Math.toIntExact(off)), outer, out, depth + 1, unplaced);
                 off += sizes[i];
             }
         } else {
@@ -142,7 +167,7 @@ public final class GroupAnalyzer {
                 for (int k = 0; k < i; k++) outerProd *= sizes[k];
                 IndexMap step = new IndexMap(0, Math.toIntExact(inner), Math.toIntExact(outerProd),
                         outerProd == 1 ? 0 : Math.toIntExact(sizes[i] * inner));
-                place(r.parts.get(i), step.then(outer), out, depth + 1);
+                placePart(r.parts.get(i), step, outer, out, depth + 1, unplaced);
             }
         }
     }
@@ -215,11 +240,15 @@ public final class GroupAnalyzer {
             placementsByTensor.put(t, pl);
             AnalysisContext.RoleInfo[] roles = ctx.roles.get(t);
             for (int axis = 0; axis < dims.length; axis++) {
-                List<Placement> ps = placements(dims[axis]);
+                List<Dim> unplaced = new ArrayList<>();
+                List<Placement> ps = placements(dims[axis], unplaced);
                 if (ps == null) {
                     // only constants need exact positions (they are sliced); activations just follow
                     if (ci != null) ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
                     continue;
+                }
+                for (Dim u : unplaced) {
+                    if (ci != null) ctx.space.lock(u, "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
                 }
                 pl[axis] = ps;
                 for (Placement p : ps) {
@@ -344,7 +373,7 @@ public final class GroupAnalyzer {
                 uncovered *= 1 - coverage(d, accs, 0);
                 long size = d.size();
                 if (size <= 0) continue;
-                List<Placement> ps = placements(d);
+                List<Placement> ps = placements(d, new ArrayList<>());
                 if (ps == null) continue;
                 for (Placement p : ps) {
                     Acc a = accs.get(p.leaf());
