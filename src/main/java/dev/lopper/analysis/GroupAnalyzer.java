@@ -56,30 +56,110 @@ public final class GroupAnalyzer {
                 progress.checkCancelled();
                 progress.update("Analyzing channel couplings", i, total);
             }
-            OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
-            if (rule == null) {
-                String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
-                String reason = "no rule for op '" + op + "' at node '" + n.name() + "'";
-                ctx.lockAll(n, reason);
-                // subgraphs (If/Loop/Scan bodies) read outer tensors by name, without listing them as inputs
-                if (n.hasSubgraphs()) for (String t : outerNames(n)) ctx.lockTensor(t, reason);
-                continue;
-            }
-            try {
-                rule.apply(n, ctx);
-            } catch (OpRule.RuleFailure f) {
-                if (DEBUG) System.err.println("rule failure: " + f.getMessage());
-                ctx.lockAll(n, f.getMessage());
-            } catch (RuntimeException e) {
-                ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
-            }
-            ctx.propagateTaint(n);
+            analyzeNode(n, ctx, 0);
         }
         if (options.lockGraphOutputs()) {
             for (String out : graph.outputs()) ctx.lockTensor(graph.resolve(out), "graph output '" + out + "'");
         }
         progress.update("Building groups", total, total);
         return build(graph, ctx);
+    }
+
+    private static void analyzeNode(Node n, AnalysisContext ctx, int depth) {
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("If") && depth < 16) {
+            String why = analyzeIf(n, ctx, depth);
+            if (why == null) return;
+            String reason = why + " at If node '" + n.name() + "'";
+            ctx.lockAll(n, reason);
+            for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
+        if (rule == null) {
+            String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
+            String reason = "no rule for op '" + op + "' at node '" + n.name() + "'";
+            ctx.lockAll(n, reason);
+            // subgraphs (If/Loop/Scan bodies) read outer tensors by name, without listing them as inputs
+            if (n.hasSubgraphs()) for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        try {
+            rule.apply(n, ctx);
+        } catch (OpRule.RuleFailure f) {
+            if (DEBUG) System.err.println("rule failure: " + f.getMessage());
+            ctx.lockAll(n, f.getMessage());
+        } catch (RuntimeException e) {
+            ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
+        }
+        ctx.propagateTaint(n);
+    }
+
+    /**
+     * An If: both branches are walked with the same rules, in the same dimension space (a tensor of the outer scope
+     * a branch reads carries its dims in), and output k of the If is output k of either branch, so the two are
+     * unified: a Conv in each branch producing the If's output is one group. Returns null when done, else why the
+     * If cannot be analyzed (then everything it touches is locked).
+     */
+    private static String analyzeIf(Node n, AnalysisContext ctx, int depth) {
+        ModelGraph outer = ctx.graph;
+        ctx.nodeNames(); // the main graph's names, taken before any branch is walked
+        List<dev.lopper.graph.SubgraphCost.Body> bodies;
+        try {
+            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
+        } catch (RuntimeException e) {
+            return "cannot read the branches (" + e.getMessage() + ")";
+        }
+        if (bodies.size() != 2) return "an If without two branches";
+        for (var b : bodies) {
+            if (!b.graph().inputs().isEmpty()) return "a branch with inputs";
+            if (b.graph().outputs().size() != n.outputs().size()) return "branch outputs do not match the If's outputs";
+        }
+        // the then branch first (bodies() sorts else_branch first)
+        List<ModelGraph> order = new ArrayList<>();
+        for (var b : bodies) if (b.attribute().equals("then_branch")) order.add(b.graph());
+        for (var b : bodies) if (b.attribute().equals("else_branch")) order.add(b.graph());
+        if (order.size() != 2) return "an If without then_branch and else_branch";
+        String saved = ctx.body;
+        List<Dim[]> outs = new ArrayList<>();
+        try {
+            for (ModelGraph g : order) {
+                ctx.graph = g;
+                ctx.body = saved != null ? saved : n.name();
+                ctx.addBodyConstants(g);
+                String attr = g == order.get(0) ? "then_branch" : "else_branch";
+                for (Node b0 : g.nodes()) {
+                    // a branch's unnamed nodes get OpType_index names that may repeat the main graph's: qualify them
+                    Node b = b0;
+                    if (ctx.nodeNames().contains(b0.name())) {
+                        b = new Node(n.name() + "/" + attr + "/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
+                                b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
+                    }
+                    ctx.nodeNames().add(b.name());
+                    for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
+                    analyzeNode(b, ctx, depth + 1);
+                }
+                for (String o : g.outputs()) outs.add(ctx.dims(o));
+            }
+        } finally {
+            ctx.graph = outer;
+            ctx.body = saved;
+        }
+        ctx.analyzedBodies.put(n.name(), order);
+        int k = n.outputs().size();
+        for (int i = 0; i < k; i++) {
+            Dim[] a = outs.get(i), b = outs.get(k + i);
+            String out = n.output(i);
+            if (out.isEmpty()) continue;
+            if (a == null || b == null || a.length != b.length) {
+                String reason = "the branches of If '" + n.name() + "' give output " + i + " different ranks";
+                if (a != null) for (Dim d : a) ctx.space.lock(d, reason);
+                if (b != null) for (Dim d : b) ctx.space.lock(d, reason);
+                continue;
+            }
+            for (int x = 0; x < a.length; x++) ctx.unify(a[x], b[x], n.name());
+            ctx.setDims(out, a.clone());
+        }
+        return null;
     }
 
     /** Every tensor name read inside a node's subgraphs (outer-scope captures included). */
@@ -270,7 +350,8 @@ public final class GroupAnalyzer {
                         a.slices.add(new ParamSlice(node, stored, axis, p.map(), role, copy, copies));
                         a.members.add(new Member(node, stored, axis, p.map()));
                     } else {
-                        String node = graph.producer(t).map(Node::name).orElse(firstConsumer(graph, t, null));
+                        String node = graph.producer(t).map(Node::name)
+                                .orElse(ctx.bodyProducers.getOrDefault(t, firstConsumer(graph, t, null)));
                         a.members.add(new Member(node, t, axis, p.map()));
                     }
                 }
@@ -305,7 +386,9 @@ public final class GroupAnalyzer {
         }
         // what counts is Metrics' one definition: the analysis counts exactly the stored tensors Metrics.parameters
         // lists, each once, through the view constant whose dims follow the channels where there is one
-        Map<String, Long> counted = Metrics.parameters(graph);
+        Map<String, Long> counted = new LinkedHashMap<>(Metrics.parameters(graph));
+        // the analyzed If branches' own constants count (and are sliced) through the analysis
+        for (String ifNode : ctx.analyzedBodies.keySet()) counted.putAll(Metrics.bodyLocalParameters(graph, graph.node(ifNode)));
         Set<String> seen = new java.util.HashSet<>();
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
@@ -357,7 +440,7 @@ public final class GroupAnalyzer {
         }
         // constants of If/Loop/Scan bodies (their own initializers and Constant nodes): counted, never pruned
         for (Node n : graph.nodes()) {
-            if (!n.hasSubgraphs()) continue;
+            if (!n.hasSubgraphs() || ctx.analyzedBodies.containsKey(n.name())) continue;
             long b = dev.lopper.graph.Metrics.bodyLocalParams(graph, n);
             totalParams += b;
             fixedParams += b;

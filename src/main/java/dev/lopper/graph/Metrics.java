@@ -377,6 +377,16 @@ public final class Metrics {
         return acc.params;
     }
 
+    /** The tensors {@link #bodyLocalParams} sums, by stored name: elements (in the order the bodies read them). */
+    public static Map<String, Long> bodyLocalParameters(ModelGraph g, Node n) {
+        Acc acc = new Acc();
+        acc.counted.addAll(g.constants().keySet());
+        for (SubgraphCost.Body body : SubgraphCost.bodies(g, n)) params(body.graph(), acc);
+        Map<String, Long> out = new LinkedHashMap<>();
+        acc.tensors.forEach((name, e) -> { if (!g.isConstant(name)) out.put(name, e); });
+        return out;
+    }
+
     /** Sum over the nodes of one body (with its own nested bodies). */
     private static long bodyMacs(ModelGraph body, boolean[] unknown) {
         long total = 0;
