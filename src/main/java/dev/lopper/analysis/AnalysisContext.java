@@ -40,6 +40,8 @@ public final class AnalysisContext {
     final Map<String, String> bodyProducers = new HashMap<>();
     /** Analyzed If nodes → their branch graphs (MACs: the larger branch's own terms). */
     final Map<String, List<ModelGraph>> analyzedBodies = new LinkedHashMap<>();
+    /** Analyzed Loop nodes → their body (MACs: the body's own terms times the trip count). */
+    final Map<String, ModelGraph> analyzedLoops = new LinkedHashMap<>();
     final DimSpace space = new DimSpace();
     final Map<String, Dim[]> dims = new LinkedHashMap<>();
     final Map<String, ConstantInfo> constants = new HashMap<>();
@@ -375,11 +377,17 @@ public final class AnalysisContext {
      * follows pruning; an axis this analysis has no dimension for counts with its shape's size.
      */
     void collectMacs() {
-        collectMacs(graph);
+        collectMacs(graph, 1);
     }
 
-    private void collectMacs(ModelGraph graph) {
+    private void collectMacs(ModelGraph graph, long times) {
         for (Node n : graph.nodes()) {
+            ModelGraph loop = analyzedLoops.get(n.name());
+            if (loop != null) {
+                long trips = dev.lopper.graph.Metrics.loopTrips(graph, n);
+                collectMacs(loop, Math.multiplyExact(times, trips < 0 ? 1 : trips));
+                continue;
+            }
             List<ModelGraph> branches = analyzedBodies.get(n.name());
             if (branches != null) {
                 // If = the larger branch (the one definition, Metrics.controlFlow): its own terms, so its channels count
@@ -390,7 +398,7 @@ public final class AnalysisContext {
                     for (Node x : b.nodes()) m += dev.lopper.graph.Metrics.macs(b, x);
                     if (m > most) { most = m; larger = b; }
                 }
-                if (larger != null) collectMacs(larger);
+                if (larger != null) collectMacs(larger, times);
                 continue;
             }
             for (dev.lopper.graph.Metrics.MacTerm t : dev.lopper.graph.Metrics.macTerms(graph, n)) {
@@ -405,7 +413,7 @@ public final class AnalysisContext {
                         c *= Math.max(1, s.hasRank() && a.axis() < s.rank() ? s.dims()[a.axis()] : 1);
                     }
                 }
-                macs.add(new MacTerm(n.name(), ds, c));
+                macs.add(new MacTerm(n.name(), ds, Math.multiplyExact(c, times)));
             }
         }
     }

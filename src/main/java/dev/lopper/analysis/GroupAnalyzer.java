@@ -74,6 +74,21 @@ public final class GroupAnalyzer {
             for (String t : outerNames(n)) ctx.lockTensor(t, reason);
             return;
         }
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("Loop") && depth < 16) {
+            String why = analyzeLoop(n, ctx, depth);
+            if (why == null) return;
+            String reason = why + " at Loop node '" + n.name() + "'";
+            ctx.lockAll(n, reason);
+            for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("Scan")) {
+            String reason = "the body of Scan '" + n.name() + "' is not analyzed (scanned axes and carried state are not"
+                    + " tracked): what it reads and writes is locked";
+            ctx.lockAll(n, reason);
+            for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
         OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
         if (rule == null) {
             String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
@@ -158,6 +173,83 @@ public final class GroupAnalyzer {
             }
             for (int x = 0; x < a.length; x++) ctx.unify(a[x], b[x], n.name());
             ctx.setDims(out, a.clone());
+        }
+        return null;
+    }
+
+    /**
+     * A Loop: its body is walked in the outer dimension space. A loop-carried value has the same dims in every
+     * iteration, so body input k, body output k, the initial value and the Loop's final value are one tensor's dims
+     * (a weight whose channels are carried is pruned with the carried state); a value computed from loop-invariant
+     * outer tensors is free (a group wholly inside the body is prunable); a scan output gets a leading iteration axis.
+     * Returns null when done, else why the Loop cannot be analyzed.
+     */
+    private static String analyzeLoop(Node n, AnalysisContext ctx, int depth) {
+        ModelGraph outer = ctx.graph;
+        ctx.nodeNames();
+        List<dev.lopper.graph.SubgraphCost.Body> bodies;
+        try {
+            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
+        } catch (RuntimeException e) {
+            return "cannot read the body (" + e.getMessage() + ")";
+        }
+        if (bodies.size() != 1) return "a Loop without one body";
+        ModelGraph g = bodies.get(0).graph();
+        int carried = n.inputs().size() - 2;
+        if (carried < 0 || g.inputs().size() != 2 + carried || g.outputs().size() < 1 + carried) {
+            return "body inputs/outputs do not match the Loop's";
+        }
+        int scans = g.outputs().size() - 1 - carried;
+        if (n.outputs().size() > carried + scans) return "more Loop outputs than body outputs";
+        Dim[][] initial = new Dim[carried][];
+        for (int i = 0; i < carried; i++) {
+            initial[i] = ctx.dims(n.input(2 + i));
+            if (initial[i] == null) return "carried value " + i + " has an unknown rank";
+        }
+        String saved = ctx.body;
+        List<Dim[]> outs = new ArrayList<>();
+        try {
+            ctx.graph = g;
+            ctx.body = saved != null ? saved : n.name();
+            ctx.addBodyConstants(g);
+            for (int i = 0; i < carried; i++) ctx.setDims(g.inputs().get(2 + i), initial[i].clone());
+            for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Loop feeds them
+            for (Node b0 : g.nodes()) {
+                Node b = b0;
+                if (ctx.nodeNames().contains(b0.name())) {
+                    b = new Node(n.name() + "/body/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
+                            b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
+                }
+                ctx.nodeNames().add(b.name());
+                for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
+                analyzeNode(b, ctx, depth + 1);
+            }
+            for (String o : g.outputs()) outs.add(ctx.dims(o));
+        } finally {
+            ctx.graph = outer;
+            ctx.body = saved;
+        }
+        ctx.analyzedLoops.put(n.name(), g);
+        for (int i = 0; i < carried; i++) {
+            Dim[] next = outs.get(1 + i);
+            if (next == null || next.length != initial[i].length) {
+                String reason = "carried value " + i + " of Loop '" + n.name() + "' changes rank in the body";
+                for (Dim d : initial[i]) ctx.space.lock(d, reason);
+                if (next != null) for (Dim d : next) ctx.space.lock(d, reason);
+                continue;
+            }
+            for (int x = 0; x < next.length; x++) ctx.unify(initial[i][x], next[x], n.name());
+            if (i < n.outputs().size()) ctx.setDims(n.output(i), initial[i].clone());
+        }
+        for (int j = 0; j < scans && carried + j < n.outputs().size(); j++) {
+            Dim[] per = outs.get(1 + carried + j);
+            String out = n.output(carried + j);
+            if (per == null || out.isEmpty()) continue;
+            Dim[] d = new Dim[per.length + 1];
+            long trips = Metrics.loopTrips(outer, n);
+            d[0] = ctx.space.fresh(trips, null);
+            System.arraycopy(per, 0, d, 1, per.length);
+            ctx.setDims(out, d);
         }
         return null;
     }
@@ -389,6 +481,7 @@ public final class GroupAnalyzer {
         Map<String, Long> counted = new LinkedHashMap<>(Metrics.parameters(graph));
         // the analyzed If branches' own constants count (and are sliced) through the analysis
         for (String ifNode : ctx.analyzedBodies.keySet()) counted.putAll(Metrics.bodyLocalParameters(graph, graph.node(ifNode)));
+        for (String loop : ctx.analyzedLoops.keySet()) counted.putAll(Metrics.bodyLocalParameters(graph, graph.node(loop)));
         Set<String> seen = new java.util.HashSet<>();
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
@@ -440,7 +533,7 @@ public final class GroupAnalyzer {
         }
         // constants of If/Loop/Scan bodies (their own initializers and Constant nodes): counted, never pruned
         for (Node n : graph.nodes()) {
-            if (!n.hasSubgraphs() || ctx.analyzedBodies.containsKey(n.name())) continue;
+            if (!n.hasSubgraphs() || ctx.analyzedBodies.containsKey(n.name()) || ctx.analyzedLoops.containsKey(n.name())) continue;
             long b = dev.lopper.graph.Metrics.bodyLocalParams(graph, n);
             totalParams += b;
             fixedParams += b;

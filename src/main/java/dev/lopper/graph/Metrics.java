@@ -377,6 +377,14 @@ public final class Metrics {
         return acc.params;
     }
 
+    /** A Loop's constant trip count (what {@link #controlFlow} multiplies its body by), or -1 when not constant. */
+    public static long loopTrips(ModelGraph g, Node n) {
+        TensorProto m = n.input(0).isEmpty() ? null : g.constant(n.input(0));
+        if (m == null) return -1;
+        TensorValue v = ConstantEvaluator.decode(g.model(), m);
+        return v != null && v.size() == 1 && v.isKnown() ? v.getLong(0) : -1;
+    }
+
     /** The tensors {@link #bodyLocalParams} sums, by stored name: elements (in the order the bodies read them). */
     public static Map<String, Long> bodyLocalParameters(ModelGraph g, Node n) {
         Acc acc = new Acc();

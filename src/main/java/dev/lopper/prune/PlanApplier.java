@@ -609,6 +609,7 @@ public final class PlanApplier {
         Set<String> changed = counts.keySet();
         for (int i = 0; i < b.getValueInfoCount(); i++) b.setValueInfo(i, reshape(b.getValueInfo(i), dims, analysis, counts, changed));
         for (int i = 0; i < b.getOutputCount(); i++) b.setOutput(i, reshape(b.getOutput(i), dims, analysis, counts, changed));
+        for (int i = 0; i < b.getInputCount(); i++) b.setInput(i, reshape(b.getInput(i), dims, analysis, counts, changed));
         return b.build();
     }
 
