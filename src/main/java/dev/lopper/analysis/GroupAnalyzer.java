@@ -480,8 +480,12 @@ public final class GroupAnalyzer {
         // lists, each once, through the view constant whose dims follow the channels where there is one
         Map<String, Long> counted = new LinkedHashMap<>(Metrics.parameters(graph));
         // the analyzed If branches' own constants count (and are sliced) through the analysis
-        for (String ifNode : ctx.analyzedBodies.keySet()) counted.putAll(Metrics.bodyLocalParameters(graph, graph.node(ifNode)));
-        for (String loop : ctx.analyzedLoops.keySet()) counted.putAll(Metrics.bodyLocalParameters(graph, graph.node(loop)));
+        // (a nested one's are among its enclosing node's: bodyLocalParameters walks bodies recursively)
+        for (Node n : graph.nodes()) {
+            if (ctx.analyzedBodies.containsKey(n.name()) || ctx.analyzedLoops.containsKey(n.name())) {
+                counted.putAll(Metrics.bodyLocalParameters(graph, n));
+            }
+        }
         Set<String> seen = new java.util.HashSet<>();
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
