@@ -32,7 +32,16 @@ public final class AnalysisContext {
     /** MACs of a node's term = constant × the sizes of these dims (unknown sizes count as 1), from {@link dev.lopper.graph.Metrics#macTerms}. */
     record MacTerm(String node, List<Dim> dims, long constant) { }
 
-    final ModelGraph graph;
+    /** The graph whose nodes are being analyzed: the main graph, or an If branch while its body is walked. */
+    ModelGraph graph;
+    /** The If node whose branch is being walked (null in the main graph): rewrites there lock instead. */
+    String body;
+    /** Producer node of each tensor computed inside an analyzed If branch. */
+    final Map<String, String> bodyProducers = new HashMap<>();
+    /** Analyzed If nodes → their branch graphs (MACs: the larger branch's own terms). */
+    final Map<String, List<ModelGraph>> analyzedBodies = new LinkedHashMap<>();
+    /** Analyzed Loop nodes → their body (MACs: the body's own terms times the trip count). */
+    final Map<String, ModelGraph> analyzedLoops = new LinkedHashMap<>();
     final DimSpace space = new DimSpace();
     final Map<String, Dim[]> dims = new LinkedHashMap<>();
     final Map<String, ConstantInfo> constants = new HashMap<>();
@@ -368,7 +377,30 @@ public final class AnalysisContext {
      * follows pruning; an axis this analysis has no dimension for counts with its shape's size.
      */
     void collectMacs() {
+        collectMacs(graph, 1);
+    }
+
+    private void collectMacs(ModelGraph graph, long times) {
         for (Node n : graph.nodes()) {
+            ModelGraph loop = analyzedLoops.get(n.name());
+            if (loop != null) {
+                long trips = dev.lopper.graph.Metrics.loopTrips(graph, n);
+                collectMacs(loop, Math.multiplyExact(times, trips < 0 ? 1 : trips));
+                continue;
+            }
+            List<ModelGraph> branches = analyzedBodies.get(n.name());
+            if (branches != null) {
+                // If = the larger branch (the one definition, Metrics.controlFlow): its own terms, so its channels count
+                ModelGraph larger = null;
+                long most = -1;
+                for (ModelGraph b : branches) {
+                    long m = 0;
+                    for (Node x : b.nodes()) m += dev.lopper.graph.Metrics.macs(b, x);
+                    if (m > most) { most = m; larger = b; }
+                }
+                if (larger != null) collectMacs(larger, times);
+                continue;
+            }
             for (dev.lopper.graph.Metrics.MacTerm t : dev.lopper.graph.Metrics.macTerms(graph, n)) {
                 long c = t.constant();
                 List<Dim> ds = new ArrayList<>(t.axes().size());
@@ -381,12 +413,51 @@ public final class AnalysisContext {
                         c *= Math.max(1, s.hasRank() && a.axis() < s.rank() ? s.dims()[a.axis()] : 1);
                     }
                 }
-                macs.add(new MacTerm(n.name(), ds, c));
+                macs.add(new MacTerm(n.name(), ds, Math.multiplyExact(c, times)));
             }
         }
     }
 
-    public void rewrite(Rewrite r) { rewrites.add(r); }
+    public void rewrite(Rewrite r) {
+        if (body == null) {
+            rewrites.add(r);
+            return;
+        }
+        // the applier rewrites nodes of the main graph only: what a rewrite inside a branch would change stays whole
+        String reason = "node '" + r.node() + "' inside a branch of If '" + body + "' would need rewriting";
+        List<Dim> touched = new ArrayList<>();
+        if (r instanceof Rewrite.IntAttribute ia) touched.add(ia.size());
+        else if (r instanceof Rewrite.ConstantPatch cp) touched.add(cp.size());
+        else if (r instanceof Rewrite.SplitSizes ss) { touched.addAll(ss.parts()); touched.addAll(ss.dependsOn()); }
+        else if (r instanceof Rewrite.ShapeInput si) { touched.addAll(si.entries()); touched.addAll(si.dependsOn()); }
+        else if (r instanceof Rewrite.SliceBounds sb) { touched.add(sb.before()); touched.add(sb.kept()); touched.addAll(sb.dependsOn()); }
+        for (Dim d : touched) if (DimInfo.hasChannel(d)) space.lock(d, reason);
+    }
+
+    private java.util.Set<String> nodeNames;
+
+    /** Names of the nodes analyzed so far (the main graph's, then the branches'): branch nodes get unique ones. */
+    java.util.Set<String> nodeNames() {
+        if (nodeNames == null) {
+            nodeNames = new java.util.HashSet<>();
+            for (Node n : graph.nodes()) nodeNames.add(n.name());
+        }
+        return nodeNames;
+    }
+
+    /** Registers the constants a branch graph holds of its own (body initializers, Constant nodes). */
+    void addBodyConstants(ModelGraph g) {
+        for (Map.Entry<String, TensorProto> e : g.constants().entrySet()) {
+            if (constants.containsKey(e.getKey())) continue; // read from the outer scope
+            dev.lopper.graph.ConstantOrigin go = g.constantOrigin(e.getKey());
+            ConstantOrigin o = go == null ? ConstantOrigin.FOLDED : switch (go.kind()) {
+                case INITIALIZER -> ConstantOrigin.INITIALIZER;
+                case CONSTANT_NODE -> ConstantOrigin.CONSTANT_NODE;
+                case FOLDED -> ConstantOrigin.FOLDED;
+            };
+            constants.put(e.getKey(), new ConstantInfo(e.getValue(), o, null));
+        }
+    }
 
     /** Dims read (through Shape) by the computation of a small integer tensor: its value changes with them. */
     final Map<String, List<Dim>> taints = new HashMap<>();

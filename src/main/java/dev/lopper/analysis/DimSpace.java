@@ -202,6 +202,10 @@ public final class DimSpace {
         if (ra.layout == Dim.Layout.SUM && rb.layout == Dim.Layout.SUM && refineSums(ra, rb, where)) {
             return true;
         }
+        if (ra.layout != rb.layout && splitOuterFactor(ra.layout == Dim.Layout.SUM ? ra : rb,
+                ra.layout == Dim.Layout.SUM ? rb : ra, where)) {
+            return true;
+        }
         String reason = "incompatible channel layouts meet at node '" + where + "'";
         lock(ra, reason);
         lock(rb, reason);
@@ -209,6 +213,49 @@ public final class DimSpace {
     }
 
     private static void sumAtoms(Dim d, List<Dim> out) { atoms(d, Dim.Layout.SUM, out, 0); }
+
+    /**
+     * A sum (a Slice's or Split's pieces) meets a product outer × inner (a channel shuffle's output, channel i of
+     * part j at position i·k + j): when every piece is a whole number of inner blocks, the outer factor is cut into
+     * the matching runs and piece r becomes run r × inner, i.e. outer × inner = Σ (run_r × inner). The pieces
+     * then follow the same channels as the product; false (nothing changed) when a piece cuts an inner block.
+     */
+    private boolean splitOuterFactor(Dim sum, Dim prod, String where) {
+        List<Dim> atoms = new ArrayList<>();
+        productAtoms(prod, atoms);
+        if (atoms.size() < 2) return false;
+        long inner = 1;
+        for (int i = 1; i < atoms.size(); i++) {
+            long s = atoms.get(i).size();
+            if (s <= 0) return false;
+            inner *= s;
+        }
+        List<Dim> pieces = new ArrayList<>();
+        sumAtoms(sum, pieces);
+        long[] runs = new long[pieces.size()];
+        for (int i = 0; i < runs.length; i++) {
+            long s = pieces.get(i).size();
+            if (s <= 0 || s % inner != 0) return false;
+            runs[i] = s / inner;
+        }
+        Dim outer = atoms.get(0);
+        long total = 0;
+        for (long r : runs) total += r;
+        if (outer.size() != total) return false;
+        List<Dim> outerRuns = new ArrayList<>();
+        for (int i = 0; i < runs.length; i++) outerRuns.add(fresh(runs[i], find(pieces.get(i)).name));
+        if (!unify(outer, composite(Dim.Layout.SUM, outerRuns), where)) return false;
+        // the sum stays the root: its pieces become the products
+        prod.parent = sum;
+        boolean ok = true;
+        for (int i = 0; i < runs.length; i++) {
+            List<Dim> f = new ArrayList<>();
+            f.add(outerRuns.get(i));
+            f.addAll(atoms.subList(1, atoms.size()));
+            ok &= unify(pieces.get(i), composite(Dim.Layout.PRODUCT, f), where);
+        }
+        return ok;
+    }
 
     private boolean refineSums(Dim ra, Dim rb, String where) {
         List<Dim> pa = new ArrayList<>(), pb = new ArrayList<>();
@@ -306,7 +353,7 @@ public final class DimSpace {
             for (Dim p : root.parts) if (p.size() != sizes[1]) return null;
             for (int i = 1; i < root.parts.size(); i++) if (!unify(root.parts.get(0), root.parts.get(i), where)) return null;
             List<Dim> r = new ArrayList<>();
-            Dim branch = fresh(sizes[0], null);
+            Dim branch = fresh(sizes[0], where + "/shuffle");
             // which concatenated part: the concatenation itself does not follow this index
             branch.addLock("the " + sizes[0] + " concatenated parts are interleaved (channel shuffle) at node '" + where + "'");
             r.add(branch);

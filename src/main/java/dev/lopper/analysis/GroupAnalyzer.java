@@ -57,24 +57,7 @@ public final class GroupAnalyzer {
                 progress.checkCancelled();
                 progress.update("Analyzing channel couplings", i, total);
             }
-            OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
-            if (rule == null) {
-                String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
-                String reason = "no rule for op '" + op + "' at node '" + n.name() + "'";
-                ctx.lockAll(n, reason);
-                // subgraphs (If/Loop/Scan bodies) read outer tensors by name, without listing them as inputs
-                if (n.hasSubgraphs()) for (String t : outerNames(n)) ctx.lockTensor(t, reason);
-                continue;
-            }
-            try {
-                rule.apply(n, ctx);
-            } catch (OpRule.RuleFailure f) {
-                if (DEBUG) System.err.println("rule failure: " + f.getMessage());
-                ctx.lockAll(n, f.getMessage());
-            } catch (RuntimeException e) {
-                ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
-            }
-            ctx.propagateTaint(n);
+            analyzeNode(n, ctx, 0);
         }
         if (options.lockGraphOutputs()) {
             for (String out : graph.outputs()) {
@@ -84,6 +67,195 @@ public final class GroupAnalyzer {
         }
         progress.update("Building groups", total, total);
         return build(graph, ctx);
+    }
+
+    private static void analyzeNode(Node n, AnalysisContext ctx, int depth) {
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("If") && depth < 16) {
+            String why = analyzeIf(n, ctx, depth);
+            if (why == null) return;
+            String reason = why + " at If node '" + n.name() + "'";
+            ctx.lockAll(n, reason);
+            for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("Loop") && depth < 16) {
+            String why = analyzeLoop(n, ctx, depth);
+            if (why == null) return;
+            String reason = why + " at Loop node '" + n.name() + "'";
+            ctx.lockAll(n, reason);
+            for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("Scan")) {
+            String reason = "the body of Scan '" + n.name() + "' is not analyzed (scanned axes and carried state are not"
+                    + " tracked): what it reads and writes is locked";
+            ctx.lockAll(n, reason);
+            for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        OpRule rule = n.hasSubgraphs() ? null : Rules.forOp(n.domain(), n.opType());
+        if (rule == null) {
+            String op = n.isDefaultDomain() ? n.opType() : n.domain() + "." + n.opType();
+            String reason = "no rule for op '" + op + "' at node '" + n.name() + "'";
+            ctx.lockAll(n, reason);
+            // subgraphs (If/Loop/Scan bodies) read outer tensors by name, without listing them as inputs
+            if (n.hasSubgraphs()) for (String t : outerNames(n)) ctx.lockTensor(t, reason);
+            return;
+        }
+        try {
+            rule.apply(n, ctx);
+        } catch (OpRule.RuleFailure f) {
+            if (DEBUG) System.err.println("rule failure: " + f.getMessage());
+            ctx.lockAll(n, f.getMessage());
+        } catch (RuntimeException e) {
+            ctx.lockAll(n, "cannot analyze node '" + n.name() + "' (" + n.opType() + "): " + e.getMessage());
+        }
+        ctx.propagateTaint(n);
+    }
+
+    /**
+     * An If: both branches are walked with the same rules, in the same dimension space (a tensor of the outer scope
+     * a branch reads carries its dims in), and output k of the If is output k of either branch, so the two are
+     * unified: a Conv in each branch producing the If's output is one group. Returns null when done, else why the
+     * If cannot be analyzed (then everything it touches is locked).
+     */
+    private static String analyzeIf(Node n, AnalysisContext ctx, int depth) {
+        ModelGraph outer = ctx.graph;
+        ctx.nodeNames(); // the main graph's names, taken before any branch is walked
+        List<dev.lopper.graph.SubgraphCost.Body> bodies;
+        try {
+            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
+        } catch (RuntimeException e) {
+            return "cannot read the branches (" + e.getMessage() + ")";
+        }
+        if (bodies.size() != 2) return "an If without two branches";
+        for (var b : bodies) {
+            if (!b.graph().inputs().isEmpty()) return "a branch with inputs";
+            if (b.graph().outputs().size() != n.outputs().size()) return "branch outputs do not match the If's outputs";
+        }
+        // the then branch first (bodies() sorts else_branch first)
+        List<ModelGraph> order = new ArrayList<>();
+        for (var b : bodies) if (b.attribute().equals("then_branch")) order.add(b.graph());
+        for (var b : bodies) if (b.attribute().equals("else_branch")) order.add(b.graph());
+        if (order.size() != 2) return "an If without then_branch and else_branch";
+        String saved = ctx.body;
+        List<Dim[]> outs = new ArrayList<>();
+        try {
+            for (ModelGraph g : order) {
+                ctx.graph = g;
+                ctx.body = saved != null ? saved : n.name();
+                ctx.addBodyConstants(g);
+                String attr = g == order.get(0) ? "then_branch" : "else_branch";
+                for (Node b0 : g.nodes()) {
+                    // a branch's unnamed nodes get OpType_index names that may repeat the main graph's: qualify them
+                    Node b = b0;
+                    if (ctx.nodeNames().contains(b0.name())) {
+                        b = new Node(n.name() + "/" + attr + "/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
+                                b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
+                    }
+                    ctx.nodeNames().add(b.name());
+                    for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
+                    analyzeNode(b, ctx, depth + 1);
+                }
+                for (String o : g.outputs()) outs.add(ctx.dims(o));
+            }
+        } finally {
+            ctx.graph = outer;
+            ctx.body = saved;
+        }
+        ctx.analyzedBodies.put(n.name(), order);
+        int k = n.outputs().size();
+        for (int i = 0; i < k; i++) {
+            Dim[] a = outs.get(i), b = outs.get(k + i);
+            String out = n.output(i);
+            if (out.isEmpty()) continue;
+            if (a == null || b == null || a.length != b.length) {
+                String reason = "the branches of If '" + n.name() + "' give output " + i + " different ranks";
+                if (a != null) for (Dim d : a) ctx.space.lock(d, reason);
+                if (b != null) for (Dim d : b) ctx.space.lock(d, reason);
+                continue;
+            }
+            for (int x = 0; x < a.length; x++) ctx.unify(a[x], b[x], n.name());
+            ctx.setDims(out, a.clone());
+        }
+        return null;
+    }
+
+    /**
+     * A Loop: its body is walked in the outer dimension space. A loop-carried value has the same dims in every
+     * iteration, so body input k, body output k, the initial value and the Loop's final value are one tensor's dims
+     * (a weight whose channels are carried is pruned with the carried state); a value computed from loop-invariant
+     * outer tensors is free (a group wholly inside the body is prunable); a scan output gets a leading iteration axis.
+     * Returns null when done, else why the Loop cannot be analyzed.
+     */
+    private static String analyzeLoop(Node n, AnalysisContext ctx, int depth) {
+        ModelGraph outer = ctx.graph;
+        ctx.nodeNames();
+        List<dev.lopper.graph.SubgraphCost.Body> bodies;
+        try {
+            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
+        } catch (RuntimeException e) {
+            return "cannot read the body (" + e.getMessage() + ")";
+        }
+        if (bodies.size() != 1) return "a Loop without one body";
+        ModelGraph g = bodies.get(0).graph();
+        int carried = n.inputs().size() - 2;
+        if (carried < 0 || g.inputs().size() != 2 + carried || g.outputs().size() < 1 + carried) {
+            return "body inputs/outputs do not match the Loop's";
+        }
+        int scans = g.outputs().size() - 1 - carried;
+        if (n.outputs().size() > carried + scans) return "more Loop outputs than body outputs";
+        Dim[][] initial = new Dim[carried][];
+        for (int i = 0; i < carried; i++) {
+            initial[i] = ctx.dims(n.input(2 + i));
+            if (initial[i] == null) return "carried value " + i + " has an unknown rank";
+        }
+        String saved = ctx.body;
+        List<Dim[]> outs = new ArrayList<>();
+        try {
+            ctx.graph = g;
+            ctx.body = saved != null ? saved : n.name();
+            ctx.addBodyConstants(g);
+            for (int i = 0; i < carried; i++) ctx.setDims(g.inputs().get(2 + i), initial[i].clone());
+            for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Loop feeds them
+            for (Node b0 : g.nodes()) {
+                Node b = b0;
+                if (ctx.nodeNames().contains(b0.name())) {
+                    b = new Node(n.name() + "/body/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
+                            b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
+                }
+                ctx.nodeNames().add(b.name());
+                for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
+                analyzeNode(b, ctx, depth + 1);
+            }
+            for (String o : g.outputs()) outs.add(ctx.dims(o));
+        } finally {
+            ctx.graph = outer;
+            ctx.body = saved;
+        }
+        ctx.analyzedLoops.put(n.name(), g);
+        for (int i = 0; i < carried; i++) {
+            Dim[] next = outs.get(1 + i);
+            if (next == null || next.length != initial[i].length) {
+                String reason = "carried value " + i + " of Loop '" + n.name() + "' changes rank in the body";
+                for (Dim d : initial[i]) ctx.space.lock(d, reason);
+                if (next != null) for (Dim d : next) ctx.space.lock(d, reason);
+                continue;
+            }
+            for (int x = 0; x < next.length; x++) ctx.unify(initial[i][x], next[x], n.name());
+            if (i < n.outputs().size()) ctx.setDims(n.output(i), initial[i].clone());
+        }
+        for (int j = 0; j < scans && carried + j < n.outputs().size(); j++) {
+            Dim[] per = outs.get(1 + carried + j);
+            String out = n.output(carried + j);
+            if (per == null || out.isEmpty()) continue;
+            Dim[] d = new Dim[per.length + 1];
+            long trips = Metrics.loopTrips(outer, n);
+            d[0] = ctx.space.fresh(trips, null);
+            System.arraycopy(per, 0, d, 1, per.length);
+            ctx.setDims(out, d);
+        }
+        return null;
     }
 
     /** Every tensor name read inside a node's subgraphs (outer-scope captures included). */
@@ -111,16 +283,41 @@ public final class GroupAnalyzer {
 
     /** Where each leaf channel lies on a dimension; null when a layout cannot be expressed. */
     static List<Placement> placements(Dim d) {
+        return placements(d, null);
+    }
+
+    /**
+     * Same; a part whose positions repeat at two levels (head_dim inside qkv = 3 × heads × head_dim) has no
+     * {@link IndexMap}: its leaves go to {@code unplaced} (they are locked, the others stay placed), or make the
+     * whole layout inexpressible (null) when {@code unplaced} is null.
+     */
+    static List<Placement> placements(Dim d, List<Dim> unplaced) {
         List<Placement> out = new ArrayList<>();
         try {
-            place(d, IndexMap.IDENTITY, out, 0);
+            place(d, IndexMap.IDENTITY, out, 0, unplaced);
         } catch (RuntimeException e) {
             return null;
         }
         return out;
     }
 
+    private static void placePart(Dim part, IndexMap step, IndexMap outer, List<Placement> out, int depth, List<Dim> unplaced) {
+        IndexMap m;
+        try {
+            m = step.then(outer);
+        } catch (UnsupportedOperationException e) {
+            if (unplaced == null) throw e;
+            unplaced.addAll(DimSpace.leaves(part));
+            return;
+        }
+        place(part, m, out, depth, unplaced);
+    }
+
     private static void place(Dim d, IndexMap outer, List<Placement> out, int depth) {
+        place(d, outer, out, depth, null);
+    }
+
+    private static void place(Dim d, IndexMap outer, List<Placement> out, int depth, List<Dim> unplaced) {
         Dim r = DimSpace.find(d);
         if (depth > 64) throw new IllegalStateException("layout too deep");
         if (r.layout == null) {
@@ -136,7 +333,7 @@ public final class GroupAnalyzer {
         if (r.layout == Dim.Layout.SUM) {
             long off = 0;
             for (int i = 0; i < n; i++) {
-                place(r.parts.get(i), IndexMap.offset(Math.toIntExact(off)).then(outer), out, depth + 1);
+                placePart(r.parts.get(i), IndexMap.offset(Math.toIntExact(off)), outer, out, depth + 1, unplaced);
                 off += sizes[i];
             }
         } else {
@@ -146,7 +343,7 @@ public final class GroupAnalyzer {
                 for (int k = 0; k < i; k++) outerProd *= sizes[k];
                 IndexMap step = new IndexMap(0, Math.toIntExact(inner), Math.toIntExact(outerProd),
                         outerProd == 1 ? 0 : Math.toIntExact(sizes[i] * inner));
-                place(r.parts.get(i), step.then(outer), out, depth + 1);
+                placePart(r.parts.get(i), step, outer, out, depth + 1, unplaced);
             }
         }
     }
@@ -219,11 +416,15 @@ public final class GroupAnalyzer {
             placementsByTensor.put(t, pl);
             AnalysisContext.RoleInfo[] roles = ctx.roles.get(t);
             for (int axis = 0; axis < dims.length; axis++) {
-                List<Placement> ps = placements(dims[axis]);
+                List<Dim> unplaced = new ArrayList<>();
+                List<Placement> ps = placements(dims[axis], unplaced);
                 if (ps == null) {
                     // only constants need exact positions (they are sliced); activations just follow
                     if (ci != null) ctx.space.lock(dims[axis], "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
                     continue;
+                }
+                for (Dim u : unplaced) {
+                    if (ci != null) ctx.space.lock(u, "channel layout of '" + t + "' axis " + axis + " cannot be expressed");
                 }
                 pl[axis] = ps;
                 for (Placement p : ps) {
@@ -245,7 +446,8 @@ public final class GroupAnalyzer {
                         a.slices.add(new ParamSlice(node, stored, axis, p.map(), role, copy, copies));
                         a.members.add(new Member(node, stored, axis, p.map()));
                     } else {
-                        String node = graph.producer(t).map(Node::name).orElse(firstConsumer(graph, t, null));
+                        String node = graph.producer(t).map(Node::name)
+                                .orElse(ctx.bodyProducers.getOrDefault(t, firstConsumer(graph, t, null)));
                         a.members.add(new Member(node, t, axis, p.map()));
                     }
                 }
@@ -280,7 +482,14 @@ public final class GroupAnalyzer {
         }
         // what counts is Metrics' one definition: the analysis counts exactly the stored tensors Metrics.parameters
         // lists, each once, through the view constant whose dims follow the channels where there is one
-        Map<String, Long> counted = Metrics.parameters(graph);
+        Map<String, Long> counted = new LinkedHashMap<>(Metrics.parameters(graph));
+        // the analyzed If branches' own constants count (and are sliced) through the analysis
+        // (a nested one's are among its enclosing node's: bodyLocalParameters walks bodies recursively)
+        for (Node n : graph.nodes()) {
+            if (ctx.analyzedBodies.containsKey(n.name()) || ctx.analyzedLoops.containsKey(n.name())) {
+                counted.putAll(Metrics.bodyLocalParameters(graph, n));
+            }
+        }
         Set<String> seen = new java.util.HashSet<>();
         for (Map.Entry<String, AnalysisContext.ConstantInfo> e : ctx.constants.entrySet()) {
             AnalysisContext.ConstantInfo ci = e.getValue();
@@ -332,7 +541,7 @@ public final class GroupAnalyzer {
         }
         // constants of If/Loop/Scan bodies (their own initializers and Constant nodes): counted, never pruned
         for (Node n : graph.nodes()) {
-            if (!n.hasSubgraphs()) continue;
+            if (!n.hasSubgraphs() || ctx.analyzedBodies.containsKey(n.name()) || ctx.analyzedLoops.containsKey(n.name())) continue;
             long b = dev.lopper.graph.Metrics.bodyLocalParams(graph, n);
             totalParams += b;
             fixedParams += b;
@@ -348,7 +557,7 @@ public final class GroupAnalyzer {
                 uncovered *= 1 - coverage(d, accs, 0);
                 long size = d.size();
                 if (size <= 0) continue;
-                List<Placement> ps = placements(d);
+                List<Placement> ps = placements(d, new ArrayList<>());
                 if (ps == null) continue;
                 for (Placement p : ps) {
                     Acc a = accs.get(p.leaf());

@@ -377,6 +377,24 @@ public final class Metrics {
         return acc.params;
     }
 
+    /** A Loop's constant trip count (what {@link #controlFlow} multiplies its body by), or -1 when not constant. */
+    public static long loopTrips(ModelGraph g, Node n) {
+        TensorProto m = n.input(0).isEmpty() ? null : g.constant(n.input(0));
+        if (m == null) return -1;
+        TensorValue v = ConstantEvaluator.decode(g.model(), m);
+        return v != null && v.size() == 1 && v.isKnown() ? v.getLong(0) : -1;
+    }
+
+    /** The tensors {@link #bodyLocalParams} sums, by stored name: elements (in the order the bodies read them). */
+    public static Map<String, Long> bodyLocalParameters(ModelGraph g, Node n) {
+        Acc acc = new Acc();
+        acc.counted.addAll(g.constants().keySet());
+        for (SubgraphCost.Body body : SubgraphCost.bodies(g, n)) params(body.graph(), acc);
+        Map<String, Long> out = new LinkedHashMap<>();
+        acc.tensors.forEach((name, e) -> { if (!g.isConstant(name)) out.put(name, e); });
+        return out;
+    }
+
     /** Sum over the nodes of one body (with its own nested bodies). */
     private static long bodyMacs(ModelGraph body, boolean[] unknown) {
         long total = 0;

@@ -20,16 +20,16 @@ import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
  * the loop-carried values; Scan: the state values and one slice of each scanned input), falling back on the shapes
  * the body declares. Its {@code Constant} nodes become constants, then shapes are inferred node by node.
  */
-final class SubgraphCost {
+public final class SubgraphCost {
     private SubgraphCost() {}
 
     /** One body of a node: the attribute holding it and its graph (shapes inferred). */
-    record Body(String attribute, ModelGraph graph) { }
+    public record Body(String attribute, ModelGraph graph) { }
 
     private static final Map<ModelGraph, Map<String, List<Body>>> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The bodies of {@code n} (empty for a node without graph attributes), built once per outer graph. */
-    static List<Body> bodies(ModelGraph outer, Node n) {
+    public static List<Body> bodies(ModelGraph outer, Node n) {
         if (!n.hasSubgraphs()) return List.of();
         Map<String, List<Body>> byNode = CACHE.computeIfAbsent(outer, k -> Collections.synchronizedMap(new HashMap<>()));
         return byNode.computeIfAbsent(n.name(), k -> build(outer, n));
@@ -44,6 +44,19 @@ final class SubgraphCost {
         }
         out.sort(java.util.Comparator.comparing(Body::attribute)); // else_branch before then_branch: a stable order
         return out;
+    }
+
+    /** A constant some body of the graph (at any depth) holds of its own, or null. */
+    public static TensorProto bodyConstant(ModelGraph outer, String name) {
+        for (Node n : outer.nodes()) {
+            for (Body b : bodies(outer, n)) {
+                TensorProto t = b.graph().constant(name);
+                if (t != null) return t;
+                TensorProto deeper = bodyConstant(b.graph(), name);
+                if (deeper != null) return deeper;
+            }
+        }
+        return null;
     }
 
     /** Shapes the node gives its body's inputs, by position (null: not known). */

@@ -55,7 +55,12 @@ public final class Weights {
     public static Weights of(ModelGraph graph) {
         return new Weights(name -> {
             TensorProto p = graph.constant(name);
-            if (p == null) throw new IllegalArgumentException("'" + name + "' is not a constant of the model");
+            if (p == null) {
+                // a constant an If branch holds of its own (body initializer or Constant node)
+                TensorProto b = dev.lopper.graph.SubgraphCost.bodyConstant(graph, name);
+                if (b == null) throw new IllegalArgumentException("'" + name + "' is not a constant of the model");
+                return decode(name, graph.model().tensor(b));
+            }
             return decode(name, graph.constantValue(name));
         });
     }

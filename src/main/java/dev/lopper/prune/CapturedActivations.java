@@ -38,6 +38,9 @@ public final class CapturedActivations implements ActivationStats {
             if (!g.isPrunable()) continue;
             for (Member m : g.members()) {
                 if (graph.isConstant(m.tensor()) || out.containsKey(m.tensor())) continue;
+                // ONNX Runtime returns main-graph values only: a tensor inside an If branch (or a branch's own
+                // constant) is not captured; its channels are scored from what the main graph shows of them
+                if (graph.producer(m.tensor()).isEmpty() && !graph.inputs().contains(m.tensor())) continue;
                 int rank = graph.shape(m.tensor()).rank();
                 int axis = m.axis() < 0 && rank > 0 ? m.axis() + rank : m.axis();
                 out.put(m.tensor(), CaptureRequest.of(m.tensor(), axis));

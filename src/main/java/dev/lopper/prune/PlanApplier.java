@@ -126,6 +126,11 @@ public final class PlanApplier {
             }
             gb.setNode(i, nb);
         }
+        // If branches: their own initializers and Constant nodes, and the shapes they declare
+        for (int i = 0; i < gb.getNodeCount(); i++) {
+            NodeProto n = gb.getNode(i);
+            if (hasBodies(n)) gb.setNode(i, withBodies(original, n, removals, done, analysis, counts));
+        }
         for (String t : removals.keySet()) {
             if (!done.contains(t)) throw new IllegalStateException("constant '" + t + "' to slice is not stored in the model");
         }
@@ -557,6 +562,68 @@ public final class PlanApplier {
             if (k[i] < 0 || k[i] >= g.channels()) throw new IllegalArgumentException("channel " + k[i] + " out of range for group '" + g.id() + "'");
             if (i > 0 && k[i] <= k[i - 1]) throw new IllegalArgumentException("kept channels of group '" + g.id() + "' are not sorted and unique");
         }
+    }
+
+    private static boolean hasBodies(NodeProto n) {
+        for (AttributeProto a : n.getAttributeList()) if (a.hasG() || a.getGraphsCount() > 0) return true;
+        return false;
+    }
+
+    /** The node with every body (recursively) sliced: see {@link #body}. */
+    private static NodeProto withBodies(OnnxModel original, NodeProto n, Map<String, Map<Integer, BitSet>> removals,
+                                        Set<String> done, GroupAnalysis analysis, Map<String, Integer> counts)
+            throws ModelLoadException {
+        NodeProto.Builder nb = n.toBuilder();
+        for (int a = 0; a < nb.getAttributeCount(); a++) {
+            AttributeProto at = nb.getAttribute(a);
+            if (!at.hasG() && at.getGraphsCount() == 0) continue;
+            AttributeProto.Builder ab = at.toBuilder();
+            if (at.hasG()) ab.setG(body(original, at.getG(), removals, done, analysis, counts));
+            for (int k = 0; k < at.getGraphsCount(); k++) ab.setGraphs(k, body(original, at.getGraphs(k), removals, done, analysis, counts));
+            nb.setAttribute(a, ab);
+        }
+        return nb.build();
+    }
+
+    /**
+     * A body with its own initializers and Constant-node values sliced like the main graph's, and the shapes of its
+     * outputs and value_info following the analysis (an If output's channels are one group across both branches).
+     */
+    private static GraphProto body(OnnxModel original, GraphProto g, Map<String, Map<Integer, BitSet>> removals,
+                                   Set<String> done, GroupAnalysis analysis, Map<String, Integer> counts)
+            throws ModelLoadException {
+        GraphProto.Builder b = g.toBuilder();
+        for (int i = 0; i < b.getInitializerCount(); i++) {
+            TensorProto t = b.getInitializer(i);
+            Map<Integer, BitSet> r = removals.get(t.getName());
+            if (r == null || done.contains(t.getName())) continue;
+            b.setInitializer(i, without(original, t, r));
+            done.add(t.getName());
+        }
+        for (int i = 0; i < b.getNodeCount(); i++) {
+            NodeProto n = b.getNode(i);
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0) {
+                Map<Integer, BitSet> r = removals.get(n.getOutput(0));
+                if (r == null || done.contains(n.getOutput(0))) continue;
+                NodeProto.Builder nb = n.toBuilder();
+                for (int a = 0; a < nb.getAttributeCount(); a++) {
+                    AttributeProto at = nb.getAttribute(a);
+                    if (at.getName().equals("value")) {
+                        nb.setAttribute(a, at.toBuilder().setT(without(original, at.getT(), r)));
+                        done.add(n.getOutput(0));
+                    }
+                }
+                b.setNode(i, nb);
+            } else if (hasBodies(n)) {
+                b.setNode(i, withBodies(original, n, removals, done, analysis, counts));
+            }
+        }
+        Map<String, Dim[]> dims = analysis.tensorDims();
+        Set<String> changed = counts.keySet();
+        for (int i = 0; i < b.getValueInfoCount(); i++) b.setValueInfo(i, reshape(b.getValueInfo(i), dims, analysis, counts, changed));
+        for (int i = 0; i < b.getOutputCount(); i++) b.setOutput(i, reshape(b.getOutput(i), dims, analysis, counts, changed));
+        for (int i = 0; i < b.getInputCount(); i++) b.setInput(i, reshape(b.getInput(i), dims, analysis, counts, changed));
+        return b.build();
     }
 
     private static ValueInfoProto reshape(ValueInfoProto v, Map<String, Dim[]> dims, GroupAnalysis a,

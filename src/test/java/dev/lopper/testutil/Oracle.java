@@ -151,7 +151,38 @@ public final class Oracle {
             }
             gb.setNode(i, nb);
         }
+        // the constants If/Loop/Scan bodies hold of their own
+        for (int i = 0; i < gb.getNodeCount(); i++) gb.setNode(i, zeroBodies(model, gb.getNode(i), zero));
         return model.proto().toBuilder().setGraph(gb).build();
+    }
+
+    private static NodeProto zeroBodies(OnnxModel model, NodeProto n, Map<String, Map<Integer, BitSet>> zero) throws Exception {
+        NodeProto.Builder nb = n.toBuilder();
+        for (int a = 0; a < nb.getAttributeCount(); a++) {
+            AttributeProto at = nb.getAttribute(a);
+            if (!at.hasG()) continue;
+            GraphProto.Builder b = at.getG().toBuilder();
+            for (int i = 0; i < b.getInitializerCount(); i++) {
+                Map<Integer, BitSet> z = zero.get(b.getInitializer(i).getName());
+                if (z != null) b.setInitializer(i, zeroed(model, b.getInitializer(i), z));
+            }
+            for (int i = 0; i < b.getNodeCount(); i++) {
+                NodeProto bn = b.getNode(i);
+                if (bn.getOpType().equals("Constant") && zero.containsKey(bn.getOutput(0))) {
+                    NodeProto.Builder cb = bn.toBuilder();
+                    for (int k = 0; k < cb.getAttributeCount(); k++) {
+                        if (cb.getAttribute(k).getName().equals("value")) {
+                            cb.setAttribute(k, cb.getAttribute(k).toBuilder().setT(zeroed(model, cb.getAttribute(k).getT(), zero.get(bn.getOutput(0)))));
+                        }
+                    }
+                    b.setNode(i, cb);
+                } else {
+                    b.setNode(i, zeroBodies(model, bn, zero));
+                }
+            }
+            nb.setAttribute(a, at.toBuilder().setG(b));
+        }
+        return nb.build();
     }
 
     private static TensorProto zeroed(OnnxModel model, TensorProto t, Map<Integer, BitSet> z) throws Exception {

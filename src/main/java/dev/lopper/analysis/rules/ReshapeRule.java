@@ -119,6 +119,18 @@ public final class ReshapeRule implements OpRule {
         if (entry instanceof Dim d) {
             t = d.size();
             if (t < 0) {
+                // a dynamic product read by Shape (batch × windows): the next atoms must be its own atoms
+                List<Dim> own = new ArrayList<>();
+                DimSpace.productAtoms(d, own);
+                if (own.size() > 1 && own.size() <= atoms.size()) {
+                    int base = front ? 0 : atoms.size() - own.size();
+                    boolean match = true;
+                    for (int k = 0; k < own.size(); k++) match &= DimSpace.same(own.get(k), atoms.get(base + k));
+                    if (match) {
+                        for (int k = 0; k < own.size(); k++) atoms.remove(base);
+                        return d;
+                    }
+                }
                 // a dynamic dim: must be the next atom itself
                 while (!atoms.isEmpty() && atoms.get(front ? 0 : atoms.size() - 1).size() == 1) atoms.remove(front ? 0 : atoms.size() - 1);
                 if (atoms.isEmpty()) throw new RuleFailure("Reshape cannot follow dims at node '" + n.name() + "'");
