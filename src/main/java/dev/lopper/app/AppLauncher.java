@@ -25,7 +25,35 @@ public final class AppLauncher {
 
     /** {@code [MODEL] [--screenshot FILE.png] [--hide-shape-ops] [--group ID]} */
     public static void launch(String[] args) {
-        Application.launch(LopperApp.class, args);
+        String none = noDisplay(System.getProperty("os.name", ""), System.getenv("DISPLAY"), System.getenv("WAYLAND_DISPLAY"),
+                System.getProperty("glass.platform"));
+        if (none != null) exit(none);
+        try {
+            Application.launch(LopperApp.class, args);
+        } catch (UnsupportedOperationException e) {
+            // GTK cannot connect (DISPLAY names no reachable X server): one line, not JavaFX's stack trace
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            exit("cannot open a window: " + dev.lopper.onnx.Messages.oneLine(m.isEmpty() ? "no display" : m)
+                    + " (DISPLAY=" + System.getenv("DISPLAY") + ")" + HEADLESS_HINT);
+        }
+    }
+
+    static final String HEADLESS_HINT = "; the CLI needs no display (lopper --help), and xvfb-run -a lopper gui MODEL --screenshot out.png"
+            + " renders the app without one";
+
+    /** Why the app cannot open a window on this system (Linux/BSD without DISPLAY or WAYLAND_DISPLAY), or null. */
+    static String noDisplay(String os, String display, String wayland, String glassPlatform) {
+        String o = os.toLowerCase(java.util.Locale.ROOT);
+        if (o.contains("win") || o.contains("mac") || glassPlatform != null) return null; // Monocle (tests) needs none
+        if (display != null && !display.isBlank()) return null;
+        if (wayland != null && !wayland.isBlank()) return null;
+        return "cannot open a window: no display (neither DISPLAY nor WAYLAND_DISPLAY is set)" + HEADLESS_HINT;
+    }
+
+    private static void exit(String message) {
+        System.err.println("lopper: " + message);
+        System.err.flush();
+        System.exit(1);
     }
 
     /** Parsed command line of the app. */

@@ -71,6 +71,7 @@ public final class EvalSession implements AutoCloseable {
                 throw new EvalException(e.getMessage(), e);
             }
         }
+        OrtEnv.get(); // first: natives that cannot load are one line (EvalException), not a class-initialization error
         OrtSession session = null;
         try {
             // session creation cannot be interrupted; it runs under the time limit on a worker that is abandoned
