@@ -114,11 +114,11 @@ public final class BenchSuite {
         List<PhaseRow> phases = new ArrayList<>();
         if (!cases.isEmpty()) {
             log.accept("warm-up: " + cases.get(0).name());
-            phases(cases.get(0)); // the first pass pays class loading and JIT; it is not reported
+            phases(cases.get(0), false); // the first pass pays class loading and JIT; it is not reported
         }
         for (Case c : cases) {
             log.accept("phases: " + c.name());
-            phases.add(phases(c));
+            phases.add(phases(c, true));
         }
         List<LatencyRow> latency = new ArrayList<>();
         int res = quick ? 112 : 224;
@@ -133,7 +133,8 @@ public final class BenchSuite {
         return new Results(phases, latency);
     }
 
-    PhaseRow phases(Case c) {
+    /** {@code paint}: also time the app's first paint (a child process; not in the warm-up pass). */
+    PhaseRow phases(Case c, boolean paint) {
         Map<String, Double> ms = new LinkedHashMap<>();
         Map<String, long[]> shapes = Map.of();
         resetPeaks();
@@ -167,12 +168,12 @@ public final class BenchSuite {
             ms.put("apply", apply);
             String note = groups + " groups";
             if (nodes > VERIFY_MAX_NODES) {
-                note = firstPaint(c.file(), nodes, ms, note);
+                if (paint) note = firstPaint(c.file(), nodes, ms, note);
                 note += "; verify and write not run: ONNX Runtime takes minutes to create a session of > "
                         + VERIFY_MAX_NODES + " nodes";
                 return new PhaseRow(c.name(), nodes, Files.size(c.file()), ms, peakHeap(), note);
             }
-            note = firstPaint(c.file(), nodes, ms, note);
+            if (paint) note = firstPaint(c.file(), nodes, ms, note);
             t = System.nanoTime();
             PlanExecution.Outcome o = s.apply(plan.plan(), false, VerifyOptions.DEFAULT, Progress.NONE);
             ms.put("verify", Math.max(0, since(t) - apply));
@@ -222,8 +223,6 @@ public final class BenchSuite {
         }
     }
 
-    private final boolean paint = true;
-
     /**
      * The app's first paint of {@code model} in a fresh process ({@code lopper gui MODEL --first-paint}: the same
      * launcher or JVM and class path as this process): "first paint" is the time from opening the model (window
@@ -231,7 +230,6 @@ public final class BenchSuite {
      * (said in the note) without one or above {@link #PAINT_MAX_NODES} nodes.
      */
     String firstPaint(Path model, int nodes, Map<String, Double> ms, String note) {
-        if (!paint) return note;
         if (nodes > PAINT_MAX_NODES) return note + "; first paint not timed above " + PAINT_MAX_NODES + " nodes";
         if (!hasDisplay()) return note + "; first paint not timed: no display (run under xvfb-run)";
         log.accept("first paint: " + model.getFileName());
@@ -260,6 +258,8 @@ public final class BenchSuite {
             }
             ms.put("first paint", t[1]);
             ms.put("launch to paint", t[0]);
+            log.accept(String.format(java.util.Locale.ROOT, "first paint: %s %.0f ms after open, %.0f ms after launch",
+                    model.getFileName(), t[1], t[0]));
             return note;
         } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return note + "; first paint failed: " + e.getMessage();
