@@ -41,6 +41,11 @@ if command -v xvfb-run >/dev/null 2>&1; then
     > "$root/gui.out" 2> "$root/gui.err" || { echo "check-deb: the installed app did not open:" >&2; cat "$root/gui.err" >&2; exit 1; }
   [ -s "$root/gui.png" ] || { echo "check-deb: the installed app wrote no screenshot" >&2; cat "$root/gui.err" >&2; exit 1; }
   echo "check-deb: the installed app opened the sample and wrote a $(stat -c %s "$root/gui.png")-byte screenshot"
+  # how long the installed app takes to show the sample's graph (target: < 3 s on 2 idle cores)
+  timeout 180 xvfb-run -a -s "-screen 0 1600x1000x24" "$lopper" gui samples/digits_cnn.onnx --first-paint \
+    > "$root/paint.out" 2> "$root/paint.err" || { echo "check-deb: --first-paint failed:" >&2; cat "$root/paint.err" >&2; exit 1; }
+  grep -q '^first paint: [0-9]* ms after launch' "$root/paint.out" || { echo "check-deb: no first-paint line" >&2; cat "$root/paint.out" "$root/paint.err" >&2; exit 1; }
+  echo "check-deb: installed app, $(cat "$root/paint.out") (load average $(cut -d' ' -f1 /proc/loadavg))"
 else
   echo "check-deb: xvfb-run not found, the GUI was not started"
 fi

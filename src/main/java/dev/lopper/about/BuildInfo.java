@@ -40,7 +40,9 @@ public final class BuildInfo {
     public static String onnxRuntimeVersion() {
         try {
             return OrtEnv.get().getVersion();
-        } catch (Throwable t) { // UnsatisfiedLinkError on an unsupported CPU/libc: report it, --version must not crash
+        } catch (dev.lopper.eval.EvalException e) { // an unsupported CPU/libc: report it, --version must not crash
+            return "not loadable (" + e.getMessage() + ")";
+        } catch (Throwable t) {
             return "not loadable (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
         }
     }

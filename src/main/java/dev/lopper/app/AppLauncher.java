@@ -25,24 +25,54 @@ public final class AppLauncher {
 
     /** {@code [MODEL] [--screenshot FILE.png] [--hide-shape-ops] [--group ID]} */
     public static void launch(String[] args) {
-        Application.launch(LopperApp.class, args);
+        String none = noDisplay(System.getProperty("os.name", ""), System.getenv("DISPLAY"), System.getenv("WAYLAND_DISPLAY"),
+                System.getProperty("glass.platform"));
+        if (none != null) exit(none);
+        try {
+            Application.launch(LopperApp.class, args);
+        } catch (UnsupportedOperationException e) {
+            // GTK cannot connect (DISPLAY names no reachable X server): one line, not JavaFX's stack trace
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            exit("cannot open a window: " + dev.lopper.onnx.Messages.oneLine(m.isEmpty() ? "no display" : m)
+                    + " (DISPLAY=" + System.getenv("DISPLAY") + ")" + HEADLESS_HINT);
+        }
+    }
+
+    static final String HEADLESS_HINT = "; the CLI needs no display (lopper --help), and xvfb-run -a lopper gui MODEL --screenshot out.png"
+            + " renders the app without one";
+
+    /** Why the app cannot open a window on this system (Linux/BSD without DISPLAY or WAYLAND_DISPLAY), or null. */
+    static String noDisplay(String os, String display, String wayland, String glassPlatform) {
+        String o = os.toLowerCase(java.util.Locale.ROOT);
+        if (o.contains("win") || o.contains("mac") || glassPlatform != null) return null; // Monocle (tests) needs none
+        if (display != null && !display.isBlank()) return null;
+        if (wayland != null && !wayland.isBlank()) return null;
+        return "cannot open a window: no display (neither DISPLAY nor WAYLAND_DISPLAY is set)" + HEADLESS_HINT;
+    }
+
+    private static void exit(String message) {
+        System.err.println("lopper: " + message);
+        System.err.flush();
+        System.exit(1);
     }
 
     /** Parsed command line of the app. */
-    record Options(Path model, Path screenshot, boolean hideShapeOps, String group) {
+    record Options(Path model, Path screenshot, boolean hideShapeOps, String group, boolean firstPaint) {
         static Options parse(List<String> args) {
             Path model = null;
             Path shot = null;
             boolean hide = false;
+            boolean firstPaint = false;
             String group = null;
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.equals("--screenshot") && i + 1 < args.size()) shot = Path.of(args.get(++i));
                 else if (a.equals("--group") && i + 1 < args.size()) group = args.get(++i);
                 else if (a.equals("--hide-shape-ops")) hide = true;
+                else if (a.equals("--first-paint")) firstPaint = true;
                 else if (!a.startsWith("-")) model = Path.of(a);
             }
-            return new Options(model, shot, hide, group);
+            return new Options(model, shot, hide, group, firstPaint);
         }
     }
 
@@ -56,7 +86,7 @@ public final class AppLauncher {
             Options opts = Options.parse(new ArrayList<>(getParameters().getRaw()));
             // a screenshot run leaves the user's recent files alone
             MainViewModel vm = new MainViewModel(new CoreServices(),
-                    opts.screenshot() != null ? RecentFiles.inMemory() : RecentFiles.userDefault());
+                    opts.screenshot() != null || opts.firstPaint() ? RecentFiles.inMemory() : RecentFiles.userDefault());
             Scene scene = createScene(vm, WIDTH, HEIGHT);
             MainView view = (MainView) scene.getRoot();
             stage.titleProperty().bind(vm.titleProperty());
@@ -64,7 +94,9 @@ public final class AppLauncher {
             stage.setScene(scene);
             Image icon = icon();
             if (icon != null) stage.getIcons().add(icon);
-            if (opts.screenshot() != null) {
+            if (opts.firstPaint()) {
+                firstPaintMode(view, vm);
+            } else if (opts.screenshot() != null) {
                 screenshotMode(stage, scene, vm, opts);
             } else {
                 vm.errorProperty().addListener((o, a, msg) -> {
@@ -74,8 +106,44 @@ public final class AppLauncher {
             stage.show();
             // set after show: a window manager may map the stage at 200×200 otherwise (JDK-8316423)
             WindowKeeper.sizeAfterShow(stage, WIDTH, HEIGHT);
+            openedAt = System.nanoTime();
             if (opts.model() != null) vm.open(opts.model());
             else vm.openSample();
+        }
+
+        private long openedAt;
+
+        /**
+         * {@code --first-paint}: once the graph canvas has drawn the model's graph, waits for the next pulse (the frame
+         * with that drawing has been handed to the renderer), prints
+         * {@code first paint: L ms after launch, O ms after open} (launch: the OS's process start; open: the call
+         * that opens the model, after the window is shown) and exits. Errors exit 1 with one line.
+         */
+        private void firstPaintMode(MainView view, MainViewModel vm) {
+            vm.errorProperty().addListener((o, a, msg) -> {
+                if (msg == null) return;
+                System.err.println("lopper: " + msg);
+                System.err.flush();
+                Runtime.getRuntime().halt(1);
+            });
+            view.graphView().setOnScenePainted(() -> {
+                long painted = System.nanoTime();
+                javafx.animation.AnimationTimer next = new javafx.animation.AnimationTimer() {
+                    @Override
+                    public void handle(long now) {
+                        stop();
+                        long frame = System.nanoTime();
+                        double sinceOpen = (frame - openedAt) / 1e6;
+                        double sinceLaunch = ProcessHandle.current().info().startInstant()
+                                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toNanos() / 1e6).orElse(Double.NaN);
+                        System.out.printf(java.util.Locale.ROOT, "first paint: %.0f ms after launch, %.0f ms after open (paint issued %.0f ms after open)%n",
+                                sinceLaunch, sinceOpen, (painted - openedAt) / 1e6);
+                        System.out.flush();
+                        Platform.exit();
+                    }
+                };
+                next.start();
+            });
         }
 
         private static Image icon() {

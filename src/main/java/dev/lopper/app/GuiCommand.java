@@ -24,6 +24,10 @@ public final class GuiCommand implements Runnable {
     @Option(names = "--group", paramLabel = "ID", description = "With --screenshot: the group to select (default: the largest prunable one).")
     String group;
 
+    @Option(names = "--first-paint", description = {"Open the model, print the time from launch and from open to the first frame of its",
+            "graph (first paint: ... ms after launch, ... ms after open), then exit (lopper bench-suite runs this)."})
+    boolean firstPaint;
+
     @Override
     public void run() {
         List<String> args = new ArrayList<>();
@@ -33,6 +37,7 @@ public final class GuiCommand implements Runnable {
             args.add(screenshot.toString());
         }
         if (hideShapeOps) args.add("--hide-shape-ops");
+        if (firstPaint) args.add("--first-paint");
         if (group != null) {
             args.add("--group");
             args.add(group);

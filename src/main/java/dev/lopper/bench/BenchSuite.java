@@ -80,7 +80,10 @@ public final class BenchSuite {
     public record Results(List<PhaseRow> phases, List<LatencyRow> latency) {}
 
     public static final List<String> PHASES =
-            List.of("load", "standardize", "group", "score", "plan", "apply", "verify", "write", "layout");
+            List.of("load", "standardize", "group", "score", "plan", "apply", "verify", "write", "layout", "first paint", "launch to paint");
+
+    /** Above this node count the app's first paint is not timed. */
+    static final int PAINT_MAX_NODES = 25_000;
 
     /** Above this node count verification (ONNX Runtime session creation) is not run: it takes minutes. */
     static final int VERIFY_MAX_NODES = 25_000;
@@ -111,11 +114,11 @@ public final class BenchSuite {
         List<PhaseRow> phases = new ArrayList<>();
         if (!cases.isEmpty()) {
             log.accept("warm-up: " + cases.get(0).name());
-            phases(cases.get(0)); // the first pass pays class loading and JIT; it is not reported
+            phases(cases.get(0), false); // the first pass pays class loading and JIT; it is not reported
         }
         for (Case c : cases) {
             log.accept("phases: " + c.name());
-            phases.add(phases(c));
+            phases.add(phases(c, true));
         }
         List<LatencyRow> latency = new ArrayList<>();
         int res = quick ? 112 : 224;
@@ -130,7 +133,8 @@ public final class BenchSuite {
         return new Results(phases, latency);
     }
 
-    PhaseRow phases(Case c) {
+    /** {@code paint}: also time the app's first paint (a child process; not in the warm-up pass). */
+    PhaseRow phases(Case c, boolean paint) {
         Map<String, Double> ms = new LinkedHashMap<>();
         Map<String, long[]> shapes = Map.of();
         resetPeaks();
@@ -164,10 +168,12 @@ public final class BenchSuite {
             ms.put("apply", apply);
             String note = groups + " groups";
             if (nodes > VERIFY_MAX_NODES) {
+                if (paint) note = firstPaint(c.file(), nodes, ms, note);
                 note += "; verify and write not run: ONNX Runtime takes minutes to create a session of > "
                         + VERIFY_MAX_NODES + " nodes";
                 return new PhaseRow(c.name(), nodes, Files.size(c.file()), ms, peakHeap(), note);
             }
+            if (paint) note = firstPaint(c.file(), nodes, ms, note);
             t = System.nanoTime();
             PlanExecution.Outcome o = s.apply(plan.plan(), false, VerifyOptions.DEFAULT, Progress.NONE);
             ms.put("verify", Math.max(0, since(t) - apply));
@@ -215,6 +221,80 @@ public final class BenchSuite {
         } catch (ModelLoadException | ModelWriteException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The app's first paint of {@code model} in a fresh process ({@code lopper gui MODEL --first-paint}: the same
+     * launcher or JVM and class path as this process): "first paint" is the time from opening the model (window
+     * shown) to the first frame with its graph, "launch to paint" from the process start. Needs a display; skipped
+     * (said in the note) without one or above {@link #PAINT_MAX_NODES} nodes.
+     */
+    String firstPaint(Path model, int nodes, Map<String, Double> ms, String note) {
+        if (nodes > PAINT_MAX_NODES) return note + "; first paint not timed above " + PAINT_MAX_NODES + " nodes";
+        if (!hasDisplay()) return note + "; first paint not timed: no display (run under xvfb-run)";
+        log.accept("first paint: " + model.getFileName());
+        try {
+            Process p = new ProcessBuilder(guiCommand(model)).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out;
+            try (var in = p.getInputStream()) {
+                java.util.concurrent.CompletableFuture<String> text = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return "";
+                    }
+                });
+                if (!p.waitFor(PAINT_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return note + "; first paint: the app did not paint within " + PAINT_TIMEOUT_SECONDS + " s";
+                }
+                out = text.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            double[] t = parseFirstPaint(out);
+            if (t == null) {
+                String line = out.strip().isEmpty() ? "exit " + p.exitValue() : out.strip().lines().reduce((a, b) -> b).orElse("");
+                return note + "; first paint failed: " + line;
+            }
+            ms.put("first paint", t[1]);
+            ms.put("launch to paint", t[0]);
+            log.accept(String.format(java.util.Locale.ROOT, "first paint: %s %.0f ms after open, %.0f ms after launch",
+                    model.getFileName(), t[1], t[0]));
+            return note;
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return note + "; first paint failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return note + "; first paint interrupted";
+        }
+    }
+
+    static final int PAINT_TIMEOUT_SECONDS = 300;
+
+    private static final java.util.regex.Pattern FIRST_PAINT =
+            java.util.regex.Pattern.compile("first paint: ([0-9.]+) ms after launch, ([0-9.]+) ms after open");
+
+    /** {after launch, after open} in ms from the app's {@code first paint: ...} line, or null. */
+    static double[] parseFirstPaint(String out) {
+        java.util.regex.Matcher m = FIRST_PAINT.matcher(out);
+        return m.find() ? new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))} : null;
+    }
+
+    /** A display the app can open (Linux/BSD: $DISPLAY or $WAYLAND_DISPLAY; other OSes always have one). */
+    static boolean hasDisplay() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        if (os.contains("win") || os.contains("mac")) return true;
+        return notBlank(System.getenv("DISPLAY")) || notBlank(System.getenv("WAYLAND_DISPLAY"));
+    }
+
+    private static boolean notBlank(String s) { return s != null && !s.isBlank(); }
+
+    /** The installed launcher (jpackage sets jpackage.app-path) or this JVM with this class path. */
+    static List<String> guiCommand(Path model) {
+        String app = System.getProperty("jpackage.app-path");
+        if (app != null) return List.of(app, "gui", model.toString(), "--first-paint");
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.lopper.Main", "gui", model.toString(), "--first-paint");
     }
 
     /** One box per node (fixed size), an edge per tensor from producer to consumer. */

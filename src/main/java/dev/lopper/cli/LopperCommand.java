@@ -68,12 +68,55 @@ public final class LopperCommand implements Runnable {
     }
 
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return run(args, new Object[0]);
     }
 
-    /** Runs {@code args} with {@code frontEnds} registered (see {@link #commandLine(Object...)}). */
+    /**
+     * Runs {@code args} with {@code frontEnds} registered (see {@link #commandLine(Object...)}). Start-up: when
+     * {@code args} name a subcommand, only that one is built (picocli reflects over every option of every command
+     * it registers: about a quarter of a second of a cold CLI command for all of them); otherwise (no command, an
+     * unknown one, {@code --help}) all are.
+     */
     public static int run(String[] args, Object... frontEnds) {
-        return commandLine(frontEnds).execute(args);
+        Object only = invoked(args, frontEnds);
+        if (only == null) return commandLine(frontEnds).execute(args);
+        dev.lopper.task.TimeLimit.setSeconds(dev.lopper.task.TimeLimit.DEFAULT_SECONDS);
+        CommandLine cl = new CommandLine(new LopperCommand());
+        cl.addSubcommand(only);
+        cl.setExecutionExceptionHandler(LopperCommand::handle);
+        cl.setParameterExceptionHandler(LopperCommand::usageError);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl.execute(args);
+    }
+
+    /** The subcommand (a front end or a class of {@link #SUBCOMMANDS}) that {@code args} invoke, or null. */
+    static Object invoked(String[] args, Object[] frontEnds) {
+        String name = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--timeout")) {
+                i++; // its value
+            } else if (a.equals("--verbose") || a.startsWith("--timeout=")) {
+                continue;
+            } else if (a.startsWith("-")) {
+                return null; // --help, --version, a typo: the full command line answers
+            } else {
+                name = a;
+                break;
+            }
+        }
+        if (name == null) return null;
+        for (Object f : frontEnds) if (names(f.getClass()).contains(name)) return f;
+        for (Class<?> c : SUBCOMMANDS) if (names(c).contains(name)) return c;
+        return null;
+    }
+
+    private static java.util.List<String> names(Class<?> c) {
+        Command cmd = c.getAnnotation(Command.class);
+        if (cmd == null) return java.util.List.of();
+        java.util.List<String> n = new java.util.ArrayList<>(java.util.List.of(cmd.aliases()));
+        n.add(cmd.name());
+        return n;
     }
 
     /** A usage error: one line and a hint ({@code try 'lopper CMD --help'}), exit code 2. */

@@ -287,7 +287,11 @@ public final class PruneCommand implements Callable<Integer> {
                     Map<String, long[]> shapes) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            PruningSession s = PruningSession.open(model, shapes, progress);
+            VerifyOptions vo = VerifyOptions.DEFAULT;
+            vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
+            // with -o the original's verification run starts in the background as soon as the file is read
+            session = PruningSession.open(model, shapes, progress, output != null ? vo : null);
+            PruningSession s = session;
             for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
             if (output != null) outputs.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL); // now also vs its external data
             if (savePlan != null) outputs.claim(savePlan, "plan");
@@ -300,8 +304,6 @@ public final class PruneCommand implements Callable<Integer> {
             boolean obspa = saved == null ? scoring.criterion() == Criterion.OBSPA
                     : Criterion.OBSPA.id().equals(saved.settings().criterion());
             compensating = (obspa || compensate) && !noCompensate;
-            VerifyOptions vo = VerifyOptions.DEFAULT;
-            vo = new VerifyOptions(vo.session(), ShapePolicy.of(shapes, 1), vo.ints(), seed, 0);
             PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
                     .withMoments(MomentModel.parse(moments), sequential)
                     .withCalibrationSamples(calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples)
@@ -318,6 +320,7 @@ public final class PruneCommand implements Callable<Integer> {
                 if (!done.verified()) throw new CliException(failure(outcome));
                 plan = done.plan();
                 after = done.after();
+                progress.update("writing " + output.getFileName(), 0, 1);
                 s.stage(outcome, output, outputs, progress);
             }
             if (savePlan != null) PlanFiles.stage(plan, savePlan, outputs);
@@ -342,8 +345,12 @@ public final class PruneCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
+        } finally {
+            if (session != null) session.close();
         }
     }
+
+    private PruningSession session;
 
     /** How calibration data was fed to what the plan scored with (OBSPA moments or activation statistics). */
     private static String describeFeed(Object stats) {

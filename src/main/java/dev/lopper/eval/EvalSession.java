@@ -52,9 +52,18 @@ public final class EvalSession implements AutoCloseable {
         return open(source, config, null);
     }
 
+    /** Opens a file the caller has already read with {@link dev.lopper.onnx.ModelReader} (its checks passed). */
+    static EvalSession openChecked(FileModel source, SessionConfig config) {
+        return open(source, config, null, true);
+    }
+
     /** Opens a session; with {@code profilePrefix} non-null, ORT profiling writes to a file with that prefix. */
     static EvalSession open(ModelSource source, SessionConfig config, String profilePrefix) {
-        if (source instanceof FileModel f) {
+        return open(source, config, profilePrefix, false);
+    }
+
+    private static EvalSession open(ModelSource source, SessionConfig config, String profilePrefix, boolean checked) {
+        if (source instanceof FileModel f && !checked) {
             // Lopper's checks first (regular file, structure, subgraph depth, external data inside the folder)
             try {
                 dev.lopper.onnx.ModelReader.read(f.path());
@@ -62,6 +71,7 @@ public final class EvalSession implements AutoCloseable {
                 throw new EvalException(e.getMessage(), e);
             }
         }
+        OrtEnv.get(); // first: natives that cannot load are one line (EvalException), not a class-initialization error
         OrtSession session = null;
         try {
             // session creation cannot be interrupted; it runs under the time limit on a worker that is abandoned

@@ -26,10 +26,130 @@ public final class ModelVerifier {
      */
     public static VerificationResult verify(ModelSource original, ModelSource candidate, VerifyOptions options,
                                             java.util.Set<String> resizable) {
-        try (EvalSession ref = EvalSession.open(original, options.session())) {
-            Map<String, HostTensor> inputs = RandomInputs.forSession(ref, options.shapes(), options.ints(), options.seed());
-            Map<String, HostTensor> expected = ref.run(inputs);
-            double refMs = medianMs(ref, inputs, options.timedRuns());
+        try (Reference ref = Reference.open(original, options, false)) {
+            return verify(ref, candidate, options, resizable);
+        }
+    }
+
+    /**
+     * The original's side of a verification, reusable for any number of candidates: its ONNX Runtime session, the
+     * seeded random inputs and its outputs on them.
+     */
+    public static final class Reference implements AutoCloseable {
+        private final EvalSession session;
+        private final Map<String, HostTensor> inputs;
+        private final Map<String, HostTensor> expected;
+        private final double refMs;
+
+        private Reference(EvalSession session, Map<String, HostTensor> inputs, Map<String, HostTensor> expected, double refMs) {
+            this.session = session;
+            this.inputs = inputs;
+            this.expected = expected;
+            this.refMs = refMs;
+        }
+
+        /**
+         * Opens and runs the original. {@code checked}: the caller has read the file with
+         * {@link dev.lopper.onnx.ModelReader} (Lopper's checks passed), so it is not parsed a second time.
+         *
+         * @throws EvalException when the original cannot be loaded or run
+         */
+        static Reference open(ModelSource original, VerifyOptions options, boolean checked) {
+            EvalSession ref = checked && original instanceof ModelSource.FileModel f
+                    ? EvalSession.openChecked(f, options.session()) : EvalSession.open(original, options.session());
+            try {
+                Map<String, HostTensor> inputs = RandomInputs.forSession(ref, options.shapes(), options.ints(), options.seed());
+                Map<String, HostTensor> expected = ref.run(inputs);
+                double refMs = medianMs(ref, inputs, options.timedRuns());
+                return new Reference(ref, inputs, expected, refMs);
+            } catch (RuntimeException | Error e) {
+                ref.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() { session.close(); }
+    }
+
+    /**
+     * The reference of {@code model} (already read and checked by Lopper), opened and run on a background thread
+     * from now on, so that ONNX Runtime loads and runs the original while the caller scores and plans (a cold
+     * {@code lopper prune} overlaps the two on two cores). {@link Prefetch#get()} waits for it.
+     */
+    public static Prefetch prefetch(dev.lopper.onnx.OnnxModel model, VerifyOptions options) {
+        return new Prefetch(new ModelSource.FileModel(model.path()), options);
+    }
+
+    /** A {@link Reference} being prepared on a daemon thread; closing it closes the reference whenever it is done. */
+    public static final class Prefetch implements AutoCloseable {
+        private final VerifyOptions options;
+        private final java.util.concurrent.CompletableFuture<Reference> future = new java.util.concurrent.CompletableFuture<>();
+        private boolean closed;
+
+        private Prefetch(ModelSource original, VerifyOptions options) {
+            this.options = options;
+            Thread t = new Thread(() -> {
+                Reference r = null;
+                Throwable failure = null;
+                try {
+                    r = Reference.open(original, options, true);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                synchronized (this) {
+                    if (closed && r != null) r.close();
+                    if (failure != null) future.completeExceptionally(failure);
+                    else future.complete(r);
+                }
+            }, "lopper-verify-reference");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The options the reference was made with. */
+        public VerifyOptions options() { return options; }
+
+        /**
+         * Waits for the reference.
+         *
+         * @throws EvalException as {@link Reference#open} would throw it (the original cannot be loaded or run)
+         */
+        public Reference get() {
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.lopper.task.CancelledException();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException r) throw r;
+                if (c instanceof Error err) throw err;
+                throw new EvalException(String.valueOf(c.getMessage()), c);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            if (future.isDone() && !future.isCompletedExceptionally()) future.join().close();
+        }
+    }
+
+    /** Verifies {@code candidate} against a reference (its session, inputs and outputs); the reference stays open. */
+    public static VerificationResult verify(Reference reference, ModelSource candidate, VerifyOptions options) {
+        return verify(reference, candidate, options, java.util.Set.of());
+    }
+
+    /** As {@link #verify(Reference, ModelSource, VerifyOptions)}, with inputs and outputs that may change shape. */
+    public static VerificationResult verify(Reference reference, ModelSource candidate, VerifyOptions options,
+                                            java.util.Set<String> resizable) {
+        {
+            EvalSession ref = reference.session;
+            Map<String, HostTensor> inputs = reference.inputs;
+            Map<String, HostTensor> expected = reference.expected;
+            double refMs = reference.refMs;
             EvalSession cand;
             try {
                 cand = EvalSession.open(candidate, options.session());

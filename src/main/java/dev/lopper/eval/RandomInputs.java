@@ -39,7 +39,10 @@ public final class RandomInputs {
      */
     public static Map<String, HostTensor> forSession(EvalSession session, ShapePolicy shapes, IntRange ints, long seed) {
         if (ints != null) return create(session.inputs(), shapes, ints, seed);
-        return create(session.inputs(), shapes, session.indexRanges(), IntRange.DEFAULT, seed);
+        // the index ranges come from the model's tables (a parse of the whole model): only asked for integer inputs
+        boolean integers = session.inputs().stream()
+                .anyMatch(s -> !ElementType.isFloating(s.elemType()) && s.elemType() != DataType.BOOL_VALUE);
+        return create(session.inputs(), shapes, integers ? session.indexRanges() : Map.of(), IntRange.DEFAULT, seed);
     }
 
     /** @param perInput ranges for particular integer inputs; {@code ints} for the others */

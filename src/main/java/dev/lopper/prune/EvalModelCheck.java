@@ -28,24 +28,52 @@ public final class EvalModelCheck implements ModelCheck {
      * @param options         sessions, input shapes, seed (timed runs are forced to 0: verification does not time)
      */
     public EvalModelCheck(ModelSource original, Path externalDataDir, VerifyOptions options) {
-        this(original, externalDataDir, options, java.util.Set.of());
+        this(original, null, externalDataDir, options, java.util.Set.of());
+    }
+
+    /** @param resizable inputs and outputs that may change shape (a decoder's KV cache, {@link dev.lopper.graph.KvCache}) */
+    public EvalModelCheck(ModelSource original, Path externalDataDir, VerifyOptions options, java.util.Set<String> resizable) {
+        this(original, null, externalDataDir, options, resizable);
     }
 
     private final java.util.Set<String> resizable;
 
-    /** @param resizable inputs and outputs that may change shape (a decoder's KV cache, {@link dev.lopper.graph.KvCache}) */
-    public EvalModelCheck(ModelSource original, Path externalDataDir, VerifyOptions options, java.util.Set<String> resizable) {
+    /**
+     * With the original's side prepared ahead (see {@link ModelVerifier#prefetch}); it stays open for every
+     * candidate of this check, and is closed by whoever made it.
+     */
+    public EvalModelCheck(ModelVerifier.Prefetch reference, Path externalDataDir) {
+        this(reference, externalDataDir, java.util.Set.of());
+    }
+
+    /** As {@link #EvalModelCheck(ModelVerifier.Prefetch, Path)}, with inputs and outputs that may change shape. */
+    public EvalModelCheck(ModelVerifier.Prefetch reference, Path externalDataDir, java.util.Set<String> resizable) {
+        this(null, reference, externalDataDir, reference.options(), resizable);
+    }
+
+    private EvalModelCheck(ModelSource original, ModelVerifier.Prefetch reference, Path externalDataDir, VerifyOptions options,
+                           java.util.Set<String> resizable) {
         this.resizable = java.util.Set.copyOf(resizable);
         this.original = original;
+        this.reference = reference;
         this.externalDataDir = externalDataDir;
-        this.options = new VerifyOptions(options.session(), options.shapes(), options.ints(), options.seed(), 0);
+        this.options = noTiming(options);
+    }
+
+    private final ModelVerifier.Prefetch reference;
+
+    /** Verification does not time: timed runs forced to 0. */
+    public static VerifyOptions noTiming(VerifyOptions options) {
+        return new VerifyOptions(options.session(), options.shapes(), options.ints(), options.seed(), 0);
     }
 
     @Override
     public Verification verify(byte[] model) {
         VerificationResult r;
         try {
-            r = ModelVerifier.verify(original, ModelSource.of(model, externalDataDir, "pruned model"), options, resizable);
+            ModelSource candidate = ModelSource.of(model, externalDataDir, "pruned model");
+            r = reference != null ? ModelVerifier.verify(reference.get(), candidate, options, resizable)
+                    : ModelVerifier.verify(original, candidate, options, resizable);
         } catch (EvalException e) {
             throw new PlanException("cannot verify: the original model does not run in ONNX Runtime (" + e.getMessage() + ")", e);
         }

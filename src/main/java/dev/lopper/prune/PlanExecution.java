@@ -39,7 +39,7 @@ public final class PlanExecution {
         while (true) {
             progress.checkCancelled();
             progress.update("applying the plan", 0, 1);
-            Attempt a = applyAndCheck(rewriter, check, current.groups());
+            Attempt a = applyAndCheck(rewriter, check, current.groups(), progress);
             Verification v = a.verification();
             if (v.ok()) {
                 return new Outcome(current, a.model(), v, allFailing);
@@ -56,6 +56,11 @@ public final class PlanExecution {
     private record Attempt(ModelProto model, Verification verification) { }
 
     private static Attempt applyAndCheck(Rewriter rewriter, ModelCheck check, Map<String, GroupPlan> groups) {
+        return applyAndCheck(rewriter, check, groups, null);
+    }
+
+    /** With {@code progress}, says when the rewrite is done and ONNX Runtime verifies (a phase of --verbose). */
+    private static Attempt applyAndCheck(Rewriter rewriter, ModelCheck check, Map<String, GroupPlan> groups, Progress progress) {
         ModelProto model;
         try {
             model = rewriter.apply(groups);
@@ -63,6 +68,7 @@ public final class PlanExecution {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
             return new Attempt(null, Verification.failed("rewriting failed: " + m));
         }
+        if (progress != null) progress.update("verifying in ONNX Runtime", 0, 1);
         return new Attempt(model, check.verify(model.toByteArray()));
     }
 

@@ -11,6 +11,7 @@ import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.analysis.GroupAnalyzer;
 import dev.lopper.eval.ModelSource;
+import dev.lopper.eval.ModelVerifier;
 import dev.lopper.eval.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
@@ -52,7 +53,7 @@ import dev.lopper.task.Progress;
  * PruningPlan p = s.readPlan(Path.of("plan.json"));   // checked against this model (sha256, groups, indices)
  * </pre>
  */
-public final class PruningSession {
+public final class PruningSession implements AutoCloseable {
     private final Path path;
     private final OnnxModel model;
     private final ModelGraph graph;
@@ -84,6 +85,17 @@ public final class PruningSession {
 
     /** Reads, standardizes and analyzes a model and hashes its file. */
     public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress) throws ModelLoadException {
+        return open(path, inputShapes, progress, null);
+    }
+
+    /**
+     * {@link #open(Path, Map, Progress)}; with {@code verify} non-null (a command that will apply and verify with
+     * these options, e.g. {@code lopper prune -o}), ONNX Runtime starts loading and running the original on another
+     * thread as soon as the file has passed Lopper's checks, while this thread hashes, analyzes, scores and plans:
+     * {@link #prune}/{@link #apply} with the same {@code VerifyOptions} object use it. {@link #close()} releases it.
+     */
+    public static PruningSession open(Path path, Map<String, long[]> inputShapes, Progress progress, VerifyOptions verify)
+            throws ModelLoadException {
         progress.update("reading " + path.getFileName(), 0, 1);
         OnnxModel model = ModelReader.read(path);
         java.util.List<String> problems = dev.lopper.onnx.ModelLint.check(model.proto());
@@ -91,10 +103,30 @@ public final class PruningSession {
             throw new ModelLoadException(path, problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1)
                     + " more problems)" : "") + "; Lopper does not prune a model that fails validation (see lopper inspect)");
         }
-        String sha = ModelSha256.of(path, progress);
-        ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
-        GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
-        return new PruningSession(path, model, graph, analysis, sha, inputShapes);
+        ModelVerifier.Prefetch reference = verify == null ? null : ModelVerifier.prefetch(model, EvalModelCheck.noTiming(verify));
+        try {
+            String sha = ModelSha256.of(path, progress);
+            ModelGraph graph = GraphLoader.load(model, inputShapes, Standardizer.Mode.STANDARDIZED, progress);
+            GroupAnalysis analysis = GroupAnalyzer.analyze(graph, progress);
+            PruningSession s = new PruningSession(path, model, graph, analysis, sha, inputShapes);
+            s.reference = reference;
+            s.referenceFor = verify;
+            return s;
+        } catch (RuntimeException | Error | ModelLoadException e) {
+            if (reference != null) reference.close();
+            throw e;
+        }
+    }
+
+    /** The original's verification side prepared by {@link #open(Path, Map, Progress, VerifyOptions)}, or null. */
+    private ModelVerifier.Prefetch reference;
+    private VerifyOptions referenceFor;
+
+    /** Releases what {@link #open(Path, Map, Progress, VerifyOptions)} prepared (an ONNX Runtime session). */
+    @Override
+    public void close() {
+        if (reference != null) reference.close();
+        reference = null;
     }
 
     public Path path() { return path; }
@@ -237,7 +269,8 @@ public final class PruningSession {
     }
 
     private PlanExecution.Outcome apply(PruningPlan plan, WeightCompensation step, PruneRequest r, Progress progress) {
-        ModelCheck check = new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify(), kvCache());
+        ModelCheck check = reference != null && r.verify() == referenceFor ? new EvalModelCheck(reference, model.baseDir(), kvCache())
+                : new EvalModelCheck(ModelSource.of(path), model.baseDir(), r.verify(), kvCache());
         return PlanExecution.run(plan, kept -> rewrite(kept, step), check, r.lockFailing(), progress);
     }
 

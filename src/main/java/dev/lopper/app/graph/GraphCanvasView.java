@@ -543,7 +543,17 @@ public final class GraphCanvasView extends Region {
         if (overlay != null && !overlay.locked()) drawLegend(g);
         paintMinimap(s);
         lastPaintNanos = System.nanoTime() - t0;
+        if (onScenePainted != null) {
+            Runnable r = onScenePainted;
+            onScenePainted = null;
+            r.run();
+        }
     }
+
+    private Runnable onScenePainted;
+
+    /** Runs {@code r} once, on the FX thread, after the next {@link #paint()} that draws a graph (first-paint timing). */
+    public void setOnScenePainted(Runnable r) { this.onScenePainted = r; }
 
     /** One segment per channel: heat colour by importance, red when the plan removes it. */
     private static void channelStrip(GraphicsContext g, GroupOverlay o, double x, double y, double w, double h) {

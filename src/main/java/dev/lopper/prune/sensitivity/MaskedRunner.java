@@ -154,6 +154,7 @@ public final class MaskedRunner implements AutoCloseable {
     /** The session over every maskable weight, opened on first use. */
     private synchronized OrtSession session() {
         if (session != null) return session;
+        OrtEnv.get(); // natives that cannot load: one line, before any ORT class initializes
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (threads > 0) options.setIntraOpNumThreads(threads);
