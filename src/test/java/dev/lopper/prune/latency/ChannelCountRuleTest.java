@@ -1,0 +1,44 @@
+package dev.lopper.prune.latency;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The --round-to auto rule on given latencies (no timing). */
+class ChannelCountRuleTest {
+    @Test
+    void candidatesFollowTheWindows() {
+        // wish 33: w = 8 up (36, 40), d = min(4, 4) down (32)
+        assertArrayEquals(new int[] {32, 33, 36, 40}, ChannelCountRule.candidates(33, 64, 1, 1));
+        // wish 60 of 64: the whole group is a candidate; d = min(4, 7): 56
+        assertArrayEquals(new int[] {56, 60, 64}, ChannelCountRule.candidates(60, 64, 1, 1));
+        // wish 12: d = min(4, 1) = 1, nothing below; up to 20 but C = 16
+        assertArrayEquals(new int[] {12, 16}, ChannelCountRule.candidates(12, 16, 1, 1));
+        // wish 1000 of 1024: w = 63 up (capped at C), d = min(31, 125) = 31 down
+        assertArrayEquals(new int[] {976, 984, 992, 1000, 1004, 1008, 1012, 1016, 1020, 1024},
+                ChannelCountRule.candidates(1000, 1024, 1, 1));
+        // structural multiple 3: only multiples of 12 (24 below) besides the wish
+        assertArrayEquals(new int[] {45, 48}, ChannelCountRule.candidates(45, 100, 1, 3));
+        // never below the minimum
+        assertArrayEquals(new int[] {33, 36, 40}, ChannelCountRule.candidates(33, 100, 33, 1));
+    }
+
+    @Test
+    void fastestAtOrAboveTheWishTiesToMoreChannels() {
+        int[] c = {32, 33, 36, 40};
+        assertEquals(40, ChannelCountRule.choose(33, c, new double[] {39, 49.5, 54, 40}));  // 32 is not 5 % faster than 40
+        assertEquals(36, ChannelCountRule.choose(33, c, new double[] {50, 49.5, 41, 45}));
+        assertEquals(40, ChannelCountRule.choose(33, c, new double[] {50, 10, 10, 10}));    // a tie keeps more channels
+        assertEquals(33, ChannelCountRule.choose(33, c, new double[] {50, 10, 11, 12}));
+    }
+
+    @Test
+    void fewerChannelsOnlyWhenClearlyFaster() {
+        int[] c = {32, 33, 36, 40};
+        assertEquals(32, ChannelCountRule.choose(33, c, new double[] {37.9, 49.5, 54, 40}));   // 37.9 < 0.95 * 40 = 38
+        assertEquals(40, ChannelCountRule.choose(33, c, new double[] {38.1, 49.5, 54, 40}));   // within 5 %: more channels
+        int[] d = {976, 984, 992, 1000, 1004};
+        assertEquals(984, ChannelCountRule.choose(1000, d, new double[] {80, 70, 75, 100, 90})); // the fastest below
+    }
+}
