@@ -11,16 +11,20 @@ import java.util.List;
  *   multiple of 4 in (k, k+w], and C when C ≤ k+w (the group left whole). Candidates below k: the multiples of 8 in
  *   [max(minKeep, k-d), k) with d = min(⌊w/2⌋, ⌊k/8⌋), at most 12.5 % fewer. Every candidate is a multiple of the group's
  *   structural {@code multipleOf}.</li>
- *   <li><b>Choice.</b> Among candidates ≥ k, the lowest latency (a tie goes to the larger count: more channels at
- *   the same speed). A candidate below k is taken only when it is faster than that choice by more than
- *   {@link #TOLERANCE} (5 %, above timing noise); then the fastest such one. So the plan never keeps fewer channels
- *   than it allows unless that is measurably faster, and then at most d fewer.</li>
+ *   <li><b>Choice.</b> Among candidates ≥ k, the fastest F; the count taken is the smallest candidate ≥ k within
+ *   {@link #UP_TOLERANCE} (3 %) of F: more channels only when measurably faster, so timing noise does not add channels.
+ *   A candidate below k is taken only when it is faster than that choice by more than {@link #TOLERANCE} (5 %, above
+ *   timing noise); then the fastest such one. So the plan never keeps fewer channels than it allows unless that is
+ *   measurably faster, and then at most d fewer.</li>
  * </ul>
  * The latency of a count is the sum over the group's layers ({@link LayerSpec}), each timed with its other channel
  * count at the original size.
  */
 public final class ChannelCountRule {
     private ChannelCountRule() {}
+
+    /** A larger count is taken over a smaller one only when faster by more than this. */
+    public static final double UP_TOLERANCE = 0.03;
 
     /** How much faster a count below the wish must be to be taken. */
     public static final double TOLERANCE = 0.05;
@@ -46,12 +50,18 @@ public final class ChannelCountRule {
 
     /** The chosen count among {@code candidates} (ascending, containing {@code wish}) with latencies {@code ms}. */
     public static int choose(int wish, int[] candidates, double[] ms) {
-        int best = -1;
+        int fastest = -1;
         for (int i = 0; i < candidates.length; i++) {
-            if (candidates[i] < wish) continue;
-            if (best < 0 || ms[i] <= ms[best]) best = i; // ascending: on a tie the larger count wins
+            if (candidates[i] >= wish && (fastest < 0 || ms[i] < ms[fastest])) fastest = i;
         }
-        if (best < 0) throw new IllegalArgumentException("no candidate at or above the wish " + wish);
+        if (fastest < 0) throw new IllegalArgumentException("no candidate at or above the wish " + wish);
+        int best = fastest;
+        for (int i = 0; i < candidates.length; i++) { // ascending: the first within the tolerance is the smallest
+            if (candidates[i] >= wish && ms[i] <= (1 + UP_TOLERANCE) * ms[fastest]) {
+                best = i;
+                break;
+            }
+        }
         int below = -1;
         for (int i = 0; i < candidates.length; i++) {
             if (candidates[i] >= wish || !(ms[i] < (1 - TOLERANCE) * ms[best])) continue;

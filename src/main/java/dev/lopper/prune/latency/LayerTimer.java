@@ -8,6 +8,6 @@ import dev.lopper.task.Progress;
  */
 @FunctionalInterface
 public interface LayerTimer {
-    /** Median latency in milliseconds of {@code spec} at each of {@code counts} (same order). */
+    /** Latency in milliseconds of {@code spec} at each of {@code counts} (same order). */
     double[] time(LayerSpec spec, int[] counts, Progress progress);
 }

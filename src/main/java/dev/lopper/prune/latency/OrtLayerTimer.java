@@ -16,11 +16,12 @@ import dev.lopper.task.Progress;
  * Times a layer's candidate counts in ONNX Runtime (batch 1, the given intra-op threads, all graph optimizations) in
  * interleaved rounds: every round runs each candidate once, so load changes hit all candidates alike. One warm-up
  * round, then as many rounds as fit in about {@link #BUDGET_MS} (at least {@link #MIN_ROUNDS}, at most
- * {@link #MAX_ROUNDS}); the median of each candidate's runs is its latency.
+ * {@link #MAX_ROUNDS}); a candidate's latency is the fastest of its runs: on a shared machine noise (preemption,
+ * other processes' cache traffic) only adds time, so the minimum is the steadiest estimate of what the layer costs.
  */
 public final class OrtLayerTimer implements LayerTimer {
     public static final double BUDGET_MS = 30;
-    public static final int MIN_ROUNDS = 3;
+    public static final int MIN_ROUNDS = 5;
     public static final int MAX_ROUNDS = 40;
 
     private final SessionConfig config;
@@ -52,10 +53,7 @@ public final class OrtLayerTimer implements LayerTimer {
                 for (int i = 0; i < k; i++) t[i][r] = sessions.get(i).runNanos(inputs.get(i)) / 1e6;
             }
             double[] out = new double[k];
-            for (int i = 0; i < k; i++) {
-                java.util.Arrays.sort(t[i]);
-                out[i] = rounds % 2 == 1 ? t[i][rounds / 2] : (t[i][rounds / 2 - 1] + t[i][rounds / 2]) / 2;
-            }
+            for (int i = 0; i < k; i++) out[i] = java.util.Arrays.stream(t[i]).min().orElseThrow();
             return out;
         } finally {
             inputs.forEach(EvalSession.PreparedInputs::close);

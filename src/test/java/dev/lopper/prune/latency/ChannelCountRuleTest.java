@@ -25,11 +25,12 @@ class ChannelCountRuleTest {
     }
 
     @Test
-    void fastestAtOrAboveTheWishTiesToMoreChannels() {
+    void smallestCountWithinThreePercentOfTheFastest() {
         int[] c = {32, 33, 36, 40};
         assertEquals(40, ChannelCountRule.choose(33, c, new double[] {39, 49.5, 54, 40}));  // 32 is not 5 % faster than 40
         assertEquals(36, ChannelCountRule.choose(33, c, new double[] {50, 49.5, 41, 45}));
-        assertEquals(40, ChannelCountRule.choose(33, c, new double[] {50, 10, 10, 10}));    // a tie keeps more channels
+        assertEquals(33, ChannelCountRule.choose(33, c, new double[] {50, 10, 10, 10}));    // equal speed: the plan's count
+        assertEquals(36, ChannelCountRule.choose(33, c, new double[] {50, 10.5, 10.2, 10})); // 10.2 <= 1.03 * 10 < 10.5
         assertEquals(33, ChannelCountRule.choose(33, c, new double[] {50, 10, 11, 12}));
     }
 
