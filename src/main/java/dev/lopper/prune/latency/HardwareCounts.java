@@ -18,8 +18,9 @@ import dev.lopper.task.Progress;
 /**
  * {@code --round-to auto}: kept counts that land on fast sizes, from a {@link LatencyTable}. A group's layers are the
  * Convs (group 1, or depthwise), Gemms and MatMuls whose weight rows (producer) or columns (consumer) are the group's
- * channels one to one; each becomes a {@link LayerSpec} timed at the candidate counts of {@link ChannelCountRule},
- * with its other channel count at the original size, and the group's latency at a count is the sum over its layers.
+ * channels one to one; each becomes a {@link LayerSpec} with its other channel count at the original size, a producer
+ * is chained with the layers reading it ({@link LayerChain}), and each chain or lone layer is timed at the candidate
+ * counts of {@link ChannelCountRule}; the group's latency at a count is the sum.
  * Equal layers (ResNet's repeated blocks) share one signature and one measurement. A group with no such layer
  * (attention heads, grouped convs, concatenated or sliced channels) keeps round-to
  * {@link PruningSettings#DEFAULT_ROUND_TO} counts.
@@ -27,7 +28,7 @@ import dev.lopper.task.Progress;
 public final class HardwareCounts implements CountChooser {
     private final ModelGraph graph;
     private final LatencyTable table;
-    private final Map<String, List<LayerSpec>> specs = new LinkedHashMap<>();
+    private final Map<String, List<Timed>> specs = new LinkedHashMap<>();
 
     public HardwareCounts(ModelGraph graph, LatencyTable table) {
         this.graph = graph;
@@ -38,7 +39,7 @@ public final class HardwareCounts implements CountChooser {
 
     @Override
     public int keep(CoupledGroup g, int wish, int minKeep, Progress progress) {
-        List<LayerSpec> layers = specs.computeIfAbsent(g.id(), id -> layersOf(graph, g));
+        List<Timed> layers = specs.computeIfAbsent(g.id(), id -> layersOf(graph, g));
         int c = g.channels();
         if (layers.isEmpty()) {
             int m = lcm(PruningSettings.DEFAULT_ROUND_TO, Math.max(1, g.multipleOf()));
@@ -47,7 +48,7 @@ public final class HardwareCounts implements CountChooser {
         }
         int[] cand = ChannelCountRule.candidates(wish, c, minKeep, g.multipleOf());
         double[] sum = new double[cand.length];
-        for (LayerSpec s : layers) {
+        for (Timed s : layers) {
             progress.checkCancelled();
             double[] t = table.latencies(s, cand, progress);
             for (int i = 0; i < cand.length; i++) sum[i] += t[i];
@@ -55,20 +56,69 @@ public final class HardwareCounts implements CountChooser {
         return ChannelCountRule.choose(wish, cand, sum);
     }
 
-    /** The layers whose size the group's kept count sets (see the class comment); empty when none is modelled. */
-    public static List<LayerSpec> layersOf(ModelGraph graph, CoupledGroup g) {
-        List<LayerSpec> out = new ArrayList<>();
+    /**
+     * What is timed for a group: each producer chained with the depthwise Conv and the consumer that read its output
+     * (through BatchNormalization, activations, Add, Mul: at most {@link #CHAIN_DEPTH} nodes apart) as one
+     * {@link LayerChain}; every layer not in a chain alone. Empty when the group has no modelled layer.
+     */
+    public static List<Timed> layersOf(ModelGraph graph, CoupledGroup g) {
+        Map<String, LayerSpec> byNode = new LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (ParamSlice p : g.slices()) {
             if (!p.map().equals(IndexMap.IDENTITY)) continue;
             if (p.role() != ParamSlice.Role.PRODUCER_WEIGHT && p.role() != ParamSlice.Role.CONSUMER_WEIGHT
                     && p.role() != ParamSlice.Role.PER_CHANNEL) continue;
             Node n = graph.node(p.node());
-            if (n == null || !n.isDefaultDomain() || !seen.add(n.name() + "/" + p.role())) continue;
+            if (n == null || !n.isDefaultDomain() || !seen.add(n.name())) continue;
             LayerSpec s = spec(graph, n, p, g.channels());
-            if (s != null) out.add(s); // two equal layers in one group count twice
+            if (s != null) byNode.put(n.name(), s);
         }
+        List<Timed> out = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (Map.Entry<String, LayerSpec> e : byNode.entrySet()) {
+            if (e.getValue().vary() != LayerSpec.Vary.OUT) continue;
+            List<LayerSpec> chain = new ArrayList<>(List.of(e.getValue()));
+            List<String> names = new ArrayList<>(List.of(e.getKey()));
+            String at = e.getKey();
+            while (chain.get(chain.size() - 1).vary() != LayerSpec.Vary.IN) {
+                String next = nextLayer(graph, graph.node(at), byNode, used);
+                if (next == null || names.contains(next) || !LayerChain.fits(chain.get(chain.size() - 1), byNode.get(next))) break;
+                chain.add(byNode.get(next));
+                names.add(next);
+                at = next;
+            }
+            if (chain.size() >= 2 && chain.get(chain.size() - 1).vary() == LayerSpec.Vary.IN) {
+                out.add(new LayerChain(chain));
+                used.addAll(names);
+            }
+        }
+        for (Map.Entry<String, LayerSpec> e : byNode.entrySet()) if (!used.contains(e.getKey())) out.add(e.getValue());
         return out;
+    }
+
+    /** Nodes passed between a producer and the layer reading it. */
+    public static final int CHAIN_DEPTH = 4;
+
+    private static final java.util.Set<String> PASS = java.util.Set.of("BatchNormalization", "Relu", "Clip", "LeakyRelu", "Sigmoid",
+            "HardSigmoid", "HardSwish", "Tanh", "Add", "Mul", "PRelu", "Elu", "Selu", "Gelu", "Identity");
+
+    /** The first unused layer of the group reachable from {@code n}'s output through pass-through ops. */
+    private static String nextLayer(ModelGraph graph, Node n, Map<String, LayerSpec> byNode, java.util.Set<String> used) {
+        List<Node> frontier = List.of(n);
+        for (int d = 0; d <= CHAIN_DEPTH && !frontier.isEmpty(); d++) {
+            List<Node> next = new ArrayList<>();
+            for (Node f : frontier) {
+                for (Node c : graph.consumers(f.output(0))) {
+                    if (byNode.containsKey(c.name())) {
+                        if (!used.contains(c.name())) return c.name();
+                    } else if (PASS.contains(c.opType())) {
+                        next.add(c);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        return null;
     }
 
     private static LayerSpec spec(ModelGraph graph, Node n, ParamSlice p, int channels) {

@@ -98,7 +98,7 @@ public final class LatencyTable {
     public int size() { return ms.size(); }
 
     /** The latency (ms) of {@code spec} at each count, timing the missing ones now. */
-    public synchronized double[] latencies(LayerSpec spec, int[] counts, Progress progress) {
+    public synchronized double[] latencies(Timed spec, int[] counts, Progress progress) {
         String sig = spec.signature();
         List<Integer> missing = new ArrayList<>();
         for (int c : counts) if (!ms.containsKey(sig + " @" + c) && !missing.contains(c)) missing.add(c);

@@ -39,11 +39,12 @@ import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
  * @param relu   a Relu follows (fused by ONNX Runtime)
  */
 public record LayerSpec(String op, Vary vary, int cin, int cout, long rows, long h, long w, long[] kernel, long[] strides,
-                        long[] pads, long[] dilations, int group, boolean relu) {
+                        long[] pads, long[] dilations, int group, boolean relu) implements Timed {
     /** Which channel count of the layer the group sets. */
     public enum Vary { IN, OUT, BOTH }
 
     /** Everything the latency depends on, the varying count shown as {@code *}. */
+    @Override
     public String signature() {
         String in = vary == Vary.OUT ? String.valueOf(cin) : "*";
         String out = vary == Vary.IN ? String.valueOf(cout) : "*";
@@ -57,35 +58,59 @@ public record LayerSpec(String op, Vary vary, int cin, int cout, long rows, long
     public int original() { return vary == Vary.IN ? cin : cout; }
 
     /** A one-layer model with the varying count set to {@code n} (input "x", output "y", seeded random weights). */
+    @Override
     public ModelProto model(int n) {
+        GraphProto.Builder gb = GraphProto.newBuilder().setName("layer");
+        gb.addInput(input(n));
+        String y = addTo(gb, "x", n, "l0_", new SplittableRandom(11));
+        return finish(gb, y);
+    }
+
+    /** The input "x" of this layer at count {@code n}. */
+    ValueInfoProto input(int n) {
+        int ci = vary == Vary.OUT ? cin : n;
+        return op.equals("Conv") ? value("x", 1, ci, h, w) : value("x", rows, ci);
+    }
+
+    /** Output height and width of a Conv (input size for Gemm/MatMul). */
+    long[] outHw() {
+        if (!op.equals("Conv")) return new long[] {h, w};
+        long oh = (h + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1;
+        long ow = (w + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1;
+        return new long[] {oh, ow};
+    }
+
+    /** Adds this layer (and its Relu) reading {@code x}; returns its output tensor. */
+    String addTo(GraphProto.Builder gb, String x, int n, String prefix, SplittableRandom rnd) {
         int ci = vary == Vary.OUT ? cin : n;
         int co = vary == Vary.IN ? cout : n;
         int g = vary == Vary.BOTH ? n : group;
-        GraphProto.Builder gb = GraphProto.newBuilder().setName("layer");
-        SplittableRandom rnd = new SplittableRandom(11);
         NodeProto.Builder node;
         if (op.equals("Conv")) {
-            gb.addInput(value("x", 1, ci, h, w));
-            gb.addInitializer(tensor("W", rnd, co, ci / g, kernel[0], kernel[1]));
-            gb.addInitializer(tensor("B", rnd, co));
-            node = NodeProto.newBuilder().setOpType("Conv").addInput("x").addInput("W").addInput("B")
+            gb.addInitializer(tensor(prefix + "W", rnd, co, ci / g, kernel[0], kernel[1]));
+            gb.addInitializer(tensor(prefix + "B", rnd, co));
+            node = NodeProto.newBuilder().setOpType("Conv").addInput(x).addInput(prefix + "W").addInput(prefix + "B")
                     .addAttribute(ints("kernel_shape", kernel)).addAttribute(ints("strides", strides))
                     .addAttribute(ints("pads", pads)).addAttribute(ints("dilations", dilations))
                     .addAttribute(AttributeProto.newBuilder().setName("group").setType(AttributeProto.AttributeType.INT).setI(g));
         } else if (op.equals("Gemm")) {
-            gb.addInput(value("x", rows, ci));
-            gb.addInitializer(tensor("W", rnd, co, ci));
-            gb.addInitializer(tensor("B", rnd, co));
-            node = NodeProto.newBuilder().setOpType("Gemm").addInput("x").addInput("W").addInput("B")
+            gb.addInitializer(tensor(prefix + "W", rnd, co, ci));
+            gb.addInitializer(tensor(prefix + "B", rnd, co));
+            node = NodeProto.newBuilder().setOpType("Gemm").addInput(x).addInput(prefix + "W").addInput(prefix + "B")
                     .addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1));
         } else {
-            gb.addInput(value("x", rows, ci));
-            gb.addInitializer(tensor("W", rnd, ci, co));
-            node = NodeProto.newBuilder().setOpType("MatMul").addInput("x").addInput("W");
+            gb.addInitializer(tensor(prefix + "W", rnd, ci, co));
+            node = NodeProto.newBuilder().setOpType("MatMul").addInput(x).addInput(prefix + "W");
         }
-        String y = relu ? "pre" : "y";
-        gb.addNode(node.setName("layer").addOutput(y));
-        if (relu) gb.addNode(NodeProto.newBuilder().setOpType("Relu").setName("act").addInput("pre").addOutput("y"));
+        String y = prefix + "y";
+        gb.addNode(node.setName(prefix + "layer").addOutput(y));
+        if (!relu) return y;
+        gb.addNode(NodeProto.newBuilder().setOpType("Relu").setName(prefix + "act").addInput(y).addOutput(prefix + "r"));
+        return prefix + "r";
+    }
+
+    static ModelProto finish(GraphProto.Builder gb, String y) {
+        gb.addNode(NodeProto.newBuilder().setOpType("Identity").setName("out").addInput(y).addOutput("y"));
         gb.addOutput(ValueInfoProto.newBuilder().setName("y").setType(TypeProto.newBuilder().setTensorType(
                 TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("lopper-latency-table")
@@ -109,7 +134,7 @@ public record LayerSpec(String op, Vary vary, int cin, int cout, long rows, long
         return a.build();
     }
 
-    private static ValueInfoProto value(String name, long... dims) {
+    static ValueInfoProto value(String name, long... dims) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
         for (long d : dims) s.addDimBuilder().setDimValue(d);
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(

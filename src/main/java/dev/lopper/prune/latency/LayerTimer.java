@@ -9,5 +9,5 @@ import dev.lopper.task.Progress;
 @FunctionalInterface
 public interface LayerTimer {
     /** Latency in milliseconds of {@code spec} at each of {@code counts} (same order). */
-    double[] time(LayerSpec spec, int[] counts, Progress progress);
+    double[] time(Timed spec, int[] counts, Progress progress);
 }

@@ -31,7 +31,7 @@ public final class OrtLayerTimer implements LayerTimer {
     }
 
     @Override
-    public double[] time(LayerSpec spec, int[] counts, Progress progress) {
+    public double[] time(Timed spec, int[] counts, Progress progress) {
         List<EvalSession> sessions = new ArrayList<>();
         List<EvalSession.PreparedInputs> inputs = new ArrayList<>();
         try {

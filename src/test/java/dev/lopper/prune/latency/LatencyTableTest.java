@@ -29,11 +29,11 @@ class LatencyTableTest {
         final List<String> calls = new ArrayList<>();
 
         @Override
-        public double[] time(LayerSpec spec, int[] counts, Progress progress) {
+        public double[] time(Timed spec, int[] counts, Progress progress) {
             double[] t = new double[counts.length];
             for (int i = 0; i < counts.length; i++) {
                 calls.add(spec.signature() + " @" + counts[i]);
-                t[i] = counts[i] / 10.0 + spec.cin() / 1000.0;
+                t[i] = counts[i] / 10.0 + ((LayerSpec) spec).cin() / 1000.0;
             }
             return t;
         }
