@@ -17,8 +17,8 @@ import java.util.List;
  *   timing noise); then the fastest such one. So the plan never keeps fewer channels than it allows unless that is
  *   measurably faster, and then at most d fewer.</li>
  * </ul>
- * The latency of a count is the sum over the group's layers ({@link LayerSpec}), each timed with its other channel
- * count at the original size.
+ * The latency of a count is the sum over the group's chains and lone layers ({@link LayerChain}, {@link LayerSpec}),
+ * each timed with its outer channel counts at the original size.
  */
 public final class ChannelCountRule {
     private ChannelCountRule() {}
