@@ -7,8 +7,9 @@ import java.util.List;
  * The {@code --round-to auto} rule: which kept count of a group to take, given the count the plan asks for and the
  * measured latency of the group's layers at nearby counts.
  * <ul>
- *   <li><b>Window.</b> For a wish of k channels (of C), w = max(8, ⌈k/16⌉). Candidates at or above k: k itself, every
- *   multiple of 4 in (k, k+w], and C when C ≤ k+w (the group left whole). Candidates below k: the multiples of 8 in
+ *   <li><b>Window.</b> For a wish of k channels (of C), w = max(8, min(32, ⌈k/16⌉)). Candidates at or above k: k
+ *   itself, every multiple of s in (k, k+w] (s = 4 below 128 channels, else 8), and C when C ≤ k+w (the group left
+ *   whole). Candidates below k: the multiples of 8 in
  *   [max(minKeep, k-d), k) with d = min(⌊w/2⌋, ⌊k/8⌋), at most 12.5 % fewer. Every candidate is a multiple of the group's
  *   structural {@code multipleOf}.</li>
  *   <li><b>Choice.</b> Among candidates ≥ k, the fastest F; the count taken is the smallest candidate ≥ k within
@@ -30,7 +31,10 @@ public final class ChannelCountRule {
     public static final double TOLERANCE = 0.05;
 
     /** The window above the wish. */
-    public static int window(int wish) { return Math.max(8, (wish + 15) / 16); }
+    public static int window(int wish) { return Math.max(8, Math.min(32, (wish + 15) / 16)); }
+
+    /** Spacing of the candidates above the wish. */
+    public static int step(int wish) { return wish < 128 ? 4 : 8; }
 
     /** The window below the wish. */
     public static int below(int wish) { return Math.min(window(wish) / 2, wish / 8); }
@@ -43,7 +47,7 @@ public final class ChannelCountRule {
         for (int n = Math.max(minKeep, wish - below(wish)); n < wish; n++) if (n >= 1 && n % 8 == 0 && n % m == 0) c.add(n);
         c.add(wish);
         for (int n = wish + 1; n <= Math.min(channels, wish + w); n++) {
-            if ((n % 4 == 0 || n == channels) && n % m == 0) c.add(n);
+            if ((n % step(wish) == 0 || n == channels) && n % m == 0) c.add(n);
         }
         return c.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -15,9 +15,10 @@ class ChannelCountRuleTest {
         assertArrayEquals(new int[] {56, 60, 64}, ChannelCountRule.candidates(60, 64, 1, 1));
         // wish 12: d = min(4, 1) = 1, nothing below; up to 20 but C = 16
         assertArrayEquals(new int[] {12, 16}, ChannelCountRule.candidates(12, 16, 1, 1));
-        // wish 1000 of 1024: w = 63 up (capped at C), d = min(31, 125) = 31 down
-        assertArrayEquals(new int[] {976, 984, 992, 1000, 1004, 1008, 1012, 1016, 1020, 1024},
-                ChannelCountRule.candidates(1000, 1024, 1, 1));
+        // wish 1000 of 1024: w = min(32, 63) up in steps of 8 (capped at C), d = min(16, 125) = 16 down
+        assertArrayEquals(new int[] {984, 992, 1000, 1008, 1016, 1024}, ChannelCountRule.candidates(1000, 1024, 1, 1));
+        // wish 1434 of 2048: w = 32, steps of 8; d = 16
+        assertArrayEquals(new int[] {1424, 1432, 1434, 1440, 1448, 1456, 1464}, ChannelCountRule.candidates(1434, 2048, 1, 1));
         // structural multiple 3: only multiples of 12 (24 below) besides the wish
         assertArrayEquals(new int[] {45, 48}, ChannelCountRule.candidates(45, 100, 1, 3));
         // never below the minimum
@@ -39,7 +40,7 @@ class ChannelCountRuleTest {
         int[] c = {32, 33, 36, 40};
         assertEquals(32, ChannelCountRule.choose(33, c, new double[] {37.9, 49.5, 54, 40}));   // 37.9 < 0.95 * 40 = 38
         assertEquals(40, ChannelCountRule.choose(33, c, new double[] {38.1, 49.5, 54, 40}));   // within 5 %: more channels
-        int[] d = {976, 984, 992, 1000, 1004};
+        int[] d = {976, 984, 992, 1000, 1008};
         assertEquals(984, ChannelCountRule.choose(1000, d, new double[] {80, 70, 75, 100, 90})); // the fastest below
     }
 }

@@ -100,6 +100,7 @@ class HardwareCountsTest {
                 assertEquals(LayerSpec.Vary.OUT, c.layers().get(0).vary());
                 assertEquals(LayerSpec.Vary.IN, c.layers().get(1).vary());
                 mids++;
+                if (mids > 1) continue;
                 // the chain model runs in ONNX Runtime at an unaligned and an aligned count
                 double[] t = new OrtLayerTimer(1).time(c, new int[] {23, 24}, Progress.NONE);
                 assertTrue(t[0] > 0 && t[1] > 0 && Double.isFinite(t[0] + t[1]));
