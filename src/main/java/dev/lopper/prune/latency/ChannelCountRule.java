@@ -7,7 +7,7 @@ import java.util.List;
  * The {@code --round-to auto} rule: which kept count of a group to take, given the count the plan asks for and the
  * measured latency of the group's layers at nearby counts.
  * <ul>
- *   <li><b>Window.</b> For a wish of k channels (of C), w = max(8, min(32, ⌈k/16⌉)). Candidates at or above k: k
+ *   <li><b>Window.</b> For a wish of k channels (of C), w = ⌈k/8⌉ clamped to [4, 32] (about 12.5 %). Candidates at or above k: k
  *   itself, every multiple of s in (k, k+w] (s = 4 below 128 channels, else 8), and C when C ≤ k+w (the group left
  *   whole). Candidates below k: the multiples of 8 in
  *   [max(minKeep, k-d), k) with d = min(⌊w/2⌋, ⌊k/8⌋), at most 12.5 % fewer. Every candidate is a multiple of the group's
@@ -31,7 +31,7 @@ public final class ChannelCountRule {
     public static final double TOLERANCE = 0.05;
 
     /** The window above the wish. */
-    public static int window(int wish) { return Math.max(8, Math.min(32, (wish + 15) / 16)); }
+    public static int window(int wish) { return Math.max(4, Math.min(32, (wish + 7) / 8)); }
 
     /** Spacing of the candidates above the wish. */
     public static int step(int wish) { return wish < 128 ? 4 : 8; }

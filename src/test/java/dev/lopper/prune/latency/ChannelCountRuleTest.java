@@ -9,20 +9,20 @@ import org.junit.jupiter.api.Test;
 class ChannelCountRuleTest {
     @Test
     void candidatesFollowTheWindows() {
-        // wish 33: w = 8 up (36, 40), d = min(4, 4) down (32)
-        assertArrayEquals(new int[] {32, 33, 36, 40}, ChannelCountRule.candidates(33, 64, 1, 1));
+        // wish 33: w = 5 up (36), d = min(2, 4) down (32)
+        assertArrayEquals(new int[] {32, 33, 36}, ChannelCountRule.candidates(33, 64, 1, 1));
         // wish 60 of 64: the whole group is a candidate; d = min(4, 7): 56
         assertArrayEquals(new int[] {56, 60, 64}, ChannelCountRule.candidates(60, 64, 1, 1));
-        // wish 12: d = min(4, 1) = 1, nothing below; up to 20 but C = 16
+        // wish 12: w = 4; d = min(2, 1) = 1, nothing below
         assertArrayEquals(new int[] {12, 16}, ChannelCountRule.candidates(12, 16, 1, 1));
-        // wish 1000 of 1024: w = min(32, 63) up in steps of 8 (capped at C), d = min(16, 125) = 16 down
+        // wish 1000 of 1024: w = min(32, 125) up in steps of 8 (capped at C), d = min(16, 125) = 16 down
         assertArrayEquals(new int[] {984, 992, 1000, 1008, 1016, 1024}, ChannelCountRule.candidates(1000, 1024, 1, 1));
         // wish 1434 of 2048: w = 32, steps of 8; d = 16
         assertArrayEquals(new int[] {1424, 1432, 1434, 1440, 1448, 1456, 1464}, ChannelCountRule.candidates(1434, 2048, 1, 1));
         // structural multiple 3: only multiples of 12 (24 below) besides the wish
         assertArrayEquals(new int[] {45, 48}, ChannelCountRule.candidates(45, 100, 1, 3));
         // never below the minimum
-        assertArrayEquals(new int[] {33, 36, 40}, ChannelCountRule.candidates(33, 100, 33, 1));
+        assertArrayEquals(new int[] {33, 36}, ChannelCountRule.candidates(33, 100, 33, 1));
     }
 
     @Test
