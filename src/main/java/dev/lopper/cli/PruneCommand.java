@@ -43,6 +43,9 @@ import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.latency.LatencySearch;
 import dev.lopper.prune.latency.TargetDecision;
+import dev.lopper.prune.latency.NeverSlower;
+import dev.lopper.prune.latency.HardwareCounts;
+import dev.lopper.prune.latency.LatencyTable;
 import dev.lopper.prune.sensitivity.DamageProbe;
 import dev.lopper.prune.sensitivity.Sensitivity;
 import dev.lopper.prune.sensitivity.SensitivityCache;
@@ -78,8 +81,15 @@ public final class PruneCommand implements Callable<Integer> {
                     "MACs targets are searched and each candidate is timed against the original in interleaved runs."})
     Double targetLatency;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "With --target-latency: ONNX Runtime intra-op threads (default 1).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = {"ONNX Runtime intra-op threads for every latency measurement: --target-latency, --round-to auto's",
+                    "latency table and the check that the written model is not slower than the original (default 1)."})
     int threads;
+
+    @Option(names = "--allow-slower", description = {"Write the pruned model even when it runs slower than the original. By default a",
+            "model of 20 M MACs or more is timed against the original after pruning (interleaved runs, --threads); if it is slower",
+            "by more than 2 %, round-to 8, 16 and auto are tried and the first that is not slower is written, else nothing."})
+    boolean allowSlower;
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
             description = {"l1 (default), l2, bn-scale, fpgm, lamp, random, obspa (Optimal Brain Surgeon with compensation),",
@@ -107,8 +117,12 @@ public final class PruneCommand implements Callable<Integer> {
             description = "With --allocation sensitivity: samples measured (default ${DEFAULT-VALUE}).")
     int sensitivitySamples;
 
-    @Option(names = "--round-to", paramLabel = "N", defaultValue = "" + PruningSettings.DEFAULT_ROUND_TO,
-            description = "Round kept channel counts up to a multiple of N (default ${DEFAULT-VALUE}; 1 = off).")
+    @Option(names = "--round-to", paramLabel = "N|auto", defaultValue = "" + PruningSettings.DEFAULT_ROUND_TO,
+            description = {"Round kept channel counts up to a multiple of N (default ${DEFAULT-VALUE}; 1 = off), or auto: per group, the",
+                    "count measured fastest near the planned one (layer latency table in ONNX Runtime with --threads, cached in",
+                    "$XDG_CACHE_HOME/lopper/latency per CPU, ONNX Runtime version and threads)."})
+    String roundToText;
+
     int roundTo;
 
     @Option(names = "--min-channels", paramLabel = "N", defaultValue = "1", description = "Keep at least N channels per group (default 1).")
@@ -200,7 +214,11 @@ public final class PruneCommand implements Callable<Integer> {
         if (output == null && savePlan == null && saveIndexMap == null) {
             throw usage("give -o OUT (and/or --save-plan PLAN.json, --save-index-map MAP.json)");
         }
-        if (roundTo < 1) throw usage("--round-to must be at least 1, got " + roundTo);
+        try {
+            roundTo = PruningSettings.parseRoundTo(roundToText);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         if (minChannels < 1) throw usage("--min-channels must be at least 1, got " + minChannels);
         PruneTarget target;
         ScoringOptions scoring;
@@ -292,6 +310,7 @@ public final class PruneCommand implements Callable<Integer> {
             // with -o the original's verification run starts in the background as soon as the file is read
             session = PruningSession.open(model, shapes, progress, output != null ? vo : null);
             PruningSession s = session;
+            s.setLatencyThreads(threads);
             for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
             if (output != null) outputs.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL); // now also vs its external data
             if (savePlan != null) outputs.claim(savePlan, "plan");
@@ -311,6 +330,7 @@ public final class PruneCommand implements Callable<Integer> {
             PlanResult planned = saved != null ? s.planOf(saved, request)
                     : bySensitivity || targetLatency != null ? decide(s, request, shapes, progress) : s.plan(request, progress);
             if (calibration != null) calibrationFeed = describeFeed(planned.scoring().stats());
+            if (saved == null && roundTo == PruningSettings.ROUND_TO_AUTO && s.channelCounts() instanceof HardwareCounts h) table = h.table();
             PruningPlan plan = planned.plan();
             ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
@@ -318,6 +338,8 @@ public final class PruneCommand implements Callable<Integer> {
                 done = s.prune(planned, progress);
                 outcome = done.outcome();
                 if (!done.verified()) throw new CliException(failure(outcome));
+                if (targetLatency == null) done = notSlower(s, done, request, saved != null, shapes, progress);
+                outcome = done.outcome();
                 plan = done.plan();
                 after = done.after();
                 progress.update("writing " + output.getFileName(), 0, 1);
@@ -352,6 +374,64 @@ public final class PruneCommand implements Callable<Integer> {
 
     private PruningSession session;
 
+    /** What the never-slower check did: null when it did not run; {@link #speedSkipped} says why. */
+    private NeverSlower.Outcome speed;
+    /** The latency table --round-to auto chose counts from (null otherwise). */
+    private LatencyTable table;
+    private String speedSkipped;
+
+    /**
+     * Times the verified model against the original and, when it is slower, re-plans with other channel roundings
+     * (dev.lopper.prune.latency.NeverSlower); refuses when none is faster unless --allow-slower.
+     */
+    private PruneResult notSlower(PruningSession s, PruneResult first, PruneRequest request, boolean savedPlan, Map<String, long[]> shapes,
+                                  Progress progress) throws Exception {
+        if (allowSlower) {
+            speedSkipped = "not timed (--allow-slower)";
+            return first;
+        }
+        if (s.before().macs() < NeverSlower.MIN_MACS) {
+            speedSkipped = String.format(Locale.ROOT, "not timed: %,d MACs, below %,d, where timing noise exceeds what pruning changes",
+                    s.before().macs(), NeverSlower.MIN_MACS);
+            return first;
+        }
+        try (NeverSlower.OrtMeter meter = new NeverSlower.OrtMeter(s, shapes, threads, seed)) {
+            speed = NeverSlower.check(first, request.settings().roundTo(), rt -> {
+                if (savedPlan) return null;
+                PruneRequest r = request.withSettings(request.settings().withRoundTo(rt));
+                try {
+                    PlanResult p = bySensitivity ? decide(s, r, shapes, progress) : s.plan(r, progress);
+                    return s.prune(p, progress);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, meter, progress);
+        }
+        if (!speed.found()) {
+            StringBuilder b = new StringBuilder();
+            for (NeverSlower.Attempt a : speed.attempts()) b.append("; ").append(a.describe());
+            throw new CliException(String.format(Locale.ROOT, "the pruned model runs slower than the original %s with %d thread%s%s%s;"
+                    + " nothing written (--allow-slower writes it anyway)", model, threads, threads == 1 ? "" : "s", b,
+                    savedPlan ? " (a saved plan is applied as it is)" : ""));
+        }
+        return speed.chosen();
+    }
+
+    private String speedText() {
+        if (speedSkipped != null) return "speed      " + speedSkipped + "\n";
+        if (speed == null) return "";
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "speed      %s with %d thread%s%n", speed.chosenAttempt().timing().describe(),
+                threads, threads == 1 ? "" : "s"));
+        if (speed.attempts().size() > 1) {
+            for (NeverSlower.Attempt a : speed.attempts()) {
+                b.append("           ").append(a == speed.chosenAttempt() ? "chosen  " : "slower  ").append(a.describe()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     /** How calibration data was fed to what the plan scored with (OBSPA moments or activation statistics). */
     private static String describeFeed(Object stats) {
         if (stats instanceof dev.lopper.prune.obspa.GraphObspaSource src) return src.describe();
@@ -382,8 +462,8 @@ public final class PruneCommand implements Callable<Integer> {
     private String latencyTrials() {
         StringBuilder b = new StringBuilder();
         for (LatencySearch.Trial t : latency.trials()) {
-            b.append(String.format(Locale.ROOT, "%n  trial: round-to %d, MACs target %.1f%% -> %.1f%% of MACs, %.2f ms vs original %.2f ms = %.3fx%s",
-                    t.roundTo(), 100 * t.macsTarget(), 100 * t.macsFraction(), t.prunedMs(), t.originalMs(), t.fraction(),
+            b.append(String.format(Locale.ROOT, "%n  trial: round-to %s, MACs target %.1f%% -> %.1f%% of MACs, %.2f ms vs original %.2f ms = %.3fx%s",
+                    PruningSettings.describeRoundTo(t.roundTo()), 100 * t.macsTarget(), 100 * t.macsFraction(), t.prunedMs(), t.originalMs(), t.fraction(),
                     t == latency.chosenTrial() ? "  (chosen)" : ""));
         }
         return b.toString();
@@ -446,9 +526,9 @@ public final class PruneCommand implements Callable<Integer> {
         ModelCost before = s.before();
         var set = plan.settings();
         b.append(String.format(Locale.ROOT, "model      %s%n", model));
-        b.append(String.format(Locale.ROOT, "plan       %s, reduction %s, normalization %s, %s allocation, ratio %.4f, round-to %d%n",
+        b.append(String.format(Locale.ROOT, "plan       %s, reduction %s, normalization %s, %s allocation, ratio %.4f, round-to %s%n",
                 set.criterion(), set.reduction(), set.normalization(), set.pruning().allocation().id(), set.ratioUsed(),
-                set.pruning().roundTo()));
+                PruningSettings.describeRoundTo(set.pruning().roundTo())));
         b.append(String.format(Locale.ROOT, "%-10s %15s %18s%n", "", "params", "MACs"));
         b.append(String.format(Locale.ROOT, "%-10s %,15d %,18d%n", "before", before.params(), before.macs()));
         b.append(String.format(Locale.ROOT, "%-10s %,15d %,18d   (%.1f%% of params, %.1f%% of MACs%s)%n", "after",
@@ -487,11 +567,16 @@ public final class PruneCommand implements Callable<Integer> {
                         (c.remeasured() > 0 ? ", " + c.remeasured() + " with inputs re-measured after the layers before them" : "") + c.note(),
                         c.skipped().isEmpty() ? "" : "; not compensated: " + c.skipped()));
             }
+            b.append(speedText());
             b.append("wrote      ").append(output).append('\n');
         }
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
         if (saveIndexMap != null) b.append("index map  ").append(saveIndexMap).append('\n');
         if (calibrationFeed != null) b.append("calibration ").append(calibrationFeed).append('\n');
+        if (table != null) {
+            b.append(String.format(Locale.ROOT, "round-to   auto: %d channel counts timed now, %d taken from the latency table %s (%s)%n",
+                    table.measured(), table.reused(), table.file(), table.machineDescription()));
+        }
         if (sensitivity != null) b.append(sensitivityText());
         if (latency != null) {
             b.append(String.format(Locale.ROOT, "latency    target %.2fx of the original with %d thread%s: %s%s%n", targetLatency, threads,
@@ -520,7 +605,8 @@ public final class PruneCommand implements Callable<Integer> {
         p.put("normalization", set.normalization());
         p.put("allocation", set.pruning().allocation().id());
         p.put("ratio", set.ratioUsed());
-        p.put("roundTo", set.pruning().roundTo());
+        if (set.pruning().roundTo() == PruningSettings.ROUND_TO_AUTO) p.put("roundTo", "auto");
+        else p.put("roundTo", set.pruning().roundTo());
         p.put("compensated", compensating);
         ArrayNode groups = root.putArray("groups");
         for (CoupledGroup g : s.groups()) {
@@ -534,6 +620,22 @@ public final class PruneCommand implements Callable<Integer> {
         ObjectNode caches = root.putObject("resizedCaches");
         s.resizedCaches(o != null ? o.plan() : plan).forEach(caches::put);
         root.put("verified", o != null && o.verified());
+        if (speedSkipped != null) root.putObject("speed").put("timed", false).put("note", speedSkipped);
+        else if (speed != null) {
+            ObjectNode sp = root.putObject("speed");
+            sp.put("timed", true);
+            sp.put("threads", threads);
+            ArrayNode at = sp.putArray("attempts");
+            for (NeverSlower.Attempt x : speed.attempts()) {
+                ObjectNode n = at.addObject();
+                n.put("roundTo", PruningSettings.describeRoundTo(x.roundTo()));
+                n.put("originalMs", x.timing().originalMs());
+                n.put("prunedMs", x.timing().prunedMs());
+                n.put("fraction", x.timing().fraction());
+                n.put("pairs", x.timing().pairs());
+                n.put("chosen", x == speed.chosenAttempt());
+            }
+        }
         if (sensitivity != null) sensitivityJson(root.putObject("sensitivity"));
         if (latency != null) {
             ObjectNode l = root.putObject("latency");
@@ -543,7 +645,7 @@ public final class PruneCommand implements Callable<Integer> {
             ArrayNode tr = l.putArray("trials");
             for (LatencySearch.Trial t : latency.trials()) {
                 ObjectNode n = tr.addObject();
-                n.put("roundTo", t.roundTo());
+                n.put("roundTo", PruningSettings.describeRoundTo(t.roundTo()));
                 n.put("macsTarget", t.macsTarget());
                 n.put("macs", t.macsFraction());
                 n.put("originalMs", t.originalMs());
@@ -574,6 +676,13 @@ public final class PruneCommand implements Callable<Integer> {
         if (savePlan != null) root.put("savedPlan", savePlan.toString());
         if (saveIndexMap != null) root.put("savedIndexMap", saveIndexMap.toString());
         if (calibrationFeed != null) root.put("calibration", calibrationFeed);
+        if (table != null) {
+            ObjectNode lt = root.putObject("latencyTable");
+            lt.put("file", String.valueOf(table.file()));
+            lt.put("machine", table.machineDescription());
+            lt.put("timed", table.measured());
+            lt.put("reused", table.reused());
+        }
         return m.writeValueAsString(root);
     }
 

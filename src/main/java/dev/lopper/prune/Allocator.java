@@ -11,6 +11,7 @@ import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.Member;
 import dev.lopper.analysis.ParamSlice;
 import dev.lopper.importance.ChannelScores;
+import dev.lopper.task.Progress;
 
 /**
  * Turns scores and a ratio into kept channels per group.
@@ -48,6 +49,16 @@ public final class Allocator {
     /** Groups that lose channels → what they keep, in group order. */
     public static Map<String, GroupPlan> allocate(List<CoupledGroup> groups, Map<String, ChannelScores> scores,
                                                   PruningSettings s, double ratio) {
+        return allocate(groups, scores, s, ratio, null, Progress.NONE);
+    }
+
+    /**
+     * As {@link #allocate(List, Map, PruningSettings, double)}; with round-to {@link PruningSettings#ROUND_TO_AUTO} the
+     * kept counts come from {@code chooser} (given the count with round-to 1), or, without a chooser, from round-to
+     * {@link PruningSettings#DEFAULT_ROUND_TO}.
+     */
+    public static Map<String, GroupPlan> allocate(List<CoupledGroup> groups, Map<String, ChannelScores> scores,
+                                                  PruningSettings s, double ratio, CountChooser chooser, Progress progress) {
         if (!(ratio >= 0 && ratio <= 1)) throw new IllegalArgumentException("ratio must be in [0, 1], got " + ratio);
         List<CoupledGroup> eligible = new ArrayList<>();
         for (CoupledGroup g : groups) if (ineligibility(g, s, scores).isEmpty()) eligible.add(g);
@@ -68,7 +79,16 @@ public final class Allocator {
         Map<String, GroupPlan> out = new LinkedHashMap<>();
         for (CoupledGroup g : eligible) {
             int remove = removeCount.getOrDefault(g.id(), 0);
-            int kept = legalKeep(g, s, g.channels() - remove);
+            int kept;
+            if (s.roundTo() != PruningSettings.ROUND_TO_AUTO) kept = legalKeep(g, s, g.channels() - remove);
+            else if (chooser == null) kept = legalKeep(g, s.withRoundTo(PruningSettings.DEFAULT_ROUND_TO), g.channels() - remove);
+            else {
+                int wish = legalKeep(g, s.withRoundTo(1), g.channels() - remove);
+                kept = wish >= g.channels() ? wish : chooser.keep(g, wish, minKeep(g, s), progress);
+                if (kept < minKeep(g, s) || kept > g.channels() || kept % Math.max(1, g.multipleOf()) != 0) {
+                    throw new IllegalStateException("channel count chooser kept " + kept + " of " + g.channels() + " in " + g.id());
+                }
+            }
             if (kept >= g.channels()) continue;
             out.put(g.id(), new GroupPlan(g.id(), g.channels(), topChannels(scores.get(g.id()).values(), kept)));
         }
@@ -89,12 +109,13 @@ public final class Allocator {
     }
 
     /** Smallest kept count a group may have. */
-    static int minKeep(CoupledGroup g, PruningSettings s) {
+    public static int minKeep(CoupledGroup g, PruningSettings s) {
         return Math.min(g.channels(), Math.max(1, Math.max(s.minChannels(), g.minChannels())));
     }
 
     /** The legal kept count for a wish: ≥ minimum, rounded up to the multiple; C when that reaches C. */
     static int legalKeep(CoupledGroup g, PruningSettings s, int wish) {
+        if (s.roundTo() == PruningSettings.ROUND_TO_AUTO) s = s.withRoundTo(PruningSettings.DEFAULT_ROUND_TO);
         int c = g.channels();
         int kept = Math.max(wish, minKeep(g, s));
         int structural = Math.max(1, g.multipleOf());

@@ -60,7 +60,8 @@ public final class PlanFiles {
         target.put("kind", p.target().kind().id());
         target.put("value", p.target().value());
         set.put("ratioUsed", s.ratioUsed());
-        set.put("roundTo", p.roundTo());
+        if (p.roundTo() == PruningSettings.ROUND_TO_AUTO) set.put("roundTo", "auto");
+        else set.put("roundTo", p.roundTo());
         set.put("minChannels", p.minChannels());
         ArrayNode prot = set.putArray("protect");
         p.protectedNodes().stream().sorted().forEach(prot::add);
@@ -173,7 +174,8 @@ public final class PlanFiles {
                 }
             }
             String alloc = s.has("allocation") ? text(s.get("allocation"), where, "settings.allocation") : "uniform";
-            int roundTo = s.has("roundTo") ? count(s.get("roundTo"), where, "settings.roundTo") : 1;
+            int roundTo = !s.has("roundTo") ? 1 : s.get("roundTo").isTextual() && s.get("roundTo").asText().equals("auto")
+                    ? PruningSettings.ROUND_TO_AUTO : count(s.get("roundTo"), where, "settings.roundTo");
             int minChannels = s.has("minChannels") ? count(s.get("minChannels"), where, "settings.minChannels") : 1;
             PruningSettings ps = new PruningSettings(Allocation.parse(alloc), target, roundTo, minChannels, prot, ov);
             String criterion = s.has("criterion") ? text(s.get("criterion"), where, "settings.criterion") : "manual";

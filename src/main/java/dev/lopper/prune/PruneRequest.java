@@ -56,6 +56,8 @@ public record PruneRequest(ScoringOptions scoring, PruningSettings settings, boo
                 ObsLayer.DEFAULT_DAMPING, VerifyOptions.DEFAULT, false);
     }
 
+    public PruneRequest withSettings(PruningSettings s) { return new PruneRequest(scoring, s, compensate, calibration, damping, verify, lockFailing, moments, sequential, calibrationSamples, steps); }
+
     public PruneRequest withCompensate(boolean on) { return new PruneRequest(scoring, settings, on, calibration, damping, verify, lockFailing, moments, sequential, calibrationSamples, steps); }
 
     public PruneRequest withCalibration(Path data) { return new PruneRequest(scoring, settings, compensate, data, damping, verify, lockFailing, moments, sequential, calibrationSamples, steps); }

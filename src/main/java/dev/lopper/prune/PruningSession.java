@@ -163,8 +163,43 @@ public final class PruningSession implements AutoCloseable {
     }
 
     public Planner.Result plan(Map<String, ChannelScores> scores, ScoringOptions scoring, PruningSettings settings, Progress progress) {
-        return Planner.plan(groups(), scores, scoring, settings, costModel(), before, sha256,
-                path.getFileName().toString(), progress);
+        CountChooser chooser = settings.roundTo() == PruningSettings.ROUND_TO_AUTO ? channelCounts() : null;
+        try {
+            return Planner.plan(groups(), scores, scoring, settings, costModel(), before, sha256,
+                    path.getFileName().toString(), chooser, progress);
+        } finally {
+            if (chooser instanceof dev.lopper.prune.latency.HardwareCounts h) h.table().save();
+        }
+    }
+
+    private int latencyThreads = 1;
+    private CountChooser channelCounts;
+
+    /**
+     * ONNX Runtime intra-op threads the latency table of {@code round-to auto} is measured with (default 1); a change
+     * drops the table in use.
+     */
+    public synchronized void setLatencyThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads != latencyThreads) channelCounts = null;
+        latencyThreads = threads;
+    }
+
+    public int latencyThreads() { return latencyThreads; }
+
+    /** Replaces how round-to auto picks counts (tests inject a deterministic timer through this). */
+    public synchronized void setChannelCounts(CountChooser c) { channelCounts = c; }
+
+    /**
+     * How round-to auto picks kept counts: {@link dev.lopper.prune.latency.HardwareCounts} over this machine's cached
+     * latency table ({@link dev.lopper.prune.latency.LatencyTable#standard(int)}), made on first use.
+     */
+    public synchronized CountChooser channelCounts() {
+        if (channelCounts == null) {
+            channelCounts = new dev.lopper.prune.latency.HardwareCounts(graph,
+                    dev.lopper.prune.latency.LatencyTable.standard(latencyThreads));
+        }
+        return channelCounts;
     }
 
     // ---- the prune pipeline: one for the CLI and the app ----
