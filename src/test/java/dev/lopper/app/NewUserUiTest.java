@@ -188,6 +188,7 @@ class NewUserUiTest {
         assertTrue(vm.prune().originalLatency().isEmpty());
         assertTrue(vm.prune().prunedLatency().isEmpty());
         assertEquals(10, runs.getUpperBound(), 1e-12);
+        assertEquals(1, ((NumberAxis) latency.getYAxis()).getUpperBound(), 1e-12, "ms axis keeps the previous runs' scale");
         // what is drawn: no series points and no line left from the previous model's runs
         for (var series : latency.getData()) {
             assertEquals(java.util.List.of(), series.getData().stream().map(d -> d.getXValue() + ":" + d.getYValue()).toList(),

@@ -85,6 +85,10 @@ public final class PruneView extends VBox {
             runAxis.setUpperBound(Math.max(10, runs));
             runAxis.setTickUnit(Math.max(1, niceTick(Math.max(10, runs) / 10.0)));
             if (all.isEmpty()) {
+                // no runs (another model, a new plan): the scale of the previous runs goes too
+                msAxis.setUpperBound(1);
+                msAxis.setTickUnit(0.2);
+                msAxis.setTickLabelFormatter(numbers(1));
                 latencyChart.setTitle(LATENCY_TITLE);
                 return;
             }
