@@ -165,6 +165,49 @@ class NewUserUiTest {
     }
 
     @Test
+    void bug4OpeningAnotherModelEmptiesTheLatencyChart(FxRobot robot) throws Exception {
+        openDigits(robot);
+        robot.interact(() -> vm.prune().evaluate(40));
+        waitUntil(() -> vm.prune().latencyStatusProperty().get().startsWith("median"), 120);
+        WaitForAsyncUtils.waitForFxEvents();
+        var latency = view.pruneView().latencyChart();
+        NumberAxis runs = (NumberAxis) latency.getXAxis();
+        assertEquals(40, latency.getData().get(0).getData().size());
+        assertEquals(40, latency.getData().get(1).getData().size());
+        assertEquals(40, runs.getUpperBound(), 1e-12);
+        // export the pruned model and open it (File > Open): live prune re-plans and verifies the new model
+        Path out = dir.resolve("digits_pruned.onnx");
+        robot.interact(() -> vm.prune().export(out, m -> { }, ex -> { throw new AssertionError(ex); }));
+        waitUntil(() -> java.nio.file.Files.exists(out), 60);
+        robot.interact(() -> vm.open(out));
+        waitUntil(() -> vm.loaded() != null && vm.loaded().path().equals(out.toAbsolutePath().normalize())
+                && vm.groups().analysedProperty().get() && vm.prune().prunedProperty().get() != null, 60);
+        WaitForAsyncUtils.waitForFxEvents();
+        Thread.sleep(300);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(vm.prune().originalLatency().isEmpty());
+        assertTrue(vm.prune().prunedLatency().isEmpty());
+        assertEquals(10, runs.getUpperBound(), 1e-12);
+        assertEquals(1, ((NumberAxis) latency.getYAxis()).getUpperBound(), 1e-12, "ms axis keeps the previous runs' scale");
+        // what is drawn: no series points and no line left from the previous model's runs
+        for (var series : latency.getData()) {
+            assertEquals(java.util.List.of(), series.getData().stream().map(d -> d.getXValue() + ":" + d.getYValue()).toList(),
+                    series.getName());
+            javafx.scene.shape.Path line = (javafx.scene.shape.Path) series.getNode();
+            assertEquals(0, line.getElements().size(), series.getName() + " line still drawn");
+        }
+        // evaluating the new model fills the chart with its own runs at whole positions 1..n
+        robot.interact(() -> vm.prune().evaluate(12));
+        waitUntil(() -> vm.prune().latencyStatusProperty().get().startsWith("median"), 120);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(12, runs.getUpperBound(), 1e-12);
+        for (var series : latency.getData()) {
+            assertEquals(12, series.getData().size(), series.getName());
+            for (int i = 0; i < 12; i++) assertEquals(i + 1.0, series.getData().get(i).getXValue().doubleValue(), 0);
+        }
+    }
+
+    @Test
     void bug11AnExactRatioCanBeTypedAndTheBlockTooltipGoesOnExpand(FxRobot robot) throws Exception {
         openDigits(robot);
         robot.doubleClickOn("#global-ratio-percent .text-field").eraseText(4).write("10").type(KeyCode.ENTER);

@@ -60,7 +60,7 @@ public final class PruneView extends VBox {
         runAxis.setTickLabelFormatter(numbers(0));
         NumberAxis msAxis = new NumberAxis();
         msAxis.setLabel("ms");
-        latencyChart = new LineChart<>(runAxis, msAxis);
+        latencyChart = new RunChart(runAxis, msAxis);
         latencyChart.setId("latency-chart");
         latencyChart.setTitle(LATENCY_TITLE);
         latencyChart.setAnimated(false);
@@ -85,6 +85,10 @@ public final class PruneView extends VBox {
             runAxis.setUpperBound(Math.max(10, runs));
             runAxis.setTickUnit(Math.max(1, niceTick(Math.max(10, runs) / 10.0)));
             if (all.isEmpty()) {
+                // no runs (another model, a new plan): the scale of the previous runs goes too
+                msAxis.setUpperBound(1);
+                msAxis.setTickUnit(0.2);
+                msAxis.setTickLabelFormatter(numbers(1));
                 latencyChart.setTitle(LATENCY_TITLE);
                 return;
             }
@@ -213,6 +217,22 @@ public final class PruneView extends VBox {
         results.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(actions, results, charts);
         vm.accuracyProperty().addListener((o, a, b) -> showCost(vm.outcomeProperty().get()));
+    }
+
+    /**
+     * A line chart that erases the line of a series left without points. JavaFX 21's LineChart (AreaChart.makePaths)
+     * returns before clearing the line's path when a series has no points, so clearing the runs (another model
+     * opened, the plan changed) left the previous runs drawn with their old x scale under the reset run axis.
+     */
+    static final class RunChart extends LineChart<Number, Number> {
+        RunChart(NumberAxis x, NumberAxis y) { super(x, y); }
+
+        @Override protected void layoutPlotChildren() {
+            super.layoutPlotChildren();
+            for (XYChart.Series<Number, Number> s : getData()) {
+                if (s.getData().isEmpty() && s.getNode() instanceof javafx.scene.shape.Path line) line.getElements().clear();
+            }
+        }
     }
 
     static final String LATENCY_TITLE = "Latency per run (ONNX Runtime, CPU)";
