@@ -9,7 +9,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        dev.lopper.eval.OrtNatives.useUnpackedIfPresent(); // before any ONNX Runtime class loads its library
+        dev.lopper.runtime.OrtNatives.useUnpackedIfPresent(); // before any ONNX Runtime class loads its library
         if (args.length == 0 || (args.length == 1 && isModelArgument(args[0]))) {
             dev.lopper.app.AppLauncher.launch(args);
             System.exit(0); // background work (ONNX Runtime, tasks) must not keep a closed app alive

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.lopper.eval.OrtEnv;
+import dev.lopper.runtime.OrtEnv;
 
 /**
  * What this build is: Lopper's version (from the jar manifest), the Java runtime, ONNX Runtime's version (asked of
@@ -40,7 +40,7 @@ public final class BuildInfo {
     public static String onnxRuntimeVersion() {
         try {
             return OrtEnv.get().getVersion();
-        } catch (dev.lopper.eval.EvalException e) { // an unsupported CPU/libc: report it, --version must not crash
+        } catch (dev.lopper.runtime.EvalException e) { // an unsupported CPU/libc: report it, --version must not crash
             return "not loadable (" + e.getMessage() + ")";
         } catch (Throwable t) {
             return "not loadable (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";

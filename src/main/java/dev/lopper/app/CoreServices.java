@@ -9,16 +9,16 @@ import java.util.Map;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.analysis.GroupAnalyzer;
-import dev.lopper.eval.BenchResult;
+import dev.lopper.runtime.BenchResult;
 import dev.lopper.eval.DataEvalResult;
 import dev.lopper.eval.DataEvaluation;
-import dev.lopper.eval.DataOptions;
-import dev.lopper.eval.DataTarget;
-import dev.lopper.eval.Dataset;
-import dev.lopper.eval.Datasets;
-import dev.lopper.eval.InterleavedBench;
-import dev.lopper.eval.LatencyPoint;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.DataOptions;
+import dev.lopper.runtime.DataTarget;
+import dev.lopper.runtime.Dataset;
+import dev.lopper.runtime.Datasets;
+import dev.lopper.runtime.InterleavedBench;
+import dev.lopper.runtime.LatencyPoint;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.onnx.ModelWriter;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.prune.PlanExecution;
@@ -27,15 +27,15 @@ import dev.lopper.prune.PruneRequest;
 import dev.lopper.prune.PruneResult;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningPlan;
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.LatencyBenchmark;
-import dev.lopper.eval.LatencyListener;
-import dev.lopper.eval.LatencyOptions;
-import dev.lopper.eval.LatencyStats;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.LatencyBenchmark;
+import dev.lopper.runtime.LatencyListener;
+import dev.lopper.runtime.LatencyOptions;
+import dev.lopper.runtime.LatencyStats;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.SessionConfig;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Standardizer;
@@ -217,10 +217,10 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
             inputs = RandomInputs.forSession(s, ints.shapes(), ints.ints(), RandomInputs.DEFAULT_SEED);
         }
         dev.lopper.task.CancellationToken token = new dev.lopper.task.CancellationToken();
-        dev.lopper.eval.NodeProfile profile = dev.lopper.eval.NodeProfiler.profile(src, SessionConfig.DEFAULT, inputs,
+        dev.lopper.runtime.NodeProfile profile = dev.lopper.runtime.NodeProfiler.profile(src, SessionConfig.DEFAULT, inputs,
                 new LatencyOptions(2, 10), token, progress);
         Map<String, Double> ms = new LinkedHashMap<>();
-        for (dev.lopper.eval.NodeTime t : profile.nodes()) ms.merge(t.node(), t.micros() / 1000.0, Double::sum);
+        for (dev.lopper.runtime.NodeTime t : profile.nodes()) ms.merge(t.node(), t.micros() / 1000.0, Double::sum);
         return ms;
     }
 
@@ -267,7 +267,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     }
 
     @Override
-    public List<dev.lopper.eval.OutputFidelity> fidelity(LoadedModel m, byte[] pruned, RunInputs ints, Progress progress) {
+    public List<dev.lopper.runtime.OutputFidelity> fidelity(LoadedModel m, byte[] pruned, RunInputs ints, Progress progress) {
         progress.update("Measuring output fidelity", 0, 1);
         try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
              EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {

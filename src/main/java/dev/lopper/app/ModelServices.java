@@ -5,10 +5,10 @@ import java.util.Map;
 
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
-import dev.lopper.eval.BenchResult;
-import dev.lopper.eval.LatencyPoint;
-import dev.lopper.eval.LatencyListener;
-import dev.lopper.eval.LatencyStats;
+import dev.lopper.runtime.BenchResult;
+import dev.lopper.runtime.LatencyPoint;
+import dev.lopper.runtime.LatencyListener;
+import dev.lopper.runtime.LatencyStats;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;

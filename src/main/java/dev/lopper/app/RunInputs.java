@@ -3,8 +3,8 @@ package dev.lopper.app;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.lopper.eval.IntRange;
-import dev.lopper.eval.ShapePolicy;
+import dev.lopper.runtime.IntRange;
+import dev.lopper.runtime.ShapePolicy;
 
 /**
  * The random inputs the app feeds ONNX Runtime to verify, time and profile: the range of integer inputs
@@ -26,7 +26,7 @@ public record RunInputs(IntRange ints, ShapePolicy shapes) {
     /**
      * Parses the shape field: {@code NAME=D1,D2,...} entries separated by ';' (blank: the defaults).
      *
-     * @throws dev.lopper.eval.EvalException with one line naming the bad entry
+     * @throws dev.lopper.runtime.EvalException with one line naming the bad entry
      */
     public static ShapePolicy parseShapes(String text) {
         Map<String, long[]> shapes = new LinkedHashMap<>();

@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.GraphOptimization;
-import dev.lopper.eval.IntRange;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.GraphOptimization;
+import dev.lopper.runtime.IntRange;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code eval} and {@code bench}: threads, inputs, runs. */

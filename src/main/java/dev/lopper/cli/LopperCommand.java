@@ -155,7 +155,7 @@ public final class LopperCommand implements Runnable {
     static String message(Throwable ex, boolean verbose) {
         String m = ex.getMessage();
         if (ex instanceof ModelLoadException || ex instanceof CliException || ex instanceof dev.lopper.onnx.ModelWriteException
-                || ex instanceof dev.lopper.eval.EvalException || ex instanceof dev.lopper.prune.PlanException) {
+                || ex instanceof dev.lopper.runtime.EvalException || ex instanceof dev.lopper.prune.PlanException) {
             return verbose ? m : stripClassNames(Messages.ort(m));
         }
         if (ex instanceof dev.lopper.task.TimeLimit.ExceededException) return m;

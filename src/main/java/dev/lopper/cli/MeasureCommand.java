@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.LatencyStats;
-import dev.lopper.eval.TensorSpec;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.LatencyStats;
+import dev.lopper.runtime.TensorSpec;
 import dev.lopper.task.CancelledException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

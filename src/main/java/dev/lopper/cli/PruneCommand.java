@@ -17,9 +17,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.lopper.analysis.CoupledGroup;
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.ShapePolicy;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.ShapePolicy;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
@@ -325,7 +325,7 @@ public final class PruneCommand implements Callable<Integer> {
             compensating = (obspa || compensate) && !noCompensate;
             PruneRequest request = new PruneRequest(scoring, settings, compensating, calibration, damping, vo, lockFailing)
                     .withMoments(MomentModel.parse(moments), sequential)
-                    .withCalibrationSamples(calibrationSamples == null ? dev.lopper.eval.CalibrationData.ALL : calibrationSamples)
+                    .withCalibrationSamples(calibrationSamples == null ? dev.lopper.runtime.CalibrationData.ALL : calibrationSamples)
                     .withSteps(steps);
             PlanResult planned = saved != null ? s.planOf(saved, request)
                     : bySensitivity || targetLatency != null ? decide(s, request, shapes, progress) : s.plan(request, progress);

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.lopper.eval.EvalException;
+import dev.lopper.runtime.EvalException;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.sensitivity.Sensitivity;
 import dev.lopper.prune.sensitivity.SensitivityCache;

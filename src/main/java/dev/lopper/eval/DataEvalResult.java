@@ -1,5 +1,9 @@
 package dev.lopper.eval;
 
+import dev.lopper.runtime.AccuracyResult;
+import dev.lopper.runtime.BatchFeed;
+import dev.lopper.runtime.OutputFidelity;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,18 @@
 package dev.lopper.eval;
 
+import dev.lopper.runtime.AccuracyAccumulator;
+import dev.lopper.runtime.Batch;
+import dev.lopper.runtime.BatchFeed;
+import dev.lopper.runtime.Dataset;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.FidelityAccumulator;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.IntRange;
+import dev.lopper.runtime.LatencyBenchmark;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.ShapePolicy;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package dev.lopper.eval;
 
+import dev.lopper.runtime.EvalException;
+
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -1,4 +1,5 @@
 /**
- * The ONNX Runtime layer: sessions, random and data-set inputs, verification of a rewritten model, activation capture, latency, interleaved bench, profiling, accuracy. Depends on graph, onnx, task only (never on analysis, importance or prune).
+ * The evaluation layer, over the runtime layer: accuracy and fidelity of a model on a labelled data set with its
+ * latency ({@code lopper eval}), MAC counts of a model file, and the benchmark harnesses. Prune never depends on it.
  */
 package dev.lopper.eval;

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.Member;
-import dev.lopper.eval.CaptureRequest;
-import dev.lopper.eval.ChannelStats;
+import dev.lopper.runtime.CaptureRequest;
+import dev.lopper.runtime.ChannelStats;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.importance.ActivationStats;
 
@@ -19,17 +19,17 @@ import dev.lopper.importance.ActivationStats;
  */
 public final class CapturedActivations implements ActivationStats {
     private final Map<String, ChannelStats> stats;
-    private final dev.lopper.eval.BatchFeed.Summary feed;
+    private final dev.lopper.runtime.BatchFeed.Summary feed;
 
-    public CapturedActivations(Map<String, ChannelStats> stats) { this(stats, dev.lopper.eval.BatchFeed.Summary.NONE); }
+    public CapturedActivations(Map<String, ChannelStats> stats) { this(stats, dev.lopper.runtime.BatchFeed.Summary.NONE); }
 
-    public CapturedActivations(Map<String, ChannelStats> stats, dev.lopper.eval.BatchFeed.Summary feed) {
+    public CapturedActivations(Map<String, ChannelStats> stats, dev.lopper.runtime.BatchFeed.Summary feed) {
         this.stats = Map.copyOf(stats);
         this.feed = feed;
     }
 
     /** How the calibration data was fed (samples, batch, padding). */
-    public dev.lopper.eval.BatchFeed.Summary feed() { return feed; }
+    public dev.lopper.runtime.BatchFeed.Summary feed() { return feed; }
 
     /** One capture per distinct non-constant member tensor of the prunable groups (its channel axis). */
     public static List<CaptureRequest> requests(ModelGraph graph, List<CoupledGroup> groups) {

@@ -4,13 +4,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.ModelVerifier;
-import dev.lopper.eval.OutputCheck;
-import dev.lopper.eval.OutputFidelity;
-import dev.lopper.eval.VerificationResult;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.ModelVerifier;
+import dev.lopper.runtime.OutputCheck;
+import dev.lopper.runtime.OutputFidelity;
+import dev.lopper.runtime.VerificationResult;
+import dev.lopper.runtime.VerifyOptions;
 
 /**
  * {@link ModelCheck} through the eval package's {@link ModelVerifier}: original and candidate run in ONNX Runtime

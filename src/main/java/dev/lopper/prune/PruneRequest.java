@@ -2,7 +2,7 @@ package dev.lopper.prune;
 
 import java.nio.file.Path;
 
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.importance.obspa.ObsLayer;
@@ -24,7 +24,7 @@ import dev.lopper.prune.obspa.MomentModel;
  * @param lockFailing groups whose pruning fails verification are left whole and the rest is applied
  * @param moments     OBSPA's data-free moment model (full covariance or diagonal)
  * @param sequential  OBSPA's experimental sequential data-free compensation against the original model
- * @param calibrationSamples at most this many calibration samples ({@link dev.lopper.eval.CalibrationData#ALL}: every one)
+ * @param calibrationSamples at most this many calibration samples ({@link dev.lopper.runtime.CalibrationData#ALL}: every one)
  * @param steps       progressive pruning: reach the ratio in this many steps, re-scoring by the measured change of
  *                    the outputs after each (1: one shot)
  */
@@ -34,7 +34,7 @@ public record PruneRequest(ScoringOptions scoring, PruningSettings settings, boo
     public PruneRequest(ScoringOptions scoring, PruningSettings settings, boolean compensate, Path calibration,
                         double damping, VerifyOptions verify, boolean lockFailing) {
         this(scoring, settings, compensate, calibration, damping, verify, lockFailing, MomentModel.DEFAULT, false,
-                dev.lopper.eval.CalibrationData.ALL, 1);
+                dev.lopper.runtime.CalibrationData.ALL, 1);
     }
 
     /** Samples per ONNX Runtime run while capturing activation statistics on calibration data. */
@@ -84,7 +84,7 @@ public record PruneRequest(ScoringOptions scoring, PruningSettings settings, boo
     }
 
     /** The calibration data as the eval layer reads it (null without). */
-    public dev.lopper.eval.CalibrationData calibrationData(java.util.Map<String, long[]> inputShapes) {
-        return calibration == null ? null : new dev.lopper.eval.CalibrationData(calibration, inputShapes, calibrationSamples);
+    public dev.lopper.runtime.CalibrationData calibrationData(java.util.Map<String, long[]> inputShapes) {
+        return calibration == null ? null : new dev.lopper.runtime.CalibrationData(calibration, inputShapes, calibrationSamples);
     }
 }

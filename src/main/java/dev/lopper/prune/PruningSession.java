@@ -10,9 +10,9 @@ import java.util.Map;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.analysis.GroupAnalyzer;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.ModelVerifier;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.ModelVerifier;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.graph.GraphLoader;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Standardizer;
@@ -378,18 +378,18 @@ public final class PruningSession implements AutoCloseable {
      * calibration data set streamed through ONNX Runtime; {@code data == null} uses {@code batches} seeded random
      * batches instead (a smoke-test stand-in, not representative data).
      */
-    public CapturedActivations captureActivations(dev.lopper.eval.Dataset data, int batchSize, int batches, VerifyOptions verify,
+    public CapturedActivations captureActivations(dev.lopper.runtime.Dataset data, int batchSize, int batches, VerifyOptions verify,
                                                   long seed, Progress progress) {
-        List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
+        List<dev.lopper.runtime.CaptureRequest> req = CapturedActivations.requests(graph, groups());
         if (req.isEmpty()) return new CapturedActivations(Map.of());
-        try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req, verify.session())) {
+        try (dev.lopper.runtime.ActivationCapture cap = dev.lopper.runtime.ActivationCapture.open(ModelSource.of(path), req, verify.session())) {
             if (data != null) {
                 cap.accumulate(data, batchSize, progress);
             } else {
                 for (int b = 0; b < batches; b++) {
                     progress.checkCancelled();
                     progress.update("capturing activations", b, batches);
-                    cap.accumulate(dev.lopper.eval.RandomInputs.forSession(cap.session(), verify.shapes(), verify.ints(), seed + b));
+                    cap.accumulate(dev.lopper.runtime.RandomInputs.forSession(cap.session(), verify.shapes(), verify.ints(), seed + b));
                 }
             }
             return new CapturedActivations(cap.statistics());
@@ -401,28 +401,28 @@ public final class PruningSession implements AutoCloseable {
      * folder, read as {@code lopper eval --data} reads it), streamed through ONNX Runtime in batches of
      * {@code batchSize}; {@code inputShapes} sizes dynamic input dims.
      *
-     * @throws dev.lopper.eval.EvalException when the file cannot be read, does not fit the model's inputs or is empty
+     * @throws dev.lopper.runtime.EvalException when the file cannot be read, does not fit the model's inputs or is empty
      */
     public CapturedActivations captureActivations(Path data, Map<String, long[]> inputShapes, int batchSize, Progress progress) {
-        return captureActivations(dev.lopper.eval.CalibrationData.of(data, inputShapes), batchSize, progress);
+        return captureActivations(dev.lopper.runtime.CalibrationData.of(data, inputShapes), batchSize, progress);
     }
 
     /**
      * Activation statistics from calibration data, at most {@code data.maxSamples()} samples streamed through ONNX
      * Runtime in batches of {@code batchSize} (of the model's fixed batch when its inputs have one, the last batch
-     * padded and the padding excluded: see {@link dev.lopper.eval.BatchFeed}); {@link CapturedActivations#feed()}
+     * padded and the padding excluded: see {@link dev.lopper.runtime.BatchFeed}); {@link CapturedActivations#feed()}
      * says how the data was fed.
      *
-     * @throws dev.lopper.eval.EvalException when the data cannot be read, does not fit the model's inputs or is empty
+     * @throws dev.lopper.runtime.EvalException when the data cannot be read, does not fit the model's inputs or is empty
      */
-    public CapturedActivations captureActivations(dev.lopper.eval.CalibrationData data, int batchSize, Progress progress) {
-        List<dev.lopper.eval.CaptureRequest> req = CapturedActivations.requests(graph, groups());
+    public CapturedActivations captureActivations(dev.lopper.runtime.CalibrationData data, int batchSize, Progress progress) {
+        List<dev.lopper.runtime.CaptureRequest> req = CapturedActivations.requests(graph, groups());
         if (req.isEmpty()) return new CapturedActivations(Map.of());
-        try (dev.lopper.eval.ActivationCapture cap = dev.lopper.eval.ActivationCapture.open(ModelSource.of(path), req,
-                dev.lopper.eval.SessionConfig.DEFAULT.withBatchSize(batchSize));
-             dev.lopper.eval.Dataset ds = data.open(cap.inputs(), batchSize)) {
-            dev.lopper.eval.BatchFeed.Summary fed = cap.accumulate(ds, batchSize, data.maxSamples(), progress);
-            if (fed.samples() == 0) throw new dev.lopper.eval.EvalException(data.data() + ": no samples to calibrate on");
+        try (dev.lopper.runtime.ActivationCapture cap = dev.lopper.runtime.ActivationCapture.open(ModelSource.of(path), req,
+                dev.lopper.runtime.SessionConfig.DEFAULT.withBatchSize(batchSize));
+             dev.lopper.runtime.Dataset ds = data.open(cap.inputs(), batchSize)) {
+            dev.lopper.runtime.BatchFeed.Summary fed = cap.accumulate(ds, batchSize, data.maxSamples(), progress);
+            if (fed.samples() == 0) throw new dev.lopper.runtime.EvalException(data.data() + ": no samples to calibrate on");
             return new CapturedActivations(cap.statistics(), fed);
         }
     }

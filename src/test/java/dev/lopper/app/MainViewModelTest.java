@@ -326,11 +326,11 @@ class MainViewModelTest {
         assertNotNull(onFx(() -> prune.prunedProperty().get()), "verified with automatic int inputs: " + first);
         assertTrue(onFx(() -> prune.prunedProperty().get().verified()), first);
         // ids up to 99 overflow the 64-token vocabulary: verification cannot run, and says so
-        onFx(() -> prune.setInputs(RunInputs.AUTO.withInts(new dev.lopper.eval.IntRange(0, 99))));
+        onFx(() -> prune.setInputs(RunInputs.AUTO.withInts(new dev.lopper.runtime.IntRange(0, 99))));
         waitFor(() -> prune.pruneStatusProperty().get().startsWith("Pruning failed"), 60_000);
         String status = onFx(() -> prune.pruneStatusProperty().get());
         assertNull(onFx(() -> prune.prunedProperty().get()), "no pruned model without verification: " + status);
-        onFx(() -> prune.setInputs(RunInputs.AUTO.withInts(new dev.lopper.eval.IntRange(0, 63))));
+        onFx(() -> prune.setInputs(RunInputs.AUTO.withInts(new dev.lopper.runtime.IntRange(0, 63))));
         waitFor(() -> prune.prunedProperty().get() != null && prune.prunedProperty().get().verified(), 60_000);
     }
 }

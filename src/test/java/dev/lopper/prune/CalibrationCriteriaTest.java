@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lopper.eval.ChannelStats;
+import dev.lopper.runtime.ChannelStats;
 import dev.lopper.importance.ActivationStats;
 
 class CapturedActivationsTest {

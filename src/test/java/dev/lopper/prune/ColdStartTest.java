@@ -13,8 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.lopper.eval.ModelVerifier;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.ModelVerifier;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.onnx.ModelReader;
 import dev.lopper.onnx.OnnxModel;
@@ -69,7 +69,7 @@ class ColdStartTest {
         OnnxModel checked = ModelReader.read(model);
         try (ModelVerifier.Prefetch ref = ModelVerifier.prefetch(checked, vo)) {
             EvalModelCheck shared = new EvalModelCheck(ref, checked.baseDir());
-            EvalModelCheck fresh = new EvalModelCheck(dev.lopper.eval.ModelSource.of(model), checked.baseDir(), vo);
+            EvalModelCheck fresh = new EvalModelCheck(dev.lopper.runtime.ModelSource.of(model), checked.baseDir(), vo);
             Verification first = shared.verify(candidate), second = shared.verify(candidate), alone = fresh.verify(candidate);
             assertTrue(first.ok() && second.ok() && alone.ok());
             assertEquals(alone.maxAbsDiff(), first.maxAbsDiff());
@@ -95,7 +95,7 @@ class ColdStartTest {
         byte[] candidate = checked.proto().toByteArray();
         VerifyOptions vo = EvalModelCheck.noTiming(VerifyOptions.DEFAULT);
         PlanException plain = assertThrows(PlanException.class,
-                () -> new EvalModelCheck(dev.lopper.eval.ModelSource.of(bad), checked.baseDir(), vo).verify(candidate));
+                () -> new EvalModelCheck(dev.lopper.runtime.ModelSource.of(bad), checked.baseDir(), vo).verify(candidate));
         try (ModelVerifier.Prefetch ref = ModelVerifier.prefetch(checked, vo)) {
             PlanException pre = assertThrows(PlanException.class, () -> new EvalModelCheck(ref, checked.baseDir()).verify(candidate));
             assertEquals(plain.getMessage(), pre.getMessage());

@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.lopper.eval.BatchFeed;
-import dev.lopper.eval.CalibrationData;
-import dev.lopper.eval.CaptureRequest;
+import dev.lopper.runtime.BatchFeed;
+import dev.lopper.runtime.CalibrationData;
+import dev.lopper.runtime.CaptureRequest;
 import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.Weights;
 import dev.lopper.task.Progress;
@@ -117,8 +117,8 @@ class FixedBatchCalibrationTest {
         // the arrays as make_calibration_fixtures.py wrote them (seed 9)
         long[][] ids;
         float[][] mask;
-        try (dev.lopper.eval.Dataset ds = data.open(dev.lopper.eval.EvalSession.open(dev.lopper.eval.ModelSource.of(TWO),
-                dev.lopper.eval.SessionConfig.DEFAULT).inputs(), 1)) {
+        try (dev.lopper.runtime.Dataset ds = data.open(dev.lopper.runtime.EvalSession.open(dev.lopper.runtime.ModelSource.of(TWO),
+                dev.lopper.runtime.SessionConfig.DEFAULT).inputs(), 1)) {
             var b = ds.next(100);
             assertEquals(7, b.size());
             ids = new long[7][5];

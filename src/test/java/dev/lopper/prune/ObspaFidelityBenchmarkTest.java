@@ -10,11 +10,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.ModelVerifier;
-import dev.lopper.eval.OutputFidelity;
-import dev.lopper.eval.VerificationResult;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.ModelVerifier;
+import dev.lopper.runtime.OutputFidelity;
+import dev.lopper.runtime.VerificationResult;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.importance.obspa.ObsLayer;
 import dev.lopper.prune.obspa.Obspa;

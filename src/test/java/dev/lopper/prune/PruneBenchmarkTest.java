@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.task.Progress;

@@ -13,17 +13,17 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.lopper.eval.BenchResult;
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.InterleavedBench;
-import dev.lopper.eval.LatencyListener;
-import dev.lopper.eval.LatencyOptions;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.BenchResult;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.InterleavedBench;
+import dev.lopper.runtime.LatencyListener;
+import dev.lopper.runtime.LatencyOptions;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.task.Progress;
 

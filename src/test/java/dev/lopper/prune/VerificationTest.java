@@ -11,9 +11,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.ShapePolicy;
-import dev.lopper.eval.VerifyOptions;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.ShapePolicy;
+import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.IndexMap;
 import dev.lopper.analysis.Member;

@@ -183,7 +183,7 @@ public final class PruneView extends VBox {
             try {
                 String t = ints.getText().trim();
                 vm.setInputs(vm.inputsProperty().get().withInts(t.isEmpty() || t.equalsIgnoreCase("auto") ? null
-                        : dev.lopper.eval.IntRange.parse(t)));
+                        : dev.lopper.runtime.IntRange.parse(t)));
             } catch (RuntimeException ex) {
                 errors.accept("int inputs '" + ints.getText() + "': " + dev.lopper.app.MainViewModel.oneLine(ex));
             }

@@ -312,7 +312,7 @@ public final class PruneViewModel {
     }
 
     /** What one evaluation measured: the A/B timing, and accuracy or why it could not be measured. */
-    record Evaluation(dev.lopper.eval.BenchResult bench, ModelServices.Accuracy accuracy, String accuracyProblem) { }
+    record Evaluation(dev.lopper.runtime.BenchResult bench, ModelServices.Accuracy accuracy, String accuracyProblem) { }
 
     /**
      * Results belong to the plan (and the inputs) they were measured with: when either changes, the timing
@@ -484,7 +484,7 @@ public final class PruneViewModel {
      * A plan that was evaluated: the plan, the settings (and decided plan) that restore it, the A/B timing, accuracy
      * when the model has a data set, and the pruned model's bytes.
      */
-    public record Evaluated(PlanOutcome plan, PlanState state, dev.lopper.eval.BenchResult bench,
+    public record Evaluated(PlanOutcome plan, PlanState state, dev.lopper.runtime.BenchResult bench,
                             ModelServices.Accuracy accuracy, byte[] model) { }
 
     /** The settings of a plan and, when it was decided (by the target box) rather than planned, the plan itself. */

@@ -13,7 +13,7 @@ import dev.lopper.app.MainViewModel;
 import dev.lopper.app.groups.GroupsViewModel;
 import dev.lopper.app.prune.PruneViewModel;
 import dev.lopper.app.task.TaskRunner;
-import dev.lopper.eval.OutputFidelity;
+import dev.lopper.runtime.OutputFidelity;
 
 /**
  * The plans tried in the session, as points of quality against latency and against MACs: each Evaluate of a pruned

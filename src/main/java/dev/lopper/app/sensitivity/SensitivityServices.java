@@ -5,7 +5,7 @@ import java.util.Map;
 
 import dev.lopper.app.LoadedModel;
 import dev.lopper.app.RunInputs;
-import dev.lopper.eval.OutputFidelity;
+import dev.lopper.runtime.OutputFidelity;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.prune.PruningSettings;

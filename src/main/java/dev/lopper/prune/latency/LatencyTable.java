@@ -67,7 +67,7 @@ public final class LatencyTable {
         }
         String ort;
         try {
-            ort = dev.lopper.eval.OrtEnv.get().getVersion();
+            ort = dev.lopper.runtime.OrtEnv.get().getVersion();
         } catch (Throwable t) {
             ort = "unknown";
         }

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
 import dev.lopper.task.Progress;
 
 /**

@@ -10,19 +10,19 @@ import java.util.Set;
 
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.ParamSlice;
-import dev.lopper.eval.ActivationCapture;
-import dev.lopper.eval.CaptureRequest;
-import dev.lopper.eval.ChannelStats;
-import dev.lopper.eval.ConvPatch;
-import dev.lopper.eval.DataOptions;
-import dev.lopper.eval.DataTarget;
-import dev.lopper.eval.Dataset;
-import dev.lopper.eval.Datasets;
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.PatchStats;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
+import dev.lopper.runtime.ActivationCapture;
+import dev.lopper.runtime.CaptureRequest;
+import dev.lopper.runtime.ChannelStats;
+import dev.lopper.runtime.ConvPatch;
+import dev.lopper.runtime.DataOptions;
+import dev.lopper.runtime.DataTarget;
+import dev.lopper.runtime.Dataset;
+import dev.lopper.runtime.Datasets;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.PatchStats;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
 import dev.lopper.graph.Node;
 import dev.lopper.importance.obspa.ConsumerLayer;
 import dev.lopper.importance.obspa.InputMoments;
@@ -47,18 +47,18 @@ public final class CalibratedMoments {
     /**
      * @return consumer node → moments of its input features, and the number of samples seen
      */
-    public record Result(Map<String, InputMoments> moments, long samples, dev.lopper.eval.BatchFeed.Summary feed) {
-        public Result(Map<String, InputMoments> moments, long samples) { this(moments, samples, dev.lopper.eval.BatchFeed.Summary.NONE); }
+    public record Result(Map<String, InputMoments> moments, long samples, dev.lopper.runtime.BatchFeed.Summary feed) {
+        public Result(Map<String, InputMoments> moments, long samples) { this(moments, samples, dev.lopper.runtime.BatchFeed.Summary.NONE); }
     }
 
     public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups, Path data,
                                  Map<String, long[]> inputShapes, Progress progress) {
-        return capture(model, resolver, groups, dev.lopper.eval.CalibrationData.of(data, inputShapes), progress);
+        return capture(model, resolver, groups, dev.lopper.runtime.CalibrationData.of(data, inputShapes), progress);
     }
 
     /** As above on at most {@code data.maxSamples()} samples. */
     public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups,
-                                 dev.lopper.eval.CalibrationData data, Progress progress) {
+                                 dev.lopper.runtime.CalibrationData data, Progress progress) {
         Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
         for (CoupledGroup g : groups) {
             if (!g.isPrunable()) continue;
@@ -70,15 +70,15 @@ public final class CalibratedMoments {
     /** Moments of the inputs of the given consumer layers, measured on {@code model} (which may be an edited copy). */
     public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
                                  Path data, Map<String, long[]> inputShapes, Progress progress) {
-        return capture(model, resolver, layers, dev.lopper.eval.CalibrationData.of(data, inputShapes), progress);
+        return capture(model, resolver, layers, dev.lopper.runtime.CalibrationData.of(data, inputShapes), progress);
     }
 
     /**
      * As above on at most {@code data.maxSamples()} samples; a model with a fixed batch dim is fed batches of exactly
-     * that size, the last one padded and the padding excluded (see {@link dev.lopper.eval.BatchFeed}).
+     * that size, the last one padded and the padding excluded (see {@link dev.lopper.runtime.BatchFeed}).
      */
     public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
-                                 dev.lopper.eval.CalibrationData data, Progress progress) {
+                                 dev.lopper.runtime.CalibrationData data, Progress progress) {
         Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
         for (ConsumerLayer l : layers) byNode.putIfAbsent(l.node(), l);
         ModelProto proto = model.proto();
@@ -99,7 +99,7 @@ public final class CalibratedMoments {
         if (requests.isEmpty()) return new Result(Map.of(), 0);
         Map<String, InputMoments> out = new LinkedHashMap<>();
         long seen;
-        dev.lopper.eval.BatchFeed.Summary fed;
+        dev.lopper.runtime.BatchFeed.Summary fed;
         try (ActivationCapture cap = ActivationCapture.open(model, new ArrayList<>(requests.values()),
                 SessionConfig.DEFAULT.withBatchSize(BATCH));
              Dataset ds = data.open(cap.inputs(), BATCH)) {

@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import dev.lopper.analysis.CoupledGroup;
 import dev.lopper.analysis.GroupAnalysis;
 import dev.lopper.analysis.ParamSlice;
-import dev.lopper.eval.ModelSource;
+import dev.lopper.runtime.ModelSource;
 import dev.lopper.importance.Weights;
 import dev.lopper.task.Progress;
 import dev.lopper.importance.obspa.ConsumerLayer;

@@ -32,12 +32,12 @@ public final class GraphObspaSource implements ObspaSource {
      */
     public record Calibration(java.nio.file.Path data, Map<String, long[]> inputShapes, long maxSamples) {
         public Calibration(java.nio.file.Path data, Map<String, long[]> inputShapes) {
-            this(data, inputShapes, dev.lopper.eval.CalibrationData.ALL);
+            this(data, inputShapes, dev.lopper.runtime.CalibrationData.ALL);
         }
 
-        /** The same data as the eval package's {@link dev.lopper.eval.CalibrationData}. */
-        public dev.lopper.eval.CalibrationData asCalibrationData() {
-            return new dev.lopper.eval.CalibrationData(data, inputShapes, maxSamples);
+        /** The same data as the eval package's {@link dev.lopper.runtime.CalibrationData}. */
+        public dev.lopper.runtime.CalibrationData asCalibrationData() {
+            return new dev.lopper.runtime.CalibrationData(data, inputShapes, maxSamples);
         }
     }
 

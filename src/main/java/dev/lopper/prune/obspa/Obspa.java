@@ -3,7 +3,7 @@ package dev.lopper.prune.obspa;
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.lopper.eval.ModelSource;
+import dev.lopper.runtime.ModelSource;
 import dev.lopper.importance.Weights;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.WeightCompensation;
@@ -33,18 +33,18 @@ public final class Obspa {
     /** As {@link #source(PruningSession, Path, Map, double, Progress)} with the data-free moment model chosen. */
     public static GraphObspaSource source(PruningSession s, Path calibration, Map<String, long[]> inputShapes,
                                           double damping, MomentModel model, Progress progress) {
-        return source(s, calibration == null ? null : dev.lopper.eval.CalibrationData.of(calibration, inputShapes), damping,
+        return source(s, calibration == null ? null : dev.lopper.runtime.CalibrationData.of(calibration, inputShapes), damping,
                 model, progress);
     }
 
     /** As above, calibration moments on at most {@code calibration.maxSamples()} samples (null: data-free only). */
-    public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
+    public static GraphObspaSource source(PruningSession s, dev.lopper.runtime.CalibrationData calibration, double damping,
                                           Progress progress) {
         return source(s, calibration, damping, MomentModel.DEFAULT, progress);
     }
 
     /** Data-free moments of {@code model}, plus calibration moments on {@code calibration} when given. */
-    public static GraphObspaSource source(PruningSession s, dev.lopper.eval.CalibrationData calibration, double damping,
+    public static GraphObspaSource source(PruningSession s, dev.lopper.runtime.CalibrationData calibration, double damping,
                                           MomentModel model, Progress progress) {
         GraphObspaSource dataFree = dataFreeSource(s.graph(), damping, model, progress);
         if (calibration == null) return dataFree;

@@ -7,22 +7,22 @@ import java.util.List;
 import java.util.Map;
 
 import ai.onnxruntime.OnnxTensor;
-import dev.lopper.eval.AccuracyAccumulator;
-import dev.lopper.eval.Batch;
-import dev.lopper.eval.DataOptions;
-import dev.lopper.eval.DataTarget;
-import dev.lopper.eval.Dataset;
-import dev.lopper.eval.Datasets;
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.FidelityAccumulator;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.OutputFidelity;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
-import dev.lopper.eval.TensorSpec;
+import dev.lopper.runtime.AccuracyAccumulator;
+import dev.lopper.runtime.Batch;
+import dev.lopper.runtime.DataOptions;
+import dev.lopper.runtime.DataTarget;
+import dev.lopper.runtime.Dataset;
+import dev.lopper.runtime.Datasets;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.FidelityAccumulator;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.OutputFidelity;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
+import dev.lopper.runtime.TensorSpec;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.task.Progress;
@@ -70,7 +70,7 @@ public final class DamageProbe implements AutoCloseable {
                 });
             }
             List<String> outputs = proto.getGraph().getOutputList().stream().map(v -> v.getName()).toList();
-            ModelProto exposed = dev.lopper.eval.ActivationCapture.exposeTensors(proto, List.copyOf(expose));
+            ModelProto exposed = dev.lopper.runtime.ActivationCapture.exposeTensors(proto, List.copyOf(expose));
             try (EvalSession cap = EvalSession.open(ModelSource.of(exposed, runner.model().baseDir(), runner.model().path().toString()),
                     SessionConfig.DEFAULT.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors())))) {
                 int k = 0;
@@ -174,7 +174,7 @@ public final class DamageProbe implements AutoCloseable {
                 for (int b = 0; b < frontier.size(); b++) {
                     Map<String, HostTensor> feed = new LinkedHashMap<>();
                     for (String f : sm.frontier()) feed.put(f, frontier.get(b).get(f));
-                    for (dev.lopper.eval.TensorSpec in : session.inputs()) {
+                    for (dev.lopper.runtime.TensorSpec in : session.inputs()) {
                         if (!feed.containsKey(in.name())) {
                             float[] v = w.get(in.name());
                             if (v == null) v = runner.original(in.name());

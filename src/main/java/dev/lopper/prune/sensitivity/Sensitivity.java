@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import dev.lopper.eval.EvalException;
+import dev.lopper.runtime.EvalException;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.ModelSha256;
 import dev.lopper.prune.PruningSession;

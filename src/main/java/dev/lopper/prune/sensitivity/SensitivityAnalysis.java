@@ -15,9 +15,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.lopper.analysis.CoupledGroup;
-import dev.lopper.eval.EvalException;
-import dev.lopper.eval.FidelityAccumulator;
-import dev.lopper.eval.HostTensor;
+import dev.lopper.runtime.EvalException;
+import dev.lopper.runtime.FidelityAccumulator;
+import dev.lopper.runtime.HostTensor;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;

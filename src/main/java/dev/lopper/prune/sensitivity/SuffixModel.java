@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.lopper.eval.HostTensor;
+import dev.lopper.runtime.HostTensor;
 import dev.lopper.onnx.proto.Onnx.AttributeProto;
 import dev.lopper.onnx.proto.Onnx.GraphProto;
 import dev.lopper.onnx.proto.Onnx.ModelProto;

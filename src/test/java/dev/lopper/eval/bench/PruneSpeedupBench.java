@@ -11,17 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.lopper.bench.ConvNetModels;
-import dev.lopper.eval.BenchResult;
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.InterleavedBench;
-import dev.lopper.eval.LatencyListener;
-import dev.lopper.eval.LatencyOptions;
+import dev.lopper.runtime.BenchResult;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.InterleavedBench;
+import dev.lopper.runtime.LatencyListener;
+import dev.lopper.runtime.LatencyOptions;
 import dev.lopper.eval.ModelMacs;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
 import dev.lopper.task.Progress;
 
 /**

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.lopper.analysis.CoupledGroup;
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.SessionConfig;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.SessionConfig;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import ai.onnxruntime.OnnxTensor;
 import dev.lopper.analysis.CoupledGroup;
-import dev.lopper.eval.EvalSession;
-import dev.lopper.eval.HostTensor;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.RandomInputs;
-import dev.lopper.eval.SessionConfig;
-import dev.lopper.eval.ShapePolicy;
+import dev.lopper.runtime.EvalSession;
+import dev.lopper.runtime.HostTensor;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.RandomInputs;
+import dev.lopper.runtime.SessionConfig;
+import dev.lopper.runtime.ShapePolicy;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.prune.GroupPlan;

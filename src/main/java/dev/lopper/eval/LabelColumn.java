@@ -1,6 +1,0 @@
-package dev.lopper.eval;
-
-/** Where a CSV row keeps its class label. */
-public enum LabelColumn {
-    FIRST, LAST, NONE
-}

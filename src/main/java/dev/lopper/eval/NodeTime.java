@@ -1,4 +1,0 @@
-package dev.lopper.eval;
-
-/** Mean time per run of one graph node (its kernel), in microseconds. */
-public record NodeTime(String node, String opType, double micros) {}

@@ -1,0 +1,6 @@
+package dev.lopper.runtime;
+
+/** Where a CSV row keeps its class label. */
+public enum LabelColumn {
+    FIRST, LAST, NONE
+}
