@@ -19,17 +19,18 @@ import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
  * the outer scope; its inputs get the shapes the node feeds them (If: none; Loop: iteration number, condition and
  * the loop-carried values; Scan: the state values and one slice of each scanned input), falling back on the shapes
  * the body declares. Its {@code Constant} nodes become constants, then shapes are inferred node by node.
+ * The app's graph view opens these same graphs (a body can hold bodies of its own: pass the body as {@code outer}).
  */
-final class SubgraphCost {
+public final class SubgraphCost {
     private SubgraphCost() {}
 
     /** One body of a node: the attribute holding it and its graph (shapes inferred). */
-    record Body(String attribute, ModelGraph graph) { }
+    public record Body(String attribute, ModelGraph graph) { }
 
     private static final Map<ModelGraph, Map<String, List<Body>>> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The bodies of {@code n} (empty for a node without graph attributes), built once per outer graph. */
-    static List<Body> bodies(ModelGraph outer, Node n) {
+    public static List<Body> bodies(ModelGraph outer, Node n) {
         if (!n.hasSubgraphs()) return List.of();
         Map<String, List<Body>> byNode = CACHE.computeIfAbsent(outer, k -> Collections.synchronizedMap(new HashMap<>()));
         return byNode.computeIfAbsent(n.name(), k -> build(outer, n));

@@ -66,6 +66,9 @@ public final class GraphCanvasView extends Region {
     private long lastPaintNanos;
     /** Where the view looks (scale and the world point at its top-left); the compare view binds two canvases by it. */
     public record Viewport(double scale, double x, double y) { }
+    /** Opens If/Loop/Scan bodies on double-click and from the context menu; null: bodies are not opened here. */
+    private BodyNavigator bodies;
+    private final javafx.scene.control.ContextMenu bodyMenu = new javafx.scene.control.ContextMenu();
     private final javafx.beans.property.ReadOnlyObjectWrapper<Viewport> viewport =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(new Viewport(1, 0, 0));
     private static final Color TINT = Color.web("#f4a7a0");
@@ -114,6 +117,7 @@ public final class GraphCanvasView extends Region {
         canvas.setOnMouseMoved(this::onMoved);
         canvas.setOnMouseExited(e -> { hoverBox = -1; hoverCard.setVisible(false); });
         canvas.setOnScroll(this::onScroll);
+        bodyMenu.setId("body-menu");
         minimap.setOnMousePressed(this::onMinimap);
         minimap.setOnMouseDragged(this::onMinimap);
     }
@@ -242,6 +246,12 @@ public final class GraphCanvasView extends Region {
     // ---------------------------------------------------------------- input
 
     private void onPressed(MouseEvent e) {
+        if (e.getButton() == MouseButton.SECONDARY) {
+            // the context menu: the bodies of an If/Loop/Scan node
+            int b = boxAtScreen(e.getX(), e.getY());
+            if (b >= 0) viewModel.select(b);
+            showBodyMenu(b, e.getScreenX(), e.getScreenY());
+        }
         dragX = e.getX();
         dragY = e.getY();
         dragged = false;
@@ -264,8 +274,31 @@ public final class GraphCanvasView extends Region {
         if (e.getClickCount() == 2 && b >= 0) {
             GraphScene.Box box = viewModel.sceneProperty().get().boxes().get(b);
             if (box.kind() == GraphScene.Kind.BLOCK) viewModel.expand(box.name());
-            else reveal(b);
+            else if (bodies != null && !bodies.bodies(b).isEmpty()) {
+                List<String> names = bodies.bodies(b);
+                if (names.size() == 1) bodies.open(b, names.get(0));
+                else showBodyMenu(b, e.getScreenX(), e.getScreenY()); // If: then or else
+            } else reveal(b);
         }
+    }
+
+    /** Lets double-click and the context menu open the bodies of If/Loop/Scan nodes through {@code navigator}. */
+    public void setBodyNavigator(BodyNavigator navigator) { this.bodies = navigator; }
+
+    /** The menu listing the bodies of a box's node ("Open then_branch"); nothing for other boxes. */
+    private void showBodyMenu(int b, double screenX, double screenY) {
+        bodyMenu.hide();
+        if (bodies == null || b < 0) return;
+        List<String> names = bodies.bodies(b);
+        if (names.isEmpty()) return;
+        bodyMenu.getItems().clear();
+        for (String name : names) {
+            javafx.scene.control.MenuItem item = new javafx.scene.control.MenuItem("Open " + name);
+            item.setId("open-body-" + name);
+            item.setOnAction(a -> bodies.open(b, name));
+            bodyMenu.getItems().add(item);
+        }
+        bodyMenu.show(canvas, screenX, screenY);
     }
 
     private void onMoved(MouseEvent e) {
@@ -300,7 +333,11 @@ public final class GraphCanvasView extends Region {
         switch (box.kind()) {
             case INPUT -> t.append("Graph input ").append(box.name());
             case OUTPUT -> t.append("Graph output ").append(box.name());
-            case OP -> t.append(box.title()).append("  ").append(box.name());
+            case OP -> {
+                t.append(box.title()).append("  ").append(box.name());
+                if (bodies != null && !bodies.bodies(b).isEmpty()) t.append("\ndouble-click to open its body (")
+                        .append(String.join(", ", bodies.bodies(b))).append(")");
+            }
             case BLOCK -> t.append("Repeated block ").append(box.name()).append(" · ").append(box.members().size())
                     .append(" ops (double-click to expand)");
         }

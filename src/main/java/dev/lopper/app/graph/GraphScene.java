@@ -46,6 +46,7 @@ public final class GraphScene {
     private final RepeatedBlocks blocks;
     private final java.util.Set<String> collapsed;
     private java.util.Set<String> hidden = java.util.Set.of();
+    private boolean body;
     private final List<Box> boxes;
     private final List<Edge> edges;
     private final LayoutResult layout;
@@ -134,13 +135,28 @@ public final class GraphScene {
      */
     public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
                                    java.util.Set<String> hidden, Progress progress) {
-        GraphScene scene = layOut(graph, blocks, collapsed, hidden, progress);
+        return build(graph, blocks, collapsed, hidden, false, progress);
+    }
+
+    /**
+     * As {@link #build(ModelGraph, RepeatedBlocks, java.util.Set, java.util.Set, Progress)}; {@code body} is true
+     * for an If/Loop/Scan body, whose tensors read from the enclosing graph are drawn as inputs ("from outside").
+     */
+    public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
+                                   java.util.Set<String> hidden, boolean body, Progress progress) {
+        GraphScene scene = layOut(graph, blocks, collapsed, hidden, body, progress);
         scene.hidden = java.util.Set.copyOf(hidden);
+        scene.body = body;
         return scene;
     }
 
+    /** The scene of an If/Loop/Scan body (see {@link dev.lopper.graph.SubgraphCost}), nothing collapsed or hidden. */
+    public static GraphScene buildBody(ModelGraph body, Progress progress) {
+        return build(body, RepeatedBlocks.find(body.nodes()), java.util.Set.of(), java.util.Set.of(), true, progress);
+    }
+
     private static GraphScene layOut(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
-                                     java.util.Set<String> hidden, Progress progress) {
+                                     java.util.Set<String> hidden, boolean body, Progress progress) {
         List<Box> boxes = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         Map<String, Integer> producerBox = new HashMap<>();
@@ -187,6 +203,20 @@ public final class GraphScene {
             int idx = boxes.size();
             boxes.add(new Box(idx, Kind.INPUT, in, shape, in, OpCategory.IO, null, in, boxWidth(in, shape), IO_HEIGHT));
             producerBox.put(in, idx);
+        }
+        if (body) {
+            // names the body reads from the enclosing graph (not its constants): inputs from outside
+            for (int i = 0; i < graph.nodes().size(); i++) {
+                if (nodeBox[i] < 0) continue;
+                for (String in : graph.nodes().get(i).inputs()) {
+                    if (in.isEmpty() || producerBox.containsKey(in) || graph.isConstant(in)) continue;
+                    String shape = shapeText(graph.shape(in));
+                    String sub = shape.isEmpty() ? "from outside" : shape + " · outside";
+                    int idx = boxes.size();
+                    boxes.add(new Box(idx, Kind.INPUT, in, sub, in, OpCategory.IO, null, in, boxWidth(in, sub), IO_HEIGHT));
+                    producerBox.put(in, idx);
+                }
+            }
         }
         java.util.Set<String> seenEdges = new java.util.HashSet<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
@@ -256,6 +286,9 @@ public final class GraphScene {
 
     /** Nodes left out of the drawing (shape computations when they are hidden). */
     public java.util.Set<String> hidden() { return hidden; }
+
+    /** True for the scene of an If/Loop/Scan body ({@link #buildBody}). */
+    public boolean isBody() { return body; }
 
     /** Keys of the blocks drawn collapsed. */
     public java.util.Set<String> collapsed() { return collapsed; }
