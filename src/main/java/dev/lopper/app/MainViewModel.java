@@ -59,7 +59,7 @@ public final class MainViewModel {
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
         this.compare = new dev.lopper.app.compare.CompareViewModel(services, tasks, loaded.getReadOnlyProperty(),
-                prune.prunedProperty(), prune.inputsProperty());
+                prune.prunedProperty(), prune.inputsProperty(), graph.collapsedKeysProperty());
         inspector.groupExplanationProperty().bind(groups.explanationProperty());
         this.bodies = new dev.lopper.app.graph.BodyNavigator(graph, tasks, this::relayout, this::reportError);
         graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());

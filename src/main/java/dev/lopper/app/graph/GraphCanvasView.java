@@ -352,7 +352,7 @@ public final class GraphCanvasView extends Region {
             }
         }
         String label = viewModel.channelLabelsProperty().get().get(b);
-        if (label != null) t.append("\nchannels ").append(label);
+        if (label != null) t.append(box.kind() == GraphScene.Kind.BLOCK ? "\nchanged: " : "\nchannels ").append(label);
         return t.toString();
     }
 

@@ -69,6 +69,7 @@ public final class GraphScene {
         this.layout = layout;
         for (Box b : boxes) {
             if (b.node() != null) boxByNodeName.put(b.node().name(), b.index());
+            if (b.kind() == Kind.BLOCK) boxByNodeName.putIfAbsent(b.name(), b.index());
             for (Node m : b.members()) boxByNodeName.put(m.name(), b.index());
         }
         int layers = layout.layerCount();
@@ -307,7 +308,7 @@ public final class GraphScene {
 
     public double height() { return layout.height(); }
 
-    /** Box of an op node, or -1. */
+    /** Box of an op node (or of a collapsed block, by its key), or -1. */
     public int boxOf(String nodeName) { return boxByNodeName.getOrDefault(nodeName, -1); }
 
     public int layerCount() { return layerBoxes.length; }
