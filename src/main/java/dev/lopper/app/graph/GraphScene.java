@@ -58,6 +58,16 @@ public final class GraphScene {
     private final double[] edgeMaxX;
     private final double[] edgeMinY;
     private final double[] edgeMaxY;
+    /** Edges by horizontal band of {@link #BAND} world units (CSR: band b holds bandEdges[bandStart[b] .. bandStart[b+1])). */
+    private final int[] bandStart;
+    private final int[] bandEdges;
+    /** Edges spanning more than {@link #MAX_BANDS} bands, checked one by one. */
+    private final int[] longEdges;
+    /** Per edge, the last query that visited it (an edge lies in several bands). */
+    private final int[] edgeStamp;
+    private int stamp;
+    static final double BAND = 256;
+    static final int MAX_BANDS = 64;
 
     private GraphScene(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed, List<Box> boxes,
                        List<Edge> edges, LayoutResult layout) {
@@ -118,6 +128,64 @@ public final class GraphScene {
             edgeMinY[i] = c;
             edgeMaxY[i] = d;
         }
+        // the band index: a frame looks only at the edges of the bands it shows, not at all of them
+        int bands = (int) Math.max(1, Math.ceil(Math.max(0, layout.height()) / BAND) + 1);
+        int[] bandCount = new int[bands + 1];
+        int longCount = 0;
+        for (int i = 0; i < e; i++) {
+            if (layout.edgePoints()[i] == null) continue;
+            int b0 = band(edgeMinY[i], bands), b1 = band(edgeMaxY[i], bands);
+            if (b1 - b0 >= MAX_BANDS) longCount++;
+            else for (int b = b0; b <= b1; b++) bandCount[b + 1]++;
+        }
+        for (int b = 0; b < bands; b++) bandCount[b + 1] += bandCount[b];
+        bandStart = bandCount.clone();
+        bandEdges = new int[bandCount[bands]];
+        longEdges = new int[longCount];
+        longCount = 0;
+        for (int i = 0; i < e; i++) {
+            if (layout.edgePoints()[i] == null) continue;
+            int b0 = band(edgeMinY[i], bands), b1 = band(edgeMaxY[i], bands);
+            if (b1 - b0 >= MAX_BANDS) longEdges[longCount++] = i;
+            else for (int b = b0; b <= b1; b++) bandEdges[bandCount[b]++] = i;
+        }
+        edgeStamp = new int[e];
+    }
+
+    private static int band(double y, int bands) {
+        return (int) Math.max(0, Math.min(bands - 1, Math.floor(y / BAND)));
+    }
+
+    /**
+     * The edges whose bounding box overlaps the rectangle (world coordinates), each once, written into {@code out}
+     * (grown when too small); returns the array and sets {@code count[0]} to how many. Looks only at the bands the
+     * rectangle spans, so its cost follows what is visible, not the size of the graph. FX thread only (not reentrant).
+     */
+    public int[] visibleEdges(double minX, double minY, double maxX, double maxY, int[] out, int[] count) {
+        int n = 0;
+        if (++stamp == Integer.MAX_VALUE) {
+            Arrays.fill(edgeStamp, 0);
+            stamp = 1;
+        }
+        int bands = bandStart.length - 1;
+        int b0 = band(minY, bands), b1 = band(maxY, bands);
+        for (int b = b0; b <= b1; b++) {
+            for (int k = bandStart[b]; k < bandStart[b + 1]; k++) {
+                int i = bandEdges[k];
+                if (edgeStamp[i] == stamp) continue;
+                edgeStamp[i] = stamp;
+                if (!edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                if (n == out.length) out = Arrays.copyOf(out, Math.max(16, n * 2));
+                out[n++] = i;
+            }
+        }
+        for (int i : longEdges) {
+            if (!edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+            if (n == out.length) out = Arrays.copyOf(out, Math.max(16, n * 2));
+            out[n++] = i;
+        }
+        count[0] = n;
+        return out;
     }
 
     /** Builds boxes and edges from the graph and lays them out (may take seconds on 20k nodes). */
