@@ -24,6 +24,13 @@ public final class GuiCommand implements Runnable {
     @Option(names = "--group", paramLabel = "ID", description = "With --screenshot: the group to select (default: the largest prunable one).")
     String group;
 
+    @Option(names = "--open-body", paramLabel = "NODE[:BODY]",
+            description = "With --screenshot: open the body of an If/Loop/Scan node (e.g. If_1:then_branch).")
+    String openBody;
+
+    @Option(names = "--compare", description = "With --screenshot: show the compare view (original and pruned).")
+    boolean compare;
+
     @Override
     public void run() {
         List<String> args = new ArrayList<>();
@@ -37,6 +44,11 @@ public final class GuiCommand implements Runnable {
             args.add("--group");
             args.add(group);
         }
+        if (openBody != null) {
+            args.add("--open-body");
+            args.add(openBody);
+        }
+        if (compare) args.add("--compare");
         dev.lopper.app.AppLauncher.launch(args.toArray(String[]::new));
     }
 }

@@ -56,6 +56,11 @@ class BodyNavigatorTest {
         assertEquals(List.of("else_branch", "then_branch"), nav.bodies(ifBox));
         assertEquals(List.of(), nav.bodies(boxTitled(root, "x")), "a graph input has no body");
 
+        // the stem's group (its Conv is named Conv_0, as is the branch's Conv) marked on the model's graph
+        vm.groups().select(vm.groups().rows().stream().filter(r -> r.group().members().stream()
+                .anyMatch(m -> m.node().equals("Conv_0"))).findFirst().orElseThrow());
+        assertTrue(vm.graph().overlayProperty().get().heat().containsKey(root.boxOf("Conv_0")));
+
         nav.open(ifBox, "then_branch");
         GraphScene body = vm.graph().sceneProperty().get();
         assertTrue(body.isBody());
@@ -69,6 +74,8 @@ class BodyNavigatorTest {
         assertEquals("1×8×8×8", body.boxes().get(boxTitled(body, "Conv")).subtitle());
         int conv = boxTitled(body, "Conv");
         assertTrue(body.edges().stream().anyMatch(e -> e.source() == h.index() && e.target() == conv && e.label().equals("1×4×8×8")));
+        // the model graph's groups are not marked on the body (its Conv_0 is not the stem's Conv_0)
+        assertEquals(null, vm.graph().overlayProperty().get());
         // the inspector describes the body's node
         vm.graph().select(conv);
         assertEquals("Conv", vm.graph().selectedNode().opType());
