@@ -29,7 +29,8 @@ public final class AppLauncher {
     }
 
     /** Parsed command line of the app. */
-    record Options(Path model, Path screenshot, boolean hideShapeOps, String group, String openBody, boolean compare) {
+    record Options(Path model, Path screenshot, boolean hideShapeOps, String group, String openBody, boolean compare,
+                   boolean collapseBlocks) {
         static Options parse(List<String> args) {
             Path model = null;
             Path shot = null;
@@ -37,6 +38,7 @@ public final class AppLauncher {
             String group = null;
             String body = null;
             boolean compare = false;
+            boolean collapse = false;
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.equals("--screenshot") && i + 1 < args.size()) shot = Path.of(args.get(++i));
@@ -44,9 +46,10 @@ public final class AppLauncher {
                 else if (a.equals("--open-body") && i + 1 < args.size()) body = args.get(++i);
                 else if (a.equals("--hide-shape-ops")) hide = true;
                 else if (a.equals("--compare")) compare = true;
+                else if (a.equals("--collapse-blocks")) collapse = true;
                 else if (!a.startsWith("-")) model = Path.of(a);
             }
-            return new Options(model, shot, hide, group, body, compare);
+            return new Options(model, shot, hide, group, body, compare, collapse);
         }
     }
 
@@ -130,6 +133,15 @@ public final class AppLauncher {
 
         /** Screenshot mode: the view asked for (an open body, the compare view), then {@code then}. */
         private static void finalView(MainViewModel vm, Options opts, Runnable then) {
+            if (opts.collapseBlocks() && vm.graph().collapsedKeysProperty().get().isEmpty()
+                    && !vm.graph().sceneProperty().get().blocks().isEmpty()) {
+                vm.graph().collapseAll();
+                whenReady(() -> !vm.graph().sceneProperty().get().collapsed().isEmpty(), 30_000, () -> {
+                    if (vm.graph().sceneProperty().get().collapsed().isEmpty()) then.run(); // timed out: as it is
+                    else finalView(vm, opts, then);
+                });
+                return;
+            }
             if (opts.openBody() != null) {
                 String[] nb = opts.openBody().split(":", 2);
                 var scene = vm.graph().sceneProperty().get();
@@ -143,7 +155,12 @@ public final class AppLauncher {
                 whenReady(() -> vm.bodies().depth() > 0, 30_000, then);
             } else if (opts.compare()) {
                 vm.compare().shownProperty().set(true);
-                whenReady(() -> vm.compare().comparisonProperty().get() != null, 60_000, then);
+                // compared, then both profiled (the table's time column)
+                whenReady(() -> vm.compare().comparisonProperty().get() != null, 60_000, () -> {
+                    vm.compare().profile();
+                    whenReady(() -> vm.compare().rows().stream().anyMatch(r -> r.msBefore() != null)
+                            || vm.compare().statusProperty().get().startsWith("Cannot"), 60_000, then);
+                });
             } else {
                 then.run();
             }

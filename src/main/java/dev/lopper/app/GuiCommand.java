@@ -31,6 +31,9 @@ public final class GuiCommand implements Runnable {
     @Option(names = "--compare", description = "With --screenshot: show the compare view (original and pruned).")
     boolean compare;
 
+    @Option(names = "--collapse-blocks", description = "With --screenshot: collapse the repeated blocks.")
+    boolean collapseBlocks;
+
     @Override
     public void run() {
         List<String> args = new ArrayList<>();
@@ -49,6 +52,7 @@ public final class GuiCommand implements Runnable {
             args.add(openBody);
         }
         if (compare) args.add("--compare");
+        if (collapseBlocks) args.add("--collapse-blocks");
         dev.lopper.app.AppLauncher.launch(args.toArray(String[]::new));
     }
 }

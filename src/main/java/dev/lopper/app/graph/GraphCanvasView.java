@@ -260,8 +260,11 @@ public final class GraphCanvasView extends Region {
         GraphScene s = viewModel.sceneProperty().get();
         if (s == null || box < 0) return;
         autoView = false;
-        if (scale < 0.7) scale = 0.9;
-        offsetX = s.x(box) - canvas.getWidth() / 2 / scale;
+        double free = fitWidth(canvas.getWidth());
+        // a readable zoom; the graph's whole width when that is still readable (clear of the minimap)
+        if (scale < 0.7) scale = Math.max(0.55, Math.min(0.9, (free - 40) / Math.max(1, s.width())));
+        // centred in the part left of the minimap, as fit() does, so the minimap does not cover it
+        offsetX = s.width() * scale <= free - 40 ? s.width() / 2 - free / 2 / scale : s.x(box) - free / 2 / scale;
         offsetY = s.y(box) - canvas.getHeight() / 2 / scale;
         requestPaint();
     }
