@@ -23,7 +23,7 @@ import javax.imageio.ImageIO;
 public final class AppLauncher {
     private AppLauncher() {}
 
-    /** {@code [MODEL] [--screenshot FILE.png] [--hide-shape-ops] [--group ID]} */
+    /** {@code [MODEL] [--screenshot FILE.png] [--hide-shape-ops] [--group ID] [--open-body NODE:BODY] [--compare]} */
     public static void launch(String[] args) {
         String none = noDisplay(System.getProperty("os.name", ""), System.getenv("DISPLAY"), System.getenv("WAYLAND_DISPLAY"),
                 System.getProperty("glass.platform"));
@@ -57,22 +57,29 @@ public final class AppLauncher {
     }
 
     /** Parsed command line of the app. */
-    record Options(Path model, Path screenshot, boolean hideShapeOps, String group, boolean firstPaint) {
+    record Options(Path model, Path screenshot, boolean hideShapeOps, String group, String openBody, boolean compare,
+                   boolean collapseBlocks, boolean firstPaint) {
         static Options parse(List<String> args) {
             Path model = null;
             Path shot = null;
             boolean hide = false;
             boolean firstPaint = false;
             String group = null;
+            String body = null;
+            boolean compare = false;
+            boolean collapse = false;
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.equals("--screenshot") && i + 1 < args.size()) shot = Path.of(args.get(++i));
                 else if (a.equals("--group") && i + 1 < args.size()) group = args.get(++i);
+                else if (a.equals("--open-body") && i + 1 < args.size()) body = args.get(++i);
                 else if (a.equals("--hide-shape-ops")) hide = true;
                 else if (a.equals("--first-paint")) firstPaint = true;
+                else if (a.equals("--compare")) compare = true;
+                else if (a.equals("--collapse-blocks")) collapse = true;
                 else if (!a.startsWith("-")) model = Path.of(a);
             }
-            return new Options(model, shot, hide, group, firstPaint);
+            return new Options(model, shot, hide, group, body, compare, collapse, firstPaint);
         }
     }
 
@@ -173,7 +180,7 @@ public final class AppLauncher {
                     if (hasGroups) prune.evaluate(30);
                     whenReady(() -> !hasGroups || prune.latencyStatusProperty().get().startsWith("median")
                             || prune.latencyStatusProperty().get().startsWith("original")
-                            || prune.latencyStatusProperty().get().startsWith("Cannot"), 90_000, () -> {
+                            || prune.latencyStatusProperty().get().startsWith("Cannot"), 90_000, () -> finalView(vm, opts, () -> {
                         PauseTransition paint = new PauseTransition(Duration.millis(500));
                         paint.setOnFinished(e2 -> {
                             try {
@@ -187,9 +194,44 @@ public final class AppLauncher {
                             }
                         });
                         paint.play();
-                    });
+                    }));
                 });
             });
+        }
+
+        /** Screenshot mode: the view asked for (an open body, the compare view), then {@code then}. */
+        private static void finalView(MainViewModel vm, Options opts, Runnable then) {
+            if (opts.collapseBlocks() && vm.graph().collapsedKeysProperty().get().isEmpty()
+                    && !vm.graph().sceneProperty().get().blocks().isEmpty()) {
+                vm.graph().collapseAll();
+                whenReady(() -> !vm.graph().sceneProperty().get().collapsed().isEmpty(), 30_000, () -> {
+                    if (vm.graph().sceneProperty().get().collapsed().isEmpty()) then.run(); // timed out: as it is
+                    else finalView(vm, opts, then);
+                });
+                return;
+            }
+            if (opts.openBody() != null) {
+                String[] nb = opts.openBody().split(":", 2);
+                var scene = vm.graph().sceneProperty().get();
+                int box = scene == null ? -1 : scene.boxOf(nb[0]);
+                var bodies = vm.bodies().bodies(box);
+                if (bodies.isEmpty()) {
+                    System.err.println("lopper: no node " + nb[0] + " with a body in the graph");
+                    Runtime.getRuntime().halt(1);
+                }
+                vm.bodies().open(box, nb.length > 1 ? nb[1] : bodies.get(0));
+                whenReady(() -> vm.bodies().depth() > 0, 30_000, then);
+            } else if (opts.compare()) {
+                vm.compare().shownProperty().set(true);
+                // compared, then both profiled (the table's time column)
+                whenReady(() -> vm.compare().comparisonProperty().get() != null, 60_000, () -> {
+                    vm.compare().profile();
+                    whenReady(() -> vm.compare().rows().stream().anyMatch(r -> r.msBefore() != null)
+                            || vm.compare().statusProperty().get().startsWith("Cannot"), 60_000, then);
+                });
+            } else {
+                then.run();
+            }
         }
 
         /** Runs {@code then} on the FX thread once {@code ready} holds, or after {@code timeoutMillis}. */

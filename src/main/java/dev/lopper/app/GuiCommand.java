@@ -28,6 +28,16 @@ public final class GuiCommand implements Runnable {
             "graph (first paint: ... ms after launch, ... ms after open), then exit (lopper bench-suite runs this)."})
     boolean firstPaint;
 
+    @Option(names = "--open-body", paramLabel = "NODE[:BODY]",
+            description = "With --screenshot: open the body of an If/Loop/Scan node (e.g. If_1:then_branch).")
+    String openBody;
+
+    @Option(names = "--compare", description = "With --screenshot: show the compare view (original and pruned).")
+    boolean compare;
+
+    @Option(names = "--collapse-blocks", description = "With --screenshot: collapse the repeated blocks.")
+    boolean collapseBlocks;
+
     @Override
     public void run() {
         List<String> args = new ArrayList<>();
@@ -42,6 +52,12 @@ public final class GuiCommand implements Runnable {
             args.add("--group");
             args.add(group);
         }
+        if (openBody != null) {
+            args.add("--open-body");
+            args.add(openBody);
+        }
+        if (compare) args.add("--compare");
+        if (collapseBlocks) args.add("--collapse-blocks");
         dev.lopper.app.AppLauncher.launch(args.toArray(String[]::new));
     }
 }

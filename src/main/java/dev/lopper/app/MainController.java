@@ -79,7 +79,10 @@ public final class MainController {
     private void initialize() {
         graphView = new GraphCanvasView(vm.graph());
         graphView.setId("graph-canvas");
-        graphPane.getChildren().add(graphView);
+        graphView.setBodyNavigator(vm.bodies());
+        dev.lopper.app.graph.BreadcrumbBar breadcrumb = new dev.lopper.app.graph.BreadcrumbBar(vm.bodies());
+        breadcrumb.setId("breadcrumb");
+        graphPane.getChildren().add(new javafx.scene.layout.BorderPane(graphView, breadcrumb, null, null, null));
         GroupsView groups = new GroupsView(vm.groups());
         groups.setId("groups-view");
         groupsSlot.getChildren().add(groups);

@@ -41,6 +41,7 @@ public final class MainViewModel {
     private final dev.lopper.app.compare.CompareViewModel compare;
     private final dev.lopper.app.sensitivity.SensitivityViewModel sensitivity;
     private final dev.lopper.app.sensitivity.ParetoViewModel pareto;
+    private final dev.lopper.app.graph.BodyNavigator bodies;
     private TaskRunner.Handle loading;
 
     public MainViewModel(ModelServices services, RecentFiles recent) {
@@ -60,15 +61,17 @@ public final class MainViewModel {
         this.prune = new PruneViewModel(services, tasks, groups, graph, undo);
         inspector.profileMillisProperty().bind(prune.profileMillisProperty());
         this.compare = new dev.lopper.app.compare.CompareViewModel(services, tasks, loaded.getReadOnlyProperty(),
-                prune.prunedProperty(), prune.inputsProperty());
+                prune.prunedProperty(), prune.inputsProperty(), graph.collapsedKeysProperty());
         inspector.groupExplanationProperty().bind(groups.explanationProperty());
         var ss = services instanceof dev.lopper.app.sensitivity.SensitivityServices x ? x : new CoreServices();
         this.sensitivity = new dev.lopper.app.sensitivity.SensitivityViewModel(ss, tasks, groups, prune);
         this.pareto = new dev.lopper.app.sensitivity.ParetoViewModel(ss, tasks, groups, prune);
+        this.bodies = new dev.lopper.app.graph.BodyNavigator(graph, tasks, this::relayout, this::reportError);
         graph.collapsedKeysProperty().addListener((o, a, keys) -> relayout());
         graph.hideShapeOpsProperty().addListener((o, a, b) -> relayout());
         loaded.addListener((o, a, m) -> {
             graph.sceneProperty().set(m == null ? null : m.scene());
+            bodies.reset(m == null ? null : m.scene(), m == null ? "" : m.path().getFileName().toString());
             title.set(m == null ? "Lopper" : m.path().getFileName() + " — Lopper");
             groups.setModel(m);
             graph.collapsedKeysProperty().set(java.util.Set.of());
@@ -112,21 +115,24 @@ public final class MainViewModel {
 
     private TaskRunner.Handle relayouting;
 
-    /** Lays the open graph out again with the blocks collapsed and shape computations hidden as asked, keeping the selection. */
+    /**
+     * Lays the graph shown (the model's or an open body) out again with the blocks collapsed and shape computations
+     * hidden as asked, keeping the selection.
+     */
     private void relayout() {
         java.util.Set<String> keys = graph.collapsedKeysProperty().get();
         LoadedModel m = loaded.get();
         GraphScene current = graph.sceneProperty().get();
         if (m == null || current == null) return;
         java.util.Set<String> hidden = graph.hideShapeOpsProperty().get()
-                ? dev.lopper.app.graph.ShapeComputations.find(m.graph()) : java.util.Set.of();
+                ? dev.lopper.app.graph.ShapeComputations.find(current.graph()) : java.util.Set.of();
         if (current.collapsed().equals(keys) && current.hidden().equals(hidden)) return;
         if (relayouting != null && !relayouting.isDone()) relayouting.cancel();
         GraphScene.Box sel = graph.selectedBoxInfo();
         String selectedName = sel == null ? null : sel.name();
         relayouting = tasks.run(keys.isEmpty() ? "Expanding blocks" : "Collapsing repeated blocks",
-                p -> GraphScene.build(m.graph(), current.blocks(), keys, hidden, p), scene -> {
-                    if (loaded.get() != m) return;
+                p -> GraphScene.build(current.graph(), current.blocks(), keys, hidden, current.isBody(), p), scene -> {
+                    if (loaded.get() != m || graph.sceneProperty().get() != current) return;
                     graph.sceneProperty().set(scene);
                     if (selectedName != null) {
                         int b = scene.boxOf(selectedName);
@@ -191,4 +197,7 @@ public final class MainViewModel {
     public dev.lopper.app.sensitivity.SensitivityViewModel sensitivity() { return sensitivity; }
 
     public dev.lopper.app.sensitivity.ParetoViewModel pareto() { return pareto; }
+
+    /** Opening If/Loop/Scan bodies in the graph view, with the breadcrumb back. */
+    public dev.lopper.app.graph.BodyNavigator bodies() { return bodies; }
 }

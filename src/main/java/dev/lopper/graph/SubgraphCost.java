@@ -19,6 +19,7 @@ import dev.lopper.onnx.proto.Onnx.ValueInfoProto;
  * the outer scope; its inputs get the shapes the node feeds them (If: none; Loop: iteration number, condition and
  * the loop-carried values; Scan: the state values and one slice of each scanned input), falling back on the shapes
  * the body declares. Its {@code Constant} nodes become constants, then shapes are inferred node by node.
+ * The app's graph view opens these same graphs (a body can hold bodies of its own: pass the body as {@code outer}).
  */
 public final class SubgraphCost {
     private SubgraphCost() {}

@@ -48,23 +48,24 @@ public final class CompareView extends BorderPane {
         profile.setTooltip(new Tooltip("Time every node of the original and the pruned model in ONNX Runtime's profiler"));
         profile.setOnAction(e -> vm.profile());
         profile.disableProperty().bind(vm.comparisonProperty().isNull());
+        profile.setMinWidth(Region.USE_PREF_SIZE);
+        status.setMinWidth(0);
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        Label hint = new Label("Pan or zoom either graph: the other follows · tinted: channels changed");
-        hint.getStyleClass().add("hint");
-        HBox bar = new HBox(8, status, gap, hint, profile);
+        HBox bar = new HBox(8, status, gap, profile);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 8, 4, 8));
         bar.getStyleClass().add("toolbar");
         setTop(bar);
 
-        SplitPane graphs = new SplitPane(titled("Original", original), titled("Pruned (verified)", pruned));
+        SplitPane graphs = new SplitPane(titled("Original", original),
+                titled("Pruned (verified) · pan or zoom either graph: the other follows · tinted: channels changed", pruned));
         graphs.setDividerPositions(0.5);
         table.setId("compare-table");
         table.setItems(vm.rows());
         table.setPlaceholder(new Label("No node changed"));
         table.getColumns().add(column("Node", 260, NodeDelta::node));
-        table.getColumns().add(column("Op", 90, NodeDelta::opType));
+        table.getColumns().add(column("Op", 150, NodeDelta::opType));
         table.getColumns().add(column("Channels", 90, NodeDelta::channelsText));
         table.getColumns().add(column("Params", 170, d -> change(d.paramsBefore(), d.paramsAfter())));
         table.getColumns().add(column("MACs", 210, d -> change(d.macsBefore(), d.macsAfter())));

@@ -40,6 +40,9 @@ import dev.lopper.onnx.proto.Onnx.ModelProto;
  * parameters and MACs (both counted by {@link Metrics}, the one cost definition) and, once profiled, time.
  * Nodes whose channels changed carry a "24 → 15" label and a tint on both graphs. The comparison is made in
  * the background when the view is shown, and again for each new pruned model while it is shown.
+ * Repeated blocks collapsed in the main graph view are collapsed on both sides too (one box each, the same blocks:
+ * pruning keeps node names), and a collapsed block shows, and is listed with, the sum of its nodes' deltas;
+ * expanding a block on either side expands it on both.
  */
 public final class CompareViewModel {
     /**
@@ -49,6 +52,39 @@ public final class CompareViewModel {
     public record NodeDelta(String node, String opType, long channelsBefore, long channelsAfter, long paramsBefore,
                             long paramsAfter, long macsBefore, long macsAfter, Double msBefore, Double msAfter) {
         public boolean channelsChanged() { return channelsBefore != channelsAfter; }
+
+        /** One row for a collapsed block: its nodes' deltas summed (time only when every node was profiled). */
+        public static NodeDelta sum(String block, List<NodeDelta> members) {
+            long pb = 0, pa = 0, mb = 0, ma = 0;
+            double tb = 0, ta = 0;
+            boolean timed = !members.isEmpty();
+            for (NodeDelta d : members) {
+                pb += d.paramsBefore();
+                pa += d.paramsAfter();
+                mb += d.macsBefore();
+                ma += d.macsAfter();
+                if (d.msBefore() == null || d.msAfter() == null) timed = false;
+                else {
+                    tb += d.msBefore();
+                    ta += d.msAfter();
+                }
+            }
+            return new NodeDelta(block, "block · " + members.size() + " changed", -1, -1, pb, pa, mb, ma,
+                    timed ? tb : null, timed ? ta : null);
+        }
+
+        /** What a collapsed block's box says: "params −38% · MACs −41%". */
+        public String summaryText() {
+            List<String> parts = new ArrayList<>();
+            if (paramsBefore != paramsAfter) parts.add("params " + percentText(paramsBefore, paramsAfter));
+            if (macsBefore != macsAfter) parts.add("MACs " + percentText(macsBefore, macsAfter));
+            return String.join(" · ", parts);
+        }
+
+        private static String percentText(long before, long after) {
+            return before == 0 ? String.format("%,d → %,d", before, after)
+                    : String.format("%+.0f%%", 100.0 * (after - before) / before).replace('-', '−');
+        }
 
         public boolean changed() {
             return channelsChanged() || paramsBefore != paramsAfter || macsBefore != macsAfter;
@@ -60,7 +96,8 @@ public final class CompareViewModel {
 
     /** A comparison: the pruned graph and its drawing, both cost reports, and the deltas of changed nodes in graph order. */
     public record Comparison(LoadedModel original, ModelServices.PruneOutcome pruned, ModelGraph prunedGraph,
-                             GraphScene prunedScene, Metrics.Report before, Metrics.Report after, List<NodeDelta> deltas) {
+                             GraphScene originalScene, GraphScene prunedScene, Metrics.Report before, Metrics.Report after,
+                             List<NodeDelta> deltas) {
         public Comparison {
             deltas = List.copyOf(deltas);
         }
@@ -88,6 +125,13 @@ public final class CompareViewModel {
 
     public CompareViewModel(ModelServices services, TaskRunner tasks, ObservableValue<LoadedModel> model,
                             ObservableValue<ModelServices.PruneOutcome> pruned, ObservableValue<RunInputs> inputs) {
+        this(services, tasks, model, pruned, inputs, new javafx.beans.property.SimpleObjectProperty<>(Set.of()));
+    }
+
+    /** As above, collapsing on both sides the repeated blocks that {@code collapsed} (the main graph view's) names. */
+    public CompareViewModel(ModelServices services, TaskRunner tasks, ObservableValue<LoadedModel> model,
+                            ObservableValue<ModelServices.PruneOutcome> pruned, ObservableValue<RunInputs> inputs,
+                            ObservableValue<Set<String>> collapsed) {
         this.services = services;
         this.tasks = tasks;
         this.model = model;
@@ -105,7 +149,18 @@ public final class CompareViewModel {
         // selecting a node on one graph selects the same node on the other
         originalGraph.selectedBoxProperty().addListener((o, a, b) -> follow(originalGraph, prunedGraph, b.intValue()));
         prunedGraph.selectedBoxProperty().addListener((o, a, b) -> follow(prunedGraph, originalGraph, b.intValue()));
+        // one collapse state on both sides, taken from the main graph view; a block expanded on one side expands on both
+        originalGraph.collapsedKeysProperty().set(collapsed.getValue());
+        collapsed.addListener((o, a, k) -> originalGraph.collapsedKeysProperty().set(k));
+        prunedGraph.collapsedKeysProperty().addListener((o, a, k) -> originalGraph.collapsedKeysProperty().set(k));
+        originalGraph.collapsedKeysProperty().addListener((o, a, k) -> {
+            prunedGraph.collapsedKeysProperty().set(k);
+            relayout();
+        });
     }
+
+    /** The blocks drawn collapsed on both sides. */
+    public Set<String> collapsedKeys() { return originalGraph.collapsedKeysProperty().get(); }
 
     private static void follow(GraphViewModel from, GraphViewModel to, int box) {
         GraphScene s = from.sceneProperty().get();
@@ -138,18 +193,20 @@ public final class CompareViewModel {
         }
         int run = runs;
         status.set("Comparing…");
+        Set<String> keys = collapsedKeys();
         work = tasks.run("Comparing original and pruned", pr -> {
             pr.update("Loading the pruned model", 0, 3);
             OnnxModel prunedModel = OnnxModel.of(m.path(), ModelProto.parseFrom(p.model()));
             ModelGraph g = services.loadGraph(prunedModel, pr);
             pr.checkCancelled();
             pr.update("Laying out the pruned graph", 1, 3);
-            GraphScene scene = GraphScene.build(g, pr);
+            GraphScene[] scenes = scenes(m, g, keys, pr);
             pr.checkCancelled();
             pr.update("Counting parameters and MACs", 2, 3);
             Metrics.Report before = Metrics.of(m.graph());
             Metrics.Report after = Metrics.of(g);
-            return new Comparison(m, p, g, scene, before, after, deltas(m.graph(), before, g, after, Map.of(), Map.of()));
+            return new Comparison(m, p, g, scenes[0], scenes[1], before, after,
+                    deltas(m.graph(), before, g, after, Map.of(), Map.of()));
         }, r -> {
             if (run != runs) return;
             show(r);
@@ -160,13 +217,65 @@ public final class CompareViewModel {
         });
     }
 
+    /**
+     * Both drawings with the blocks {@code keys} collapsed; the pruned graph's blocks are the original's (matched by
+     * node name), so the two sides collapse the same nodes.
+     */
+    private static GraphScene[] scenes(LoadedModel m, ModelGraph pruned, Set<String> keys, dev.lopper.task.Progress pr) {
+        GraphScene original = keys.isEmpty() ? m.scene() : GraphScene.build(m.graph(), m.scene().blocks(), keys, pr);
+        return new GraphScene[] {original, GraphScene.build(pruned, m.scene().blocks(), keys, pr)};
+    }
+
+    /** Draws both sides again with the blocks now collapsed (in the background), keeping the deltas. */
+    private void relayout() {
+        Comparison c = comparison.get();
+        Set<String> keys = collapsedKeys();
+        if (c == null || c.originalScene().collapsed().equals(keys)) return;
+        if (work != null && !work.isDone()) work.cancel();
+        int run = ++runs;
+        work = tasks.run(keys.isEmpty() ? "Expanding blocks" : "Collapsing repeated blocks", pr -> {
+            GraphScene[] s = scenes(c.original(), c.prunedGraph(), keys, pr);
+            return new Comparison(c.original(), c.pruned(), c.prunedGraph(), s[0], s[1], c.before(), c.after(), c.deltas());
+        }, r -> {
+            if (run == runs) show(r);
+        }, ex -> {
+            if (run == runs) status.set("Cannot compare: " + MainViewModel.oneLine(ex));
+        });
+    }
+
+    /**
+     * The table's rows: the changed nodes in graph order, those inside a collapsed block replaced (where the block's
+     * first changed node was) by one row summing them, named by the block.
+     */
+    public static List<NodeDelta> rows(GraphScene s, List<NodeDelta> deltas) {
+        Map<String, List<NodeDelta>> byBlock = new LinkedHashMap<>();
+        List<Object> order = new ArrayList<>();
+        for (NodeDelta d : deltas) {
+            int b = s.boxOf(d.node());
+            GraphScene.Box box = b < 0 ? null : s.boxes().get(b);
+            if (box == null || box.kind() != GraphScene.Kind.BLOCK) {
+                order.add(d);
+                continue;
+            }
+            List<NodeDelta> members = byBlock.get(box.name());
+            if (members == null) {
+                byBlock.put(box.name(), members = new ArrayList<>());
+                order.add(box.name());
+            }
+            members.add(d);
+        }
+        List<NodeDelta> out = new ArrayList<>();
+        for (Object o : order) out.add(o instanceof NodeDelta d ? d : NodeDelta.sum((String) o, byBlock.get(o)));
+        return out;
+    }
+
     private void show(Comparison c) {
         comparison.set(c);
-        rows.setAll(c.deltas());
-        originalGraph.sceneProperty().set(c.original().scene());
+        rows.setAll(rows(c.originalScene(), c.deltas()));
+        originalGraph.sceneProperty().set(c.originalScene());
         prunedGraph.sceneProperty().set(c.prunedScene());
-        mark(originalGraph, c.original().scene(), c.deltas());
-        mark(prunedGraph, c.prunedScene(), c.deltas());
+        mark(originalGraph, c.originalScene(), rows);
+        mark(prunedGraph, c.prunedScene(), rows);
         long changedChannels = c.deltas().stream().filter(NodeDelta::channelsChanged).count();
         status.set(String.format("%d nodes changed (%d in channels) · params %,d → %,d (−%.1f%%) · MACs %,d → %,d (−%.1f%%)",
                 c.deltas().size(), changedChannels, c.before().params(), c.after().params(),
@@ -190,15 +299,20 @@ public final class CompareViewModel {
         return before == 0 ? 0 : 100.0 * (before - after) / before;
     }
 
-    /** "24 → 15" labels and a tint on the boxes of nodes whose channels changed. */
-    private static void mark(GraphViewModel vm, GraphScene s, List<NodeDelta> deltas) {
+    /**
+     * "24 → 15" labels and a tint on the boxes of nodes whose channels changed; a collapsed block's box (a summed row)
+     * says how its params and MACs changed ("params −38% · MACs −41%").
+     */
+    private static void mark(GraphViewModel vm, GraphScene s, List<NodeDelta> rows) {
         Map<Integer, String> labels = new HashMap<>();
         Set<Integer> tinted = new HashSet<>();
-        for (NodeDelta d : deltas) {
-            if (!d.channelsChanged()) continue;
+        for (NodeDelta d : rows) {
             int b = s.boxOf(d.node());
             if (b < 0) continue;
-            labels.put(b, d.channelsText());
+            boolean block = s.boxes().get(b).kind() == GraphScene.Kind.BLOCK;
+            String text = block ? d.summaryText() : d.channelsText();
+            if (text.isEmpty()) continue;
+            labels.put(b, text);
             tinted.add(b);
         }
         vm.channelLabelsProperty().set(Map.copyOf(labels));
@@ -214,7 +328,7 @@ public final class CompareViewModel {
         RunInputs in = inputs.getValue() == null ? RunInputs.AUTO : inputs.getValue();
         work = tasks.run("Profiling original and pruned", pr -> {
             Map<String, Map<String, Double>> ms = services.profileBoth(c.original(), c.pruned().model(), in, pr);
-            return new Comparison(c.original(), c.pruned(), c.prunedGraph(), c.prunedScene(), c.before(), c.after(),
+            return new Comparison(c.original(), c.pruned(), c.prunedGraph(), c.originalScene(), c.prunedScene(), c.before(), c.after(),
                     deltas(c.original().graph(), c.before(), c.prunedGraph(), c.after(), ms.get("original"), ms.get("pruned")));
         }, r -> {
             if (run == runs) show(r);

@@ -13,7 +13,6 @@ import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
-import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
@@ -57,8 +56,27 @@ public final class GraphCanvasView extends Region {
     private boolean fitPending = true;
     /** True until the user pans or zooms: the view is re-fitted when the canvas is resized (the window opens). */
     private boolean autoView = true;
-    private WritableImage minimapImage;
+    /** False when the minimap's picture of the graph must be drawn again (new scene or overlay). */
+    private boolean minimapDrawn;
     private double minimapScale;
+    /** The viewport on the minimap: a node of its own, so a pan moves it without redrawing the minimap. */
+    private final javafx.scene.shape.Rectangle minimapViewport = new javafx.scene.shape.Rectangle();
+    /** True when a repaint is wanted and has not happened yet (a paint already done serves the queued one). */
+    private boolean dirty;
+    /** The edges a frame draws (reused: no allocation per frame). */
+    private int[] visibleEdges = new int[256];
+    private final int[] visibleEdgeCount = new int[1];
+    private static final Font TITLE_FONT = Font.font("System", FontWeight.BOLD, 12.5);
+    private static final Font SUB_FONT = Font.font("System", 11);
+    private static final Font EDGE_FONT = Font.font("System", 9.5);
+    private static final Font LEGEND_FONT = Font.font("System", 10);
+    private static final Color STRIP_BACKGROUND = Color.web("#d6e6fb");
+    private static final Color COUPLING = Color.web("#6a1b9a");
+    private static final Color LOCKING = Color.web("#c62828");
+    private static final Color REMOVED = Color.web("#d32f2f");
+    private static final Color HATCH = Color.web("#7a1f1f", 0.55);
+    private static final Color[] HEAT_STOPS = {Color.web("#30123b"), Color.web("#4662d7"), Color.web("#1ae4b6"),
+            Color.web("#fabb39"), Color.web("#f7f05d")};
     private double dragX;
     private double dragY;
     private boolean dragged;
@@ -66,6 +84,9 @@ public final class GraphCanvasView extends Region {
     private long lastPaintNanos;
     /** Where the view looks (scale and the world point at its top-left); the compare view binds two canvases by it. */
     public record Viewport(double scale, double x, double y) { }
+    /** Opens If/Loop/Scan bodies on double-click and from the context menu; null: bodies are not opened here. */
+    private BodyNavigator bodies;
+    private final javafx.scene.control.ContextMenu bodyMenu = new javafx.scene.control.ContextMenu();
     private final javafx.beans.property.ReadOnlyObjectWrapper<Viewport> viewport =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(new Viewport(1, 0, 0));
     private static final Color TINT = Color.web("#f4a7a0");
@@ -90,11 +111,18 @@ public final class GraphCanvasView extends Region {
         hoverCard.setVisible(false);
         hoverCard.setMouseTransparent(true);
         minimap.getStyleClass().add("minimap");
-        getChildren().addAll(canvas, minimap, hoverCard);
+        // the minimap changes only with the scene: cached with its shadow, not rendered again on every pan
+        minimap.setCache(true);
+        minimapViewport.setManaged(false);
+        minimapViewport.setMouseTransparent(true);
+        minimapViewport.setFill(Color.TRANSPARENT);
+        minimapViewport.setStrokeWidth(1.5);
+        minimapViewport.getStyleClass().add("minimap-viewport");
+        getChildren().addAll(canvas, minimap, minimapViewport, hoverCard);
         setMinSize(100, 100);
 
         viewModel.sceneProperty().addListener((o, a, b) -> {
-            minimapImage = null;
+            minimapDrawn = false;
             fitPending = true;
             autoView = true;
             // a hover card describes a box of the old scene (e.g. the block just expanded): it goes
@@ -103,7 +131,7 @@ public final class GraphCanvasView extends Region {
             requestPaint();
         });
         viewModel.selectedBoxProperty().addListener((o, a, b) -> requestPaint());
-        viewModel.overlayProperty().addListener((o, a, b) -> { minimapImage = null; requestPaint(); });
+        viewModel.overlayProperty().addListener((o, a, b) -> { minimapDrawn = false; requestPaint(); });
         viewModel.channelLabelsProperty().addListener((o, a, b) -> requestPaint());
         viewModel.tintedProperty().addListener((o, a, b) -> requestPaint());
         viewModel.revealRequestsProperty().addListener((o, a, b) -> reveal(viewModel.selectedBoxProperty().get()));
@@ -114,6 +142,7 @@ public final class GraphCanvasView extends Region {
         canvas.setOnMouseMoved(this::onMoved);
         canvas.setOnMouseExited(e -> { hoverBox = -1; hoverCard.setVisible(false); });
         canvas.setOnScroll(this::onScroll);
+        bodyMenu.setId("body-menu");
         minimap.setOnMousePressed(this::onMinimap);
         minimap.setOnMouseDragged(this::onMinimap);
     }
@@ -231,8 +260,11 @@ public final class GraphCanvasView extends Region {
         GraphScene s = viewModel.sceneProperty().get();
         if (s == null || box < 0) return;
         autoView = false;
-        if (scale < 0.7) scale = 0.9;
-        offsetX = s.x(box) - canvas.getWidth() / 2 / scale;
+        double free = fitWidth(canvas.getWidth());
+        // a readable zoom; the graph's whole width when that is still readable (clear of the minimap)
+        if (scale < 0.7) scale = Math.max(0.55, Math.min(0.9, (free - 40) / Math.max(1, s.width())));
+        // centred in the part left of the minimap, as fit() does, so the minimap does not cover it
+        offsetX = s.width() * scale <= free - 40 ? s.width() / 2 - free / 2 / scale : s.x(box) - free / 2 / scale;
         offsetY = s.y(box) - canvas.getHeight() / 2 / scale;
         requestPaint();
     }
@@ -242,6 +274,12 @@ public final class GraphCanvasView extends Region {
     // ---------------------------------------------------------------- input
 
     private void onPressed(MouseEvent e) {
+        if (e.getButton() == MouseButton.SECONDARY) {
+            // the context menu: the bodies of an If/Loop/Scan node
+            int b = boxAtScreen(e.getX(), e.getY());
+            if (b >= 0) viewModel.select(b);
+            showBodyMenu(b, e.getScreenX(), e.getScreenY());
+        }
         dragX = e.getX();
         dragY = e.getY();
         dragged = false;
@@ -264,8 +302,31 @@ public final class GraphCanvasView extends Region {
         if (e.getClickCount() == 2 && b >= 0) {
             GraphScene.Box box = viewModel.sceneProperty().get().boxes().get(b);
             if (box.kind() == GraphScene.Kind.BLOCK) viewModel.expand(box.name());
-            else reveal(b);
+            else if (bodies != null && !bodies.bodies(b).isEmpty()) {
+                List<String> names = bodies.bodies(b);
+                if (names.size() == 1) bodies.open(b, names.get(0));
+                else showBodyMenu(b, e.getScreenX(), e.getScreenY()); // If: then or else
+            } else reveal(b);
         }
+    }
+
+    /** Lets double-click and the context menu open the bodies of If/Loop/Scan nodes through {@code navigator}. */
+    public void setBodyNavigator(BodyNavigator navigator) { this.bodies = navigator; }
+
+    /** The menu listing the bodies of a box's node ("Open then_branch"); nothing for other boxes. */
+    private void showBodyMenu(int b, double screenX, double screenY) {
+        bodyMenu.hide();
+        if (bodies == null || b < 0) return;
+        List<String> names = bodies.bodies(b);
+        if (names.isEmpty()) return;
+        bodyMenu.getItems().clear();
+        for (String name : names) {
+            javafx.scene.control.MenuItem item = new javafx.scene.control.MenuItem("Open " + name);
+            item.setId("open-body-" + name);
+            item.setOnAction(a -> bodies.open(b, name));
+            bodyMenu.getItems().add(item);
+        }
+        bodyMenu.show(canvas, screenX, screenY);
     }
 
     private void onMoved(MouseEvent e) {
@@ -300,7 +361,11 @@ public final class GraphCanvasView extends Region {
         switch (box.kind()) {
             case INPUT -> t.append("Graph input ").append(box.name());
             case OUTPUT -> t.append("Graph output ").append(box.name());
-            case OP -> t.append(box.title()).append("  ").append(box.name());
+            case OP -> {
+                t.append(box.title()).append("  ").append(box.name());
+                if (bodies != null && !bodies.bodies(b).isEmpty()) t.append("\ndouble-click to open its body (")
+                        .append(String.join(", ", bodies.bodies(b))).append(")");
+            }
             case BLOCK -> t.append("Repeated block ").append(box.name()).append(" · ").append(box.members().size())
                     .append(" ops (double-click to expand)");
         }
@@ -315,7 +380,7 @@ public final class GraphCanvasView extends Region {
             }
         }
         String label = viewModel.channelLabelsProperty().get().get(b);
-        if (label != null) t.append("\nchannels ").append(label);
+        if (label != null) t.append(box.kind() == GraphScene.Kind.BLOCK ? "\nchanged: " : "\nchannels ").append(label);
         return t.toString();
     }
 
@@ -370,11 +435,12 @@ public final class GraphCanvasView extends Region {
     public void requestPaint() {
         Viewport v = new Viewport(scale, offsetX, offsetY);
         if (!v.equals(viewport.get())) viewport.set(v);
+        dirty = true;
         if (paintPending) return;
         paintPending = true;
         Platform.runLater(() -> {
             paintPending = false;
-            paint();
+            if (dirty) paint();
         });
     }
 
@@ -384,6 +450,7 @@ public final class GraphCanvasView extends Region {
     /** Redraws the visible part of the graph now (FX thread). */
     public void paint() {
         long t0 = System.nanoTime();
+        dirty = false;
         GraphicsContext g = canvas.getGraphicsContext2D();
         double w = canvas.getWidth();
         double h = canvas.getHeight();
@@ -392,6 +459,7 @@ public final class GraphCanvasView extends Region {
         g.fillRect(0, 0, w, h);
         GraphScene s = viewModel.sceneProperty().get();
         minimap.setVisible(s != null);
+        minimapViewport.setVisible(s != null);
         if (s == null || w <= 0 || h <= 0) {
             lastPaintNanos = System.nanoTime() - t0;
             return;
@@ -416,10 +484,13 @@ public final class GraphCanvasView extends Region {
         g.setLineWidth(Math.max(1 / scale, tiny ? 0 : 1.2));
         boolean drawEdges = !tiny || edges.size() < 20_000;
         if (drawEdges) {
+            visibleEdges = s.visibleEdges(minX, minY, maxX, maxY, visibleEdges, visibleEdgeCount);
+            int[] vis = visibleEdges;
+            int nVis = visibleEdgeCount[0];
             g.beginPath();
-            for (int i = 0; i < edges.size(); i++) {
+            for (int v = 0; v < nVis; v++) {
+                int i = vis[v];
                 double[] p = pts[i];
-                if (p == null || !s.edgeIntersects(i, minX, minY, maxX, maxY)) continue;
                 g.moveTo(p[0], p[1]);
                 if (p.length == 4 || !text) {
                     for (int k = 2; k < p.length; k += 2) g.lineTo(p[k], p[k + 1]);
@@ -435,22 +506,28 @@ public final class GraphCanvasView extends Region {
             }
             g.stroke();
             if (text) {
+                // the arrowheads: one path, one fill
                 g.setFill(edgeColor.getValue());
-                for (int i = 0; i < edges.size(); i++) {
-                    double[] p = pts[i];
-                    if (p == null || !s.edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                g.beginPath();
+                for (int v = 0; v < nVis; v++) {
+                    double[] p = pts[vis[v]];
                     double ex = p[p.length - 2];
                     double ey = p[p.length - 1];
-                    g.fillPolygon(new double[] {ex - 4, ex + 4, ex}, new double[] {ey - 7, ey - 7, ey}, 3);
+                    g.moveTo(ex - 4, ey - 7);
+                    g.lineTo(ex + 4, ey - 7);
+                    g.lineTo(ex, ey);
+                    g.closePath();
                 }
+                g.fill();
                 if (scale >= 0.75) {
-                    g.setFont(Font.font("System", 9.5));
+                    g.setFont(EDGE_FONT);
                     g.setTextAlign(TextAlignment.LEFT);
                     g.setTextBaseline(VPos.CENTER);
-                    for (int i = 0; i < edges.size(); i++) {
+                    for (int v = 0; v < nVis; v++) {
+                        int i = vis[v];
                         double[] p = pts[i];
                         String label = edges.get(i).label();
-                        if (p == null || label.isEmpty() || !s.edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                        if (label.isEmpty()) continue;
                         g.fillText(label, p[0] + 4, p[1] + 9);
                     }
                 }
@@ -458,8 +535,8 @@ public final class GraphCanvasView extends Region {
         }
         // boxes
         final GraphicsContext gc = g;
-        Font titleFont = Font.font("System", FontWeight.BOLD, 12.5);
-        Font subFont = Font.font("System", 11);
+        Font titleFont = TITLE_FONT;
+        Font subFont = SUB_FONT;
         gc.setTextAlign(TextAlignment.CENTER);
         gc.setTextBaseline(VPos.CENTER);
         s.visibleBoxes(minX, minY, maxX, maxY, b -> {
@@ -471,7 +548,7 @@ public final class GraphCanvasView extends Region {
             if (overlay != null && heat == null) fill = fill.deriveColor(0, 0.35, 1.08, 1);
             if (tinted.contains(b)) fill = fill.interpolate(TINT, 0.6);
             boolean strip = heat != null && !overlay.locked() && overlay.channelImportance() != null;
-            if (heat != null && !overlay.locked()) fill = strip ? Color.web("#d6e6fb") : heatColor(heat);
+            if (heat != null && !overlay.locked()) fill = strip ? STRIP_BACKGROUND : heatColor(heat);
             if (!text) {
                 gc.setFill(fill);
                 gc.fillRect(x, y, box.width(), box.height());
@@ -509,20 +586,20 @@ public final class GraphCanvasView extends Region {
             if (step != null) {
                 // "Explain a group": the node's place in the chain of couplings
                 gc.setFont(subFont);
-                gc.setFill(Color.web("#6a1b9a"));
+                gc.setFill(COUPLING);
                 gc.fillOval(x - 9, y - 9, 18, 18);
                 gc.setFill(Color.WHITE);
                 gc.fillText(String.valueOf(step), x, y);
                 gc.setFont(titleFont);
             }
             if (overlay != null && overlay.lockingBox() == b) {
-                gc.setStroke(Color.web("#c62828"));
+                gc.setStroke(LOCKING);
                 gc.setLineWidth(4);
                 gc.setLineDashes(6, 4);
                 gc.strokeRoundRect(x - 4, y - 4, box.width() + 8, box.height() + 8, arc + 4, arc + 4);
                 gc.setLineDashes();
                 gc.setFont(subFont);
-                gc.setFill(Color.web("#c62828"));
+                gc.setFill(LOCKING);
                 gc.fillText("locks the group", s.x(b), y + box.height() + 12);
                 gc.setFont(titleFont);
             }
@@ -532,7 +609,7 @@ public final class GraphCanvasView extends Region {
                 double lw = label.length() * 6 + 10;
                 double lx = x + box.width() - lw / 2 - 2;
                 double ly = y - 2;
-                gc.setFill(Color.web("#c62828"));
+                gc.setFill(LOCKING);
                 gc.fillRoundRect(lx - lw / 2, ly - 8, lw, 16, 8, 8);
                 gc.setFill(Color.WHITE);
                 gc.fillText(label, lx, ly);
@@ -563,7 +640,7 @@ public final class GraphCanvasView extends Region {
         double seg = w / n;
         for (int c = 0; c < n; c++) {
             boolean gone = o.removed() != null && c < o.removed().length && o.removed()[c];
-            g.setFill(gone ? Color.web("#d32f2f") : heatColor(imp[c]));
+            g.setFill(gone ? REMOVED : heatColor(imp[c]));
             g.fillRect(x + c * seg, gone ? y - 1 : y, Math.max(0.6, seg - (seg > 3 ? 0.6 : 0)), gone ? h + 2 : h);
         }
     }
@@ -573,7 +650,7 @@ public final class GraphCanvasView extends Region {
         g.beginPath();
         g.rect(x, y, w, h);
         g.clip();
-        g.setStroke(Color.web("#7a1f1f", 0.55));
+        g.setStroke(HATCH);
         g.setLineWidth(1.5);
         for (double d = -h; d < w; d += 8) g.strokeLine(x + d, y + h, x + d + h, y);
         g.restore();
@@ -583,7 +660,7 @@ public final class GraphCanvasView extends Region {
     public static Color heatColor(double v) {
         if (Double.isNaN(v)) return Color.web("#bdbdbd");
         v = Math.max(0, Math.min(1, v));
-        Color[] stops = {Color.web("#30123b"), Color.web("#4662d7"), Color.web("#1ae4b6"), Color.web("#fabb39"), Color.web("#f7f05d")};
+        Color[] stops = HEAT_STOPS;
         double p = v * (stops.length - 1);
         int i = Math.min(stops.length - 2, (int) p);
         return stops[i].interpolate(stops[i + 1], p - i);
@@ -598,13 +675,13 @@ public final class GraphCanvasView extends Region {
         g.setFill(new LinearGradient(x, 0, x + w, 0, false, CycleMethod.NO_CYCLE, stops));
         g.fillRect(x, y, w, h);
         g.setFill(textColor.getValue());
-        g.setFont(Font.font("System", 10));
+        g.setFont(LEGEND_FONT);
         g.setTextBaseline(VPos.TOP);
         g.setTextAlign(TextAlignment.LEFT);
         g.fillText("low importance", x, y + h + 3);
         g.setTextAlign(TextAlignment.RIGHT);
         g.fillText("high", x + w, y + h + 3);
-        g.setFill(Color.web("#d32f2f"));
+        g.setFill(REMOVED);
         g.fillRect(x, y + h + 19, 10, 8);
         g.setFill(textColor.getValue());
         g.setTextAlign(TextAlignment.LEFT);
@@ -617,38 +694,44 @@ public final class GraphCanvasView extends Region {
         return new double[] {(MINIMAP_W - mw) / 2, (MINIMAP_H - mh) / 2};
     }
 
+    /**
+     * The minimap: its picture of the graph is drawn once per scene (and overlay); a pan or zoom only moves the
+     * viewport rectangle, a node of its own over the cached minimap.
+     */
     private void paintMinimap(GraphScene s) {
-        GraphicsContext m = minimap.getGraphicsContext2D();
         minimapScale = Math.min((MINIMAP_W - 8) / Math.max(1, s.width()), (MINIMAP_H - 8) / Math.max(1, s.height()));
         double[] o = minimapOrigin(s);
-        if (minimapImage == null) {
+        if (!minimapDrawn) {
+            GraphicsContext m = minimap.getGraphicsContext2D();
+            m.clearRect(0, 0, MINIMAP_W, MINIMAP_H);
             m.setFill(Color.web("#ffffff", 0.92));
             m.fillRect(0, 0, MINIMAP_W, MINIMAP_H);
             GroupOverlay overlay = viewModel.overlayProperty().get();
             for (GraphScene.Box box : s.boxes()) {
                 int b = box.index();
                 Color c = categoryColors.get(box.category()).getValue();
-                if (overlay != null && overlay.heat().containsKey(b)) c = Color.web("#c62828");
+                if (overlay != null && overlay.heat().containsKey(b)) c = LOCKING;
                 m.setFill(c.darker());
                 double bw = Math.max(1, box.width() * minimapScale);
                 double bh = Math.max(1, box.height() * minimapScale);
                 m.fillRect(o[0] + (s.x(b) - box.width() / 2) * minimapScale, o[1] + (s.y(b) - box.height() / 2) * minimapScale, bw, bh);
             }
-            minimapImage = minimap.snapshot(null, null);
-        } else {
-            m.drawImage(minimapImage, 0, 0);
+            m.setStroke(Color.web("#9e9e9e"));
+            m.setLineWidth(1);
+            m.strokeRect(0.5, 0.5, MINIMAP_W - 1, MINIMAP_H - 1);
+            minimapDrawn = true;
         }
-        m.setStroke(selectionColor.getValue());
-        m.setLineWidth(1.5);
         double vx = o[0] + offsetX * minimapScale;
         double vy = o[1] + offsetY * minimapScale;
         double vw = canvas.getWidth() / scale * minimapScale;
         double vh = canvas.getHeight() / scale * minimapScale;
         double x0 = Math.max(0, vx), y0 = Math.max(0, vy);
         double x1 = Math.min(MINIMAP_W, vx + vw), y1 = Math.min(MINIMAP_H, vy + vh);
-        if (x1 > x0 && y1 > y0) m.strokeRect(x0, y0, Math.max(2, x1 - x0), Math.max(2, y1 - y0));
-        m.setStroke(Color.web("#9e9e9e"));
-        m.setLineWidth(1);
-        m.strokeRect(0.5, 0.5, MINIMAP_W - 1, MINIMAP_H - 1);
+        minimapViewport.setStroke(selectionColor.getValue());
+        minimapViewport.setVisible(x1 > x0 && y1 > y0);
+        minimapViewport.setX(minimap.getLayoutX() + x0);
+        minimapViewport.setY(minimap.getLayoutY() + y0);
+        minimapViewport.setWidth(Math.max(2, x1 - x0));
+        minimapViewport.setHeight(Math.max(2, y1 - y0));
     }
 }

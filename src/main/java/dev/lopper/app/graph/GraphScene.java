@@ -46,6 +46,7 @@ public final class GraphScene {
     private final RepeatedBlocks blocks;
     private final java.util.Set<String> collapsed;
     private java.util.Set<String> hidden = java.util.Set.of();
+    private boolean body;
     private final List<Box> boxes;
     private final List<Edge> edges;
     private final LayoutResult layout;
@@ -57,6 +58,16 @@ public final class GraphScene {
     private final double[] edgeMaxX;
     private final double[] edgeMinY;
     private final double[] edgeMaxY;
+    /** Edges by horizontal band of {@link #BAND} world units (CSR: band b holds bandEdges[bandStart[b] .. bandStart[b+1])). */
+    private final int[] bandStart;
+    private final int[] bandEdges;
+    /** Edges spanning more than {@link #MAX_BANDS} bands, checked one by one. */
+    private final int[] longEdges;
+    /** Per edge, the last query that visited it (an edge lies in several bands). */
+    private final int[] edgeStamp;
+    private int stamp;
+    static final double BAND = 256;
+    static final int MAX_BANDS = 64;
 
     private GraphScene(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed, List<Box> boxes,
                        List<Edge> edges, LayoutResult layout) {
@@ -68,6 +79,7 @@ public final class GraphScene {
         this.layout = layout;
         for (Box b : boxes) {
             if (b.node() != null) boxByNodeName.put(b.node().name(), b.index());
+            if (b.kind() == Kind.BLOCK) boxByNodeName.putIfAbsent(b.name(), b.index());
             for (Node m : b.members()) boxByNodeName.put(m.name(), b.index());
         }
         int layers = layout.layerCount();
@@ -116,6 +128,64 @@ public final class GraphScene {
             edgeMinY[i] = c;
             edgeMaxY[i] = d;
         }
+        // the band index: a frame looks only at the edges of the bands it shows, not at all of them
+        int bands = (int) Math.max(1, Math.ceil(Math.max(0, layout.height()) / BAND) + 1);
+        int[] bandCount = new int[bands + 1];
+        int longCount = 0;
+        for (int i = 0; i < e; i++) {
+            if (layout.edgePoints()[i] == null) continue;
+            int b0 = band(edgeMinY[i], bands), b1 = band(edgeMaxY[i], bands);
+            if (b1 - b0 >= MAX_BANDS) longCount++;
+            else for (int b = b0; b <= b1; b++) bandCount[b + 1]++;
+        }
+        for (int b = 0; b < bands; b++) bandCount[b + 1] += bandCount[b];
+        bandStart = bandCount.clone();
+        bandEdges = new int[bandCount[bands]];
+        longEdges = new int[longCount];
+        longCount = 0;
+        for (int i = 0; i < e; i++) {
+            if (layout.edgePoints()[i] == null) continue;
+            int b0 = band(edgeMinY[i], bands), b1 = band(edgeMaxY[i], bands);
+            if (b1 - b0 >= MAX_BANDS) longEdges[longCount++] = i;
+            else for (int b = b0; b <= b1; b++) bandEdges[bandCount[b]++] = i;
+        }
+        edgeStamp = new int[e];
+    }
+
+    private static int band(double y, int bands) {
+        return (int) Math.max(0, Math.min(bands - 1, Math.floor(y / BAND)));
+    }
+
+    /**
+     * The edges whose bounding box overlaps the rectangle (world coordinates), each once, written into {@code out}
+     * (grown when too small); returns the array and sets {@code count[0]} to how many. Looks only at the bands the
+     * rectangle spans, so its cost follows what is visible, not the size of the graph. FX thread only (not reentrant).
+     */
+    public int[] visibleEdges(double minX, double minY, double maxX, double maxY, int[] out, int[] count) {
+        int n = 0;
+        if (++stamp == Integer.MAX_VALUE) {
+            Arrays.fill(edgeStamp, 0);
+            stamp = 1;
+        }
+        int bands = bandStart.length - 1;
+        int b0 = band(minY, bands), b1 = band(maxY, bands);
+        for (int b = b0; b <= b1; b++) {
+            for (int k = bandStart[b]; k < bandStart[b + 1]; k++) {
+                int i = bandEdges[k];
+                if (edgeStamp[i] == stamp) continue;
+                edgeStamp[i] = stamp;
+                if (!edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+                if (n == out.length) out = Arrays.copyOf(out, Math.max(16, n * 2));
+                out[n++] = i;
+            }
+        }
+        for (int i : longEdges) {
+            if (!edgeIntersects(i, minX, minY, maxX, maxY)) continue;
+            if (n == out.length) out = Arrays.copyOf(out, Math.max(16, n * 2));
+            out[n++] = i;
+        }
+        count[0] = n;
+        return out;
     }
 
     /** Builds boxes and edges from the graph and lays them out (may take seconds on 20k nodes). */
@@ -134,13 +204,28 @@ public final class GraphScene {
      */
     public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
                                    java.util.Set<String> hidden, Progress progress) {
-        GraphScene scene = layOut(graph, blocks, collapsed, hidden, progress);
+        return build(graph, blocks, collapsed, hidden, false, progress);
+    }
+
+    /**
+     * As {@link #build(ModelGraph, RepeatedBlocks, java.util.Set, java.util.Set, Progress)}; {@code body} is true
+     * for an If/Loop/Scan body, whose tensors read from the enclosing graph are drawn as inputs ("from outside").
+     */
+    public static GraphScene build(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
+                                   java.util.Set<String> hidden, boolean body, Progress progress) {
+        GraphScene scene = layOut(graph, blocks, collapsed, hidden, body, progress);
         scene.hidden = java.util.Set.copyOf(hidden);
+        scene.body = body;
         return scene;
     }
 
+    /** The scene of an If/Loop/Scan body (see {@link dev.lopper.graph.SubgraphCost}), nothing collapsed or hidden. */
+    public static GraphScene buildBody(ModelGraph body, Progress progress) {
+        return build(body, RepeatedBlocks.find(body.nodes()), java.util.Set.of(), java.util.Set.of(), true, progress);
+    }
+
     private static GraphScene layOut(ModelGraph graph, RepeatedBlocks blocks, java.util.Set<String> collapsed,
-                                     java.util.Set<String> hidden, Progress progress) {
+                                     java.util.Set<String> hidden, boolean body, Progress progress) {
         List<Box> boxes = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         Map<String, Integer> producerBox = new HashMap<>();
@@ -187,6 +272,20 @@ public final class GraphScene {
             int idx = boxes.size();
             boxes.add(new Box(idx, Kind.INPUT, in, shape, in, OpCategory.IO, null, in, boxWidth(in, shape), IO_HEIGHT));
             producerBox.put(in, idx);
+        }
+        if (body) {
+            // names the body reads from the enclosing graph (not its constants): inputs from outside
+            for (int i = 0; i < graph.nodes().size(); i++) {
+                if (nodeBox[i] < 0) continue;
+                for (String in : graph.nodes().get(i).inputs()) {
+                    if (in.isEmpty() || producerBox.containsKey(in) || graph.isConstant(in)) continue;
+                    String shape = shapeText(graph.shape(in));
+                    String sub = shape.isEmpty() ? "from outside" : shape + " · outside";
+                    int idx = boxes.size();
+                    boxes.add(new Box(idx, Kind.INPUT, in, sub, in, OpCategory.IO, null, in, boxWidth(in, sub), IO_HEIGHT));
+                    producerBox.put(in, idx);
+                }
+            }
         }
         java.util.Set<String> seenEdges = new java.util.HashSet<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
@@ -257,6 +356,9 @@ public final class GraphScene {
     /** Nodes left out of the drawing (shape computations when they are hidden). */
     public java.util.Set<String> hidden() { return hidden; }
 
+    /** True for the scene of an If/Loop/Scan body ({@link #buildBody}). */
+    public boolean isBody() { return body; }
+
     /** Keys of the blocks drawn collapsed. */
     public java.util.Set<String> collapsed() { return collapsed; }
 
@@ -274,7 +376,7 @@ public final class GraphScene {
 
     public double height() { return layout.height(); }
 
-    /** Box of an op node, or -1. */
+    /** Box of an op node (or of a collapsed block, by its key), or -1. */
     public int boxOf(String nodeName) { return boxByNodeName.getOrDefault(nodeName, -1); }
 
     public int layerCount() { return layerBoxes.length; }

@@ -115,7 +115,8 @@ public final class GroupsView extends VBox {
             @Override
             protected void updateItem(String v, boolean empty) {
                 super.updateItem(v, empty);
-                setText(empty ? null : v);
+                // a long name (transformers: "layers.0 attention query · per-head dims") takes a second line, not "…"
+                setText(empty ? null : twoLines(v));
                 setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
                 GroupRow r = empty || getTableRow() == null ? null : getTableRow().getItem();
                 setTooltip(r == null ? null : teach(r.id() + "\n" + r.channels() + " channels · " + r.group().members().size()
@@ -238,6 +239,25 @@ public final class GroupsView extends VBox {
         headerTip(c, "Sensitivity (Sensitivity tab): the damage when only this group is pruned at the reference ratio — "
                 + "accuracy drop with labelled data, else relative L2 error of the outputs. Red = most sensitive.");
         return c;
+    }
+
+    /** A group name too long for the column is broken into lines of at most 21 characters, at spaces (no "…"). */
+    static String twoLines(String name) {
+        if (name == null || name.length() <= 21) return name;
+        StringBuilder out = new StringBuilder();
+        int line = 0;
+        for (String word : name.split(" ")) {
+            if (line > 0 && line + 1 + word.length() > 21) {
+                out.append('\n');
+                line = 0;
+            } else if (line > 0) {
+                out.append(' ');
+                line++;
+            }
+            out.append(word);
+            line += word.length();
+        }
+        return out.toString();
     }
 
     static Tooltip teach(String text) {

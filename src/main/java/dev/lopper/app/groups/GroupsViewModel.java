@@ -154,7 +154,8 @@ public final class GroupsViewModel {
     /** Marks the group's member nodes on the graph, tinted by importance. */
     private void showOnGraph(GroupRow r) {
         GraphScene s = graph.sceneProperty().get();
-        if (r == null || s == null) {
+        // groups are the model graph's: an open If/Loop/Scan body (its own node names) shows none
+        if (r == null || s == null || s.isBody()) {
             graph.overlayProperty().set(null);
             explanation.set(List.of());
             return;

@@ -370,7 +370,7 @@ public final class PruneViewModel {
     private Map<Integer, String> channelLabels(PruningPlan plan) {
         GraphScene s = graph.sceneProperty().get();
         Map<Integer, String> labels = new HashMap<>();
-        if (s == null) return labels;
+        if (s == null || s.isBody()) return labels; // the plan is the model graph's, not an open body's
         Map<String, java.util.BitSet> removed = new HashMap<>();
         Map<String, Integer> extent = new HashMap<>();
         for (CoupledGroup g : groups.groupsProperty().get()) {

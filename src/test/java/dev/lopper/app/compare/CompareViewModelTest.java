@@ -150,6 +150,79 @@ class CompareViewModelTest {
         assertNull(compare.comparisonProperty().get());
     }
 
+    @Test
+    void collapsedBlocksAreOneNodeOnBothSidesWithTheirDeltasSummed() throws Exception {
+        MainViewModel vm = new MainViewModel(new CoreServices(), RecentFiles.inMemory(), DirectTaskRunner::new);
+        vm.open(DIGITS);
+        vm.prune().setRoundTo(1);
+        vm.groups().setGlobalRatio(0.5);
+        var pruned = vm.prune().prunedProperty().get();
+        assertTrue(pruned != null && pruned.verified(), vm.prune().pruneStatusProperty().get());
+        var blocks = vm.graph().sceneProperty().get().blocks();
+        assertFalse(blocks.isEmpty(), "the digits CNN has repeated blocks");
+        vm.graph().collapseAll();
+        CompareViewModel compare = vm.compare();
+        compare.shownProperty().set(true);
+        CompareViewModel.Comparison c = compare.comparisonProperty().get();
+        assertNotNull(c, compare.statusProperty().get());
+        assertEquals(vm.graph().collapsedKeysProperty().get(), c.originalScene().collapsed());
+        assertEquals(c.originalScene().collapsed(), c.prunedScene().collapsed());
+
+        // the recount of both files, per node, with the one cost definition
+        ModelGraph recount = GraphLoader.load(OnnxModel.of(DIGITS.toAbsolutePath(), ModelProto.parseFrom(pruned.model())),
+                Map.of(), Standardizer.Mode.STANDARDIZED, Progress.NONE);
+        Map<String, Metrics.NodeCost> after = new java.util.HashMap<>();
+        for (Metrics.NodeCost n : Metrics.of(recount).perNode()) after.put(n.node(), n);
+        int blockRows = 0;
+        for (String key : blocks.allBlocks()) {
+            GraphScene os = compare.originalGraph().sceneProperty().get();
+            GraphScene ps = compare.prunedGraph().sceneProperty().get();
+            int ob = os.boxOf(key);
+            int pb = ps.boxOf(key);
+            assertEquals(GraphScene.Kind.BLOCK, os.boxes().get(ob).kind(), key);
+            assertEquals(GraphScene.Kind.BLOCK, ps.boxes().get(pb).kind(), key);
+            assertEquals(os.boxes().get(ob).members().size(), ps.boxes().get(pb).members().size(), "same nodes collapsed on both sides");
+            long pB = 0, pA = 0, mB = 0, mA = 0;
+            for (Metrics.NodeCost n : Metrics.of(vm.loaded().graph()).perNode()) {
+                if (!key.equals(blocks.blockOf(n.node()))) continue;
+                assertEquals(ob, os.boxOf(n.node()), n.node() + " drawn inside its block");
+                Metrics.NodeCost a = after.get(n.node());
+                if (a.params() == n.params() && a.macs() == n.macs()) continue;
+                pB += n.params();
+                pA += a.params();
+                mB += n.macs();
+                mA += a.macs();
+                assertTrue(compare.rows().stream().noneMatch(r -> r.node().equals(n.node())), n.node() + " is listed in its block's row");
+            }
+            if (pB == pA && mB == mA) continue;
+            NodeDelta row = compare.rows().stream().filter(r -> r.node().equals(key)).findFirst().orElseThrow();
+            assertEquals(pB, row.paramsBefore(), key);
+            assertEquals(pA, row.paramsAfter(), key);
+            assertEquals(mB, row.macsBefore(), key);
+            assertEquals(mA, row.macsAfter(), key);
+            String expected = String.format("params %+.0f%% · MACs %+.0f%%", 100.0 * (pA - pB) / pB, 100.0 * (mA - mB) / mB).replace('-', '−');
+            assertEquals(expected, compare.originalGraph().channelLabelsProperty().get().get(ob));
+            assertEquals(expected, compare.prunedGraph().channelLabelsProperty().get().get(pb));
+            assertTrue(compare.prunedGraph().tintedProperty().get().contains(pb));
+            blockRows++;
+        }
+        assertTrue(blockRows >= 1, "a changed block");
+
+        // expanding a block on one side expands it on both; its nodes are listed one by one again
+        String key = compare.rows().stream().map(NodeDelta::node).filter(n -> blocks.allBlocks().contains(n)).findFirst().orElseThrow();
+        compare.prunedGraph().expand(key);
+        assertFalse(compare.collapsedKeys().contains(key));
+        GraphScene os = compare.originalGraph().sceneProperty().get();
+        GraphScene ps = compare.prunedGraph().sceneProperty().get();
+        assertTrue(os.boxOf(key) < 0 && ps.boxOf(key) < 0, "no box for the expanded block");
+        assertTrue(compare.rows().stream().noneMatch(r -> r.node().equals(key)));
+        assertTrue(compare.rows().stream().anyMatch(r -> key.equals(blocks.blockOf(r.node()))));
+        // expanding everything in the main view: the per-node deltas, as without collapse
+        vm.graph().expandAll();
+        assertTrue(compare.collapsedKeys().isEmpty());
+        assertEquals(compare.comparisonProperty().get().deltas(), compare.rows());
+    }
+
     private static TensorProto initializer(ModelProto m, String name) {
         for (TensorProto t : m.getGraph().getInitializerList()) if (t.getName().equals(name)) return t;
         throw new AssertionError("no initializer " + name);
