@@ -184,11 +184,20 @@ class ObspaTest {
         // the criterion's first greedy step is the channel with the smallest closed-form ΔE
         ScoringOptions so = new ScoringOptions(Criterion.OBSPA, null, Normalization.NONE, 0, src, false);
         ChannelScores sc = s.score(so, Progress.NONE).get(g.id());
+        // scores are relative: row o of the consumer divided by √(3 · Var[y_o]), Var[y_o] = w_o Cov[h] w_oᵀ
+        double[] varY = new double[3];
+        for (int o = 0; o < 3; o++) {
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++) {
+                    varY[o] += w2[o * 6 + i] * w2[o * 6 + j] * (h[i * n + j] - h[i * n + 6] * h[j * n + 6]);
+                }
+            }
+        }
         double best = Double.MAX_VALUE;
         int bestC = -1;
         for (int c = 0; c < 6; c++) {
             double d = 0;
-            for (int o = 0; o < 3; o++) d += w2[o * 6 + c] * w2[o * 6 + c] / hinv[c * n + c];
+            for (int o = 0; o < 3; o++) d += w2[o * 6 + c] * w2[o * 6 + c] / hinv[c * n + c] / (3 * varY[o]);
             if (d < best) { best = d; bestC = c; }
         }
         int lowest = 0;
