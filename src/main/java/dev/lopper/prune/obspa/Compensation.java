@@ -168,10 +168,24 @@ public final class Compensation {
         String note = seqLayers == 0 ? "" : String.format(java.util.Locale.ROOT,
                 "; %d sequential against the original model (rows: %d joint update, %d one-shot update, %d left as sliced;"
                         + " predicted error %.4g → %.4g)", seqLayers, rowsJoint, rowsOne, rowsPlain, errBefore, errAfter);
+        if (cal != null && source.recalibrate() && !done.isEmpty()) {
+            if (!skipped.isEmpty()) {
+                note += "; BatchNormalization statistics not re-estimated (a consumer was not compensated, so the model"
+                        + " before slicing does not compute the pruned model)";
+            } else {
+                NormRecalibration.Result nr = NormRecalibration.apply(current, resolver.graph(), resolver,
+                        new java.util.HashSet<>(done), cal.asCalibrationData(), Progress.NONE);
+                current = nr.model();
+                if (!nr.recalibrated().isEmpty()) {
+                    note += "; " + nr.recalibrated().size() + " BatchNormalization statistics re-estimated on the calibration data ("
+                            + nr.passes() + " pass" + (nr.passes() == 1 ? "" : "es") + ")";
+                }
+            }
+        }
         return new Result(current, done, skipped, remeasured, note);
     }
 
-    private static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {
+    static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {
         GraphProto.Builder gb = proto.getGraph().toBuilder();
         TreeSet<String> left = new TreeSet<>(values.keySet());
         for (int i = 0; i < gb.getInitializerCount(); i++) {

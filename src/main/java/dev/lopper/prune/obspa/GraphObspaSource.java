@@ -22,6 +22,7 @@ public final class GraphObspaSource implements ObspaSource {
     private final Calibration calibration;
     private final CovarianceMoments full;
     private boolean sequential;
+    private boolean recalibrate = true;
 
     /**
      * Where calibration data comes from, so that compensation can re-measure inputs on the partly pruned model.
@@ -88,12 +89,23 @@ public final class GraphObspaSource implements ObspaSource {
 
     public boolean sequential() { return sequential; }
 
+    /**
+     * With calibration data: re-estimate the running statistics of every BatchNormalization downstream of a
+     * compensated layer on the pruned model ({@link NormRecalibration}); on by default.
+     */
+    public GraphObspaSource recalibrate(boolean on) {
+        this.recalibrate = on;
+        return this;
+    }
+
+    public boolean recalibrate() { return recalibrate; }
+
     /** The full data-free moments, or null (diagonal model). */
     public CovarianceMoments fullMoments() { return full; }
 
     /** The same source with other full data-free moments (propagated through an edited model). */
     public GraphObspaSource withFull(CovarianceMoments moments) {
-        return new GraphObspaSource(resolver, dataFree, moments, calibrated, damping, description, calibration).sequential(sequential);
+        return new GraphObspaSource(resolver, dataFree, moments, calibrated, damping, description, calibration).sequential(sequential).recalibrate(recalibrate);
     }
 
     /** Calibration data, or null when data-free. */
@@ -101,7 +113,7 @@ public final class GraphObspaSource implements ObspaSource {
 
     /** The same source with other calibrated moments (re-measured on an edited model). */
     public GraphObspaSource withCalibrated(Map<String, InputMoments> moments) {
-        return new GraphObspaSource(resolver, dataFree, full, moments, damping, description, calibration).sequential(sequential);
+        return new GraphObspaSource(resolver, dataFree, full, moments, damping, description, calibration).sequential(sequential).recalibrate(recalibrate);
     }
 
     /** Consumer nodes whose moments come from calibration data. */
@@ -292,6 +304,6 @@ public final class GraphObspaSource implements ObspaSource {
     public String describe() { return description; }
 
     public GraphObspaSource withDamping(double lambda) {
-        return new GraphObspaSource(resolver, dataFree, full, calibrated, lambda, description, calibration).sequential(sequential);
+        return new GraphObspaSource(resolver, dataFree, full, calibrated, lambda, description, calibration).sequential(sequential).recalibrate(recalibrate);
     }
 }

@@ -119,6 +119,61 @@ class ObspaTest {
         return inv;
     }
 
+    // ---------- BatchNormalization re-estimated after pruning ----------
+
+    @Test
+    void batchNormStatisticsAreReestimatedOnThePrunedModel() throws Exception {
+        Random r = new Random(5);
+        ModelBuilder mb = ModelBuilder.create("mlpbn").input("x", -1, 4);
+        mb.floats("g1.w", new long[] {6, 4}, values(r, 24, 0.8));
+        mb.floats("g1.b", new long[] {6}, values(r, 6, 0.3));
+        mb.floats("g2.w", new long[] {3, 6}, values(r, 18, 0.7));
+        mb.floats("g2.b", new long[] {3}, values(r, 3, 0.2));
+        mb.node("Gemm", "g1", List.of("x", "g1.w", "g1.b"), "transB", 1);
+        mb.relu("r", "g1");
+        mb.node("Gemm", "g2", List.of("r", "g2.w", "g2.b"), "transB", 1);
+        mb.batchNorm("bn", "g2", 3);
+        mb.output("bn");
+        Path model = save(mb.build(), "mlpbn.onnx");
+        float[][] x = inputs(N, 4, 13);
+        Path data = csv(x);
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
+        CoupledGroup g = group(s, "g1");
+        Map<String, GroupPlan> plan = Map.of(g.id(), new GroupPlan(g.id(), 6, PlanApplier.keepAllBut(6, new int[] {0, 2, 5})));
+        dev.lopper.importance.Weights w0 = dev.lopper.importance.Weights.of(s.graph());
+        float[] gamma = w0.get("bn.weight").values(), beta = w0.get("bn.bias").values(), oldVar = w0.get("bn.var").values();
+
+        GraphObspaSource src = Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE);
+        Obspa.Step step = Obspa.compensation(s, src);
+        s.setCompensation(step);
+        ModelProto recal = s.rewrite(plan);
+        assertTrue(step.last().note().contains("1 BatchNormalization statistics re-estimated"), step.last().note());
+        s.setCompensation(Obspa.compensation(s, Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE).recalibrate(false)));
+        ModelProto kept = s.rewrite(plan);
+
+        PruningSession out = PruningSession.open(save(recal, "recal.onnx"), Map.of(), Progress.NONE);
+        dev.lopper.importance.Weights w1 = dev.lopper.importance.Weights.of(out.graph());
+        float[] newVar = w1.get("bn.var").values();
+        // on the calibration rows the re-estimated BN hands back mean β and variance γ²·v/(v + ε) exactly
+        double[][] y = run(recal, x), yKept = run(kept, x);
+        double shiftBefore = 0;
+        for (int c = 0; c < 3; c++) {
+            double m = 0, m2 = 0, mk = 0;
+            for (double[] row : y) {
+                m += row[c] / N;
+                m2 += row[c] * row[c] / N;
+            }
+            for (double[] row : yKept) mk += row[c] / N;
+            double var = m2 - m * m;
+            assertEquals(beta[c], m, 1e-4, "channel " + c + " mean");
+            assertEquals(gamma[c] * gamma[c] * newVar[c] / (newVar[c] + 1e-5), var, 1e-4 * (1 + var), "channel " + c + " variance");
+            assertTrue(newVar[c] != oldVar[c]);
+            shiftBefore += Math.abs(mk - beta[c]);
+        }
+        // without re-estimation the stored statistics (random here) leave the output means off β
+        assertTrue(shiftBefore > 0.1, "mean shift without re-estimation " + shiftBefore);
+    }
+
     // ---------- Gemm -> Relu -> Gemm: compensated error <= uncompensated, equal to the closed form ----------
 
     @Test
