@@ -51,6 +51,9 @@ public final class Compensation {
     /** A joint (original + edited) propagation slower than this stops sequential compensation for the layers after it. */
     static final long SEQUENTIAL_BUDGET_NANOS = 3_000_000_000L;
 
+    /** With calibration data: solve each consumer against the original model's input (measured joint moments). */
+    static boolean SEQUENTIAL_MEASURED = !Boolean.getBoolean("lopper.obspa.noJoint");
+
     public static Result apply(ModelProto proto, GroupAnalysis analysis, GraphObspaSource source, Map<String, int[]> kept) {
         ConsumerResolver resolver = source.resolver();
         Map<String, ConsumerLayer> layers = new LinkedHashMap<>();
@@ -127,6 +130,33 @@ public final class Compensation {
             int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
+            if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
+                    && l.features() <= dev.lopper.importance.obspa.InputMoments.MAX_DENSE_FEATURES) {
+                // against the original model: joint moments of the original and the partly pruned model's input
+                ModelProto merged = JointModel.merge(proto, current, l.input(), l.dims().length > 2 ? 1 : -1);
+                if (merged != null) {
+                    ConsumerLayer jl = new ConsumerLayer(l.node(), l.weight(), l.dims(), l.axis(), l.outputs(), 2 * l.positions(),
+                            l.taps(), l.transposed(), JointModel.JOINT, l.bias(), 1);
+                    ModelSource ms = ModelSource.of(merged, resolver.graph().model().baseDir(), "original and partly pruned model");
+                    var jm = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE).moments()
+                            .get(l.node());
+                    if (jm != null) {
+                        float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
+                        double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+                        JointCompensation.Result jr = JointCompensation.solveMeasured(l, jm, orig, w, l.bias() != null, cols,
+                                source.damping());
+                        if (jr != null) {
+                            w = jr.weights();
+                            seqLayers++;
+                            rowsJoint += jr.joint();
+                            rowsOne += jr.oneShot();
+                            rowsPlain += jr.plain();
+                            errBefore += jr.errorBefore();
+                            errAfter += jr.errorAfter();
+                        }
+                    }
+                }
+            }
             if (sequential) {
                 long t0 = System.nanoTime();
                 CovarianceMoments joint = CovarianceMoments.joint(resolver.graph(), weights, base, edits);

@@ -119,6 +119,103 @@ class ObspaTest {
         return inv;
     }
 
+    // ---------- calibrated compensation against the original model (measured joint moments) ----------
+
+    @Test
+    void calibratedCompensationOfTheLastLayerReachesTheLeastSquaresOptimumAgainstTheOriginal() throws Exception {
+        Random r = new Random(21);
+        ModelBuilder mb = ModelBuilder.create("chain").input("x", -1, 4);
+        mb.floats("g1.w", new long[] {6, 4}, values(r, 24, 0.8));
+        mb.floats("g1.b", new long[] {6}, values(r, 6, 0.3));
+        mb.floats("g2.w", new long[] {6, 6}, values(r, 36, 0.6));
+        mb.floats("g2.b", new long[] {6}, values(r, 6, 0.3));
+        mb.floats("g3.w", new long[] {3, 6}, values(r, 18, 0.7));
+        mb.floats("g3.b", new long[] {3}, values(r, 3, 0.2));
+        mb.node("Gemm", "g1", List.of("x", "g1.w", "g1.b"), "transB", 1);
+        mb.relu("r1", "g1");
+        mb.node("Gemm", "g2", List.of("r1", "g2.w", "g2.b"), "transB", 1);
+        mb.relu("r2", "g2");
+        mb.node("Gemm", "g3", List.of("r2", "g3.w", "g3.b"), "transB", 1);
+        mb.output("g3");
+        ModelProto original = mb.build();
+        Path model = save(original, "chain.onnx");
+        float[][] x = inputs(N, 4, 17);
+        Path data = csv(x);
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
+        CoupledGroup a = group(s, "g1"), b = group(s, "g2");
+        int[] removedB = {1, 3};
+        Map<String, GroupPlan> plan = new java.util.LinkedHashMap<>();
+        plan.put(a.id(), new GroupPlan(a.id(), 6, PlanApplier.keepAllBut(6, new int[] {0, 4})));
+        plan.put(b.id(), new GroupPlan(b.id(), 6, PlanApplier.keepAllBut(6, removedB)));
+
+        s.setCompensation(Obspa.compensation(s, Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE)));
+        boolean was = Compensation.SEQUENTIAL_MEASURED;
+        ModelProto joint, oneShot;
+        try {
+            Compensation.SEQUENTIAL_MEASURED = true;
+            joint = s.rewrite(plan);
+            Compensation.SEQUENTIAL_MEASURED = false;
+            oneShot = s.rewrite(plan);
+        } finally {
+            Compensation.SEQUENTIAL_MEASURED = was;
+        }
+        double[][] y0 = run(original, x), yJoint = run(joint, x), yOne = run(oneShot, x);
+        double eJoint = mse(yJoint, y0), eOne = mse(yOne, y0);
+
+        // oracle: g3's input in the original (h) and in the model as pruned and compensated up to g3 (ĥ, read back from
+        // the joint model: relu of its compensated g2 on its compensated g1); g3 solves min Σ‖W3 h̃ − W' ĥ̃_K‖² exactly
+        PruningSession out = PruningSession.open(save(joint, "joint.onnx"), Map.of(), Progress.NONE);
+        dev.lopper.importance.Weights w0 = dev.lopper.importance.Weights.of(s.graph()), w1 = dev.lopper.importance.Weights.of(out.graph());
+        float[] g1w = w1.get("g1.w").values(), g1b = w1.get("g1.b").values(), g2w = w1.get("g2.w").values(), g2b = w1.get("g2.b").values();
+        float[] o1w = w0.get("g1.w").values(), o1b = w0.get("g1.b").values(), o2w = w0.get("g2.w").values(), o2b = w0.get("g2.b").values();
+        float[] w3 = w0.get("g3.w").values(), b3 = w0.get("g3.b").values();
+        int k1 = g1b.length, k2 = g2b.length; // kept widths
+        int n = k2 + 1;
+        double[] a2 = new double[n * n];
+        double[][] rhs = new double[3][n];
+        double yy = 0;
+        for (float[] xi : x) {
+            double[] h1 = new double[k1], hh = new double[n];
+            for (int o = 0; o < k1; o++) {
+                double t = g1b[o];
+                for (int i = 0; i < 4; i++) t += g1w[o * 4 + i] * xi[i];
+                h1[o] = Math.max(0, t);
+            }
+            for (int o = 0; o < k2; o++) {
+                double t = g2b[o];
+                for (int i = 0; i < k1; i++) t += g2w[o * k1 + i] * h1[i];
+                hh[o] = Math.max(0, t);
+            }
+            hh[k2] = 1;
+            double[] g1o = new double[6], h = new double[6];
+            for (int o = 0; o < 6; o++) {
+                double t = o1b[o];
+                for (int i = 0; i < 4; i++) t += o1w[o * 4 + i] * xi[i];
+                g1o[o] = Math.max(0, t);
+            }
+            for (int o = 0; o < 6; o++) {
+                double t = o2b[o];
+                for (int i = 0; i < 6; i++) t += o2w[o * 6 + i] * g1o[i];
+                h[o] = Math.max(0, t);
+            }
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) a2[i * n + j] += hh[i] * hh[j];
+            for (int o = 0; o < 3; o++) {
+                double t = b3[o];
+                for (int i = 0; i < 6; i++) t += w3[o * 6 + i] * h[i];
+                for (int i = 0; i < n; i++) rhs[o][i] += t * hh[i];
+                yy += t * t;
+            }
+        }
+        double[] inv = invert(a2, n);
+        double optimum = yy; // Σ‖y‖² − Σ_o rhs_o A⁻¹ rhs_oᵀ
+        for (int o = 0; o < 3; o++) {
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) optimum -= rhs[o][i] * inv[i * n + j] * rhs[o][j];
+        }
+        optimum /= N;
+        assertEquals(optimum, eJoint, 1e-3 * eOne + 1e-6, "the last layer reaches the least-squares optimum against the original");
+        assertTrue(eJoint < eOne, "against the original " + eJoint + " vs one-shot on the re-measured input " + eOne);
+    }
+
     // ---------- BatchNormalization re-estimated after pruning ----------
 
     @Test
