@@ -104,9 +104,10 @@ public final class PruneCommand implements Callable<Integer> {
             description = "Per group: none, mean, max, sum or lamp (default: mean; none for lamp).")
     String normalization;
 
-    @Option(names = "--allocation", paramLabel = "A", defaultValue = "uniform",
-            description = {"uniform (default), global, or sensitivity (per-group ratios with the least predicted damage for",
-                    "--target-macs/--target-params/--target-latency, from `lopper sensitivity` measurements, cached)."})
+    @Option(names = "--allocation", paramLabel = "A",
+            description = {"uniform (default; global for obspa), global, or sensitivity (per-group ratios with the least",
+                    "predicted damage for --target-macs/--target-params/--target-latency, from `lopper sensitivity`",
+                    "measurements, cached)."})
     String allocation;
 
     @Option(names = "--sensitivity-data", paramLabel = "D",
@@ -251,7 +252,9 @@ public final class PruneCommand implements Callable<Integer> {
                 throw usage("--allocation sensitivity needs --target-macs, --target-params or --target-latency");
             }
             if (sensitivitySamples < 1) throw usage("--sensitivity-samples must be at least 1, got " + sensitivitySamples);
-            settings = new PruningSettings(Allocation.parse(bySensitivity ? "uniform" : allocation), target, roundTo, minChannels,
+            Allocation alloc = bySensitivity ? Allocation.UNIFORM
+                    : allocation == null ? Allocation.defaultFor(scoring.criterion()) : Allocation.parse(allocation);
+            settings = new PruningSettings(alloc, target, roundTo, minChannels,
                     Set.copyOf(protect), Map.of());
             shapes = GraphLoader.parseInputShapes(inputShapes);
         } catch (IllegalArgumentException e) {

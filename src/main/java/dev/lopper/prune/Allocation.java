@@ -15,6 +15,14 @@ public enum Allocation {
 
     public String id() { return name().toLowerCase(Locale.ROOT); }
 
+    /**
+     * The default for a criterion: {@link #GLOBAL} for OBSPA, whose scores are predicted relative output errors
+     * comparable across groups (a narrow critical layer keeps more), else {@link #UNIFORM}.
+     */
+    public static Allocation defaultFor(dev.lopper.importance.Criterion criterion) {
+        return criterion == dev.lopper.importance.Criterion.OBSPA ? GLOBAL : UNIFORM;
+    }
+
     public static Allocation parse(String s) {
         for (Allocation a : values()) if (a.id().equalsIgnoreCase(s)) return a;
         throw new IllegalArgumentException("unknown allocation '" + s + "' (expected uniform or global)");

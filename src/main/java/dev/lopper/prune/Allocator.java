@@ -20,7 +20,9 @@ import dev.lopper.task.Progress;
  *   <li>Removal counts: uniform → ⌊C·r⌋ per group; global → the ⌊r·ΣC⌋ lowest-scored channels of all
  *   non-overridden eligible groups together (ties: lower group first, and within a group the higher index,
  *   as within a group ties keep the lower index), never taking a group
- *   below its minimum; overridden groups use their own ratio. The outer factor of a product channel axis
+ *   below its minimum; a channel of an inner factor counts once per channel of its whole outer factors (one channel
+ *   of a 4-group conv's per-group axis is 4 channels of the real axis), and a channel that would overshoot the
+ *   count is passed over; overridden groups use their own ratio. The outer factor of a product channel axis
  *   ({@link CoupledGroup#innerFactors()}, e.g. the groups of a grouped Conv) stays whole unless overridden while
  *   an inner factor is eligible: the inner factor alone carries the ratio, so the real axis loses r of its
  *   channels and global allocation counts the axis once.</li>
@@ -74,7 +76,15 @@ public final class Allocator {
             else if (s.allocation() == Allocation.UNIFORM) removeCount.put(g.id(), floorCount(g.channels(), ratio));
             else pool.add(g);
         }
-        if (!pool.isEmpty()) removeCount.putAll(globalCounts(pool, scores, s, ratio));
+        if (!pool.isEmpty()) {
+            // a channel of an inner factor stands for one channel in each whole outer factor (e.g. 4 conv groups × 6)
+            Map<String, Integer> weight = new java.util.HashMap<>();
+            for (CoupledGroup g : eligible) {
+                if (!heldByInnerFactor(g, eligibleIds) || s.overrides().containsKey(g.id())) continue;
+                for (String in : g.innerFactors()) weight.merge(in, g.channels(), Math::multiplyExact);
+            }
+            removeCount.putAll(globalCounts(pool, scores, s, ratio, weight));
+        }
 
         Map<String, GroupPlan> out = new LinkedHashMap<>();
         for (CoupledGroup g : eligible) {
@@ -126,9 +136,15 @@ public final class Allocator {
     }
 
     private static Map<String, Integer> globalCounts(List<CoupledGroup> pool, Map<String, ChannelScores> scores,
-                                                     PruningSettings s, double ratio) {
-        int total = 0;
-        for (CoupledGroup g : pool) total += g.channels();
+                                                     PruningSettings s, double ratio, Map<String, Integer> weight) {
+        int total = 0, real = 0;
+        int[] mult = new int[pool.size()];
+        for (int gi = 0; gi < pool.size(); gi++) {
+            CoupledGroup g = pool.get(gi);
+            mult[gi] = weight.getOrDefault(g.id(), 1);
+            total += g.channels();
+            real += g.channels() * mult[gi];
+        }
         int n = total;
         int[] groupOf = new int[n], channelOf = new int[n];
         double[] score = new double[n];
@@ -149,16 +165,16 @@ public final class Allocator {
             cmp = Integer.compare(groupOf[a], groupOf[b]);
             return cmp != 0 ? cmp : Integer.compare(channelOf[b], channelOf[a]);
         });
-        int want = floorCount(total, ratio);
+        int want = floorCount(real, ratio);
         int[] removed = new int[pool.size()];
         int[] cap = new int[pool.size()];
         for (int gi = 0; gi < pool.size(); gi++) cap[gi] = pool.get(gi).channels() - minKeep(pool.get(gi), s);
         int done = 0;
         for (int i = 0; i < n && done < want; i++) {
             int gi = groupOf[order[i]];
-            if (removed[gi] < cap[gi]) {
+            if (removed[gi] < cap[gi] && done + mult[gi] <= want) {
                 removed[gi]++;
-                done++;
+                done += mult[gi];
             }
         }
         Map<String, Integer> out = new LinkedHashMap<>();

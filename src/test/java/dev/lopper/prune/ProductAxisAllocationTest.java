@@ -71,6 +71,23 @@ class ProductAxisAllocationTest {
         assertFalse(p.containsKey("P"));
     }
 
+    @Test
+    void globalAllocationCountsAnInnerFactorChannelOncePerOuterChannel() {
+        // G (4 conv groups) × P (6 per group) = 24 real channels, O 10: 34 real, ratio 0.5 → 17 removed
+        CoupledGroup outer = g("G", 4, List.of("P")), inner = g("P", 6, List.of()), other = g("O", 10, List.of());
+        Map<String, ChannelScores> sc = new LinkedHashMap<>();
+        sc.put("G", new ChannelScores(new double[] {9, 9, 9, 9}, "t"));
+        sc.put("P", new ChannelScores(new double[] {0.6, 0.5, 0.4, 0.3, 0.2, 0.1}, "t")); // P's channels are the cheapest
+        sc.put("O", new ChannelScores(new double[] {10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, "t"));
+        Map<String, GroupPlan> p = Allocator.allocate(List.of(outer, inner, other), sc,
+                PruningSettings.ratio(0.5).withRoundTo(1).withAllocation(Allocation.GLOBAL), 0.5);
+        // P's 4 cheapest channels are 16 real ones; a fifth (20) would overshoot 17, so O's cheapest gives the last one
+        assertEquals(4, p.get("P").removedCount());
+        assertEquals(1, p.get("O").removedCount());
+        assertEquals(17, 4 * p.get("P").removedCount() + p.get("O").removedCount());
+        assertFalse(p.containsKey("G"));
+    }
+
     /** The real out-channel count of every Conv once the session's uniform plan at the ratio is applied. */
     static Map<String, long[]> convChannels(Path model, double ratio) throws Exception {
         PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);

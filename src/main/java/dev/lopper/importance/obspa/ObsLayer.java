@@ -18,6 +18,9 @@ public final class ObsLayer implements ObsSolver {
     /** Default relative damping λ: ε = λ · mean diag(H). */
     public static final double DEFAULT_DAMPING = 0.01;
 
+    /** An H⁻¹ update of at least this many multiply-adds runs its rows in parallel. */
+    static final long PARALLEL_WORK = 1L << 22;
+
     private final int rows;
     private final int n;
     private final double[][] w;
@@ -148,15 +151,18 @@ public final class ObsLayer implements ObsSolver {
             }
             for (int c : cols) wr[c] = 0;
         }
-        // H⁻¹ ← H⁻¹ − H⁻¹_:,Q M H⁻¹_Q,:
-        for (int i = 0; i < n; i++) {
+        // H⁻¹ ← H⁻¹ − H⁻¹_:,Q M H⁻¹_Q,: (rows independent: split over cores for wide layers; each row's arithmetic
+        // is the same whichever thread does it, so results do not depend on the thread count)
+        java.util.function.IntConsumer row = i -> {
+            int off = i * n;
             for (int l = 0; l < b; l++) {
-                double hil = hinv[i * n + cols[l]];
+                double hil = hinv[off + cols[l]];
                 if (hil == 0) continue;
-                int off = i * n;
                 for (int j = 0; j < n; j++) hinv[off + j] -= hil * p[l * n + j];
             }
-        }
+        };
+        if ((long) n * n * b >= PARALLEL_WORK) java.util.stream.IntStream.range(0, n).parallel().forEach(row);
+        else for (int i = 0; i < n; i++) row.accept(i);
         for (int c : cols) {
             removed[c] = true;
             for (int j = 0; j < n; j++) {

@@ -18,10 +18,15 @@ import dev.lopper.importance.SliceMath;
  * OBSPA: structured Optimal Brain Surgeon on the layers that consume a group's channels. For every consumer
  * weight slice of the group, the layer's columns of root channel c (all positions c maps to, all kernel taps)
  * form a block Q; removing it with least-squares compensation costs ΔE_c = Σ_rows w_Q (H⁻¹_QQ)⁻¹ w_Qᵀ (see
- * {@link ObsLayer}). Channels are removed greedily — at each step the channel whose ΔE summed over the group's
- * consumers is smallest, with every consumer's H⁻¹ and weights updated — in blocks of ⌈C/64⌉ channels, down to
- * the last channel. A channel's score is the cumulative ΔE when it was removed, so scores rise in removal order
- * and the planner removes the greedy prefix.
+ * {@link ObsLayer}). Each consumer's rows are first divided by √(R·Var[y_r]) ({@link ObspaLayers#build(ConsumerLayer,
+ * ObspaSource, dev.lopper.importance.Weights, boolean)}), so ΔE is the mean over the consumer's R output channels of
+ * the error relative to that channel's variance (the error a following normalization sees): comparable across
+ * layers of any width or scale, so a global ranking keeps more of a narrow critical layer. Channels are removed
+ * greedily — at each step the channel whose ΔE summed over the group's consumers is smallest, with every
+ * consumer's H⁻¹ and weights updated — in blocks of ⌈C/64⌉ channels, down to the last channel. A channel's score
+ * is the marginal ΔE its removal added at its turn (made strictly increasing in removal order, so the planner
+ * removes the greedy prefix): ranking these across groups (global allocation, normalization none, the default for
+ * obspa) removes, channel after channel, the one that adds the least predicted relative error anywhere.
  *
  * <p>The moments H come from the scoring context's {@link ObspaSource} (data-free or calibration). Without one,
  * or for a group none of whose consumers OBSPA can read, H is the identity: the score is Σ w² over the consumer
@@ -33,6 +38,10 @@ public final class ObspaCriterion implements ImportanceCriterion {
 
     @Override
     public String id() { return "obspa"; }
+
+    /** Scores are relative output errors, already comparable across groups. */
+    @Override
+    public dev.lopper.importance.Normalization defaultNormalization() { return dev.lopper.importance.Normalization.NONE; }
 
     @Override
     public ChannelScores score(CoupledGroup group, ScoringContext ctx) {
@@ -47,7 +56,7 @@ public final class ObspaCriterion implements ImportanceCriterion {
         for (ParamSlice s : consumerSlices) {
             Optional<ConsumerLayer> cl = source.consumer(s);
             if (cl.isEmpty()) continue;
-            ObspaLayers.Built b = ObspaLayers.build(cl.get(), source, ctx.weights());
+            ObspaLayers.Built b = ObspaLayers.build(cl.get(), source, ctx.weights(), true);
             int[][] cols = new int[n][];
             for (int c = 0; c < n; c++) cols[c] = cl.get().columns(s.map().indicesOf(c));
             layers.add(b);
@@ -60,7 +69,7 @@ public final class ObspaCriterion implements ImportanceCriterion {
         double[] score = new double[n];
         boolean[] gone = new boolean[n];
         int block = Math.max(1, (n + MAX_GREEDY_STEPS - 1) / MAX_GREEDY_STEPS);
-        double cumulative = 0;
+        double cumulative = 0, prevInc = 0;
         int left = n;
         double[] d = new double[n];
         while (left > 0) {
@@ -84,8 +93,11 @@ public final class ObspaCriterion implements ImportanceCriterion {
                     if (i > 0) t += s.deltaE(columns.get(l)[c]);
                     s.remove(columns.get(l)[c]);
                 }
-                cumulative += i == 0 ? d[c] : t;
-                score[c] = cumulative;
+                double inc = i == 0 ? d[c] : t;
+                cumulative += inc;
+                // the marginal cost, made strictly increasing in removal order so the planner removes the greedy prefix
+                prevInc = Math.max(inc, prevInc * (1 + 1e-9) + Double.MIN_NORMAL);
+                score[c] = prevInc;
                 gone[c] = true;
                 left--;
             }

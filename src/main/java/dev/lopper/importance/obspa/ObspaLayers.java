@@ -18,15 +18,27 @@ public final class ObspaLayers {
     public record Built(ConsumerLayer layer, ObsSolver solver, boolean biasColumn, InputMoments moments, boolean derived) { }
 
     public static Built build(ConsumerLayer layer, ObspaSource source, Weights weights) {
+        return build(layer, source, weights, false);
+    }
+
+    /**
+     * As {@link #build(ConsumerLayer, ObspaSource, Weights)}; with {@code relative} every output row r is divided by
+     * √(R · Var[y_r]) (R rows, Var[y_r] = w_r Cov[x] w_rᵀ from the same moments), so the solver's ΔE is the mean over
+     * output channels of the error relative to that channel's variance: the error as a following normalization sees
+     * it, comparable across layers of any width or scale (what a global ranking needs). The removal order and the
+     * compensation (row-wise least squares) are those of the unscaled rows; only the units of ΔE change.
+     */
+    public static Built build(ConsumerLayer layer, ObspaSource source, Weights weights, boolean relative) {
         float[] values = weights.get(layer.weight()).values();
         boolean withBias = layer.bias() != null;
         float[] b = withBias && layer.bias().initial() ? weights.get(layer.bias().tensor()).values() : null;
         double[][] m = layer.matrix(values, b, withBias);
-        if (layer.groups() > 1) return grouped(layer, source, m, withBias);
+        if (layer.groups() > 1) return grouped(layer, source, m, withBias, relative);
         Optional<InputMoments> found = source.moments(layer);
         boolean derived = found.isPresent() && found.get().features() == layer.features();
         InputMoments im = derived ? found.get() : InputMoments.identity(layer.features());
         int f = layer.features();
+        if (relative) normalizeRows(m, 0, m.length, im, m.length);
         ObsSolver solver;
         if (f > InputMoments.MAX_DENSE_FEATURES) {
             double[] var = new double[f];
@@ -49,7 +61,45 @@ public final class ObspaLayers {
     }
 
     /** A grouped conv: one solver per group, each with the moments of the channels its rows read. */
-    private static Built grouped(ConsumerLayer layer, ObspaSource source, double[][] m, boolean withBias) {
+    /**
+     * Divides rows from … to−1 of {@code m} by √(total · Var[y_r]), Var[y_r] = w_r (E[xxᵀ] − μμᵀ) w_rᵀ over the
+     * feature columns (a dead row, variance ≤ 10⁻⁶ of the rows' mean, uses that floor).
+     */
+    static void normalizeRows(double[][] m, int from, int to, InputMoments im, int total) {
+        int f = im.features();
+        double[] var = new double[to - from];
+        double[] cov = im.secondMoment();
+        double[] mu = im.mean();
+        double[] tmp = new double[f];
+        double sum = 0;
+        for (int r = from; r < to; r++) {
+            double[] w = m[r];
+            double v = 0;
+            if (cov != null) {
+                double wm = 0;
+                for (int i = 0; i < f; i++) wm += w[i] * mu[i];
+                for (int i = 0; i < f; i++) {
+                    double s = 0;
+                    int off = i * f;
+                    for (int j = 0; j < f; j++) s += cov[off + j] * w[j];
+                    tmp[i] = s;
+                }
+                for (int i = 0; i < f; i++) v += w[i] * tmp[i];
+                v -= wm * wm;
+            } else {
+                for (int i = 0; i < f; i++) v += w[i] * w[i] * im.variance(i);
+            }
+            var[r - from] = Math.max(0, v);
+            sum += var[r - from];
+        }
+        double floor = Math.max(1e-6 * sum / Math.max(1, to - from), 1e-30);
+        for (int r = from; r < to; r++) {
+            double s = 1 / Math.sqrt(total * Math.max(var[r - from], floor));
+            for (int i = 0; i < m[r].length; i++) m[r][i] *= s;
+        }
+    }
+
+    private static Built grouped(ConsumerLayer layer, ObspaSource source, double[][] m, boolean withBias, boolean relative) {
         int groups = layer.groups(), per = layer.outputs() / groups;
         ObsSolver[] parts = new ObsSolver[groups];
         boolean derived = true;
@@ -61,6 +111,7 @@ public final class ObspaLayers {
             InputMoments im = ok ? found.get() : InputMoments.identity(layer.features());
             if (first == null) first = im;
             double[][] rows = new double[per][];
+            if (relative) normalizeRows(m, g * per, (g + 1) * per, im, m.length);
             for (int r = 0; r < per; r++) rows[r] = m[g * per + r];
             parts[g] = solver(rows, im, withBias, source.damping());
         }

@@ -51,6 +51,9 @@ public final class Compensation {
     /** A joint (original + edited) propagation slower than this stops sequential compensation for the layers after it. */
     static final long SEQUENTIAL_BUDGET_NANOS = 3_000_000_000L;
 
+    /** With calibration data: solve each consumer against the original model's input (measured joint moments). */
+    static boolean SEQUENTIAL_MEASURED = !Boolean.getBoolean("lopper.obspa.noJoint");
+
     public static Result apply(ModelProto proto, GroupAnalysis analysis, GraphObspaSource source, Map<String, int[]> kept) {
         ConsumerResolver resolver = source.resolver();
         Map<String, ConsumerLayer> layers = new LinkedHashMap<>();
@@ -127,6 +130,33 @@ public final class Compensation {
             int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
+            if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
+                    && l.features() <= dev.lopper.importance.obspa.InputMoments.MAX_DENSE_FEATURES) {
+                // against the original model: joint moments of the original and the partly pruned model's input
+                ModelProto merged = JointModel.merge(proto, current, l.input(), l.dims().length > 2 ? 1 : -1);
+                if (merged != null) {
+                    ConsumerLayer jl = new ConsumerLayer(l.node(), l.weight(), l.dims(), l.axis(), l.outputs(), 2 * l.positions(),
+                            l.taps(), l.transposed(), JointModel.JOINT, l.bias(), 1);
+                    ModelSource ms = ModelSource.of(merged, resolver.graph().model().baseDir(), "original and partly pruned model");
+                    var jm = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE).moments()
+                            .get(l.node());
+                    if (jm != null) {
+                        float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
+                        double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+                        JointCompensation.Result jr = JointCompensation.solveMeasured(l, jm, orig, w, l.bias() != null, cols,
+                                source.damping());
+                        if (jr != null) {
+                            w = jr.weights();
+                            seqLayers++;
+                            rowsJoint += jr.joint();
+                            rowsOne += jr.oneShot();
+                            rowsPlain += jr.plain();
+                            errBefore += jr.errorBefore();
+                            errAfter += jr.errorAfter();
+                        }
+                    }
+                }
+            }
             if (sequential) {
                 long t0 = System.nanoTime();
                 CovarianceMoments joint = CovarianceMoments.joint(resolver.graph(), weights, base, edits);
@@ -168,10 +198,24 @@ public final class Compensation {
         String note = seqLayers == 0 ? "" : String.format(java.util.Locale.ROOT,
                 "; %d sequential against the original model (rows: %d joint update, %d one-shot update, %d left as sliced;"
                         + " predicted error %.4g → %.4g)", seqLayers, rowsJoint, rowsOne, rowsPlain, errBefore, errAfter);
+        if (cal != null && source.recalibrate() && !done.isEmpty()) {
+            if (!skipped.isEmpty()) {
+                note += "; BatchNormalization statistics not re-estimated (a consumer was not compensated, so the model"
+                        + " before slicing does not compute the pruned model)";
+            } else {
+                NormRecalibration.Result nr = NormRecalibration.apply(current, resolver.graph(), resolver,
+                        new java.util.HashSet<>(done), cal.asCalibrationData(), Progress.NONE);
+                current = nr.model();
+                if (!nr.recalibrated().isEmpty()) {
+                    note += "; " + nr.recalibrated().size() + " BatchNormalization statistics re-estimated on the calibration data ("
+                            + nr.passes() + " pass" + (nr.passes() == 1 ? "" : "es") + ")";
+                }
+            }
+        }
         return new Result(current, done, skipped, remeasured, note);
     }
 
-    private static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {
+    static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {
         GraphProto.Builder gb = proto.getGraph().toBuilder();
         TreeSet<String> left = new TreeSet<>(values.keySet());
         for (int i = 0; i < gb.getInitializerCount(); i++) {

@@ -599,7 +599,13 @@ public final class CovarianceMoments {
         if (k == null) return null;
         int[] s = hw(n.attrInts("strides"), 1);
         int area = k[0] * k[1];
-        if (max) return poolMax(in, area, shiftedSpatial(in, s));
+        if (max) {
+            double rho = 0;
+            for (int a = 0; a < area; a++) {
+                for (int b = 0; b < area; b++) if (a != b) rho += in.r(b / k[1] - a / k[1], b % k[1] - a % k[1]);
+            }
+            return poolMax(in, area, shiftedSpatial(in, s), area > 1 ? rho / ((double) area * (area - 1)) : 0);
+        }
         double kappa = 0, total = 0;
         for (int a = 0; a < area; a++) for (int b = 0; b < area; b++) kappa += in.r(b / k[1] - a / k[1], b % k[1] - a % k[1]);
         kappa /= (double) area * area;
@@ -633,14 +639,21 @@ public final class CovarianceMoments {
         return sp;
     }
 
-    /** Max of {@code area} copies: correlations kept, per-channel mean and variance of the max of independent copies. */
-    private static Moments poolMax(Moments in, int area, double[] spatial) {
+    /**
+     * Max of {@code area} copies with mean pairwise correlation ρ (the window's average spatial correlation):
+     * channel correlations kept; per channel the max of equicorrelated Gaussians, X_a = μ + σ(√ρ Z + √(1−ρ) Y_a),
+     * i.e. mean μ + σ√(1−ρ)·E[max Y] and variance σ²(ρ + (1−ρ)·Var[max Y]) with Y iid standard normal
+     * (ρ = 0: independent copies; ρ = 1: the input unchanged).
+     */
+    static Moments poolMax(Moments in, int area, double[] spatial, double rho) {
         int c = in.size();
+        double p = Math.max(0, Math.min(1, rho));
+        double[] std = GaussianMoments.maxOf(area, 0, 1);
         double[] mu = new double[c], sd = new double[c], cov = new double[c * c];
         for (int i = 0; i < c; i++) {
-            double[] r = GaussianMoments.maxOf(area, in.mean()[i], in.var(i));
-            mu[i] = r[0];
-            sd[i] = Math.sqrt(Math.max(0, r[1]));
+            double s = Math.sqrt(Math.max(0, in.var(i)));
+            mu[i] = in.mean()[i] + s * Math.sqrt(1 - p) * std[0];
+            sd[i] = s * Math.sqrt(p + (1 - p) * std[1]);
         }
         for (int i = 0; i < c; i++) {
             for (int j = 0; j < c; j++) {
@@ -659,7 +672,16 @@ public final class CovarianceMoments {
         if (!s.hasRank() || s.rank() < 3 || s.rank() > 4) return null;
         int h = s.rank() == 4 ? (int) s.dim(2) : 1, w = (int) s.dim(s.rank() - 1);
         if (h <= 0 || w <= 0) return null;
-        if (max) return poolMax(in, h * w, null);
+        if (max) {
+            double rho = 0;
+            for (int dy = -(h - 1); dy <= h - 1; dy++) {
+                for (int dx = -(w - 1); dx <= w - 1; dx++) {
+                    if (dy != 0 || dx != 0) rho += (double) (h - Math.abs(dy)) * (w - Math.abs(dx)) * in.r(dy, dx);
+                }
+            }
+            long pairs = (long) h * w * ((long) h * w - 1);
+            return poolMax(in, h * w, null, pairs > 0 ? rho / pairs : 0);
+        }
         double kappa = 0;
         for (int dy = -(h - 1); dy <= h - 1; dy++) {
             for (int dx = -(w - 1); dx <= w - 1; dx++) kappa += (double) (h - Math.abs(dy)) * (w - Math.abs(dx)) * in.r(dy, dx);

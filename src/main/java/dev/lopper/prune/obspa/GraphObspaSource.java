@@ -22,6 +22,7 @@ public final class GraphObspaSource implements ObspaSource {
     private final Calibration calibration;
     private final CovarianceMoments full;
     private boolean sequential;
+    private boolean recalibrate = true;
 
     /**
      * Where calibration data comes from, so that compensation can re-measure inputs on the partly pruned model.
@@ -88,12 +89,23 @@ public final class GraphObspaSource implements ObspaSource {
 
     public boolean sequential() { return sequential; }
 
+    /**
+     * With calibration data: re-estimate the running statistics of every BatchNormalization downstream of a
+     * compensated layer on the pruned model ({@link NormRecalibration}); on by default.
+     */
+    public GraphObspaSource recalibrate(boolean on) {
+        this.recalibrate = on;
+        return this;
+    }
+
+    public boolean recalibrate() { return recalibrate; }
+
     /** The full data-free moments, or null (diagonal model). */
     public CovarianceMoments fullMoments() { return full; }
 
     /** The same source with other full data-free moments (propagated through an edited model). */
     public GraphObspaSource withFull(CovarianceMoments moments) {
-        return new GraphObspaSource(resolver, dataFree, moments, calibrated, damping, description, calibration).sequential(sequential);
+        return new GraphObspaSource(resolver, dataFree, moments, calibrated, damping, description, calibration).sequential(sequential).recalibrate(recalibrate);
     }
 
     /** Calibration data, or null when data-free. */
@@ -101,7 +113,7 @@ public final class GraphObspaSource implements ObspaSource {
 
     /** The same source with other calibrated moments (re-measured on an edited model). */
     public GraphObspaSource withCalibrated(Map<String, InputMoments> moments) {
-        return new GraphObspaSource(resolver, dataFree, full, moments, damping, description, calibration).sequential(sequential);
+        return new GraphObspaSource(resolver, dataFree, full, moments, damping, description, calibration).sequential(sequential).recalibrate(recalibrate);
     }
 
     /** Consumer nodes whose moments come from calibration data. */
@@ -163,6 +175,10 @@ public final class GraphObspaSource implements ObspaSource {
             return InputMoments.independent(mu, var, basis + ", diagonal above " + InputMoments.MAX_DENSE_FEATURES + " features");
         }
         double[] s = tapCorrelation(layer, m, resolver.graph());
+        double[] v = tapValidity(layer, resolver.graph());
+        if (v != null) {
+            for (int p = 0; p < c; p++) for (int t = 0; t < taps; t++) mu[p * taps + t] *= v[t * taps + t];
+        }
         double[] h = new double[f * f];
         double[] sig = m.cov();
         for (int p = 0; p < c; p++) {
@@ -170,11 +186,92 @@ public final class GraphObspaSource implements ObspaSource {
                 double sv = sig[(off + p) * all + off + q], mm = m.mean()[off + p] * m.mean()[off + q];
                 for (int t = 0; t < taps; t++) {
                     int row = (p * taps + t) * f + q * taps;
-                    for (int u = 0; u < taps; u++) h[row + u] = sv * s[t * taps + u] + mm;
+                    for (int u = 0; u < taps; u++) {
+                        h[row + u] = (sv * s[t * taps + u] + mm) * (v == null ? 1 : v[t * taps + u]);
+                    }
                 }
             }
         }
         return new InputMoments(f, mu, h, null, basis);
+    }
+
+    /**
+     * V[t, u]: the fraction of a Conv consumer's output positions at which kernel taps t and u both read inside the
+     * input (not its zero padding), from the input's spatial size, kernel, strides, dilations and pads (auto_pad
+     * SAME_* too). Over the zero padding a tap reads 0, so E[x_t] = V[t, t]·μ and E[x_t x_u] = V[t, u]·E[x x'] over
+     * the output positions: on small feature maps the border taps matter (a 3×3 kernel on 4×4 with pad 1: the
+     * corner taps read the padding at 7 of 16 positions). Null when every tap is always inside, or the sizes are not
+     * known (the taps are then taken as always inside).
+     */
+    static double[] tapValidity(ConsumerLayer layer, dev.lopper.graph.ModelGraph graph) {
+        long[] d = layer.dims();
+        if (d.length < 3 || d.length > 4 || layer.taps() <= 1) return null;
+        dev.lopper.graph.Node node = graph.node(layer.node());
+        if (node == null || !node.opType().equals("Conv")) return null;
+        dev.lopper.graph.Shape in = graph.shape(layer.input());
+        int sp = d.length - 2;
+        if (!in.hasRank() || in.rank() != d.length) return null;
+        long[] size = new long[sp], k = new long[sp];
+        for (int i = 0; i < sp; i++) {
+            size[i] = in.dim(2 + i);
+            k[i] = d[2 + i];
+            if (size[i] <= 0 || size[i] > 1 << 20) return null;
+        }
+        long[] strides = node.attrInts("strides"), dil = node.attrInts("dilations"), pads = node.attrInts("pads");
+        String auto = node.attrString("auto_pad", "NOTSET");
+        long[] st = new long[sp], dl = new long[sp], pb = new long[sp], pe = new long[sp];
+        for (int i = 0; i < sp; i++) {
+            st[i] = strides != null && strides.length == sp ? strides[i] : 1;
+            dl[i] = dil != null && dil.length == sp ? dil[i] : 1;
+            if (st[i] <= 0 || dl[i] <= 0) return null;
+            long ext = (k[i] - 1) * dl[i] + 1;
+            if (auto.equals("SAME_UPPER") || auto.equals("SAME_LOWER")) {
+                long out = (size[i] + st[i] - 1) / st[i];
+                long total = Math.max(0, (out - 1) * st[i] + ext - size[i]);
+                pb[i] = auto.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+                pe[i] = total - pb[i];
+            } else if (auto.equals("VALID")) {
+                pb[i] = 0;
+                pe[i] = 0;
+            } else if (pads != null && pads.length == 2 * sp) {
+                pb[i] = pads[i];
+                pe[i] = pads[sp + i];
+            }
+        }
+        // per spatial axis: for each output position, which kernel offsets read inside
+        boolean any = false;
+        double[][][] both = new double[sp][][];
+        for (int i = 0; i < sp; i++) {
+            long ext = (k[i] - 1) * dl[i] + 1;
+            long out = (size[i] + pb[i] + pe[i] - ext) / st[i] + 1;
+            if (out <= 0 || out > 1 << 20) return null;
+            int kk = (int) k[i];
+            double[][] b = new double[kk][kk];
+            for (long o = 0; o < out; o++) {
+                for (int a = 0; a < kk; a++) {
+                    long ia = o * st[i] - pb[i] + a * dl[i];
+                    if (ia < 0 || ia >= size[i]) {
+                        any = true;
+                        continue;
+                    }
+                    for (int c = 0; c < kk; c++) {
+                        long ic = o * st[i] - pb[i] + c * dl[i];
+                        if (ic >= 0 && ic < size[i]) b[a][c] += 1.0 / out;
+                    }
+                }
+            }
+            both[i] = b;
+        }
+        if (!any) return null;
+        int taps = layer.taps();
+        int kw = sp == 2 ? (int) k[1] : 1;
+        double[] v = new double[taps * taps];
+        for (int t = 0; t < taps; t++) {
+            for (int u = 0; u < taps; u++) {
+                v[t * taps + u] = sp == 2 ? both[0][t / kw][u / kw] * both[1][t % kw][u % kw] : both[0][t][u];
+            }
+        }
+        return v;
     }
 
     /** S[t, u] = r(d·(u − t)): the spatial correlation between a consumer's kernel taps (taps × taps). */
@@ -207,6 +304,6 @@ public final class GraphObspaSource implements ObspaSource {
     public String describe() { return description; }
 
     public GraphObspaSource withDamping(double lambda) {
-        return new GraphObspaSource(resolver, dataFree, full, calibrated, lambda, description, calibration).sequential(sequential);
+        return new GraphObspaSource(resolver, dataFree, full, calibrated, lambda, description, calibration).sequential(sequential).recalibrate(recalibrate);
     }
 }

@@ -32,6 +32,51 @@ final class JointCompensation {
         int per = pos * groups; // channels per copy
         if (jm.size() != 2 * per || f > InputMoments.MAX_DENSE_FEATURES) return null;
         double[] s = GraphObspaSource.tapCorrelation(l, jm, graph);
+        int n = f + (bias ? 1 : 0);
+        return solveBlocks(l, w, oneShot, bias, removed, lambda, g -> {
+            int off = g * pos;
+            return new double[][] {moments(jm, s, off, off, pos, taps, bias, n), moments(jm, s, per + off, per + off, pos, taps, bias, n),
+                    moments(jm, s, off, per + off, pos, taps, bias, n)};
+        });
+    }
+
+    /**
+     * The same solution from measured joint moments: {@code joint} is over 2F features, the F of the original model's
+     * input (feature order of the layer) then the F of the edited model's, measured on the same samples (an ungrouped
+     * layer only). Null when it does not fit.
+     */
+    static Result solveMeasured(ConsumerLayer l, InputMoments joint, double[][] w, double[][] oneShot, boolean bias, int[] removed,
+                                double lambda) {
+        int f = l.features();
+        if (l.groups() != 1 || joint.features() != 2 * f || joint.secondMoment() == null || f > InputMoments.MAX_DENSE_FEATURES) {
+            return null;
+        }
+        int n = f + (bias ? 1 : 0), all = 2 * f;
+        double[] j2 = joint.secondMoment(), mu = joint.mean();
+        double[] h = new double[n * n], hh = new double[n * n], cx = new double[n * n];
+        for (int i = 0; i < f; i++) {
+            for (int k = 0; k < f; k++) {
+                h[i * n + k] = j2[i * all + k];
+                hh[i * n + k] = j2[(f + i) * all + f + k];
+                cx[i * n + k] = j2[i * all + f + k];
+            }
+        }
+        if (bias) {
+            for (int i = 0; i < f; i++) {
+                h[i * n + f] = h[f * n + i] = mu[i];
+                hh[i * n + f] = hh[f * n + i] = mu[f + i];
+                cx[i * n + f] = mu[i];
+                cx[f * n + i] = mu[f + i];
+            }
+            h[f * n + f] = hh[f * n + f] = cx[f * n + f] = 1;
+        }
+        return solveBlocks(l, w, oneShot, bias, removed, lambda, g -> new double[][] {h, hh, cx});
+    }
+
+    /** Per conv group g: {H, Ĥ, C} over that group's features (+ bias). */
+    private static Result solveBlocks(ConsumerLayer l, double[][] w, double[][] oneShot, boolean bias, int[] removed, double lambda,
+                                      java.util.function.IntFunction<double[][]> blocks) {
+        int groups = l.groups(), f = l.features();
         boolean[] gone = new boolean[f];
         for (int c : removed) gone[c] = true;
         int n = f + (bias ? 1 : 0);
@@ -43,11 +88,9 @@ final class JointCompensation {
         int nJoint = 0, nOne = 0, nPlain = 0;
         double before = 0, after = 0;
         for (int g = 0; g < groups; g++) {
-            int off = g * pos;
             // H (original), Ĥ (edited), C = E[x x̂ᵀ] over this group's features (+ bias)
-            double[] h = moments(jm, s, off, off, pos, taps, bias, n);
-            double[] hh = moments(jm, s, per + off, per + off, pos, taps, bias, n);
-            double[] cx = moments(jm, s, off, per + off, pos, taps, bias, n);
+            double[][] b = blocks.apply(g);
+            double[] h = b[0], hh = b[1], cx = b[2];
             int kk = keep.length;
             double[] a = new double[kk * kk];
             double mean = 0;

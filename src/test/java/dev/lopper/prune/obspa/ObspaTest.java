@@ -119,6 +119,158 @@ class ObspaTest {
         return inv;
     }
 
+    // ---------- calibrated compensation against the original model (measured joint moments) ----------
+
+    @Test
+    void calibratedCompensationOfTheLastLayerReachesTheLeastSquaresOptimumAgainstTheOriginal() throws Exception {
+        Random r = new Random(21);
+        ModelBuilder mb = ModelBuilder.create("chain").input("x", -1, 4);
+        mb.floats("g1.w", new long[] {6, 4}, values(r, 24, 0.8));
+        mb.floats("g1.b", new long[] {6}, values(r, 6, 0.3));
+        mb.floats("g2.w", new long[] {6, 6}, values(r, 36, 0.6));
+        mb.floats("g2.b", new long[] {6}, values(r, 6, 0.3));
+        mb.floats("g3.w", new long[] {3, 6}, values(r, 18, 0.7));
+        mb.floats("g3.b", new long[] {3}, values(r, 3, 0.2));
+        mb.node("Gemm", "g1", List.of("x", "g1.w", "g1.b"), "transB", 1);
+        mb.relu("r1", "g1");
+        mb.node("Gemm", "g2", List.of("r1", "g2.w", "g2.b"), "transB", 1);
+        mb.relu("r2", "g2");
+        mb.node("Gemm", "g3", List.of("r2", "g3.w", "g3.b"), "transB", 1);
+        mb.output("g3");
+        ModelProto original = mb.build();
+        Path model = save(original, "chain.onnx");
+        float[][] x = inputs(N, 4, 17);
+        Path data = csv(x);
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
+        CoupledGroup a = group(s, "g1"), b = group(s, "g2");
+        int[] removedB = {1, 3};
+        Map<String, GroupPlan> plan = new java.util.LinkedHashMap<>();
+        plan.put(a.id(), new GroupPlan(a.id(), 6, PlanApplier.keepAllBut(6, new int[] {0, 4})));
+        plan.put(b.id(), new GroupPlan(b.id(), 6, PlanApplier.keepAllBut(6, removedB)));
+
+        s.setCompensation(Obspa.compensation(s, Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE)));
+        boolean was = Compensation.SEQUENTIAL_MEASURED;
+        ModelProto joint, oneShot;
+        try {
+            Compensation.SEQUENTIAL_MEASURED = true;
+            joint = s.rewrite(plan);
+            Compensation.SEQUENTIAL_MEASURED = false;
+            oneShot = s.rewrite(plan);
+        } finally {
+            Compensation.SEQUENTIAL_MEASURED = was;
+        }
+        double[][] y0 = run(original, x), yJoint = run(joint, x), yOne = run(oneShot, x);
+        double eJoint = mse(yJoint, y0), eOne = mse(yOne, y0);
+
+        // oracle: g3's input in the original (h) and in the model as pruned and compensated up to g3 (ĥ, read back from
+        // the joint model: relu of its compensated g2 on its compensated g1); g3 solves min Σ‖W3 h̃ − W' ĥ̃_K‖² exactly
+        PruningSession out = PruningSession.open(save(joint, "joint.onnx"), Map.of(), Progress.NONE);
+        dev.lopper.importance.Weights w0 = dev.lopper.importance.Weights.of(s.graph()), w1 = dev.lopper.importance.Weights.of(out.graph());
+        float[] g1w = w1.get("g1.w").values(), g1b = w1.get("g1.b").values(), g2w = w1.get("g2.w").values(), g2b = w1.get("g2.b").values();
+        float[] o1w = w0.get("g1.w").values(), o1b = w0.get("g1.b").values(), o2w = w0.get("g2.w").values(), o2b = w0.get("g2.b").values();
+        float[] w3 = w0.get("g3.w").values(), b3 = w0.get("g3.b").values();
+        int k1 = g1b.length, k2 = g2b.length; // kept widths
+        int n = k2 + 1;
+        double[] a2 = new double[n * n];
+        double[][] rhs = new double[3][n];
+        double yy = 0;
+        for (float[] xi : x) {
+            double[] h1 = new double[k1], hh = new double[n];
+            for (int o = 0; o < k1; o++) {
+                double t = g1b[o];
+                for (int i = 0; i < 4; i++) t += g1w[o * 4 + i] * xi[i];
+                h1[o] = Math.max(0, t);
+            }
+            for (int o = 0; o < k2; o++) {
+                double t = g2b[o];
+                for (int i = 0; i < k1; i++) t += g2w[o * k1 + i] * h1[i];
+                hh[o] = Math.max(0, t);
+            }
+            hh[k2] = 1;
+            double[] g1o = new double[6], h = new double[6];
+            for (int o = 0; o < 6; o++) {
+                double t = o1b[o];
+                for (int i = 0; i < 4; i++) t += o1w[o * 4 + i] * xi[i];
+                g1o[o] = Math.max(0, t);
+            }
+            for (int o = 0; o < 6; o++) {
+                double t = o2b[o];
+                for (int i = 0; i < 6; i++) t += o2w[o * 6 + i] * g1o[i];
+                h[o] = Math.max(0, t);
+            }
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) a2[i * n + j] += hh[i] * hh[j];
+            for (int o = 0; o < 3; o++) {
+                double t = b3[o];
+                for (int i = 0; i < 6; i++) t += w3[o * 6 + i] * h[i];
+                for (int i = 0; i < n; i++) rhs[o][i] += t * hh[i];
+                yy += t * t;
+            }
+        }
+        double[] inv = invert(a2, n);
+        double optimum = yy; // Σ‖y‖² − Σ_o rhs_o A⁻¹ rhs_oᵀ
+        for (int o = 0; o < 3; o++) {
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) optimum -= rhs[o][i] * inv[i * n + j] * rhs[o][j];
+        }
+        optimum /= N;
+        assertEquals(optimum, eJoint, 1e-3 * eOne + 1e-6, "the last layer reaches the least-squares optimum against the original");
+        assertTrue(eJoint < eOne, "against the original " + eJoint + " vs one-shot on the re-measured input " + eOne);
+    }
+
+    // ---------- BatchNormalization re-estimated after pruning ----------
+
+    @Test
+    void batchNormStatisticsAreReestimatedOnThePrunedModel() throws Exception {
+        Random r = new Random(5);
+        ModelBuilder mb = ModelBuilder.create("mlpbn").input("x", -1, 4);
+        mb.floats("g1.w", new long[] {6, 4}, values(r, 24, 0.8));
+        mb.floats("g1.b", new long[] {6}, values(r, 6, 0.3));
+        mb.floats("g2.w", new long[] {3, 6}, values(r, 18, 0.7));
+        mb.floats("g2.b", new long[] {3}, values(r, 3, 0.2));
+        mb.node("Gemm", "g1", List.of("x", "g1.w", "g1.b"), "transB", 1);
+        mb.relu("r", "g1");
+        mb.node("Gemm", "g2", List.of("r", "g2.w", "g2.b"), "transB", 1);
+        mb.batchNorm("bn", "g2", 3);
+        mb.output("bn");
+        Path model = save(mb.build(), "mlpbn.onnx");
+        float[][] x = inputs(N, 4, 13);
+        Path data = csv(x);
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
+        CoupledGroup g = group(s, "g1");
+        Map<String, GroupPlan> plan = Map.of(g.id(), new GroupPlan(g.id(), 6, PlanApplier.keepAllBut(6, new int[] {0, 2, 5})));
+        dev.lopper.importance.Weights w0 = dev.lopper.importance.Weights.of(s.graph());
+        float[] gamma = w0.get("bn.weight").values(), beta = w0.get("bn.bias").values(), oldVar = w0.get("bn.var").values();
+
+        GraphObspaSource src = Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE);
+        Obspa.Step step = Obspa.compensation(s, src);
+        s.setCompensation(step);
+        ModelProto recal = s.rewrite(plan);
+        assertTrue(step.last().note().contains("1 BatchNormalization statistics re-estimated"), step.last().note());
+        s.setCompensation(Obspa.compensation(s, Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE).recalibrate(false)));
+        ModelProto kept = s.rewrite(plan);
+
+        PruningSession out = PruningSession.open(save(recal, "recal.onnx"), Map.of(), Progress.NONE);
+        dev.lopper.importance.Weights w1 = dev.lopper.importance.Weights.of(out.graph());
+        float[] newVar = w1.get("bn.var").values();
+        // on the calibration rows the re-estimated BN hands back mean β and variance γ²·v/(v + ε) exactly
+        double[][] y = run(recal, x), yKept = run(kept, x);
+        double shiftBefore = 0;
+        for (int c = 0; c < 3; c++) {
+            double m = 0, m2 = 0, mk = 0;
+            for (double[] row : y) {
+                m += row[c] / N;
+                m2 += row[c] * row[c] / N;
+            }
+            for (double[] row : yKept) mk += row[c] / N;
+            double var = m2 - m * m;
+            assertEquals(beta[c], m, 1e-4, "channel " + c + " mean");
+            assertEquals(gamma[c] * gamma[c] * newVar[c] / (newVar[c] + 1e-5), var, 1e-4 * (1 + var), "channel " + c + " variance");
+            assertTrue(newVar[c] != oldVar[c]);
+            shiftBefore += Math.abs(mk - beta[c]);
+        }
+        // without re-estimation the stored statistics (random here) leave the output means off β
+        assertTrue(shiftBefore > 0.1, "mean shift without re-estimation " + shiftBefore);
+    }
+
     // ---------- Gemm -> Relu -> Gemm: compensated error <= uncompensated, equal to the closed form ----------
 
     @Test
@@ -184,11 +336,20 @@ class ObspaTest {
         // the criterion's first greedy step is the channel with the smallest closed-form ΔE
         ScoringOptions so = new ScoringOptions(Criterion.OBSPA, null, Normalization.NONE, 0, src, false);
         ChannelScores sc = s.score(so, Progress.NONE).get(g.id());
+        // scores are relative: row o of the consumer divided by √(3 · Var[y_o]), Var[y_o] = w_o Cov[h] w_oᵀ
+        double[] varY = new double[3];
+        for (int o = 0; o < 3; o++) {
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++) {
+                    varY[o] += w2[o * 6 + i] * w2[o * 6 + j] * (h[i * n + j] - h[i * n + 6] * h[j * n + 6]);
+                }
+            }
+        }
         double best = Double.MAX_VALUE;
         int bestC = -1;
         for (int c = 0; c < 6; c++) {
             double d = 0;
-            for (int o = 0; o < 3; o++) d += w2[o * 6 + c] * w2[o * 6 + c] / hinv[c * n + c];
+            for (int o = 0; o < 3; o++) d += w2[o * 6 + c] * w2[o * 6 + c] / hinv[c * n + c] / (3 * varY[o]);
             if (d < best) { best = d; bestC = c; }
         }
         int lowest = 0;
