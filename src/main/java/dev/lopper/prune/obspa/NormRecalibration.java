@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.lopper.eval.ActivationCapture;
-import dev.lopper.eval.CaptureRequest;
-import dev.lopper.eval.ChannelStats;
-import dev.lopper.eval.Dataset;
-import dev.lopper.eval.ModelSource;
-import dev.lopper.eval.SessionConfig;
+import dev.lopper.runtime.ActivationCapture;
+import dev.lopper.runtime.CaptureRequest;
+import dev.lopper.runtime.ChannelStats;
+import dev.lopper.runtime.Dataset;
+import dev.lopper.runtime.ModelSource;
+import dev.lopper.runtime.SessionConfig;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
@@ -42,7 +42,7 @@ public final class NormRecalibration {
      * @param changed nodes whose weights or inputs pruning changed
      */
     public static Result apply(ModelProto model, ModelGraph graph, ConsumerResolver resolver, Set<String> changed,
-                               dev.lopper.eval.CalibrationData data, Progress progress) {
+                               dev.lopper.runtime.CalibrationData data, Progress progress) {
         // nodes downstream of a change, and for each BN the BNs upstream of it that are also recalibrated
         Set<String> dirty = new HashSet<>();
         Map<String, Set<String>> upstreamBn = new LinkedHashMap<>(); // tensor → recalibrated BNs it depends on
