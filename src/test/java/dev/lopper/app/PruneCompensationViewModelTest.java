@@ -97,6 +97,8 @@ class PruneCompensationViewModelTest {
         onFx(() -> prune.setCriterion(Criterion.OBSPA));
         assertEquals(Criterion.OBSPA, onFx(() -> prune.criterionProperty().get()));
         assertTrue(onFx(() -> prune.compensateProperty().get()));
+        // the CLI's default allocation for obspa (lopper prune --criterion obspa without --allocation)
+        assertEquals(dev.lopper.prune.Allocation.GLOBAL, onFx(() -> prune.allocationProperty().get()));
         waitFor(() -> prune.outcomeProperty().get() != null
                 && prune.outcomeProperty().get().plan().settings().criterion().equals("obspa"), 60_000);
         waitFor(() -> prune.prunedProperty().get() != null && prune.prunedProperty().get().compensated(), 60_000);
@@ -106,9 +108,18 @@ class PruneCompensationViewModelTest {
         assertEquals(Criterion.OBSPA, onFx(() -> prune.criterionProperty().get()));
         onFx(() -> vm.undo().undo());
         assertTrue(onFx(() -> prune.compensateProperty().get()));
-        // one undo reverts criterion and compensation together
+        // one undo reverts criterion, compensation and allocation together
         onFx(() -> vm.undo().undo());
         assertEquals(Criterion.L1, onFx(() -> prune.criterionProperty().get()));
         assertFalse(onFx(() -> prune.compensateProperty().get()));
+        assertEquals(dev.lopper.prune.Allocation.UNIFORM, onFx(() -> prune.allocationProperty().get()));
+    }
+
+    @Test
+    void anAllocationTheUserChoseSurvivesACriterionChange() throws Exception {
+        PruneViewModel prune = vm.prune();
+        onFx(() -> prune.setAllocation(dev.lopper.prune.Allocation.GLOBAL));
+        onFx(() -> prune.setCriterion(Criterion.L2));
+        assertEquals(dev.lopper.prune.Allocation.GLOBAL, onFx(() -> prune.allocationProperty().get()));
     }
 }

@@ -573,18 +573,22 @@ public final class PruneViewModel {
     }
 
     /**
-     * Choosing OBSPA also turns compensation on (its default, as in the CLI), in the same undoable step; other
-     * criteria leave the check box as it is.
+     * Choosing a criterion also applies the CLI's defaults for it, in the same undoable step: OBSPA turns compensation
+     * on (other criteria leave the check box as it is), and the allocation becomes the criterion's default
+     * ({@link Allocation#defaultFor}: global for OBSPA, uniform otherwise) unless another allocation was chosen, as
+     * {@code lopper prune --criterion C} without {@code --allocation}.
      */
     public void setCriterion(Criterion c) {
-        if (c != Criterion.OBSPA || compensate.get() || criterion.get() == c) {
-            set(criterion, c, "criterion");
-            return;
-        }
         Criterion before = criterion.get();
+        if (before == c) return;
+        boolean compBefore = compensate.get();
+        boolean compAfter = c == Criterion.OBSPA || compBefore;
+        Allocation allocBefore = allocation.get();
+        // the allocation follows the criterion's default unless the user chose another one
+        Allocation allocAfter = allocBefore == Allocation.defaultFor(before) ? Allocation.defaultFor(c) : allocBefore;
         undo.apply(new UndoStack.Edit() {
-            @Override public void redo() { criterion.set(c); compensate.set(true); }
-            @Override public void undo() { compensate.set(false); criterion.set(before); }
+            @Override public void redo() { criterion.set(c); compensate.set(compAfter); allocation.set(allocAfter); }
+            @Override public void undo() { allocation.set(allocBefore); compensate.set(compBefore); criterion.set(before); }
             @Override public String description() { return "criterion"; }
         });
     }
