@@ -146,17 +146,7 @@ public final class GroupAnalyzer {
                 ctx.body = saved != null ? saved : n.name();
                 ctx.addBodyConstants(g);
                 String attr = g == order.get(0) ? "then_branch" : "else_branch";
-                for (Node b0 : g.nodes()) {
-                    // a branch's unnamed nodes get OpType_index names that may repeat the main graph's: qualify them
-                    Node b = b0;
-                    if (ctx.nodeNames().contains(b0.name())) {
-                        b = new Node(n.name() + "/" + attr + "/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
-                                b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
-                    }
-                    ctx.nodeNames().add(b.name());
-                    for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
-                    analyzeNode(b, ctx, depth + 1);
-                }
+                analyzeBodyNodes(n, attr, g, ctx, depth);
                 for (String o : g.outputs()) outs.add(ctx.dims(o));
             }
         } finally {
@@ -218,16 +208,7 @@ public final class GroupAnalyzer {
             ctx.addBodyConstants(g);
             for (int i = 0; i < carried; i++) ctx.setDims(g.inputs().get(2 + i), initial[i].clone());
             for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Loop feeds them
-            for (Node b0 : g.nodes()) {
-                Node b = b0;
-                if (ctx.nodeNames().contains(b0.name())) {
-                    b = new Node(n.name() + "/body/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
-                            b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
-                }
-                ctx.nodeNames().add(b.name());
-                for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
-                analyzeNode(b, ctx, depth + 1);
-            }
+            analyzeBodyNodes(n, "body", g, ctx, depth);
             for (String o : g.outputs()) outs.add(ctx.dims(o));
         } finally {
             ctx.graph = outer;
@@ -676,4 +657,23 @@ public final class GroupAnalyzer {
         String g = leafGroup.get(r);
         if (g != null) out.add(g);
     }
+
+    /**
+     * Analyzes the nodes of one body of {@code owner} (attribute {@code attr}) in the enclosing dimension space. A
+     * body's unnamed nodes get OpType_index names that may repeat the main graph's: those are qualified as
+     * {@code owner/attr/name}.
+     */
+    private static void analyzeBodyNodes(Node owner, String attr, ModelGraph g, AnalysisContext ctx, int depth) {
+        for (Node b0 : g.nodes()) {
+            Node b = b0;
+            if (ctx.nodeNames().contains(b0.name())) {
+                b = new Node(owner.name() + "/" + attr + "/" + b0.name(), b0.opType(), b0.domain(), b0.inputs(),
+                        b0.outputs(), b0.attributes(), b0.protoIndices(), b0.proto());
+            }
+            ctx.nodeNames().add(b.name());
+            for (String o : b.outputs()) if (!o.isEmpty()) ctx.bodyProducers.put(o, b.name());
+            analyzeNode(b, ctx, depth + 1);
+        }
+    }
+
 }
