@@ -361,9 +361,8 @@ public final class PruneViewModel {
         boolean slowerOk = allowSlower.get();
         dev.lopper.app.RunInputs in = inputs.get();
         tasks.run("Exporting " + target.getFileName(), pr -> services.exportChecked(m, p, in, slowerOk, target, pr), e -> {
-            String msg = exportNote(target, sizeOf(target), p, e);
-            notice.set(msg);
-            done.accept(msg);
+            notice.set(exportNote(target, sizeOf(target), p, e));
+            done.accept("Exported " + target);
         }, ex -> {
             notice.set("Export refused or failed: " + dev.lopper.app.MainViewModel.oneLine(ex));
             failed.accept(ex);
