@@ -43,6 +43,7 @@ import dev.lopper.importance.ImportanceScorer.ScoringOptions;
 import dev.lopper.onnx.ModelLoadException;
 import dev.lopper.onnx.OnnxModel;
 import dev.lopper.prune.PruningSettings;
+import dev.lopper.prune.latency.NeverSlower;
 import dev.lopper.task.Progress;
 
 /** {@link ModelServices} backed by the core packages of this build. */
@@ -72,6 +73,27 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
 
     /** The last plan made, to apply it with its scores and request (a missed MACs/params target is corrected). */
     private volatile PlanResult lastPlanned;
+
+    /**
+     * How the last plan was made: null for {@link PruningSession#plan}, else the sensitivity/latency-target options of
+     * {@link #decide} (re-planning for the never-slower check goes through the same planner, as in the CLI).
+     */
+    private volatile dev.lopper.prune.latency.TargetDecision.Options lastDecision;
+
+    /** The last verified prune (its outcome as returned, the session's result and the request it ran). */
+    private volatile Pruned lastPruned;
+
+    private record Pruned(PruneOutcome outcome, PruneResult result, PruneRequest request, PlanResult planned) { }
+
+    /** The never-slower check's threshold and meter: the CLI's by default; tests inject a meter. */
+    private long minMacs = dev.lopper.prune.latency.NeverSlower.MIN_MACS;
+    private java.util.function.Function<PruningSession, dev.lopper.prune.latency.NeverSlower.Meter> meters;
+
+    /** For tests: times candidates with {@code meters} (null: ONNX Runtime) and times models of at least {@code minMacs}. */
+    void setSpeedCheck(long minMacs, java.util.function.Function<PruningSession, dev.lopper.prune.latency.NeverSlower.Meter> meters) {
+        this.minMacs = minMacs;
+        this.meters = meters;
+    }
 
     /** The session of an opened model: its graph and group analysis as the app loaded them, built once per model. */
     PruningSession session(LoadedModel m, Progress progress) throws ModelLoadException {
@@ -104,6 +126,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
         progress.update("Planning (" + scoring.criterion().id() + ")", 0, 1);
         PlanResult r = s.plan(PruneRequest.of(scoring, settings), progress);
         lastPlanned = r;
+        lastDecision = null;
         return new PlanOutcome(r.plan(), r.scores(), r.before(), r.after(),
                 "parameters and MACs counted exactly, as lopper prune counts them");
     }
@@ -115,6 +138,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
         progress.update("Planning (" + scoring.criterion().id() + ")", 0, 1);
         PlanResult r = s.plan(PruneRequest.of(scoring, settings).withCalibration(calibration), progress);
         lastPlanned = r;
+        lastDecision = null;
         return new PlanOutcome(r.plan(), r.scores(), r.before(), r.after(),
                 "parameters and MACs counted exactly, as lopper prune counts them");
     }
@@ -141,8 +165,10 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
         PruneResult r = s.prune(planned.withRequest(request), progress);
         PlanExecution.Outcome o = r.outcome();
         int layers = !compensate ? -1 : r.compensation() == null ? 0 : r.compensation().compensated().size();
-        return new PruneOutcome(r.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
+        PruneOutcome out = new PruneOutcome(r.plan(), o.verified() ? o.model().toByteArray() : null, o.verified(),
                 o.verification().problem(), o.failing(), o.verification().maxAbsDiff(), layers);
+        if (o.verified()) lastPruned = new Pruned(out, r, request, planned);
+        return out;
     }
 
     @Override
@@ -196,6 +222,37 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     public void export(LoadedModel m, byte[] pruned, Path target, Progress progress) throws Exception {
         ModelProto proto = ModelProto.parseFrom(pruned);
         ModelWriter.write(m.model(), proto, target, ModelWriter.Options.DEFAULT, progress);
+    }
+
+    @Override
+    public Exported exportChecked(LoadedModel m, PruneOutcome pruned, RunInputs ints, boolean allowSlower, Path target,
+                                  Progress progress) throws Exception {
+        Pruned last = lastPruned;
+        if (last == null || last.outcome() != pruned) {
+            throw new IllegalStateException("the pruned model to export is not the one last verified; press Prune before exporting");
+        }
+        Map<String, long[]> shapes = ints.shapes().explicitShapes();
+        PruningSession s = session(m, shapes, progress);
+        var decision = lastDecision;
+        NeverSlower.Guarded g;
+        if (decision != null && decision.targetLatency() != null && last.planned() == lastPlanned) {
+            // as `lopper prune --target-latency`: the search already timed what it chose
+            g = new NeverSlower.Guarded(last.result(), null, "not timed again: the latency target search measured this plan", true);
+        } else {
+            NeverSlower.Planner planner = decision == null ? r -> s.plan(r, progress)
+                    : r -> dev.lopper.prune.latency.TargetDecision.decide(s, r, decision, shapes, progress).planned();
+            long seed = last.request().verify().seed();
+            java.util.function.Supplier<NeverSlower.Meter> meter = meters != null ? () -> meters.apply(s)
+                    : () -> new NeverSlower.OrtMeter(s, shapes, s.latencyThreads(), seed);
+            g = NeverSlower.guard(s, last.result(), last.request(), allowSlower, "not timed (allow slower)", true, planner,
+                    minMacs, meter, progress);
+        }
+        if (g.refused()) {
+            throw new IllegalStateException(g.refusal(m.path().getFileName(), s.latencyThreads(), "tick \u201cAllow slower\u201d to export it anyway"));
+        }
+        progress.update("writing " + target.getFileName(), 0, 1);
+        ModelWriter.write(m.model(), g.chosen().outcome().model(), target, ModelWriter.Options.DEFAULT, progress);
+        return new Exported(g.chosen().plan(), g.replanned(), g.describe());
     }
 
     @Override
@@ -261,6 +318,7 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
         String metric = alloc == null ? "" : alloc.table().result().metric();
         if (r == null) return new Decided(null, ratios, predicted, metric, d.latency());
         lastPlanned = r;
+        lastDecision = options;
         PlanOutcome o = new PlanOutcome(r.plan(), d.scores(), r.before(), r.after(),
                 "parameters and MACs counted exactly, as lopper prune counts them");
         return new Decided(o, ratios, predicted, metric, d.latency());

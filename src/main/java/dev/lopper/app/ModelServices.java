@@ -83,6 +83,27 @@ public interface ModelServices {
     void export(LoadedModel model, byte[] pruned, java.nio.file.Path target, Progress progress) throws Exception;
 
     /**
+     * Export with the never-slower check of `lopper prune -o` (dev.lopper.prune.latency.NeverSlower, the same rule and
+     * fallback roundings): writes {@code pruned}, or the first re-planned model that is not slower than the original.
+     * Throws with the CLI's reason when every candidate is slower, unless {@code allowSlower}. This default (fakes without
+     * a session) writes {@code pruned} as it is and says it was not timed.
+     */
+    default Exported exportChecked(LoadedModel model, PruneOutcome pruned, RunInputs inputs, boolean allowSlower,
+                                   java.nio.file.Path target, Progress progress) throws Exception {
+        export(model, pruned.model(), target, progress);
+        return new Exported(pruned.applied(), false, "not timed (this service has no pruning session)");
+    }
+
+    /**
+     * What an export wrote.
+     *
+     * @param plan       the plan of the model written (another rounding than the one shown when {@code replanned})
+     * @param replanned  true when the plan shown was slower and a re-planned one was written
+     * @param speed      one line: "not timed: …", "not slower: …" or "re-planned with round-to 8: …"
+     */
+    record Exported(PruningPlan plan, boolean replanned, String speed) { }
+
+    /**
      * A rewritten model and how it verified.
      *
      * @param model    the pruned model's bytes, null when no version verified

@@ -389,37 +389,12 @@ public final class PruneCommand implements Callable<Integer> {
      */
     private PruneResult notSlower(PruningSession s, PruneResult first, PruneRequest request, boolean savedPlan, Map<String, long[]> shapes,
                                   Progress progress) throws Exception {
-        if (allowSlower) {
-            speedSkipped = "not timed (--allow-slower)";
-            return first;
-        }
-        if (s.before().macs() < NeverSlower.MIN_MACS) {
-            speedSkipped = String.format(Locale.ROOT, "not timed: %,d MACs, below %,d, where timing noise exceeds what pruning changes",
-                    s.before().macs(), NeverSlower.MIN_MACS);
-            return first;
-        }
-        try (NeverSlower.OrtMeter meter = new NeverSlower.OrtMeter(s, shapes, threads, seed)) {
-            speed = NeverSlower.check(first, request.settings().roundTo(), rt -> {
-                if (savedPlan) return null;
-                PruneRequest r = request.withSettings(request.settings().withRoundTo(rt));
-                try {
-                    PlanResult p = bySensitivity ? decide(s, r, shapes, progress) : s.plan(r, progress);
-                    return s.prune(p, progress);
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, meter, progress);
-        }
-        if (!speed.found()) {
-            StringBuilder b = new StringBuilder();
-            for (NeverSlower.Attempt a : speed.attempts()) b.append("; ").append(a.describe());
-            throw new CliException(String.format(Locale.ROOT, "the pruned model runs slower than the original %s with %d thread%s%s%s;"
-                    + " nothing written (--allow-slower writes it anyway)", model, threads, threads == 1 ? "" : "s", b,
-                    savedPlan ? " (a saved plan is applied as it is)" : ""));
-        }
-        return speed.chosen();
+        NeverSlower.Guarded g = NeverSlower.guard(s, first, request, allowSlower, "not timed (--allow-slower)", !savedPlan,
+                r -> bySensitivity ? decide(s, r, shapes, progress) : s.plan(r, progress), threads, seed, shapes, progress);
+        speedSkipped = g.skipped();
+        speed = g.outcome();
+        if (g.refused()) throw new CliException(g.refusal(model, threads, "--allow-slower writes it anyway"));
+        return g.chosen();
     }
 
     private String speedText() {

@@ -327,15 +327,35 @@ public final class PruneView extends VBox {
         vm.targetKindProperty().addListener((o, a, b) -> target.setValue(b));
         target.setTooltip(new Tooltip("What the Remove slider means: a share of every group's channels, or a share of "
                 + "the model's MACs or parameters to remove (the ratio is then found by search)."));
-        Spinner<Integer> roundTo = new Spinner<>(1, 128, vm.roundToProperty().get());
-        roundTo.setPrefWidth(70);
+        // 0 is "auto" (dev.lopper.prune.PruningSettings.ROUND_TO_AUTO, as --round-to auto): counts measured fast on this machine
+        Spinner<Integer> roundTo = new Spinner<>(dev.lopper.prune.PruningSettings.ROUND_TO_AUTO, 128, vm.roundToProperty().get());
+        roundTo.setId("roundTo");
+        roundTo.setPrefWidth(80);
         roundTo.setEditable(true);
+        roundTo.getValueFactory().setConverter(new javafx.util.StringConverter<>() {
+            @Override public String toString(Integer n) { return n == null ? "" : dev.lopper.prune.PruningSettings.describeRoundTo(n); }
+
+            @Override public Integer fromString(String t) {
+                try {
+                    return dev.lopper.prune.PruningSettings.parseRoundTo(t);
+                } catch (IllegalArgumentException e) {
+                    return vm.roundToProperty().get();
+                }
+            }
+        });
         roundTo.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setRoundTo(b); });
         vm.roundToProperty().addListener((o, a, b) -> roundTo.getValueFactory().setValue(b.intValue()));
         roundTo.setTooltip(new Tooltip("Kept channel counts are rounded up to a multiple of this: unaligned counts can "
-                + "make ONNX Runtime slower, not faster."));
+                + "make ONNX Runtime slower, not faster. auto (below 1): counts measured fast on this machine "
+                + "(as lopper prune --round-to auto; the first plan measures a latency table, cached per machine)."));
+        CheckBox allowSlower = new CheckBox("Allow slower");
+        allowSlower.setId("allowSlower");
+        allowSlower.selectedProperty().bindBidirectional(vm.allowSlowerProperty());
+        allowSlower.setTooltip(new Tooltip("Export even when the pruned model runs slower than the original (as lopper prune "
+                + "--allow-slower). Off: Export times it and, when slower, re-plans with round-to 8, 16, auto and writes the first "
+                + "that is not slower, or refuses."));
         FlowPane bar = new FlowPane(10, 4, pair("Criterion", criterion), pair("Target", target),
-                pair("Allocation", allocation), pair("Round to", roundTo), compensate,
+                pair("Allocation", allocation), pair("Round to", roundTo), allowSlower, compensate,
                 pair("Int inputs", ints), pair("Input shape", shapes), calibrationButton());
         bar.setAlignment(Pos.CENTER_LEFT);
         return bar;

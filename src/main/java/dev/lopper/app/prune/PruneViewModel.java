@@ -345,7 +345,12 @@ public final class PruneViewModel {
     /** Node name → ms per run from the last profile. */
     public ObjectProperty<Map<String, Double>> profileMillisProperty() { return profileMillis; }
 
-    /** Writes the verified pruned model (never over the opened file). */
+    /**
+     * Writes the verified pruned model (never over the opened file) after the never-slower check of `lopper prune -o`,
+     * in the background: when the model is slower than the original, the same request is re-planned with the CLI's
+     * fallback roundings and the first that is not slower is written (the confirmation says so, and that the plan
+     * shown is not the one written); when none is, nothing is written, unless "allow slower" is ticked.
+     */
     public void export(Path target, java.util.function.Consumer<String> done, java.util.function.Consumer<Throwable> failed) {
         ModelServices.PruneOutcome p = pruned.get();
         LoadedModel m = groups.model();
@@ -353,15 +358,34 @@ public final class PruneViewModel {
             failed.accept(new IllegalStateException("there is no verified pruned model to export"));
             return;
         }
-        tasks.run("Exporting " + target.getFileName(), pr -> {
-            services.export(m, p.model(), target, pr);
-            return target;
-        }, t -> {
-            String msg = "Exported " + t;
-            notice.set(msg + " (" + sizeOf(t) + ", verified in ONNX Runtime)");
-            done.accept(msg);
-        }, failed::accept, () -> notice.set("Export cancelled: nothing was written"));
+        boolean slowerOk = allowSlower.get();
+        dev.lopper.app.RunInputs in = inputs.get();
+        tasks.run("Exporting " + target.getFileName(), pr -> services.exportChecked(m, p, in, slowerOk, target, pr), e -> {
+            notice.set(exportNote(target, sizeOf(target), p, e));
+            done.accept("Exported " + target);
+        }, ex -> {
+            notice.set("Export refused or failed: " + dev.lopper.app.MainViewModel.oneLine(ex));
+            failed.accept(ex);
+        }, () -> notice.set("Export cancelled: nothing was written"));
     }
+
+    /** The export confirmation: the file, its size, the speed check, and whether the plan written differs from the one shown. */
+    static String exportNote(Path target, String size, ModelServices.PruneOutcome shown, ModelServices.Exported e) {
+        StringBuilder b = new StringBuilder("Exported ").append(target).append(" (").append(size).append(", verified in ONNX Runtime)");
+        if (e.replanned()) {
+            b.append(" with round-to ").append(PruningSettings.describeRoundTo(e.plan().settings().pruning().roundTo()))
+                    .append(", not the plan shown (round-to ")
+                    .append(PruningSettings.describeRoundTo(shown.applied().settings().pruning().roundTo())).append("): ");
+        } else {
+            b.append(" · speed ");
+        }
+        return b.append(e.speed()).toString();
+    }
+
+    /** Export even when the pruned model runs slower than the original (as `lopper prune --allow-slower`); off by default. */
+    public javafx.beans.property.BooleanProperty allowSlowerProperty() { return allowSlower; }
+
+    private final javafx.beans.property.BooleanProperty allowSlower = new javafx.beans.property.SimpleBooleanProperty(false);
 
     /**
      * "C → kept" for each box whose output loses channels: positions removed on each (tensor, axis) are the

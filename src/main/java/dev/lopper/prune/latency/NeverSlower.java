@@ -17,6 +17,8 @@ import dev.lopper.runtime.RandomInputs;
 import dev.lopper.runtime.SessionConfig;
 import dev.lopper.runtime.ShapePolicy;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
+import dev.lopper.prune.PlanResult;
+import dev.lopper.prune.PruneRequest;
 import dev.lopper.prune.PruneResult;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
@@ -100,6 +102,107 @@ public final class NeverSlower {
             if (!b.timing().slower()) return new Outcome(r, b, attempts);
         }
         return new Outcome(null, null, attempts);
+    }
+
+    /** Plans a request (the caller's planner: uniform, sensitivity allocation, …); may throw. */
+    @FunctionalInterface
+    public interface Planner {
+        PlanResult plan(PruneRequest request) throws Exception;
+    }
+
+    /**
+     * What {@link #guard} did: the result to write ({@code chosen}, null when refused), the timing outcome (null when
+     * not timed) or why it was not timed ({@code skipped}).
+     */
+    public record Guarded(PruneResult chosen, Outcome outcome, String skipped, boolean replanAllowed) {
+        /** Every candidate timed was slower: nothing may be written (unless the user allows slower). */
+        public boolean refused() { return chosen == null; }
+
+        /** True when the result written was re-planned with another rounding than the first. */
+        public boolean replanned() {
+            return outcome != null && outcome.found() && outcome.chosenAttempt() != outcome.attempts().get(0);
+        }
+
+        /** The round-to of the result chosen (the first's when not timed or refused). */
+        public int chosenRoundTo() {
+            return outcome != null && outcome.found() ? outcome.chosenAttempt().roundTo() : -1;
+        }
+
+        /** One line: "not timed …", "not slower: …", "round-to 8: the round-to 1 plan was 1.30× slower; …". */
+        public String describe() {
+            if (skipped != null) return skipped;
+            if (!outcome.found()) {
+                StringBuilder b = new StringBuilder("every plan tried is slower than the original");
+                for (Attempt a : outcome.attempts()) b.append("; ").append(a.describe());
+                return b.toString();
+            }
+            Attempt first = outcome.attempts().get(0);
+            if (!replanned()) return "not slower: " + first.timing().describe();
+            return String.format(Locale.ROOT, "re-planned with round-to %s: the round-to %s plan was %.2f\u00d7 slower; %s",
+                    PruningSettings.describeRoundTo(outcome.chosenAttempt().roundTo()), PruningSettings.describeRoundTo(first.roundTo()),
+                    first.timing().fraction(), outcome.chosenAttempt().timing().describe());
+        }
+
+        /**
+         * The refusal (the CLI's text): "the pruned model runs slower than the original MODEL with N threads; round-to …;
+         * nothing written (OVERRIDE)".
+         */
+        public String refusal(Object model, int threads, String override) {
+            StringBuilder b = new StringBuilder();
+            for (Attempt a : outcome.attempts()) b.append("; ").append(a.describe());
+            return String.format(Locale.ROOT, "the pruned model runs slower than the original %s with %d thread%s%s%s;"
+                    + " nothing written (%s)", model, threads, threads == 1 ? "" : "s", b,
+                    replanAllowed ? "" : " (a saved plan is applied as it is)", override);
+        }
+    }
+
+    /** Why the check is skipped for a model of {@code macs} MACs (below {@code minMacs}), or null when it is timed. */
+    public static String skipReason(long macs, long minMacs) {
+        return macs < minMacs ? String.format(Locale.ROOT, "not timed: %,d MACs, below %,d, where timing noise exceeds what pruning changes",
+                macs, minMacs) : null;
+    }
+
+    /**
+     * The never-slower rule as `lopper prune -o` and the app's Export apply it: unless {@code allowSlower} (skipped:
+     * {@code skippedAllowed}) or the original is below {@link #MIN_MACS}, times {@code first} against the original in ONNX
+     * Runtime ({@link OrtMeter} with {@code threads} and {@code seed}); when slower and {@code replan}, plans the same
+     * request with each {@link #fallbacks(int) fallback} rounding through {@code planner}, prunes and verifies it in
+     * {@code s}, and takes the first that is not slower.
+     */
+    public static Guarded guard(PruningSession s, PruneResult first, PruneRequest request, boolean allowSlower, String skippedAllowed,
+                                boolean replan, Planner planner, int threads, long seed, Map<String, long[]> shapes, Progress progress) {
+        return guard(s, first, request, allowSlower, skippedAllowed, replan, planner, MIN_MACS,
+                () -> new OrtMeter(s, shapes, threads, seed), progress);
+    }
+
+    /** {@link #guard} with the threshold and the meter given (tests inject a meter; the app and the CLI use the above). */
+    public static Guarded guard(PruningSession s, PruneResult first, PruneRequest request, boolean allowSlower, String skippedAllowed,
+                                boolean replan, Planner planner, long minMacs, java.util.function.Supplier<? extends Meter> meters,
+                                Progress progress) {
+        if (allowSlower) return new Guarded(first, null, skippedAllowed, replan);
+        String skip = skipReason(s.before().macs(), minMacs);
+        if (skip != null) return new Guarded(first, null, skip, replan);
+        try (Meter meter = meters.get()) {
+            return guard(s, first, request, replan, planner, meter, progress);
+        }
+    }
+
+    /** {@link #guard} with a given meter (always timed). */
+    public static Guarded guard(PruningSession s, PruneResult first, PruneRequest request, boolean replan, Planner planner, Meter meter,
+                                Progress progress) {
+        Outcome o = check(first, request.settings().roundTo(), rt -> {
+            if (!replan) return null;
+            PruneRequest r = request.withSettings(request.settings().withRoundTo(rt));
+            try {
+                PlanResult p = planner.plan(r);
+                return p == null ? null : s.prune(p, progress);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, meter, progress);
+        return new Guarded(o.chosen(), o, null, replan);
     }
 
     /**
