@@ -114,17 +114,8 @@ public final class PlanApplier {
         for (int i = 0; i < gb.getNodeCount(); i++) {
             NodeProto n = gb.getNode(i);
             if (!n.getOpType().equals("Constant") || n.getOutputCount() == 0) continue;
-            Map<Integer, BitSet> r = removals.get(n.getOutput(0));
-            if (r == null || done.contains(n.getOutput(0))) continue;
-            NodeProto.Builder nb = n.toBuilder();
-            for (int a = 0; a < nb.getAttributeCount(); a++) {
-                AttributeProto at = nb.getAttribute(a);
-                if (at.getName().equals("value")) {
-                    nb.setAttribute(a, at.toBuilder().setT(without(original, at.getT(), r)));
-                    done.add(n.getOutput(0));
-                }
-            }
-            gb.setNode(i, nb);
+            NodeProto sliced = slicedConstant(original, n, removals, done);
+            if (sliced != null) gb.setNode(i, sliced);
         }
         // If branches: their own initializers and Constant nodes, and the shapes they declare
         for (int i = 0; i < gb.getNodeCount(); i++) {
@@ -536,6 +527,25 @@ public final class PlanApplier {
     }
 
     /** The tensor with the given positions removed along each axis (axis → removed positions). */
+    /**
+     * A Constant node whose {@code value} has channels removed, or null when none of its output's channels go (or it
+     * was already sliced); the output is added to {@code done}.
+     */
+    private static NodeProto slicedConstant(OnnxModel original, NodeProto n, Map<String, Map<Integer, BitSet>> removals,
+                                            Set<String> done) throws ModelLoadException {
+        Map<Integer, BitSet> r = removals.get(n.getOutput(0));
+        if (r == null || done.contains(n.getOutput(0))) return null;
+        NodeProto.Builder nb = n.toBuilder();
+        for (int a = 0; a < nb.getAttributeCount(); a++) {
+            AttributeProto at = nb.getAttribute(a);
+            if (at.getName().equals("value")) {
+                nb.setAttribute(a, at.toBuilder().setT(without(original, at.getT(), r)));
+                done.add(n.getOutput(0));
+            }
+        }
+        return nb.build();
+    }
+
     private static TensorProto without(OnnxModel model, TensorProto t, Map<Integer, BitSet> removed) throws ModelLoadException {
         int[] axes = new int[removed.size()];
         int[][] keep = new int[removed.size()][];
@@ -603,17 +613,8 @@ public final class PlanApplier {
         for (int i = 0; i < b.getNodeCount(); i++) {
             NodeProto n = b.getNode(i);
             if (n.getOpType().equals("Constant") && n.getOutputCount() > 0) {
-                Map<Integer, BitSet> r = removals.get(n.getOutput(0));
-                if (r == null || done.contains(n.getOutput(0))) continue;
-                NodeProto.Builder nb = n.toBuilder();
-                for (int a = 0; a < nb.getAttributeCount(); a++) {
-                    AttributeProto at = nb.getAttribute(a);
-                    if (at.getName().equals("value")) {
-                        nb.setAttribute(a, at.toBuilder().setT(without(original, at.getT(), r)));
-                        done.add(n.getOutput(0));
-                    }
-                }
-                b.setNode(i, nb);
+                NodeProto sliced = slicedConstant(original, n, removals, done);
+                if (sliced != null) b.setNode(i, sliced);
             } else if (hasBodies(n)) {
                 b.setNode(i, withBodies(original, n, removals, done, analysis, counts));
             }
