@@ -75,16 +75,19 @@ public final class AccuracySearch {
      * What the search found.
      *
      * @param chosen           the pruned plan with the smallest fraction that reaches the target (null when none did)
-     * @param planned          the plan it was pruned from (null when none)
+     * @param decision         how its plan was decided (the plan, the sensitivity allocation if any; null when none)
      * @param chosenTrial      its trial (null when none)
      * @param trials           every trial, in the order measured
      * @param originalAccuracy the original model's accuracy on the same rows
      * @param rows             which rows were used (e.g. "the first 500 rows of digits_test.csv, in batches of 32")
      * @param message          one line: why nothing was chosen (null when a plan was)
      */
-    public record Result(PruneResult chosen, PlanResult planned, Trial chosenTrial, List<Trial> trials, double originalAccuracy,
+    public record Result(PruneResult chosen, TargetDecision.Decision decision, Trial chosenTrial, List<Trial> trials, double originalAccuracy,
                          long samples, String rows, String message) {
         public boolean met() { return chosen != null; }
+
+        /** The plan the chosen model was pruned from (null when none). */
+        public PlanResult planned() { return decision == null ? null : decision.planned(); }
     }
 
     /**
@@ -109,7 +112,7 @@ public final class AccuracySearch {
         }
         double lo = 0, hi = 1;
         PruneResult best = null;
-        PlanResult bestPlan = null;
+        TargetDecision.Decision bestPlan = null;
         Trial bestTrial = null;
         TargetDecision.Options noLatency = new TargetDecision.Options(decide.bySensitivity(), null, decide.threads(),
                 decide.sensitivity(), decide.sensitivityData(), decide.cache());
@@ -119,8 +122,8 @@ public final class AccuracySearch {
             progress.update(String.format(Locale.ROOT, "accuracy trial %d of %d: %s %.1f%%", step + 1, options.steps(),
                     kind == PruneTarget.Kind.PARAMS ? "params" : "MACs", 100 * mid), step + 1, options.steps() + 1);
             PruneRequest r = request.withSettings(request.settings().withTarget(new PruneTarget(kind, mid)));
-            PlanResult planned = TargetDecision.decide(s, r, noLatency, shapes, progress).planned();
-            PruneResult pruned = s.prune(planned, progress);
+            TargetDecision.Decision decided = TargetDecision.decide(s, r, noLatency, shapes, progress);
+            PruneResult pruned = s.prune(decided.planned(), progress);
             double macs = pruned.after().macsFraction(s.before());
             double params = pruned.after().paramsFraction(s.before());
             double kept = kind == PruneTarget.Kind.PARAMS ? params : macs;
@@ -136,7 +139,7 @@ public final class AccuracySearch {
             if (meets) {
                 if (bestTrial == null || kept <= (kind == PruneTarget.Kind.PARAMS ? bestTrial.paramsFraction() : bestTrial.macsFraction())) {
                     best = pruned;
-                    bestPlan = planned;
+                    bestPlan = decided;
                     bestTrial = t;
                 }
                 hi = mid;
