@@ -79,6 +79,48 @@ class AccuracySearchTest {
     }
 
     @Test
+    void whenEvenTheLightestPruneTriedMissesNothingIsChosen() throws Exception {
+        try (PruningSession s = PruningSession.open(MODEL, Map.of(), Progress.NONE)) {
+            // one step: only 50 % of the MACs is tried, far below 95 % accuracy on this sample
+            AccuracySearch.Result r = AccuracySearch.search(s, request(), uniform(),
+                    new AccuracySearch.Options(0.95, DATA, 100, 1), Map.of(), Progress.NONE);
+            assertNull(r.chosen());
+            assertNull(r.planned());
+            assertEquals(1, r.trials().size());
+            AccuracySearch.Trial t = r.trials().get(0);
+            assertEquals(0.5, t.target(), 0);
+            assertTrue(t.verified() && t.accuracy() < 0.95, t.describe());
+            assertTrue(r.message().startsWith("even the lightest prune tried (MACs 50.0%) reaches only"), r.message());
+            assertEquals(1, r.message().lines().count(), "one line");
+        }
+    }
+
+    @Test
+    void reportsProgressPerStepAndCanBeCancelled() throws Exception {
+        try (PruningSession s = PruningSession.open(MODEL, Map.of(), Progress.NONE)) {
+            java.util.List<String> steps = new java.util.ArrayList<>();
+            boolean[] cancel = {false};
+            Progress p = new Progress() {
+                @Override
+                public void update(String message, double done, double total) {
+                    if (message.startsWith("accuracy trial")) {
+                        steps.add(message);
+                        if (steps.size() == 2) cancel[0] = true;
+                    }
+                }
+
+                @Override
+                public boolean isCancelled() { return cancel[0]; }
+            };
+            assertThrows(dev.lopper.task.CancelledException.class, () -> AccuracySearch.search(s, request(), uniform(),
+                    new AccuracySearch.Options(0.95, DATA, 100, AccuracySearch.DEFAULT_STEPS), Map.of(), p));
+            assertEquals("accuracy trial 1 of 7: MACs 50.0%", steps.get(0));
+            assertEquals("accuracy trial 2 of 7: MACs 75.0%", steps.get(1));
+            assertEquals(2, steps.size(), "stopped within the second trial");
+        }
+    }
+
+    @Test
     void refusesTheCalibrationFileAsAccuracyData() {
         EvalException e = assertThrows(EvalException.class, () -> AccuracySearch.checkDisjoint(DATA, Path.of("samples/../samples/digits_test.csv")));
         assertTrue(e.getMessage().contains("also the calibration data"), e.getMessage());
