@@ -325,6 +325,32 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     }
 
     @Override
+    public Decided decideAccuracy(LoadedModel m, ScoringOptions scoring, PruningSettings settings, double minAccuracy, Path accuracyData,
+                                  int samples, Path data, RunInputs inputs, Progress progress) throws ModelLoadException {
+        PruningSession s = session(m, inputs.shapes().explicitShapes(), progress);
+        Map<String, long[]> shapes = inputs.shapes().explicitShapes();
+        var options = new dev.lopper.prune.latency.TargetDecision.Options(true, null, 1,
+                dev.lopper.prune.latency.TargetDecision.sensitivitySettings(scoring.criterion(), samples, scoring.seed(), data, shapes),
+                data, dev.lopper.prune.sensitivity.SensitivityCache.standard());
+        var r = dev.lopper.prune.latency.AccuracySearch.search(s, PruneRequest.of(scoring, settings), options,
+                new dev.lopper.prune.latency.AccuracySearch.Options(minAccuracy, accuracyData, Long.MAX_VALUE,
+                        dev.lopper.prune.latency.AccuracySearch.DEFAULT_STEPS), shapes, progress);
+        if (!r.met()) return new Decided(null, Map.of(), Double.NaN, "", null, r);
+        PlanResult p = r.planned();
+        var alloc = r.decision().sensitivity();
+        Map<String, Double> ratios = alloc == null ? Map.of() : alloc.result().ratios();
+        double predicted = alloc == null ? Double.NaN : alloc.result().predictedDamage();
+        String metric = alloc == null ? "" : alloc.table().result().metric();
+        lastPlanned = p;
+        PlanOutcome o = new PlanOutcome(p.plan(), r.decision().scores(), p.before(), p.after(),
+                "parameters and MACs counted exactly, as lopper prune counts them");
+        return new Decided(o, ratios, predicted, metric, null, r);
+    }
+
+    @Override
+    public Path labelledData(LoadedModel m) { return datasetOf(m.path()); }
+
+    @Override
     public List<dev.lopper.runtime.OutputFidelity> fidelity(LoadedModel m, byte[] pruned, RunInputs ints, Progress progress) {
         progress.update("Measuring output fidelity", 0, 1);
         try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);

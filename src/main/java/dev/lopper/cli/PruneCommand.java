@@ -43,6 +43,7 @@ import dev.lopper.prune.PruningSession;
 import dev.lopper.prune.PruningSettings;
 import dev.lopper.prune.latency.LatencySearch;
 import dev.lopper.prune.latency.TargetDecision;
+import dev.lopper.prune.latency.AccuracySearch;
 import dev.lopper.prune.latency.NeverSlower;
 import dev.lopper.prune.latency.HardwareCounts;
 import dev.lopper.prune.latency.LatencyTable;
@@ -80,6 +81,18 @@ public final class PruneCommand implements Callable<Integer> {
             description = {"Run in at most F x the original's median latency on this machine (ONNX Runtime, batch 1, --threads), e.g. 0.5:",
                     "MACs targets are searched and each candidate is timed against the original in interleaved runs."})
     Double targetLatency;
+
+    @Option(names = "--target-accuracy", paramLabel = "A",
+            description = {"Keep top-1 accuracy >= A on --data (0.97 or 97%): the smallest MACs fraction whose pruned, verified plan",
+                    "still reaches A, by bisection (7 plans pruned and measured; the trials are printed)."})
+    String targetAccuracyText;
+
+    @Option(names = "--data", paramLabel = "D", description = {"Labelled data the --target-accuracy is measured on (.csv, .npy, .npz or",
+            "image folder, as `lopper eval --data`); must not be the --calibration file."})
+    Path accuracyData;
+
+    @Option(names = "--accuracy-samples", paramLabel = "N", description = "Measure --target-accuracy on the first N rows of --data (default: all).")
+    Long accuracySamples;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
             description = {"ONNX Runtime intra-op threads for every latency measurement: --target-latency, --round-to auto's",
@@ -205,13 +218,25 @@ public final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // ---- options ----
-        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0) + (targetLatency != null ? 1 : 0);
-        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params, --target-latency");
+        int targets = (ratio != null ? 1 : 0) + (targetMacs != null ? 1 : 0) + (targetParams != null ? 1 : 0) + (targetLatency != null ? 1 : 0)
+                + (targetAccuracyText != null ? 1 : 0);
+        if (targets > 1) throw usage("give only one of --ratio, --target-macs, --target-params, --target-latency, --target-accuracy");
+        if (targetAccuracyText != null) {
+            try {
+                targetAccuracy = parseAccuracy(targetAccuracyText);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            if (accuracyData == null) throw usage("--target-accuracy needs --data D (labelled rows to measure the accuracy on)");
+        }
+        if (accuracyData != null && targetAccuracyText == null) throw usage("--data goes with --target-accuracy A");
+        if (accuracySamples != null && targetAccuracyText == null) throw usage("--accuracy-samples goes with --target-accuracy A");
+        if (accuracySamples != null && accuracySamples < 1) throw usage("--accuracy-samples must be >= 1, got " + accuracySamples);
         if (targetLatency != null && !(targetLatency > 0 && targetLatency < 1)) throw usage("--target-latency must be in (0, 1), got " + targetLatency);
         if (targetLatency != null && output == null) throw usage("--target-latency needs -o OUT (candidates are timed as written)");
         if (threads < 1) throw usage("--threads must be at least 1, got " + threads);
         if (planFile != null && targets > 0) throw usage("--plan applies a saved plan; it cannot be combined with --ratio or a target");
-        if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F or --plan PLAN.json");
+        if (planFile == null && targets == 0) throw usage("give --ratio R, --target-macs F, --target-params F, --target-accuracy A or --plan PLAN.json");
         if (output == null && savePlan == null && saveIndexMap == null) {
             throw usage("give -o OUT (and/or --save-plan PLAN.json, --save-index-map MAP.json)");
         }
@@ -228,6 +253,7 @@ public final class PruneCommand implements Callable<Integer> {
         try {
             target = targetMacs != null ? PruneTarget.macs(targetMacs) : targetParams != null ? PruneTarget.params(targetParams)
                     : targetLatency != null ? PruneTarget.macs(targetLatency)
+                    : targetAccuracy != null ? PruneTarget.macs(1) // the MACs fraction is searched
                     : PruneTarget.ratio(ratio == null ? 0 : ratio);
             scoring = new ScoringOptions(Criterion.parse(criterion), Reduction.parse(reduction),
                     normalization == null ? null : Normalization.parse(normalization), seed, null, false);
@@ -275,7 +301,7 @@ public final class PruneCommand implements Callable<Integer> {
     /** Every output (-o, its .data, --save-plan) checked against the inputs and each other before any work. */
     private OutputFiles outputs() {
         OutputFiles out = new OutputFiles().input(model, "model").input(planFile, "plan").input(calibration, "calibration data")
-                .input(sensitivityData, "sensitivity data");
+                .input(sensitivityData, "sensitivity data").input(accuracyData, "accuracy data");
         try {
             if (output != null) {
                 out.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL);
@@ -331,6 +357,7 @@ public final class PruneCommand implements Callable<Integer> {
                     .withCalibrationSamples(calibrationSamples == null ? dev.lopper.runtime.CalibrationData.ALL : calibrationSamples)
                     .withSteps(steps);
             PlanResult planned = saved != null ? s.planOf(saved, request)
+                    : targetAccuracy != null ? accuracyPlan(s, request, shapes, progress)
                     : bySensitivity || targetLatency != null ? decide(s, request, shapes, progress) : s.plan(request, progress);
             if (calibration != null) calibrationFeed = describeFeed(planned.scoring().stats());
             if (saved == null && roundTo == PruningSettings.ROUND_TO_AUTO && s.channelCounts() instanceof HardwareCounts h) table = h.table();
@@ -338,10 +365,10 @@ public final class PruneCommand implements Callable<Integer> {
             ModelCost after = planned.after();
             PlanExecution.Outcome outcome = null;
             if (output != null) {
-                done = s.prune(planned, progress);
+                done = accuracy != null ? accuracy.chosen() : s.prune(planned, progress);
                 outcome = done.outcome();
                 if (!done.verified()) throw new CliException(failure(outcome));
-                if (targetLatency == null) done = notSlower(s, done, request, saved != null, shapes, progress);
+                if (targetLatency == null) done = notSlower(s, done, request, saved != null || accuracy != null, shapes, progress);
                 outcome = done.outcome();
                 plan = done.plan();
                 after = done.after();
@@ -431,6 +458,50 @@ public final class PruneCommand implements Callable<Integer> {
                     model, threads, threads == 1 ? "" : "s", latencyTrials()));
         }
         return d.planned();
+    }
+
+    private Double targetAccuracy;
+    private AccuracySearch.Result accuracy;
+
+    /** "0.97", "97%" or "97 %" → 0.97; in (0, 1] (top-1 accuracy cannot exceed 100 %). */
+    static double parseAccuracy(String text) {
+        String t = text.trim().replace(" ", "");
+        boolean percent = t.endsWith("%");
+        double v;
+        try {
+            v = percent ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--target-accuracy must be a number like 0.97 or 97%, got '" + text + "'");
+        }
+        if (!(v > 0 && v <= 1)) {
+            throw new IllegalArgumentException("--target-accuracy must be in (0, 1] (a fraction, or a percentage like 97%): top-1 accuracy"
+                    + " cannot exceed 100%, got '" + text + "'");
+        }
+        return v;
+    }
+
+    /** --target-accuracy: the smallest MACs fraction whose pruned plan keeps the accuracy on --data (dev.lopper.prune.latency.AccuracySearch). */
+    private PlanResult accuracyPlan(PruningSession s, PruneRequest request, Map<String, long[]> shapes, Progress progress) throws Exception {
+        accuracy = AccuracySearch.search(s, request, new TargetDecision.Options(bySensitivity, null, threads,
+                        bySensitivity ? sensitivitySettings(shapes) : null, sensitivityData, bySensitivity ? SensitivityCache.standard() : null),
+                new AccuracySearch.Options(targetAccuracy, accuracyData, accuracySamples == null ? Long.MAX_VALUE : accuracySamples,
+                        AccuracySearch.DEFAULT_STEPS), shapes, progress);
+        if (!accuracy.met()) throw new CliException(accuracy.message() + "; nothing written" + accuracyTrials());
+        return accuracy.planned();
+    }
+
+    private String accuracyTrials() {
+        StringBuilder b = new StringBuilder();
+        for (AccuracySearch.Trial t : accuracy.trials()) {
+            b.append(String.format(Locale.ROOT, "%n  trial: %s%s", t.describe(), t == accuracy.chosenTrial() ? "  (chosen)" : ""));
+        }
+        return b.toString();
+    }
+
+    private String accuracyText() {
+        return String.format(Locale.ROOT, "accuracy   target >= %.2f%% top-1 on %s: met, %.2f%% at %.1f%% of MACs (original %.2f%%)%s%n",
+                100 * targetAccuracy, accuracy.rows(), 100 * accuracy.chosenTrial().accuracy(), 100 * accuracy.chosenTrial().macsFraction(),
+                100 * accuracy.originalAccuracy(), accuracyTrials());
     }
 
     private SensitivitySettings sensitivitySettings(Map<String, long[]> shapes) {
@@ -556,6 +627,7 @@ public final class PruneCommand implements Callable<Integer> {
                     table.measured(), table.reused(), table.file(), table.machineDescription()));
         }
         if (sensitivity != null) b.append(sensitivityText());
+        if (accuracy != null) b.append(accuracyText());
         if (latency != null) {
             b.append(String.format(Locale.ROOT, "latency    target %.2fx of the original with %d thread%s: %s%s%n", targetLatency, threads,
                     threads == 1 ? "" : "s", latency.met() ? "met" : "NOT met, wrote the fastest plan tried (faster than the original)",
@@ -615,6 +687,24 @@ public final class PruneCommand implements Callable<Integer> {
             }
         }
         if (sensitivity != null) sensitivityJson(root.putObject("sensitivity"));
+        if (accuracy != null) {
+            ObjectNode l = root.putObject("accuracy");
+            l.put("target", targetAccuracy);
+            l.put("rows", accuracy.rows());
+            l.put("samples", accuracy.samples());
+            l.put("original", accuracy.originalAccuracy());
+            l.put("accuracy", accuracy.chosenTrial().accuracy());
+            ArrayNode tr = l.putArray("trials");
+            for (AccuracySearch.Trial t : accuracy.trials()) {
+                ObjectNode n = tr.addObject();
+                n.put("macsTarget", t.target());
+                n.put("macs", t.macsFraction());
+                n.put("params", t.paramsFraction());
+                if (t.verified()) n.put("accuracy", t.accuracy());
+                n.put("meets", t.meets());
+                n.put("chosen", t == accuracy.chosenTrial());
+            }
+        }
         if (latency != null) {
             ObjectNode l = root.putObject("latency");
             l.put("target", targetLatency);

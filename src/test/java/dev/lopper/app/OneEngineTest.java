@@ -163,6 +163,43 @@ class OneEngineTest {
     }
 
     @Test
+    void accuracyTargetPlanIsByteIdenticalInAppAndCli() throws Exception {
+        // the app measures on the labelled CSV next to the model; the CLI is given the same file
+        String saved = System.getProperty("lopper.cache.dir");
+        try {
+            System.setProperty("lopper.cache.dir", dir.resolve("app-cache").toString());
+            open(SAMPLE);
+            PruneViewModel prune = vm.prune();
+            onFx(() -> prune.setRoundTo(1));
+            var s = vm.sensitivity();
+            onFx(() -> {
+                s.samplesProperty().set(16);
+                s.targetKindProperty().set(dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind.ACCURACY);
+                s.targetTextProperty().set("97 %");
+                s.findPlan();
+            });
+            waitFor(() -> s.decidedProperty().get() != null && prune.outcomeProperty().get() != null
+                    && prune.outcomeProperty().get().plan() == s.decidedProperty().get().outcome().plan(), 240_000);
+            Path appFile = dir.resolve("app.json");
+            onFx(() -> {
+                prune.savePlan(appFile);
+                return null;
+            });
+            byte[] app = Files.readAllBytes(appFile);
+            System.setProperty("lopper.cache.dir", dir.resolve("cli-cache").toString());
+            byte[] cli = cliPlan(SAMPLE, "cli.json", "--target-accuracy", "97%", "--data", SAMPLE.resolveSibling("digits_test.csv").toString(),
+                    "--allocation", "sensitivity", "--round-to", "1", "--sensitivity-samples", "16");
+            assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cliOut);
+            assertEquals(s.decidedProperty().get().accuracy().chosenTrial().accuracy(), json.path("accuracy").path("accuracy").asDouble(), 1e-12);
+            assertTrue(json.path("accuracy").path("accuracy").asDouble() >= 0.97);
+        } finally {
+            if (saved == null) System.clearProperty("lopper.cache.dir");
+            else System.setProperty("lopper.cache.dir", saved);
+        }
+    }
+
+    @Test
     void calibratedWandaPlanIsByteIdenticalInAppAndCli() throws Exception {
         // calibration data chosen in the app: an activation criterion becomes available and scores on it, as --calibration
         Path data = SAMPLE.resolveSibling("digits_test.csv");

@@ -39,6 +39,20 @@ public interface SensitivityServices {
     Decided decide(LoadedModel model, ScoringOptions scoring, PruningSettings settings, Double targetLatency, int threads,
                    int samples, Path data, RunInputs inputs, Progress progress) throws Exception;
 
+    /**
+     * The plan for an accuracy target, decided as `lopper prune --allocation sensitivity --target-accuracy A --data D`
+     * decides it ({@link dev.lopper.prune.latency.AccuracySearch}): the smallest MACs fraction whose sensitivity-allocated,
+     * pruned and verified plan keeps top-1 accuracy >= {@code minAccuracy} on {@code accuracyData}. The outcome is null
+     * when no plan met it ({@link Decided#accuracy()} says why).
+     */
+    default Decided decideAccuracy(LoadedModel model, ScoringOptions scoring, PruningSettings settings, double minAccuracy,
+                                   Path accuracyData, int samples, Path data, RunInputs inputs, Progress progress) throws Exception {
+        throw new UnsupportedOperationException("no accuracy search in this build");
+    }
+
+    /** The labelled data found next to the model (MODEL.csv, or digits_test.csv for the sample), null when none. */
+    default Path labelledData(LoadedModel model) { return null; }
+
     /** Output fidelity of a pruned model against the original on seeded random batches (as `lopper eval --reference`). */
     java.util.List<OutputFidelity> fidelity(LoadedModel model, byte[] pruned, RunInputs inputs, Progress progress) throws Exception;
 
@@ -49,7 +63,13 @@ public interface SensitivityServices {
      * @param ratios           group id → ratio allocated by sensitivity
      * @param predictedDamage  the allocator's predicted damage (NaN without sensitivity)
      * @param latency          the latency search and its trials (null without a latency target)
+     * @param accuracy         the accuracy search and its trials (null without an accuracy target)
      */
     record Decided(dev.lopper.app.ModelServices.PlanOutcome outcome, Map<String, Double> ratios, double predictedDamage,
-                   String metric, LatencySearch.Result latency) { }
+                   String metric, LatencySearch.Result latency, dev.lopper.prune.latency.AccuracySearch.Result accuracy) {
+        public Decided(dev.lopper.app.ModelServices.PlanOutcome outcome, Map<String, Double> ratios, double predictedDamage,
+                       String metric, LatencySearch.Result latency) {
+            this(outcome, ratios, predictedDamage, metric, latency, null);
+        }
+    }
 }

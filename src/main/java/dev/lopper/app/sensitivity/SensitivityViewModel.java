@@ -69,9 +69,9 @@ public final class SensitivityViewModel {
         public String unit() { return unit; }
     }
 
-    /** Why the accuracy target is refused (the engine has no accuracy-constrained search yet). */
-    public static final String ACCURACY_UNSUPPORTED = "An accuracy target is not supported yet: the engine (lopper prune) has "
-            + "no accuracy-constrained search. Use a MACs, params or latency target and read the accuracy off the Pareto chart.";
+    /** Why the accuracy target cannot run: no labelled data. */
+    public static final String ACCURACY_NEEDS_LABELS = "An accuracy target needs labelled data: none was found next to the model"
+            + " (MODEL.csv); choose a labelled data file (CSV with a label column, .npz with labels, image folder)";
 
     /** One group's curve: damage when only this group is pruned, at each measured ratio. */
     public record Curve(String id, String name, List<double[]> points, String status) { }
@@ -319,15 +319,15 @@ public final class SensitivityViewModel {
             return;
         }
         TargetKind kind = targetKind.get();
-        if (kind == TargetKind.ACCURACY) {
-            targetStatus.set(ACCURACY_UNSUPPORTED);
-            return;
-        }
         double value;
         try {
             value = parseTarget(kind, targetText.get());
         } catch (IllegalArgumentException e) {
             targetStatus.set(e.getMessage());
+            return;
+        }
+        if (kind == TargetKind.ACCURACY) {
+            findAccuracyPlan(m, value);
             return;
         }
         if (decidingTask != null && !decidingTask.isDone()) decidingTask.cancel();
@@ -365,6 +365,60 @@ public final class SensitivityViewModel {
         });
     }
 
+    /**
+     * The accuracy target: in the background, the smallest MACs fraction whose sensitivity-allocated, pruned plan keeps
+     * top-1 accuracy ≥ {@code value} on the labelled data (the data chosen in the tab, else the CSV next to the model),
+     * as `lopper prune --allocation sensitivity --target-accuracy A --data D` finds it; loads it (undoable).
+     */
+    private void findAccuracyPlan(LoadedModel m, double value) {
+        Path chosen = data.get();
+        Path labelled = chosen != null ? chosen : services.labelledData(m);
+        if (labelled == null) {
+            targetStatus.set(ACCURACY_NEEDS_LABELS);
+            return;
+        }
+        if (decidingTask != null && !decidingTask.isDone()) decidingTask.cancel();
+        PruningSettings base = prune.pruningSettings();
+        PruningSettings settings = new PruningSettings(Allocation.UNIFORM, PruneTarget.macs(1), base.roundTo(),
+                base.minChannels(), Set.of(), Map.of());
+        Path d = data.get();
+        int n = samples.get();
+        var scoring = prune.scoringOptions();
+        var inputs = prune.inputsProperty().get();
+        deciding.set(true);
+        targetStatus.set("Searching: pruning candidates and measuring their accuracy on " + labelled.getFileName() + "…");
+        String what = TargetKind.ACCURACY.label() + " " + describe(TargetKind.ACCURACY, value);
+        decidingTask = tasks.run("Finding a plan for " + what, p -> services.decideAccuracy(m, scoring, settings, value, labelled, n, d,
+                inputs, reporting(p, runs)), r -> {
+            deciding.set(false);
+            if (groups.model() != m) return;
+            decided.set(r);
+            if (r.outcome() == null) {
+                targetStatus.set("✘ " + r.accuracy().message() + ": nothing loaded" + accuracyTrials(r.accuracy()));
+                return;
+            }
+            // the MACs target the chosen plan was planned for (as `lopper prune --target-accuracy` plans it)
+            prune.adopt(r.outcome(), overrides(r.ratios()), PruneTarget.Kind.MACS, r.accuracy().chosenTrial().target(), "target " + what);
+            targetStatus.set(report(TargetKind.ACCURACY, value, r));
+        }, ex -> {
+            deciding.set(false);
+            targetStatus.set("Cannot meet the target: " + MainViewModel.oneLine(ex));
+        }, () -> {
+            deciding.set(false);
+            targetStatus.set("Cancelled: the plan was not changed");
+        });
+    }
+
+    private static String accuracyTrials(dev.lopper.prune.latency.AccuracySearch.Result a) {
+        if (a == null || a.trials().isEmpty()) return "";
+        StringBuilder b = new StringBuilder(" · trials:");
+        for (var t : a.trials()) {
+            b.append(String.format(Locale.ROOT, " %.0f%% MACs→%s", 100 * t.macsFraction(),
+                    t.verified() ? String.format(Locale.ROOT, "%.1f%%", 100 * t.accuracy()) : "failed verification"));
+        }
+        return b.toString();
+    }
+
     /** Each prunable group's ratio as allocated: the groups the allocator left whole get 0 (not the global ratio). */
     private Map<String, Double> overrides(Map<String, Double> ratios) {
         Map<String, Double> all = new java.util.LinkedHashMap<>();
@@ -384,7 +438,11 @@ public final class SensitivityViewModel {
         double macs = o.after().macsFraction(o.before());
         double params = o.after().paramsFraction(o.before());
         StringBuilder b = new StringBuilder();
-        if (kind == TargetKind.LATENCY) {
+        if (kind == TargetKind.ACCURACY) {
+            var a = r.accuracy();
+            b.append(String.format(Locale.ROOT, "✔ met: accuracy %.2f %% (original %.2f %%) for target ≥ %.2f %% on %s",
+                    100 * a.chosenTrial().accuracy(), 100 * a.originalAccuracy(), 100 * value, a.rows()));
+        } else if (kind == TargetKind.LATENCY) {
             LatencySearch.Trial t = r.latency().chosenTrial();
             b.append(String.format(Locale.ROOT, "%s latency %.3f× (%.2f ms vs %.2f ms) for target ≤ %.2f×",
                     r.latency().met() ? "✔ met:" : "✘ not met, the fastest plan tried:", t.fraction(), t.prunedMs(), t.originalMs(), value));
@@ -399,7 +457,7 @@ public final class SensitivityViewModel {
                     r.predictedDamage()));
         }
         b.append(" · loaded (Ctrl+Z undoes)");
-        return b.append(trials(r.latency())).toString();
+        return b.append(trials(r.latency())).append(accuracyTrials(r.accuracy())).toString();
     }
 
     private static String trials(LatencySearch.Result l) {
