@@ -152,7 +152,7 @@ public final class NeverSlower {
             for (Attempt a : outcome.attempts()) b.append("; ").append(a.describe());
             return String.format(Locale.ROOT, "the pruned model runs slower than the original %s with %d thread%s%s%s;"
                     + " nothing written (%s)", model, threads, threads == 1 ? "" : "s", b,
-                    replanAllowed ? "" : " (a saved plan is applied as it is)", override);
+                    replanAllowed ? "" : " (a saved or accuracy-target plan is applied as it is: another rounding could change what it was chosen for)", override);
         }
     }
 
