@@ -207,4 +207,81 @@ class AppBench {
             assertTrue(cpuPerFrame < 16, "CPU per frame " + cpuPerFrame + " ms");
         }
     }
+
+    /**
+     * The app stays responsive while sensitivity runs: the 20,000-node graph is panned every pulse while a
+     * background thread measures the sensitivity of a ResNet-50-shape model with every core (as the app's
+     * Sensitivity tab does). Reports frame intervals and the FX/render threads' CPU per frame; asserts that the work
+     * of a frame on the FX thread stays within a 60 Hz frame.
+     */
+    @Test
+    void framesWhileSensitivityRunsInTheBackground() throws Exception {
+        Path file = dir.resolve("synthetic_20k_bg.onnx");
+        Files.write(file, TestModels.syntheticEncoder(20_000).toByteArray());
+        Path resnet = dir.resolve("resnet50_bg.onnx");
+        Files.write(resnet, dev.lopper.bench.ConvNetModels.build(0).toByteArray());
+        GraphViewModel vm = onFx(GraphViewModel::new);
+        GraphCanvasView[] c = window(vm);
+        open(file, vm, c);
+        GraphCanvasView canvas = c[0];
+        dev.lopper.task.CancellationToken stop = new dev.lopper.task.CancellationToken();
+        java.util.concurrent.atomic.AtomicReference<String> progress = new java.util.concurrent.atomic.AtomicReference<>("");
+        Thread bg = new Thread(null, () -> {
+            try {
+                dev.lopper.prune.PruningSession s = dev.lopper.prune.PruningSession.open(resnet, Map.of(), Progress.NONE);
+                dev.lopper.prune.sensitivity.SensitivityAnalysis.run(s, dev.lopper.prune.sensitivity.SensitivitySettings.defaults(),
+                        null, Runtime.getRuntime().availableProcessors(), new Progress() {
+                            @Override public void update(String message, double done, double total) { progress.set(message + " " + done + "/" + total); }
+                            @Override public boolean isCancelled() { return stop.isCancelled(); }
+                        });
+            } catch (dev.lopper.task.CancelledException e) {
+                // stopped after the frames were measured
+            } catch (Exception e) {
+                progress.set("failed: " + e);
+            }
+        }, "bench-sensitivity", 64L << 20);
+        bg.setDaemon(true);
+        bg.start();
+        Thread.sleep(8_000); // past opening the model, into the measurements
+        List<Long> intervals = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        long[] cpu0 = fxThreadsCpu();
+        onFx(() -> {
+            canvas.zoomToReadable();
+            AnimationTimer timer = new AnimationTimer() {
+                long last;
+                int frame;
+
+                @Override
+                public void handle(long now) {
+                    if (last != 0) intervals.add(now - last);
+                    last = now;
+                    canvas.panBy(frame % 120 < 60 ? -7 : 7, -23);
+                    canvas.paint();
+                    if (++frame == 600) {
+                        stop();
+                        done.countDown();
+                    }
+                }
+            };
+            timer.start();
+            return null;
+        });
+        assertTrue(done.await(300, TimeUnit.SECONDS));
+        long[] cpu1 = fxThreadsCpu();
+        String during = progress.get();
+        stop.cancel();
+        bg.join(60_000);
+        Collections.sort(intervals);
+        double median = intervals.get(intervals.size() / 2) / 1e6;
+        double p95 = intervals.get((int) (intervals.size() * 0.95)) / 1e6;
+        double max = intervals.get(intervals.size() - 1) / 1e6;
+        double fxCpu = (cpu1[0] - cpu0[0]) / 1e6 / 600, renderCpu = (cpu1[1] - cpu0[1]) / 1e6 / 600;
+        System.out.printf("BENCH pan 20k nodes while sensitivity of resnet50 runs on %d cores (%s): frame median %.1f ms p95 %.1f ms"
+                + " max %.1f ms; CPU per frame: FX thread %.2f ms, render thread %.2f ms%n",
+                Runtime.getRuntime().availableProcessors(), during, median, p95, max, fxCpu, renderCpu);
+        assertTrue(!during.startsWith("failed"), during);
+        assertTrue(fxCpu < 16, "FX thread CPU per frame " + fxCpu + " ms");
+    }
+
 }
