@@ -127,6 +127,42 @@ class AppBench {
         return new long[] {fx, render};
     }
 
+    /**
+     * Pans (and every 40 frames zooms by 2 %) the canvas once per pulse for {@code frames} pulses, starting at
+     * {@code zoom} × the readable scale; returns the intervals between pulses and adds each redraw's time to
+     * {@code paints}.
+     */
+    static List<Long> pan(GraphCanvasView canvas, double zoom, int frames, List<Long> paints) throws Exception {
+        List<Long> intervals = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        onFx(() -> {
+            canvas.zoomToReadable();
+            canvas.zoom(zoom);
+            AnimationTimer timer = new AnimationTimer() {
+                long last;
+                int frame;
+
+                @Override
+                public void handle(long now) {
+                    if (last != 0) intervals.add(now - last);
+                    last = now;
+                    canvas.panBy(frame % 120 < 60 ? -7 : 7, -23);
+                    if (frame % 40 == 20) canvas.zoom(1.02);
+                    canvas.paint();
+                    paints.add(canvas.lastPaintNanos());
+                    if (++frame == frames) {
+                        stop();
+                        done.countDown();
+                    }
+                }
+            };
+            timer.start();
+            return null;
+        });
+        assertTrue(done.await(300, TimeUnit.SECONDS));
+        return intervals;
+    }
+
     @Test
     void encoder1200OpensLaysOutAndPaintsUnderTwoSeconds() throws Exception {
         Path file = dir.resolve("encoder_1200.onnx");
@@ -161,35 +197,9 @@ class AppBench {
         // frame time: pan (and zoom) every pulse for 240 pulses at three zoom levels; interval between pulses
         GraphCanvasView canvas = c[0];
         for (double zoom : new double[] {1.0, 1.0, 0.3, 0.05}) { // the first pass warms up the JIT
-            List<Long> intervals = new ArrayList<>();
             List<Long> paints = new ArrayList<>();
-            CountDownLatch done = new CountDownLatch(1);
             long[] cpu0 = fxThreadsCpu();
-            onFx(() -> {
-                canvas.zoomToReadable();
-                canvas.zoom(zoom);
-                AnimationTimer timer = new AnimationTimer() {
-                    long last;
-                    int frame;
-
-                    @Override
-                    public void handle(long now) {
-                        if (last != 0) intervals.add(now - last);
-                        last = now;
-                        canvas.panBy(frame % 120 < 60 ? -7 : 7, -23);
-                        if (frame % 40 == 20) canvas.zoom(1.02);
-                        canvas.paint();
-                        paints.add(canvas.lastPaintNanos());
-                        if (++frame == 240) {
-                            stop();
-                            done.countDown();
-                        }
-                    }
-                };
-                timer.start();
-                return null;
-            });
-            assertTrue(done.await(120, TimeUnit.SECONDS));
+            List<Long> intervals = pan(canvas, zoom, 240, paints);
             long[] cpu1 = fxThreadsCpu();
             Collections.sort(intervals);
             Collections.sort(paints);
@@ -243,31 +253,8 @@ class AppBench {
         bg.setDaemon(true);
         bg.start();
         Thread.sleep(8_000); // past opening the model, into the measurements
-        List<Long> intervals = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(1);
         long[] cpu0 = fxThreadsCpu();
-        onFx(() -> {
-            canvas.zoomToReadable();
-            AnimationTimer timer = new AnimationTimer() {
-                long last;
-                int frame;
-
-                @Override
-                public void handle(long now) {
-                    if (last != 0) intervals.add(now - last);
-                    last = now;
-                    canvas.panBy(frame % 120 < 60 ? -7 : 7, -23);
-                    canvas.paint();
-                    if (++frame == 600) {
-                        stop();
-                        done.countDown();
-                    }
-                }
-            };
-            timer.start();
-            return null;
-        });
-        assertTrue(done.await(300, TimeUnit.SECONDS));
+        List<Long> intervals = pan(canvas, 1.0, 600, new ArrayList<>());
         long[] cpu1 = fxThreadsCpu();
         String during = progress.get();
         stop.cancel();

@@ -126,45 +126,33 @@ class OneEngineTest {
     @Test
     void sensitivityTargetPlanIsByteIdenticalInAppAndCli() throws Exception {
         // each measures its own sensitivity table (separate caches): the tables and the allocations must agree
-        String saved = System.getProperty("lopper.cache.dir");
-        try {
-            System.setProperty("lopper.cache.dir", dir.resolve("app-cache").toString());
-            open(SAMPLE);
-            PruneViewModel prune = vm.prune();
-            onFx(() -> prune.setRoundTo(1));
-            var s = vm.sensitivity();
-            onFx(() -> {
-                s.samplesProperty().set(16);
-                s.targetKindProperty().set(dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind.MACS);
-                s.targetTextProperty().set("50 %");
-                s.findPlan();
-            });
-            waitFor(() -> s.decidedProperty().get() != null && prune.outcomeProperty().get() != null
-                    && prune.outcomeProperty().get().plan() == s.decidedProperty().get().outcome().plan(), 120_000);
-            Path appFile = dir.resolve("app.json");
-            onFx(() -> {
-                prune.savePlan(appFile);
-                return null;
-            });
-            byte[] app = Files.readAllBytes(appFile);
-            System.setProperty("lopper.cache.dir", dir.resolve("cli-cache").toString());
-            byte[] cli = cliPlan(SAMPLE, "cli.json", "--target-macs", "0.5", "--allocation", "sensitivity", "--round-to", "1",
-                    "--sensitivity-samples", "16");
-            assertTrue(Files.list(dir.resolve("cli-cache").resolve("sensitivity")).count() == 1, "the CLI measured its own table");
-            assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
-            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cliOut);
-            ModelServices.PlanOutcome shown = onFx(() -> prune.outcomeProperty().get());
-            assertEquals(json.path("after").path("macs").asLong(), shown.after().macs());
-            assertTrue(shown.after().macsFraction(shown.before()) <= 0.5);
-        } finally {
-            if (saved == null) System.clearProperty("lopper.cache.dir");
-            else System.setProperty("lopper.cache.dir", saved);
-        }
+        var s = targetPlanInAppAndCli(dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind.MACS, "50 %", 120_000,
+                "--target-macs", "0.5");
+        assertTrue(Files.list(dir.resolve("cli-cache").resolve("sensitivity")).count() == 1, "the CLI measured its own table");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cliOut);
+        ModelServices.PlanOutcome shown = onFx(() -> vm.prune().outcomeProperty().get());
+        assertEquals(json.path("after").path("macs").asLong(), shown.after().macs());
+        assertTrue(shown.after().macsFraction(shown.before()) <= 0.5);
     }
 
     @Test
     void accuracyTargetPlanIsByteIdenticalInAppAndCli() throws Exception {
         // the app measures on the labelled CSV next to the model; the CLI is given the same file
+        var s = targetPlanInAppAndCli(dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind.ACCURACY, "97 %", 240_000,
+                "--target-accuracy", "97%", "--data", SAMPLE.resolveSibling("digits_test.csv").toString());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cliOut);
+        assertEquals(s.decidedProperty().get().accuracy().chosenTrial().accuracy(), json.path("accuracy").path("accuracy").asDouble(), 1e-12);
+        assertTrue(json.path("accuracy").path("accuracy").asDouble() >= 0.97);
+    }
+
+    /**
+     * The sample with a target typed into the app's target box (16 sensitivity samples, round-to 1, the app's own
+     * cache) and the same target given to {@code lopper prune --allocation sensitivity} (another cache): the plan files
+     * must be byte-identical. Leaves the CLI's JSON in {@link #cliOut}.
+     */
+    private dev.lopper.app.sensitivity.SensitivityViewModel targetPlanInAppAndCli(
+            dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind kind, String text, long waitMs, String... cliTarget)
+            throws Exception {
         String saved = System.getProperty("lopper.cache.dir");
         try {
             System.setProperty("lopper.cache.dir", dir.resolve("app-cache").toString());
@@ -174,12 +162,12 @@ class OneEngineTest {
             var s = vm.sensitivity();
             onFx(() -> {
                 s.samplesProperty().set(16);
-                s.targetKindProperty().set(dev.lopper.app.sensitivity.SensitivityViewModel.TargetKind.ACCURACY);
-                s.targetTextProperty().set("97 %");
+                s.targetKindProperty().set(kind);
+                s.targetTextProperty().set(text);
                 s.findPlan();
             });
             waitFor(() -> s.decidedProperty().get() != null && prune.outcomeProperty().get() != null
-                    && prune.outcomeProperty().get().plan() == s.decidedProperty().get().outcome().plan(), 240_000);
+                    && prune.outcomeProperty().get().plan() == s.decidedProperty().get().outcome().plan(), waitMs);
             Path appFile = dir.resolve("app.json");
             onFx(() -> {
                 prune.savePlan(appFile);
@@ -187,12 +175,11 @@ class OneEngineTest {
             });
             byte[] app = Files.readAllBytes(appFile);
             System.setProperty("lopper.cache.dir", dir.resolve("cli-cache").toString());
-            byte[] cli = cliPlan(SAMPLE, "cli.json", "--target-accuracy", "97%", "--data", SAMPLE.resolveSibling("digits_test.csv").toString(),
-                    "--allocation", "sensitivity", "--round-to", "1", "--sensitivity-samples", "16");
+            List<String> args = new java.util.ArrayList<>(List.of(cliTarget));
+            args.addAll(List.of("--allocation", "sensitivity", "--round-to", "1", "--sensitivity-samples", "16"));
+            byte[] cli = cliPlan(SAMPLE, "cli.json", args.toArray(String[]::new));
             assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
-            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cliOut);
-            assertEquals(s.decidedProperty().get().accuracy().chosenTrial().accuracy(), json.path("accuracy").path("accuracy").asDouble(), 1e-12);
-            assertTrue(json.path("accuracy").path("accuracy").asDouble() >= 0.97);
+            return s;
         } finally {
             if (saved == null) System.clearProperty("lopper.cache.dir");
             else System.setProperty("lopper.cache.dir", saved);
