@@ -23,25 +23,33 @@ public final class DenseMath {
                 l[i * n + j] = s / ljj;
             }
         }
-        // invert L (lower triangular) in place into li
+        // invert L (lower triangular) into li, row by row: row i = −(Σ_{k<i} l_ik · row k) / l_ii. Each entry sums
+        // l_ik li_kj over k in increasing order (the terms k < j are exact zeros), as the textbook column form does,
+        // but the inner loop runs along contiguous rows (cache-friendly on wide layers).
         double[] li = new double[n * n];
         for (int i = 0; i < n; i++) {
-            li[i * n + i] = 1 / l[i * n + i];
-            for (int j = 0; j < i; j++) {
-                double s = 0;
-                for (int k = j; k < i; k++) s += l[i * n + k] * li[k * n + j];
-                li[i * n + j] = -s / l[i * n + i];
+            int oi = i * n;
+            for (int k = 0; k < i; k++) {
+                double lik = l[oi + k];
+                int ok = k * n;
+                for (int j = 0; j <= k; j++) li[oi + j] += lik * li[ok + j];
+            }
+            double lii = l[oi + i];
+            for (int j = 0; j < i; j++) li[oi + j] = -li[oi + j] / lii;
+            li[oi + i] = 1 / lii;
+        }
+        // A⁻¹ = L⁻ᵀ L⁻¹ : (i, j) = Σ_k li[k][i] li[k][j], k ≥ max(i, j), summed over k in increasing order along rows
+        java.util.Arrays.fill(a, 0, n * n, 0.0);
+        for (int k = 0; k < n; k++) {
+            int ok = k * n;
+            for (int i = 0; i <= k; i++) {
+                double lki = li[ok + i];
+                if (lki == 0) continue;
+                int oi = i * n;
+                for (int j = 0; j <= i; j++) a[oi + j] += lki * li[ok + j];
             }
         }
-        // A⁻¹ = L⁻ᵀ L⁻¹ : (i, j) = Σ_k li[k][i] li[k][j], k ≥ max(i, j)
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = 0;
-                for (int k = i; k < n; k++) s += li[k * n + i] * li[k * n + j];
-                a[i * n + j] = s;
-                a[j * n + i] = s;
-            }
-        }
+        for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) a[j * n + i] = a[i * n + j];
         return true;
     }
 }

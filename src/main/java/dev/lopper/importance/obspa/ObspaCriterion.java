@@ -101,6 +101,7 @@ public final class ObspaCriterion implements ImportanceCriterion {
                 gone[c] = true;
                 left--;
             }
+            for (ObspaLayers.Built b : layers) b.solver().flush();
         }
         String basis = "obspa over " + layers.size() + " consumer" + (layers.size() > 1 ? "s" : "")
                 + ", " + (derived == layers.size() ? source.describe()
