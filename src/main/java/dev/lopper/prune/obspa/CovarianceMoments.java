@@ -787,6 +787,12 @@ public final class CovarianceMoments {
         return new Moments((int) axis, mu, cov, sp, first.via());
     }
 
+    /** Runs {@code body} for rows 0 … count−1, split over cores when the work (multiply-adds) is large. */
+    private static void rows(int count, long work, java.util.function.IntConsumer body) {
+        if (work >= (1L << 22)) java.util.stream.IntStream.range(0, count).parallel().forEach(body);
+        else for (int r = 0; r < count; r++) body.accept(r);
+    }
+
     private Moments conv(Node n) {
         float[] w = constant(n.input(1));
         if (w == null) return null;
@@ -823,15 +829,17 @@ public final class CovarianceMoments {
         for (int t = 0; t < taps; t++) {
             // B_t[r][c'] = Σ_{c ∈ group(r)} W[r, c, t] Σ[c, c']
             Arrays.fill(bt, 0);
-            for (int r = 0; r < o; r++) {
+            final int tt = t;
+            // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
+            rows(o, (long) o * cg * cin, r -> {
                 int g = r / og;
                 for (int c = 0; c < cg; c++) {
-                    double x = w[(r * cg + c) * taps + t];
+                    double x = w[(r * cg + c) * taps + tt];
                     if (x == 0) continue;
                     int row = (g * cg + c) * cin;
                     for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
                 }
-            }
+            });
             // V_t[r'][c'] = Σ_u r(t, u) W[r', c', u]
             Arrays.fill(vt, 0);
             for (int r = 0; r < o; r++) {
@@ -841,14 +849,14 @@ public final class CovarianceMoments {
                     vt[r * cg + c] = s;
                 }
             }
-            for (int r = 0; r < o; r++) {
+            rows(o, (long) o * o * cg, r -> {
                 for (int r2 = 0; r2 < o; r2++) {
                     int g2 = r2 / og;
                     double s = 0;
                     for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
                     cov[r * o + r2] += s;
                 }
-            }
+            });
             if (in.spatial() != null) {
                 for (int u = 0; u < taps; u++) {
                     double s = 0;
