@@ -215,6 +215,7 @@ public final class ObsLayer implements ObsSolver {
     private double currentW(int r, int c) {
         if (removed[c]) return 0;
         double v = w[r][c];
+        if (pending == 0) return v;
         for (int l = 0; l < pending; l++) v -= pa[l][r] * pp[l][c];
         return v;
     }

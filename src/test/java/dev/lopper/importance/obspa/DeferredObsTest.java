@@ -74,8 +74,9 @@ class DeferredObsTest {
     @Test
     void rowWiseInverseHasTheTextbookBits() {
         Random r = new Random(7);
-        double[] h = moments(r, 150, 400);
-        int n = 151;
+        // 300 columns: the blocked, multi-threaded path (≥ 256) with a partial last block
+        double[] h = moments(r, 299, 400);
+        int n = 300;
         for (int i = 0; i < n - 1; i++) h[i * n + i] += 0.01;
         double[] fast = h.clone(), ref = h.clone();
         assertTrue(DenseMath.invertSpd(fast, n));
