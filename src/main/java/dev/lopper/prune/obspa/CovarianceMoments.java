@@ -831,13 +831,35 @@ public final class CovarianceMoments {
             Arrays.fill(bt, 0);
             final int tt = t;
             // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
-            rows(o, (long) o * cg * cin, r -> {
-                int g = r / og;
-                for (int c = 0; c < cg; c++) {
-                    double x = w[(r * cg + c) * taps + tt];
-                    if (x == 0) continue;
-                    int row = (g * cg + c) * cin;
-                    for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+            // four rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
+            int quads = (o + 3) / 4;
+            rows(quads, (long) o * cg * cin, qd -> {
+                int r0 = qd * 4, r1 = Math.min(o, r0 + 4);
+                if (r1 - r0 == 4 && r0 / og == (r1 - 1) / og) {
+                    int g = r0 / og;
+                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
+                    for (int c = 0; c < cg; c++) {
+                        double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
+                        double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
+                        int row = (g * cg + c) * cin;
+                        for (int c2 = 0; c2 < cin; c2++) {
+                            double v = sig[row + c2];
+                            bt[o0 + c2] += x0 * v;
+                            bt[o1 + c2] += x1 * v;
+                            bt[o2 + c2] += x2 * v;
+                            bt[o3 + c2] += x3 * v;
+                        }
+                    }
+                    return;
+                }
+                for (int r = r0; r < r1; r++) {
+                    int g = r / og;
+                    for (int c = 0; c < cg; c++) {
+                        double x = w[(r * cg + c) * taps + tt];
+                        if (x == 0) continue;
+                        int row = (g * cg + c) * cin;
+                        for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+                    }
                 }
             });
             // V_t[r'][c'] = Σ_u r(t, u) W[r', c', u]
