@@ -30,6 +30,11 @@ public final class GroupedObs implements ObsSolver {
     }
 
     @Override
+    public void flush() {
+        for (ObsSolver p : parts) p.flush();
+    }
+
+    @Override
     public double[][] weights() {
         double[][] w = new double[parts.length * rowsPerGroup][];
         for (int g = 0; g < parts.length; g++) {

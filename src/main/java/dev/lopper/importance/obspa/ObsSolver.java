@@ -10,4 +10,7 @@ public interface ObsSolver {
 
     /** Current (compensated) weights, rows × columns; removed columns are 0. */
     double[][] weights();
+
+    /** Applies any deferred updates now (results do not depend on when; a hint that a batch of removals ended). */
+    default void flush() { }
 }

@@ -75,13 +75,16 @@ public final class ObspaCriterion implements ImportanceCriterion {
         while (left > 0) {
             Integer[] order = new Integer[left];
             int k = 0;
-            for (int c = 0; c < n; c++) {
-                if (gone[c]) continue;
+            for (int c = 0; c < n; c++) if (!gone[c]) order[k++] = c;
+            // the costs of the remaining channels are independent reads of the solvers: split over cores on wide groups
+            java.util.function.IntConsumer cost = i -> {
+                int c = order[i];
                 double t = 0;
                 for (int l = 0; l < layers.size(); l++) t += layers.get(l).solver().deltaE(columns.get(l)[c]);
                 d[c] = t;
-                order[k++] = c;
-            }
+            };
+            if (left >= 256) java.util.stream.IntStream.range(0, left).parallel().forEach(cost);
+            else for (int i = 0; i < left; i++) cost.accept(i);
             Arrays.sort(order, (a, b) -> d[a] != d[b] ? Double.compare(d[a], d[b]) : Integer.compare(b, a));
             int take = Math.min(block, left);
             for (int i = 0; i < take; i++) {
@@ -101,6 +104,7 @@ public final class ObspaCriterion implements ImportanceCriterion {
                 gone[c] = true;
                 left--;
             }
+            for (ObspaLayers.Built b : layers) b.solver().flush();
         }
         String basis = "obspa over " + layers.size() + " consumer" + (layers.size() > 1 ? "s" : "")
                 + ", " + (derived == layers.size() ? source.describe()

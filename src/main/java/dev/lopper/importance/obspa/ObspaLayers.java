@@ -70,12 +70,13 @@ public final class ObspaLayers {
         double[] var = new double[to - from];
         double[] cov = im.secondMoment();
         double[] mu = im.mean();
-        double[] tmp = new double[f];
         double sum = 0;
-        for (int r = from; r < to; r++) {
+        // rows are independent (same arithmetic whichever thread does a row): split over cores on wide layers
+        java.util.function.IntConsumer one = r -> {
             double[] w = m[r];
             double v = 0;
             if (cov != null) {
+                double[] tmp = new double[f];
                 double wm = 0;
                 for (int i = 0; i < f; i++) wm += w[i] * mu[i];
                 for (int i = 0; i < f; i++) {
@@ -90,8 +91,13 @@ public final class ObspaLayers {
                 for (int i = 0; i < f; i++) v += w[i] * w[i] * im.variance(i);
             }
             var[r - from] = Math.max(0, v);
-            sum += var[r - from];
+        };
+        if (cov != null && (long) (to - from) * f * f >= ObsLayer.PARALLEL_WORK) {
+            java.util.stream.IntStream.range(from, to).parallel().forEach(one);
+        } else {
+            for (int r = from; r < to; r++) one.accept(r);
         }
+        for (int r = from; r < to; r++) sum += var[r - from];
         double floor = Math.max(1e-6 * sum / Math.max(1, to - from), 1e-30);
         for (int r = from; r < to; r++) {
             double s = 1 / Math.sqrt(total * Math.max(var[r - from], floor));

@@ -787,6 +787,12 @@ public final class CovarianceMoments {
         return new Moments((int) axis, mu, cov, sp, first.via());
     }
 
+    /** Runs {@code body} for rows 0 … count−1, split over cores when the work (multiply-adds) is large. */
+    private static void rows(int count, long work, java.util.function.IntConsumer body) {
+        if (work >= (1L << 22)) java.util.stream.IntStream.range(0, count).parallel().forEach(body);
+        else for (int r = 0; r < count; r++) body.accept(r);
+    }
+
     private Moments conv(Node n) {
         float[] w = constant(n.input(1));
         if (w == null) return null;
@@ -823,15 +829,39 @@ public final class CovarianceMoments {
         for (int t = 0; t < taps; t++) {
             // B_t[r][c'] = Σ_{c ∈ group(r)} W[r, c, t] Σ[c, c']
             Arrays.fill(bt, 0);
-            for (int r = 0; r < o; r++) {
-                int g = r / og;
-                for (int c = 0; c < cg; c++) {
-                    double x = w[(r * cg + c) * taps + t];
-                    if (x == 0) continue;
-                    int row = (g * cg + c) * cin;
-                    for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+            final int tt = t;
+            // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
+            // four rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
+            int quads = (o + 3) / 4;
+            rows(quads, (long) o * cg * cin, qd -> {
+                int r0 = qd * 4, r1 = Math.min(o, r0 + 4);
+                if (r1 - r0 == 4 && r0 / og == (r1 - 1) / og) {
+                    int g = r0 / og;
+                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
+                    for (int c = 0; c < cg; c++) {
+                        double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
+                        double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
+                        int row = (g * cg + c) * cin;
+                        for (int c2 = 0; c2 < cin; c2++) {
+                            double v = sig[row + c2];
+                            bt[o0 + c2] += x0 * v;
+                            bt[o1 + c2] += x1 * v;
+                            bt[o2 + c2] += x2 * v;
+                            bt[o3 + c2] += x3 * v;
+                        }
+                    }
+                    return;
                 }
-            }
+                for (int r = r0; r < r1; r++) {
+                    int g = r / og;
+                    for (int c = 0; c < cg; c++) {
+                        double x = w[(r * cg + c) * taps + tt];
+                        if (x == 0) continue;
+                        int row = (g * cg + c) * cin;
+                        for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+                    }
+                }
+            });
             // V_t[r'][c'] = Σ_u r(t, u) W[r', c', u]
             Arrays.fill(vt, 0);
             for (int r = 0; r < o; r++) {
@@ -841,14 +871,32 @@ public final class CovarianceMoments {
                     vt[r * cg + c] = s;
                 }
             }
-            for (int r = 0; r < o; r++) {
-                for (int r2 = 0; r2 < o; r2++) {
+            rows(o, (long) o * o * cg, r -> {
+                int r2 = 0;
+                // four outputs at a time: four independent sums (each in the same order as one at a time)
+                for (; r2 + 3 < o; r2 += 4) {
+                    int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
+                    int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
+                    int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
+                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    for (int c = 0; c < cg; c++) {
+                        s0 += bt[b0 + c] * vt[v0 + c];
+                        s1 += bt[b1 + c] * vt[v1 + c];
+                        s2 += bt[b2 + c] * vt[v2 + c];
+                        s3 += bt[b3 + c] * vt[v3 + c];
+                    }
+                    cov[r * o + r2] += s0;
+                    cov[r * o + r2 + 1] += s1;
+                    cov[r * o + r2 + 2] += s2;
+                    cov[r * o + r2 + 3] += s3;
+                }
+                for (; r2 < o; r2++) {
                     int g2 = r2 / og;
                     double s = 0;
                     for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
                     cov[r * o + r2] += s;
                 }
-            }
+            });
             if (in.spatial() != null) {
                 for (int u = 0; u < taps; u++) {
                     double s = 0;
