@@ -340,6 +340,9 @@ public final class PruneCommand implements Callable<Integer> {
             session = PruningSession.open(model, shapes, progress, output != null ? vo : null);
             PruningSession s = session;
             s.setLatencyThreads(threads);
+            if (output != null && !allowSlower && targetLatency == null && s.before().macs() >= NeverSlower.MIN_MACS) {
+                earlyMeter = NeverSlower.OrtMeter.early(s, shapes, threads, seed); // the never-slower check's sessions, ahead
+            }
             for (Path p : s.model().externalDataFiles()) outputs.input(p, "model's external data file");
             if (output != null) outputs.claim(output, dev.lopper.onnx.ModelWriter.ROLE_MODEL); // now also vs its external data
             if (savePlan != null) outputs.claim(savePlan, "plan");
@@ -398,11 +401,14 @@ public final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(model + ": " + e.getMessage(), e);
         } finally {
+            if (earlyMeter != null) earlyMeter.close();
             if (session != null) session.close();
         }
     }
 
     private PruningSession session;
+    /** The never-slower check's meter, opened while the model is analyzed (with -o, when the check will run). */
+    private NeverSlower.EarlyMeter earlyMeter;
 
     /** What the never-slower check did: null when it did not run; {@link #speedSkipped} says why. */
     private NeverSlower.Outcome speed;
@@ -417,7 +423,8 @@ public final class PruneCommand implements Callable<Integer> {
     private PruneResult notSlower(PruningSession s, PruneResult first, PruneRequest request, boolean savedPlan, Map<String, long[]> shapes,
                                   Progress progress) throws Exception {
         NeverSlower.Guarded g = NeverSlower.guard(s, first, request, allowSlower, "not timed (--allow-slower)", !savedPlan,
-                r -> bySensitivity ? decide(s, r, shapes, progress) : s.plan(r, progress), threads, seed, shapes, progress);
+                r -> bySensitivity ? decide(s, r, shapes, progress) : s.plan(r, progress), NeverSlower.MIN_MACS,
+                earlyMeter != null ? earlyMeter::take : () -> new NeverSlower.OrtMeter(s, shapes, threads, seed), progress);
         speedSkipped = g.skipped();
         speed = g.outcome();
         if (g.refused()) throw new CliException(g.refusal(model, threads, "--allow-slower writes it anyway"));

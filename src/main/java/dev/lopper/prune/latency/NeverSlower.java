@@ -210,10 +210,49 @@ public final class NeverSlower {
      * many pairs as fit in about {@link #BUDGET_MS} (at least {@link #MIN_PAIRS}, at most {@link #MAX_PAIRS}); the fraction is
      * the median of the per-pair ratios.
      */
+    /** See {@link OrtMeter#early}: closing it closes the meter when it was never taken, whenever it is ready. */
+    public static final class EarlyMeter implements AutoCloseable {
+        private final java.util.concurrent.CompletableFuture<OrtMeter> future = new java.util.concurrent.CompletableFuture<>();
+        private boolean taken;
+
+        private EarlyMeter(PruningSession s, Map<String, long[]> shapes, int threads, long seed) {
+            Thread t = new Thread(() -> {
+                try {
+                    future.complete(new OrtMeter(s, shapes, threads, seed));
+                } catch (Throwable e) {
+                    future.completeExceptionally(e);
+                }
+            }, "lopper-speed-meter");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Waits for the meter; the caller closes it. */
+        public synchronized Meter take() {
+            taken = true;
+            try {
+                return future.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw e;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!taken) future.thenAccept(OrtMeter::close);
+        }
+    }
+
     public static final class OrtMeter implements Meter {
         public static final double BUDGET_MS = 1000;
         public static final int MIN_PAIRS = 5;
         public static final int MAX_PAIRS = 40;
+        /** Pairs timed first; when their median already shows the pruned model at most {@link #CLEARLY_FASTER} × the
+         *  original's latency, the full budget is skipped (a cold {@code lopper prune} of a big model stays fast). */
+        public static final int QUICK_PAIRS = 3;
+        public static final double CLEARLY_FASTER = 0.8;
 
         private final PruningSession session;
         private final SessionConfig config;
@@ -228,6 +267,14 @@ public final class NeverSlower {
             this.inputs = RandomInputs.forSession(original, ShapePolicy.of(shapes, 1), null, seed);
         }
 
+        /**
+         * An OrtMeter made on a daemon thread from now on (the original's session opened, its inputs made), so that
+         * a command pays for it while it analyzes, scores and plans; {@link EarlyMeter#take} waits for it.
+         */
+        public static EarlyMeter early(PruningSession s, Map<String, long[]> shapes, int threads, long seed) {
+            return new EarlyMeter(s, shapes, threads, seed);
+        }
+
         @Override
         public Timing time(ModelProto candidate, Progress progress) {
             if (originalMs < 0) {
@@ -238,7 +285,14 @@ public final class NeverSlower {
             }
             int pairs = (int) Math.max(MIN_PAIRS, Math.min(MAX_PAIRS, Math.ceil(BUDGET_MS / Math.max(2 * originalMs, 1e-3))));
             try (EvalSession c = EvalSession.open(ModelSource.of(candidate, session.model().baseDir(), "pruned"), config)) {
-                BenchResult b = InterleavedBench.run(original, inputs, c, inputs, new LatencyOptions(1, pairs), LatencyListener.NONE, progress);
+                // a clear case needs no full budget: when the median of a few pairs is already decisively faster
+                // (pruned ≤ CLEARLY_FASTER × original), the answer "not slower" cannot change; otherwise time in full
+                BenchResult quick = InterleavedBench.run(original, inputs, c, inputs, new LatencyOptions(1, QUICK_PAIRS),
+                        LatencyListener.NONE, progress);
+                if (1 / quick.pairedSpeedup() <= CLEARLY_FASTER) {
+                    return new Timing(quick.baseline().medianMs(), quick.candidate().medianMs(), 1 / quick.pairedSpeedup(), QUICK_PAIRS);
+                }
+                BenchResult b = InterleavedBench.run(original, inputs, c, inputs, new LatencyOptions(0, pairs), LatencyListener.NONE, progress);
                 return new Timing(b.baseline().medianMs(), b.candidate().medianMs(), 1 / b.pairedSpeedup(), pairs);
             }
         }
