@@ -122,29 +122,7 @@ public final class ObsLayer implements ObsSolver {
             }
         }
         for (int i = 0; i < b * b; i++) k[i] = a[i] - k[i];
-        double[] m = a.clone();
-        if (!DenseMath.invertSpd(m, b)) return Double.POSITIVE_INFINITY;
-        double total = 0;
-        double[] wq = new double[b], v = new double[b];
-        for (int r = 0; r < rows; r++) {
-            boolean any = false;
-            for (int i = 0; i < b; i++) {
-                wq[i] = w[r][cols[i]];
-                any |= wq[i] != 0;
-            }
-            if (!any) continue;
-            for (int i = 0; i < b; i++) {
-                double s = 0;
-                for (int j = 0; j < b; j++) s += m[i * b + j] * wq[j];
-                v[i] = s;
-            }
-            for (int i = 0; i < b; i++) {
-                double s = 0;
-                for (int j = 0; j < b; j++) s += k[i * b + j] * v[j];
-                total += v[i] * s;
-            }
-        }
-        return Math.max(0, total);
+        return compensatedError(cols, a, k, false);
     }
 
     /** Removes {@code cols}: compensates the other weights and updates H⁻¹. */
@@ -237,6 +215,16 @@ public final class ObsLayer implements ObsSolver {
             }
         }
         for (int i = 0; i < b * b; i++) k[i] = a[i] - k[i];
+        return compensatedError(cols, a, k, true);
+    }
+
+    /**
+     * Σ over rows of vᵀ K v with v = A⁻¹ w_q: the error removing {@code cols} adds after compensation, given their
+     * block A of H⁻¹ and K = A − (the block's ε-weighted part). {@code deferred}: read the weights with the pending
+     * (not yet applied) removals taken into account.
+     */
+    private double compensatedError(int[] cols, double[] a, double[] k, boolean deferred) {
+        int b = cols.length;
         double[] m = a.clone();
         if (!DenseMath.invertSpd(m, b)) return Double.POSITIVE_INFINITY;
         double total = 0;
@@ -244,7 +232,7 @@ public final class ObsLayer implements ObsSolver {
         for (int r = 0; r < rows; r++) {
             boolean any = false;
             for (int i = 0; i < b; i++) {
-                wq[i] = currentW(r, cols[i]);
+                wq[i] = (deferred ? currentW(r, cols[i]) : w[r][cols[i]]);
                 any |= wq[i] != 0;
             }
             if (!any) continue;
