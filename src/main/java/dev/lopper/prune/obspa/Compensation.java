@@ -96,8 +96,7 @@ public final class Compensation {
         CovarianceMoments base = cal == null && source.sequential() ? source.fullMoments() : null;
         boolean sequential = base != null && base.copies() == 1;
         Map<String, float[]> edits = new HashMap<>();
-        int seqLayers = 0, rowsJoint = 0, rowsOne = 0, rowsPlain = 0;
-        double errBefore = 0, errAfter = 0;
+        JointTally tally = new JointTally();
         for (ConsumerLayer l : sorted) {
             if (!resolver.writable(l.weight())) {
                 skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
@@ -145,15 +144,7 @@ public final class Compensation {
                         double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
                         JointCompensation.Result jr = JointCompensation.solveMeasured(l, jm, orig, w, l.bias() != null, cols,
                                 source.damping());
-                        if (jr != null) {
-                            w = jr.weights();
-                            seqLayers++;
-                            rowsJoint += jr.joint();
-                            rowsOne += jr.oneShot();
-                            rowsPlain += jr.plain();
-                            errBefore += jr.errorBefore();
-                            errAfter += jr.errorAfter();
-                        }
+                        if (jr != null) w = tally.add(jr);
                     }
                 }
             }
@@ -167,15 +158,7 @@ public final class Compensation {
                     double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
                     JointCompensation.Result jr = JointCompensation.solve(l, jm.get(), resolver.graph(), orig, w, l.bias() != null,
                             cols, source.damping());
-                    if (jr != null) {
-                        w = jr.weights();
-                        seqLayers++;
-                        rowsJoint += jr.joint();
-                        rowsOne += jr.oneShot();
-                        rowsPlain += jr.plain();
-                        errBefore += jr.errorBefore();
-                        errAfter += jr.errorAfter();
-                    }
+                    if (jr != null) w = tally.add(jr);
                 }
             }
             pending.put(l.weight(), l.values(w));
@@ -195,9 +178,7 @@ public final class Compensation {
         }
         weights.clear();
         if (!pending.isEmpty()) current = replace(current, pending, resolver);
-        String note = seqLayers == 0 ? "" : String.format(java.util.Locale.ROOT,
-                "; %d sequential against the original model (rows: %d joint update, %d one-shot update, %d left as sliced;"
-                        + " predicted error %.4g → %.4g)", seqLayers, rowsJoint, rowsOne, rowsPlain, errBefore, errAfter);
+        String note = tally.note();
         if (cal != null && source.recalibrate() && !done.isEmpty()) {
             if (!skipped.isEmpty()) {
                 note += "; BatchNormalization statistics not re-estimated (a consumer was not compensated, so the model"
@@ -239,5 +220,28 @@ public final class Compensation {
             gb.setNode(i, nb);
         }
         return proto.toBuilder().setGraph(gb).build();
+    }
+
+    /** What the sequential (joint) updates did, summed over the layers they were applied to. */
+    private static final class JointTally {
+        int layers, rowsJoint, rowsOne, rowsPlain;
+        double errBefore, errAfter;
+
+        /** Counts {@code r} in; returns its weights. */
+        double[][] add(JointCompensation.Result r) {
+            layers++;
+            rowsJoint += r.joint();
+            rowsOne += r.oneShot();
+            rowsPlain += r.plain();
+            errBefore += r.errorBefore();
+            errAfter += r.errorAfter();
+            return r.weights();
+        }
+
+        String note() {
+            return layers == 0 ? "" : String.format(java.util.Locale.ROOT,
+                    "; %d sequential against the original model (rows: %d joint update, %d one-shot update, %d left as sliced;"
+                            + " predicted error %.4g → %.4g)", layers, rowsJoint, rowsOne, rowsPlain, errBefore, errAfter);
+        }
     }
 }
