@@ -1,6 +1,7 @@
 package dev.lopper.importance;
 
 import java.util.Locale;
+import java.util.ServiceLoader;
 import java.util.function.Supplier;
 
 /** The importance criteria Lopper offers, by CLI / plan-file name. Default: {@link #L1}. */
@@ -16,8 +17,11 @@ public enum Criterion {
     WANDA("wanda", WandaCriterion::wanda),
     /** Wanda with the activation's standard deviation (centred norm) instead of its norm. */
     STADE("stade", WandaCriterion::stade),
-    /** Structured Optimal Brain Surgeon on the consumer layers (dev.lopper.importance.obspa). */
-    OBSPA("obspa", dev.lopper.importance.obspa.ObspaCriterion::new);
+    /**
+     * Structured Optimal Brain Surgeon on the consumer layers. It lives with its moments and compensation in
+     * dev.lopper.prune.obspa (a layer above this one) and plugs in as a service ({@link #plugin(String)}).
+     */
+    OBSPA("obspa", () -> plugin("obspa"));
 
     private final String id;
     private final Supplier<ImportanceCriterion> factory;
@@ -30,6 +34,17 @@ public enum Criterion {
     public String id() { return id; }
 
     public ImportanceCriterion create() { return factory.get(); }
+
+    /**
+     * A criterion implemented above the importance layer, found by its {@link ImportanceCriterion#id()} among the
+     * {@code META-INF/services/dev.lopper.importance.ImportanceCriterion} providers on the class path.
+     */
+    static ImportanceCriterion plugin(String id) {
+        for (ImportanceCriterion c : ServiceLoader.load(ImportanceCriterion.class, Criterion.class.getClassLoader())) {
+            if (c.id().equals(id)) return c;
+        }
+        throw new IllegalStateException("criterion '" + id + "' is not on the class path (no ImportanceCriterion service with that id)");
+    }
 
     public static Criterion parse(String s) {
         String k = s.toLowerCase(Locale.ROOT).replace('_', '-');

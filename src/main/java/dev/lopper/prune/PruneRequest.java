@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
-import dev.lopper.importance.obspa.ObsLayer;
+import dev.lopper.prune.obspa.ObsLayer;
 import dev.lopper.prune.obspa.MomentModel;
 
 /**

@@ -19,7 +19,7 @@ import dev.lopper.graph.Standardizer;
 import dev.lopper.importance.ActivationStats;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
-import dev.lopper.importance.obspa.ObspaSource;
+import dev.lopper.prune.obspa.ObspaSource;
 import dev.lopper.prune.obspa.GraphObspaSource;
 import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.importance.ImportanceScorer;

@@ -16,7 +16,7 @@ import dev.lopper.runtime.OutputFidelity;
 import dev.lopper.runtime.VerificationResult;
 import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
-import dev.lopper.importance.obspa.ObsLayer;
+import dev.lopper.prune.obspa.ObsLayer;
 import dev.lopper.prune.obspa.Obspa;
 import dev.lopper.task.Progress;
 

@@ -24,8 +24,6 @@ import dev.lopper.runtime.PatchStats;
 import dev.lopper.runtime.SessionConfig;
 import dev.lopper.runtime.ShapePolicy;
 import dev.lopper.graph.Node;
-import dev.lopper.importance.obspa.ConsumerLayer;
-import dev.lopper.importance.obspa.InputMoments;
 import dev.lopper.onnx.proto.Onnx.ModelProto;
 import dev.lopper.onnx.proto.Onnx.NodeProto;
 import dev.lopper.task.Progress;

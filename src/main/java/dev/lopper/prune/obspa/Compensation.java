@@ -14,8 +14,6 @@ import dev.lopper.analysis.ParamSlice;
 import dev.lopper.runtime.ModelSource;
 import dev.lopper.importance.Weights;
 import dev.lopper.task.Progress;
-import dev.lopper.importance.obspa.ConsumerLayer;
-import dev.lopper.importance.obspa.ObspaLayers;
 import dev.lopper.onnx.Tensors;
 import dev.lopper.onnx.proto.Onnx.AttributeProto;
 import dev.lopper.onnx.proto.Onnx.GraphProto;
@@ -130,7 +128,7 @@ public final class Compensation {
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
             if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
-                    && l.features() <= dev.lopper.importance.obspa.InputMoments.MAX_DENSE_FEATURES) {
+                    && l.features() <= dev.lopper.prune.obspa.InputMoments.MAX_DENSE_FEATURES) {
                 // against the original model: joint moments of the original and the partly pruned model's input
                 ModelProto merged = JointModel.merge(proto, current, l.input(), l.dims().length > 2 ? 1 : -1);
                 if (merged != null) {

@@ -10,8 +10,7 @@ import dev.lopper.analysis.ParamSlice;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
-import dev.lopper.importance.obspa.ConsumerLayer;
-import dev.lopper.importance.obspa.ConsumerLayer.BiasSink;
+import dev.lopper.prune.obspa.ConsumerLayer.BiasSink;
 import dev.lopper.onnx.Tensors;
 
 /**

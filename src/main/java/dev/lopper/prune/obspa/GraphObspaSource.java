@@ -4,10 +4,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.lopper.analysis.ParamSlice;
-import dev.lopper.importance.obspa.ConsumerLayer;
-import dev.lopper.importance.obspa.InputMoments;
-import dev.lopper.importance.obspa.ObsLayer;
-import dev.lopper.importance.obspa.ObspaSource;
 
 /**
  * OBSPA's view of one model: consumer layers resolved from the graph, input moments from calibration data where

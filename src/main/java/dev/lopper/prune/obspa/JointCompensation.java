@@ -1,9 +1,6 @@
 package dev.lopper.prune.obspa;
 
 import dev.lopper.graph.ModelGraph;
-import dev.lopper.importance.obspa.ConsumerLayer;
-import dev.lopper.importance.obspa.DenseMath;
-import dev.lopper.importance.obspa.InputMoments;
 
 /**
  * Sequential, data-free compensation of one consumer against the <em>original</em> model: with joint moments of the

@@ -13,7 +13,6 @@ import dev.lopper.runtime.VerifyOptions;
 import dev.lopper.importance.ChannelScores;
 import dev.lopper.importance.Criterion;
 import dev.lopper.importance.ImportanceScorer.ScoringOptions;
-import dev.lopper.importance.obspa.ObsLayer;
 import dev.lopper.prune.PlanExecution;
 import dev.lopper.prune.Planner;
 import dev.lopper.prune.PruningSession;

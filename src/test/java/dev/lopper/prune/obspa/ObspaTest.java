@@ -121,6 +121,16 @@ class ObspaTest {
 
     // ---------- calibrated compensation against the original model (measured joint moments) ----------
 
+    /** The importance layer finds OBSPA (which lives above it, here) through its service file; every criterion answers to its id. */
+    @Test
+    void everyCriterionIsFoundByItsIdIncludingThePluggedInObspa() {
+        assertTrue(Criterion.OBSPA.create() instanceof ObspaCriterion);
+        for (Criterion c : Criterion.values()) {
+            assertEquals(c.id(), c.create().id(), "criterion " + c);
+            assertEquals(c, Criterion.parse(c.id()));
+        }
+    }
+
     @Test
     void calibratedCompensationOfTheLastLayerReachesTheLeastSquaresOptimumAgainstTheOriginal() throws Exception {
         Random r = new Random(21);

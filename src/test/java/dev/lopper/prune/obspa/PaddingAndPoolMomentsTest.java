@@ -9,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.lopper.graph.ModelGraph;
-import dev.lopper.importance.obspa.ConsumerLayer;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.task.Progress;
 

@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 /**
  * OBS for layers too wide for a dense H (more than {@link InputMoments#MAX_DENSE_FEATURES} inputs): the inputs

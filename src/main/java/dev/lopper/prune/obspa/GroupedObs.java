@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 /**
  * OBS on a grouped convolution: the rows of group g read only that group's input channels, so each group is its own

@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 /**
  * First and second moments of the features a consumer layer reads (one per weight column, in the weight's column

@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 /** Small dense linear algebra on row-major double arrays. */
 public final class DenseMath {

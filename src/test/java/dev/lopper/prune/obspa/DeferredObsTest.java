@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 import java.util.Optional;
 

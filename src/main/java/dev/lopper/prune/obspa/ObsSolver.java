@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 /** Removes input columns of a linear layer with least-squares compensation of the remaining weights. */
 public interface ObsSolver {

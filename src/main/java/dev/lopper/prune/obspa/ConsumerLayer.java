@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 /**
  * A layer that reads a group's channels through a weight W, seen as a matrix of {@code outputs} rows and

@@ -1,4 +1,4 @@
-package dev.lopper.importance.obspa;
+package dev.lopper.prune.obspa;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +7,6 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lopper.prune.obspa.GaussianMoments;
 
 class ObsLayerTest {
     /** Random SPD second-moment matrix of n features from m samples (last feature = 1 when bias). */
