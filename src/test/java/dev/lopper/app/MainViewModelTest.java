@@ -287,7 +287,7 @@ class MainViewModelTest {
     @Test
     void repeatedBlocksCollapseAndExpand() throws Exception {
         Path sample = Path.of("samples", "digits_cnn.onnx");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(sample), "sample model present");
+        assertTrue(Files.isRegularFile(sample), "bundled sample " + sample + " missing");
         openAndWait(sample);
         GraphScene full = vm.loaded().scene();
         assertEquals(List.of("/block1", "/block2"), full.blocks().allBlocks());
@@ -316,7 +316,7 @@ class MainViewModelTest {
     @Test
     void tokenModelsVerifyWithAnIntRangeThatFitsTheVocabulary() throws Exception {
         Path encoder = Path.of("samples", "tiny_encoder.onnx");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(encoder), "sample model present");
+        assertTrue(Files.isRegularFile(encoder), "bundled sample " + encoder + " missing");
         openAndWait(encoder);
         var prune = vm.prune();
         // by default int inputs are bounded by the embedding table (64 tokens): the first prune verifies as it is
