@@ -40,7 +40,7 @@ public final class AnalysisContext {
     final Map<String, String> bodyProducers = new HashMap<>();
     /** Analyzed If nodes → their branch graphs (MACs: the larger branch's own terms). */
     final Map<String, List<ModelGraph>> analyzedBodies = new LinkedHashMap<>();
-    /** Analyzed Loop nodes → their body (MACs: the body's own terms times the trip count). */
+    /** Analyzed Loop and Scan nodes → their body (MACs: the body's own terms times the trip count or scanned length). */
     final Map<String, ModelGraph> analyzedLoops = new LinkedHashMap<>();
     final DimSpace space = new DimSpace();
     final Map<String, Dim[]> dims = new LinkedHashMap<>();
@@ -384,7 +384,7 @@ public final class AnalysisContext {
         for (Node n : graph.nodes()) {
             ModelGraph loop = analyzedLoops.get(n.name());
             if (loop != null) {
-                long trips = dev.lopper.graph.Metrics.loopTrips(graph, n);
+                long trips = dev.lopper.graph.Metrics.bodyRuns(graph, n);
                 collectMacs(loop, Math.multiplyExact(times, trips < 0 ? 1 : trips));
                 continue;
             }

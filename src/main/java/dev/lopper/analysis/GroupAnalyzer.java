@@ -86,9 +86,10 @@ public final class GroupAnalyzer {
             for (String t : outerNames(n)) ctx.lockTensor(t, reason);
             return;
         }
-        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("Scan")) {
-            String reason = "the body of Scan '" + n.name() + "' is not analyzed (scanned axes and carried state are not"
-                    + " tracked): what it reads and writes is locked";
+        if (n.hasSubgraphs() && n.isDefaultDomain() && n.opType().equals("Scan") && depth < 16) {
+            String why = analyzeScan(n, ctx, depth);
+            if (why == null) return;
+            String reason = why + " at Scan node '" + n.name() + "'";
             ctx.lockAll(n, reason);
             for (String t : outerNames(n)) ctx.lockTensor(t, reason);
             return;
@@ -234,6 +235,101 @@ public final class GroupAnalyzer {
             long trips = Metrics.loopTrips(outer, n);
             d[0] = ctx.space.fresh(trips, null);
             System.arraycopy(per, 0, d, 1, per.length);
+            ctx.setDims(out, d);
+        }
+        return null;
+    }
+
+    /**
+     * A Scan (opset 9+): N state values, then M scanned inputs; the body reads the states and one slice of each
+     * scanned input, and writes the next states, then K per-iteration outputs. Its body is walked in the outer
+     * dimension space like a Loop's: state k has the same dims in every iteration (initial value, body input k, body
+     * output k and the Scan's final value are one tensor's dims); a slice has the dims of its scanned input without
+     * the scanned axis; scan output k gets the iteration axis back at its {@code scan_output_axes} position. The
+     * scanned axes set the iteration count: they are locked (removing a position would drop an iteration, which
+     * changes the states, not zeroes them). Returns null when done, else why the Scan cannot be analyzed.
+     */
+    private static String analyzeScan(Node n, AnalysisContext ctx, int depth) {
+        if (ctx.opset() < 9) return "an opset-8 Scan (batched, with sequence_lens) is not analyzed";
+        ModelGraph outer = ctx.graph;
+        ctx.nodeNames();
+        List<dev.lopper.graph.SubgraphCost.Body> bodies;
+        try {
+            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
+        } catch (RuntimeException e) {
+            return "cannot read the body (" + e.getMessage() + ")";
+        }
+        if (bodies.size() != 1) return "a Scan without one body";
+        ModelGraph g = bodies.get(0).graph();
+        int scans = (int) n.attrInt("num_scan_inputs", -1);
+        int states = n.inputs().size() - scans;
+        if (scans < 1 || states < 0 || g.inputs().size() != n.inputs().size()) return "body inputs do not match the Scan's";
+        int outsK = g.outputs().size() - states;
+        if (outsK < 0 || n.outputs().size() > g.outputs().size()) return "body outputs do not match the Scan's";
+        long[] inAxes = n.attrInts("scan_input_axes");
+        long[] outAxes = n.attrInts("scan_output_axes");
+        if (inAxes != null && inAxes.length != scans) return "scan_input_axes does not give one axis per scanned input";
+        if (outAxes != null && outAxes.length != outsK) return "scan_output_axes does not give one axis per scan output";
+        Dim[][] initial = new Dim[states][];
+        for (int i = 0; i < states; i++) {
+            initial[i] = ctx.dims(n.input(i));
+            if (initial[i] == null) return "state " + i + " has an unknown rank";
+        }
+        Dim[][] slices = new Dim[scans][];
+        Dim iterations = null;
+        String reason = "the scanned axis of Scan '" + n.name() + "' sets its iteration count";
+        for (int j = 0; j < scans; j++) {
+            Dim[] x = ctx.dims(n.input(states + j));
+            if (x == null) return "scanned input " + j + " has an unknown rank";
+            int axis = inAxes == null ? 0 : (int) inAxes[j];
+            if (axis < 0) axis += x.length;
+            if (axis < 0 || axis >= x.length) return "scan axis of input " + j + " out of range";
+            ctx.space.lock(x[axis], reason);
+            if (iterations == null) iterations = x[axis];
+            else ctx.unify(iterations, x[axis], n.name()); // every scanned input has the same length
+            slices[j] = new Dim[x.length - 1];
+            for (int k = 0, s = 0; k < x.length; k++) if (k != axis) slices[j][s++] = x[k];
+        }
+        String saved = ctx.body;
+        List<Dim[]> outs = new ArrayList<>();
+        try {
+            ctx.graph = g;
+            ctx.body = saved != null ? saved : n.name();
+            ctx.addBodyConstants(g);
+            for (int i = 0; i < states; i++) ctx.setDims(g.inputs().get(i), initial[i].clone());
+            for (int j = 0; j < scans; j++) ctx.setDims(g.inputs().get(states + j), slices[j].clone());
+            for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Scan feeds them
+            analyzeBodyNodes(n, "body", g, ctx, depth);
+            for (String o : g.outputs()) outs.add(ctx.dims(o));
+        } finally {
+            ctx.graph = outer;
+            ctx.body = saved;
+        }
+        ctx.analyzedLoops.put(n.name(), g);
+        for (int i = 0; i < states; i++) {
+            Dim[] next = outs.get(i);
+            if (next == null || next.length != initial[i].length) {
+                String r = "state " + i + " of Scan '" + n.name() + "' changes rank in the body";
+                for (Dim d : initial[i]) ctx.space.lock(d, r);
+                if (next != null) for (Dim d : next) ctx.space.lock(d, r);
+                continue;
+            }
+            for (int x = 0; x < next.length; x++) ctx.unify(initial[i][x], next[x], n.name());
+            if (i < n.outputs().size()) ctx.setDims(n.output(i), initial[i].clone());
+        }
+        for (int k = 0; k < outsK && states + k < n.outputs().size(); k++) {
+            Dim[] per = outs.get(states + k);
+            String out = n.output(states + k);
+            if (per == null || out.isEmpty()) continue;
+            int axis = outAxes == null ? 0 : (int) outAxes[k];
+            if (axis < 0) axis += per.length + 1;
+            if (axis < 0 || axis > per.length) {
+                String r = "scan output axis " + k + " of Scan '" + n.name() + "' out of range";
+                for (Dim d : per) ctx.space.lock(d, r);
+                continue;
+            }
+            Dim[] d = new Dim[per.length + 1];
+            for (int x = 0, s = 0; x < d.length; x++) d[x] = x == axis ? iterations : per[s++];
             ctx.setDims(out, d);
         }
         return null;

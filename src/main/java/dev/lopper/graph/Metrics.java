@@ -385,6 +385,27 @@ public final class Metrics {
         return v != null && v.size() == 1 && v.isKnown() ? v.getLong(0) : -1;
     }
 
+    /**
+     * A Scan's iteration count (what {@link #controlFlow} multiplies its body by): the length of the scanned axis of
+     * its first scanned input, or -1 when not known.
+     */
+    public static long scanLength(ModelGraph g, Node n) {
+        int scans = (int) n.attrInt("num_scan_inputs", 0);
+        int first = n.inputs().size() - scans;
+        if (scans <= 0 || first < 0) return -1;
+        long[] axes = n.attrInts("scan_input_axes");
+        Shape x = g.shape(n.input(first));
+        if (!x.hasRank()) return -1;
+        int axis = axes != null && axes.length > 0 ? (int) axes[0] : 0;
+        if (axis < 0) axis += x.rank();
+        return axis >= 0 && axis < x.rank() ? x.dims()[axis] : -1;
+    }
+
+    /** How many times a Loop ({@link #loopTrips}) or Scan ({@link #scanLength}) runs its body, or -1 when not known. */
+    public static long bodyRuns(ModelGraph g, Node n) {
+        return n.opType().equals("Scan") ? scanLength(g, n) : loopTrips(g, n);
+    }
+
     /** The tensors {@link #bodyLocalParams} sums, by stored name: elements (in the order the bodies read them). */
     public static Map<String, Long> bodyLocalParameters(ModelGraph g, Node n) {
         Acc acc = new Acc();
@@ -430,16 +451,7 @@ public final class Metrics {
             default -> { // Scan
                 long per = 0;
                 for (SubgraphCost.Body b : bodies) per += bodyMacs(b.graph(), unknown);
-                int scans = (int) n.attrInt("num_scan_inputs", 0);
-                int first = n.inputs().size() - scans;
-                long[] axes = n.attrInts("scan_input_axes");
-                Shape x = scans > 0 ? g.shape(n.input(first)) : Shape.UNKNOWN_RANK;
-                long len = -1;
-                if (x.hasRank()) {
-                    int axis = axes != null && axes.length > 0 ? (int) axes[0] : 0;
-                    if (axis < 0) axis += x.rank();
-                    if (axis >= 0 && axis < x.rank()) len = x.dims()[axis];
-                }
+                long len = scanLength(g, n);
                 if (len < 0) { unknown[0] = true; len = 1; }
                 macs = per * len;
             }

@@ -27,8 +27,8 @@ import dev.lopper.testutil.Oracle;
 /**
  * Pruning through a Loop body ({@code loop_conv_op13}): the carried value keeps its dims in every iteration, so the
  * stem's channels, the body's 3x3 conv that writes the carried value and the head are one group; the 1x1 conv on the
- * loop-invariant outer tensor has 6 channels that live only in the body, a prunable group of its own. A Scan stays
- * locked, with its reason.
+ * loop-invariant outer tensor has 6 channels that live only in the body, a prunable group of its own (Scan bodies:
+ * {@link ScanBodyPruningTest}).
  */
 class LoopBodyPruningTest {
     static final Path DIR = Path.of("src/test/resources/models");
@@ -88,12 +88,5 @@ class LoopBodyPruningTest {
         assertEquals(counted.params(), r.after().params());
         assertEquals(counted.macs(), r.after().macs());
         assertTrue(r.after().macs() < s.before().macs() / 2, r.after().macs() + " of " + s.before().macs());
-    }
-
-    @Test
-    void aScanStaysLockedWithItsReason() throws Exception {
-        GroupAnalysis a = IfBranchPruningTest.analyze(OnnxModel.read(DIR.resolve("scan_matmul_op13.onnx")));
-        assertTrue(a.prunableGroups().isEmpty());
-        assertTrue(a.unhandledNodes().stream().anyMatch(r -> r.startsWith("the body of Scan 'Scan_0' is not analyzed")), a.unhandledNodes().toString());
     }
 }
