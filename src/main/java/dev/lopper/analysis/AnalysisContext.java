@@ -32,11 +32,14 @@ public final class AnalysisContext {
     /** MACs of a node's term = constant × the sizes of these dims (unknown sizes count as 1), from {@link dev.lopper.graph.Metrics#macTerms}. */
     record MacTerm(String node, List<Dim> dims, long constant) { }
 
-    /** The graph whose nodes are being analyzed: the main graph, or an If branch while its body is walked. */
+    /** The graph whose nodes are being analyzed: the main graph, or an If branch / Loop or Scan body while it is walked. */
     ModelGraph graph;
-    /** The If node whose branch is being walked (null in the main graph): rewrites there lock instead. */
+    /**
+     * The outermost If/Loop/Scan whose body is being walked, as reasons name it ("the body of Scan 'rnn'"; null in
+     * the main graph): rewrites there lock instead.
+     */
     String body;
-    /** Producer node of each tensor computed inside an analyzed If branch. */
+    /** Producer node of each tensor computed inside an analyzed If branch or Loop/Scan body (or fed by the node). */
     final Map<String, String> bodyProducers = new HashMap<>();
     /** Analyzed If nodes → their branch graphs (MACs: the larger branch's own terms). */
     final Map<String, List<ModelGraph>> analyzedBodies = new LinkedHashMap<>();
@@ -423,8 +426,8 @@ public final class AnalysisContext {
             rewrites.add(r);
             return;
         }
-        // the applier rewrites nodes of the main graph only: what a rewrite inside a branch would change stays whole
-        String reason = "node '" + r.node() + "' inside a branch of If '" + body + "' would need rewriting";
+        // the applier rewrites nodes of the main graph only: what a rewrite inside a body would change stays whole
+        String reason = "node '" + r.node() + "' inside " + body + " would need rewriting";
         List<Dim> touched = new ArrayList<>();
         if (r instanceof Rewrite.IntAttribute ia) touched.add(ia.size());
         else if (r instanceof Rewrite.ConstantPatch cp) touched.add(cp.size());

@@ -144,7 +144,7 @@ public final class GroupAnalyzer {
         try {
             for (ModelGraph g : order) {
                 ctx.graph = g;
-                ctx.body = saved != null ? saved : n.name();
+                ctx.body = saved != null ? saved : "a branch of If '" + n.name() + "'";
                 ctx.addBodyConstants(g);
                 String attr = g == order.get(0) ? "then_branch" : "else_branch";
                 analyzeBodyNodes(n, attr, g, ctx, depth);
@@ -205,7 +205,7 @@ public final class GroupAnalyzer {
         List<Dim[]> outs = new ArrayList<>();
         try {
             ctx.graph = g;
-            ctx.body = saved != null ? saved : n.name();
+            ctx.body = saved != null ? saved : "the body of Loop '" + n.name() + "'";
             ctx.addBodyConstants(g);
             for (int i = 0; i < carried; i++) ctx.setDims(g.inputs().get(2 + i), initial[i].clone());
             for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Loop feeds them
@@ -294,7 +294,7 @@ public final class GroupAnalyzer {
         List<Dim[]> outs = new ArrayList<>();
         try {
             ctx.graph = g;
-            ctx.body = saved != null ? saved : n.name();
+            ctx.body = saved != null ? saved : "the body of Scan '" + n.name() + "'";
             ctx.addBodyConstants(g);
             for (int i = 0; i < states; i++) ctx.setDims(g.inputs().get(i), initial[i].clone());
             for (int j = 0; j < scans; j++) ctx.setDims(g.inputs().get(states + j), slices[j].clone());
