@@ -209,4 +209,35 @@ class ScanBodyPruningTest {
         assertNotNull(stem);
         assertTrue(stem.lockReasons().contains("the scanned axis of Scan 'scan' sets its iteration count"), stem.lockReasons().toString());
     }
+
+    /**
+     * A body node that would need rewriting (a Reshape whose stored target holds the emitted channel count): the
+     * applier rewrites main-graph nodes only, so that group locks and names the Scan body; the others stay prunable.
+     */
+    @Test
+    void aRewriteInsideTheBodyLocksItsChannelsAndNamesTheScan() throws Exception {
+        ModelProto p = OnnxModel.read(DIR.resolve("scan_conv_op13.onnx")).proto();
+        GraphProto.Builder g = p.getGraph().toBuilder();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto.Builder n = g.getNode(i).toBuilder();
+            if (!n.getOpType().equals("Scan")) continue;
+            AttributeProto.Builder at = n.getAttributeBuilder(0);
+            GraphProto.Builder b = at.getGBuilder();
+            for (int k = 0; k < b.getNodeCount(); k++) {
+                if (b.getNode(k).getName().equals("body/conv3")) b.setNode(k, b.getNode(k).toBuilder().setOutput(0, "y_flat"));
+            }
+            b.addInitializer(PlanApplier.int64("y_shape", new long[] {1, 5, 8, 8}));
+            b.addNode(NodeProto.newBuilder().setOpType("Reshape").setName("body/reshape").addInput("y_flat").addInput("y_shape").addOutput("y_t"));
+            g.setNode(i, n);
+        }
+        Path f = tmp.resolve("scan_reshape.onnx");
+        java.nio.file.Files.write(f, p.toBuilder().setGraph(g).build().toByteArray());
+        OnnxModel model = OnnxModel.read(f);
+        GroupAnalysis a = IfBranchPruningTest.analyze(model);
+        CoupledGroup emitted = a.group("g:body/conv3/out");
+        assertNotNull(emitted);
+        assertEquals(List.of("node 'body/reshape' inside the body of Scan 'scan' would need rewriting"), emitted.lockReasons());
+        assertTrue(a.group("g:stem/out").isPrunable() && a.group("g:body/conv1/out").isPrunable());
+        for (CoupledGroup c : a.prunableGroups()) assertExact(model, a, c);
+    }
 }
