@@ -40,7 +40,8 @@ import dev.lopper.task.CancelledException;
  *
  * <p>Exact for groups without mixing nodes (LayerNorm/Softmax over the channels); for those zeroing is an
  * approximation and {@link #approximate(CoupledGroup)} says so. A group whose consumer weights are not stored
- * float32 initializers (or Constant nodes) cannot be masked: {@link #unsupported()} gives the reason.
+ * float32 initializers (or Constant nodes; those of If/Loop/Scan bodies are fed from the main graph, which the body
+ * reads by name) cannot be masked: {@link #unsupported()} gives the reason.
  */
 public final class MaskedRunner implements AutoCloseable {
     private OrtSession session;
@@ -87,6 +88,13 @@ public final class MaskedRunner implements AutoCloseable {
                         .ifPresent(a -> constantNodes.put(n.getOutput(0), a.getT().toBuilder().setName(n.getOutput(0)).build()));
             }
         }
+        // weights If/Loop/Scan bodies hold of their own: fed from the main graph like the others (a body reads an outer
+        // value by name once its own initializer or Constant node is gone), unless two graphs use the name
+        Map<String, TensorProto> bodyHeld = new HashMap<>();
+        Set<String> ambiguous = new java.util.HashSet<>();
+        Set<String> mainNames = new java.util.HashSet<>(stored);
+        mainNames.addAll(constantNodes.keySet());
+        for (NodeProto n : g.getNodeList()) collectBodyConstants(n, mainNames, bodyHeld, ambiguous);
         Map<String, List<ParamSlice>> masks = new HashMap<>();
         Map<String, String> unsupported = new LinkedHashMap<>();
         Set<String> needed = new java.util.LinkedHashSet<>();
@@ -104,7 +112,10 @@ public final class MaskedRunner implements AutoCloseable {
             for (ParamSlice s : slices) {
                 if (why != null) break;
                 TensorProto t = graph.constant(s.tensor());
-                if (!stored.contains(s.tensor()) && !constantNodes.containsKey(s.tensor())) {
+                if (t == null) t = bodyHeld.get(s.tensor());
+                if (ambiguous.contains(s.tensor())) {
+                    why = "weight '" + s.tensor() + "' names tensors of more than one graph (main graph, If/Loop/Scan bodies)";
+                } else if (!stored.contains(s.tensor()) && !constantNodes.containsKey(s.tensor()) && !bodyHeld.containsKey(s.tensor())) {
                     why = "weight '" + s.tensor() + "' is computed in the graph, not stored";
                 } else if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
                     why = "weight '" + s.tensor() + "' is not float32";
@@ -123,7 +134,9 @@ public final class MaskedRunner implements AutoCloseable {
         GraphProto.Builder gb = g.toBuilder();
         gb.clearNode();
         for (NodeProto n : g.getNodeList()) {
-            if (!(n.getOpType().equals("Constant") && n.getOutputCount() == 1 && needed.contains(n.getOutput(0)))) gb.addNode(n);
+            if (!(n.getOpType().equals("Constant") && n.getOutputCount() == 1 && needed.contains(n.getOutput(0)))) {
+                gb.addNode(withoutBodyConstants(n, needed));
+            }
         }
         gb.clearInitializer();
         for (TensorProto t : g.getInitializerList()) if (!needed.contains(t.getName())) gb.addInitializer(t);
@@ -131,6 +144,7 @@ public final class MaskedRunner implements AutoCloseable {
         gb.clearInput().addAllInput(keptInputs);
         for (String name : needed) {
             TensorProto t = graph.constant(name);
+            if (t == null) t = bodyHeld.get(name);
             TensorShapeProto.Builder sh = TensorShapeProto.newBuilder();
             for (long d : t.getDimsList()) sh.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
             gb.addInput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
@@ -144,11 +158,67 @@ public final class MaskedRunner implements AutoCloseable {
         r.masks.putAll(masks);
         r.unsupported.putAll(unsupported);
         try {
-            for (String name : needed) r.originals.put(name, Weights.decode(name, graph.constantValue(name)));
+            for (String name : needed) {
+                TensorProto body = graph.constant(name) == null ? bodyHeld.get(name) : null;
+                r.originals.put(name, Weights.decode(name, body != null ? graph.model().tensor(body) : graph.constantValue(name)));
+            }
         } catch (dev.lopper.onnx.ModelLoadException e) {
             throw new EvalException(e.getMessage(), e);
         }
         return r;
+    }
+
+    /**
+     * The initializers and Constant-node values of {@code n}'s bodies (recursively) into {@code held}; a name two
+     * graphs use (or a body also lists as an input) goes to {@code ambiguous}.
+     */
+    private static void collectBodyConstants(NodeProto n, Set<String> mainNames, Map<String, TensorProto> held, Set<String> ambiguous) {
+        for (var a : n.getAttributeList()) {
+            List<GraphProto> bodies = new ArrayList<>(a.getGraphsList());
+            if (a.hasG()) bodies.add(a.getG());
+            for (GraphProto b : bodies) {
+                Set<String> inputs = new java.util.HashSet<>();
+                for (ValueInfoProto v : b.getInputList()) inputs.add(v.getName());
+                List<TensorProto> own = new ArrayList<>(b.getInitializerList());
+                for (NodeProto bn : b.getNodeList()) {
+                    if (bn.getOpType().equals("Constant") && bn.getOutputCount() == 1) {
+                        bn.getAttributeList().stream().filter(x -> x.getName().equals("value") && x.hasT()).findFirst()
+                                .ifPresent(x -> own.add(x.getT().toBuilder().setName(bn.getOutput(0)).build()));
+                    }
+                }
+                for (TensorProto t : own) {
+                    if (mainNames.contains(t.getName()) || inputs.contains(t.getName()) || held.put(t.getName(), t) != null) {
+                        ambiguous.add(t.getName());
+                    }
+                }
+                for (NodeProto bn : b.getNodeList()) collectBodyConstants(bn, mainNames, held, ambiguous);
+            }
+        }
+    }
+
+    /** {@code n} with the given names' initializers and Constant nodes taken out of its bodies (recursively). */
+    private static NodeProto withoutBodyConstants(NodeProto n, Set<String> names) {
+        boolean any = false;
+        for (var a : n.getAttributeList()) any |= a.hasG() || a.getGraphsCount() > 0;
+        if (!any) return n;
+        NodeProto.Builder nb = n.toBuilder();
+        for (int i = 0; i < nb.getAttributeCount(); i++) {
+            var ab = nb.getAttribute(i).toBuilder();
+            if (ab.hasG()) ab.setG(withoutConstants(ab.getG(), names));
+            for (int k = 0; k < ab.getGraphsCount(); k++) ab.setGraphs(k, withoutConstants(ab.getGraphs(k), names));
+            nb.setAttribute(i, ab);
+        }
+        return nb.build();
+    }
+
+    private static GraphProto withoutConstants(GraphProto b, Set<String> names) {
+        GraphProto.Builder gb = b.toBuilder().clearInitializer().clearNode();
+        for (TensorProto t : b.getInitializerList()) if (!names.contains(t.getName())) gb.addInitializer(t);
+        for (NodeProto bn : b.getNodeList()) {
+            if (bn.getOpType().equals("Constant") && bn.getOutputCount() == 1 && names.contains(bn.getOutput(0))) continue;
+            gb.addNode(withoutBodyConstants(bn, names));
+        }
+        return gb.build();
     }
 
     /** The session over every maskable weight, opened on first use. */

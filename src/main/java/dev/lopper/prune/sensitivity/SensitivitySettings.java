@@ -24,7 +24,7 @@ public record SensitivitySettings(List<Double> ratios, int samples, long seed, S
     public static final List<Double> DEFAULT_RATIOS = List.of(0.1, 0.3, 0.5, 0.7);
     public static final int DEFAULT_SAMPLES = 32;
     /** Bumped whenever what is measured changes, so old cache files are not reused. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     public SensitivitySettings {
         if (ratios == null || ratios.isEmpty()) throw new IllegalArgumentException("give at least one ratio");

@@ -40,16 +40,35 @@ class SensitivityAnalysisTest {
     /** Masking consumer columns in the one shared session gives what the rewritten (sliced) model gives, on the real sample. */
     @Test
     void maskedRunEqualsTheRewrittenModelOnTheSample() throws Exception {
-        PruningSession s = PruningSession.open(DIGITS, Map.of(), Progress.NONE);
+        assertMaskedEqualsSliced(DIGITS, false);
+    }
+
+    /**
+     * Weights Loop and Scan bodies hold of their own (body initializers, body Constant nodes) are masked too: fed
+     * from the main graph, which the body reads by name; masked = sliced on every group of these models.
+     */
+    @Test
+    void bodyWeightsAreMaskedAndEqualTheRewrittenModel() throws Exception {
+        for (String f : List.of("scan_conv_op13.onnx", "scan_rnn_op13.onnx", "loop_conv_op13.onnx")) {
+            assertMaskedEqualsSliced(Path.of("src/test/resources/models", f), true);
+        }
+    }
+
+    /** With {@code everyGroup}: the plan must cut every prunable group (so every group's weights are masked). */
+    static void assertMaskedEqualsSliced(Path model, boolean everyGroup) throws Exception {
+        PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
         Map<String, ChannelScores> scores = s.score(ScoringOptions.defaults(), Progress.NONE);
         Planner.Result plan = s.plan(scores, ScoringOptions.defaults(), PruningSettings.ratio(0.4).withRoundTo(1), Progress.NONE);
-        assertTrue(plan.plan().groups().size() >= 2, "the sample has several prunable groups");
+        assertTrue(plan.plan().groups().size() >= 2, model + ": several prunable groups");
+        if (everyGroup) {
+            assertEquals(s.analysis().prunableGroups().size(), plan.plan().groups().size(), model + ": every prunable group loses channels");
+        }
         Map<String, int[]> removed = new LinkedHashMap<>();
         for (GroupPlan g : plan.plan().groups().values()) removed.put(g.id(), g.removed());
         try (MaskedRunner runner = MaskedRunner.open(s.graph(), s.model(), s.groups(), 1);
              EvalSession pruned = EvalSession.open(ModelSource.of(s.rewrite(plan.plan().groups()), null, "pruned"), SessionConfig.DEFAULT);
-             EvalSession original = EvalSession.open(ModelSource.of(DIGITS), SessionConfig.DEFAULT)) {
-            assertTrue(runner.unsupported().isEmpty(), runner.unsupported().toString());
+             EvalSession original = EvalSession.open(ModelSource.of(model), SessionConfig.DEFAULT)) {
+            assertTrue(runner.unsupported().isEmpty(), model + ": " + runner.unsupported());
             Map<String, HostTensor> in = RandomInputs.forSession(original, ShapePolicy.of(Map.of(), 4), null, 3);
             Map<String, OnnxTensor> ort = new LinkedHashMap<>();
             for (String n : runner.inputNames()) ort.put(n, in.get(n).toOrt());
@@ -67,9 +86,9 @@ class SensitivityAnalysisTest {
                         change = Math.max(change, Math.abs(b[i] - o[i]));
                         base = Math.max(base, Math.abs(u[i] - o[i]));
                     }
-                    assertTrue(diff < 1e-4, "masked vs sliced differ by " + diff);
-                    assertTrue(base < 1e-4, "unmasked vs original differ by " + base);
-                    assertTrue(change > 1e-2, "pruning changed the output (" + change + ")");
+                    assertTrue(diff < 1e-4, model + " " + k + ": masked vs sliced differ by " + diff);
+                    assertTrue(base < 1e-4, model + " " + k + ": unmasked vs original differ by " + base);
+                    assertTrue(change > 1e-2, model + " " + k + ": pruning changed the output (" + change + ")");
                 }
             } finally {
                 ort.values().forEach(OnnxTensor::close);
