@@ -560,7 +560,7 @@ public final class GroupAnalyzer {
         // what counts is Metrics' one definition: the analysis counts exactly the stored tensors Metrics.parameters
         // lists, each once, through the view constant whose dims follow the channels where there is one
         Map<String, Long> counted = new LinkedHashMap<>(Metrics.parameters(graph));
-        // the analyzed If branches' own constants count (and are sliced) through the analysis
+        // the analyzed If branches' and Loop/Scan bodies' own constants count (and are sliced) through the analysis
         // (a nested one's are among its enclosing node's: bodyLocalParameters walks bodies recursively)
         for (Node n : graph.nodes()) {
             if (ctx.analyzedBodies.containsKey(n.name()) || ctx.analyzedLoops.containsKey(n.name())) {

@@ -38,7 +38,7 @@ public final class CapturedActivations implements ActivationStats {
             if (!g.isPrunable()) continue;
             for (Member m : g.members()) {
                 if (graph.isConstant(m.tensor()) || out.containsKey(m.tensor())) continue;
-                // ONNX Runtime returns main-graph values only: a tensor inside an If branch (or a branch's own
+                // ONNX Runtime returns main-graph values only: a tensor inside an If/Loop/Scan body (or a body's own
                 // constant) is not captured; its channels are scored from what the main graph shows of them
                 if (graph.producer(m.tensor()).isEmpty() && !graph.inputs().contains(m.tensor())) continue;
                 int rank = graph.shape(m.tensor()).rank();
