@@ -26,6 +26,11 @@ public final class ActivationCapture implements AutoCloseable {
     private final Set<String> fromFeed;
     private final Map<String, ChannelStatsAccumulator> stats = new LinkedHashMap<>();
     private final Map<String, PatchStatsAccumulator> patches = new LinkedHashMap<>();
+    /** Folds for cross-validation (see {@link #folds(int)}): 0 = none; sample i also goes to fold i % folds. */
+    private int folds;
+    private final List<Map<String, ChannelStatsAccumulator>> foldStats = new ArrayList<>();
+    private final List<Map<String, PatchStatsAccumulator>> foldPatches = new ArrayList<>();
+    private long[] foldSamples = new long[0];
 
     private ActivationCapture(EvalSession session, List<CaptureRequest> requests, Set<String> fromFeed) {
         this.session = session;
@@ -87,6 +92,61 @@ public final class ActivationCapture implements AutoCloseable {
 
     public void cancelOn(CancellationToken token) { session.cancelOn(token); }
 
+    /**
+     * Also collects statistics per fold for cross-validation: streamed sample i goes to fold i % {@code k}
+     * ({@link #foldStatistics(int)}, {@link #foldPatchStatistics(int)}); the main statistics still see every sample, and
+     * the statistics of all samples but one fold are the difference of the two sums. A batch whose captured tensors do
+     * not all have the batch as dim 0 cannot be split and counts for the main statistics only.
+     */
+    public ActivationCapture folds(int k) {
+        if (k < 2) throw new IllegalArgumentException("cross-validation needs >= 2 folds, got " + k);
+        folds = k;
+        foldSamples = new long[k];
+        for (int f = 0; f < k; f++) {
+            Map<String, ChannelStatsAccumulator> st = new LinkedHashMap<>();
+            Map<String, PatchStatsAccumulator> pa = new LinkedHashMap<>();
+            for (CaptureRequest r : requests) {
+                st.put(r.tensor(), new ChannelStatsAccumulator(r.tensor(), r.channelAxis(), r.covariance()));
+                if (r.patch() != null) pa.put(r.tensor(), new PatchStatsAccumulator(r.tensor(), r.patch()));
+            }
+            foldStats.add(st);
+            foldPatches.add(pa);
+        }
+        return this;
+    }
+
+    /** Samples that went to each fold (empty without {@link #folds(int)}). */
+    public long[] foldSamples() { return foldSamples.clone(); }
+
+    /** Statistics of fold {@code f} (empty when no sample went to it). */
+    public Map<String, ChannelStats> foldStatistics(int f) {
+        Map<String, ChannelStats> out = new LinkedHashMap<>();
+        if (foldSamples[f] > 0) foldStats.get(f).forEach((k, v) -> out.put(k, v.result()));
+        return out;
+    }
+
+    /** Patch statistics of fold {@code f}, by tensor name. */
+    public Map<String, PatchStats> foldPatchStatistics(int f) {
+        Map<String, PatchStats> out = new LinkedHashMap<>();
+        if (foldSamples[f] > 0) foldPatches.get(f).forEach((k, v) -> out.put(k, v.result()));
+        return out;
+    }
+
+    /** Adds the rows of one batch to their folds (its first sample has streamed index {@code first}, {@code rows} samples). */
+    private void addToFolds(Map<String, HostTensor> captured, long first, int rows) {
+        for (HostTensor t : captured.values()) if (t.rank() == 0 || t.dim(0) != rows) return;
+        for (int i = 0; i < rows; i++) {
+            int f = (int) ((first + i) % folds), row = i;
+            captured.forEach((name, t) -> {
+                HostTensor r = t.rows(row, row + 1);
+                foldStats.get(f).get(name).add(r);
+                PatchStatsAccumulator p = foldPatches.get(f).get(name);
+                if (p != null) p.add(r);
+            });
+            foldSamples[f]++;
+        }
+    }
+
     /** Runs one batch and returns the captured tensors (by name). */
     public Map<String, HostTensor> run(Map<String, HostTensor> feed) {
         Map<String, HostTensor> out = session.run(feed);
@@ -139,6 +199,7 @@ public final class ActivationCapture implements AutoCloseable {
                 feed.drop(item);
                 continue;
             }
+            if (folds > 0) addToFolds(real, feed.samples() - item.real(), item.real());
             add(real);
             long n = feed.samples();
             long total = feed.expected();

@@ -45,8 +45,30 @@ public final class CalibratedMoments {
     /**
      * @return consumer node → moments of its input features, and the number of samples seen
      */
-    public record Result(Map<String, InputMoments> moments, long samples, dev.lopper.runtime.BatchFeed.Summary feed) {
+    public record Result(Map<String, InputMoments> moments, long samples, dev.lopper.runtime.BatchFeed.Summary feed,
+                         List<Map<String, InputMoments>> folds, long[] foldSamples) {
         public Result(Map<String, InputMoments> moments, long samples) { this(moments, samples, dev.lopper.runtime.BatchFeed.Summary.NONE); }
+
+        public Result(Map<String, InputMoments> moments, long samples, dev.lopper.runtime.BatchFeed.Summary feed) {
+            this(moments, samples, feed, List.of(), new long[0]);
+        }
+
+        /** Cross-validation folds measured for {@code node}: 0 when there is no split (or a fold is empty). */
+        public int folds(String node) {
+            if (folds.isEmpty() || !moments.containsKey(node)) return 0;
+            for (int f = 0; f < folds.size(); f++) {
+                if (foldSamples[f] <= 0 || foldSamples[f] >= samples || !folds.get(f).containsKey(node)) return 0;
+            }
+            return folds.size();
+        }
+
+        /** The moments of fold {@code f}'s samples alone. */
+        public InputMoments heldOut(String node, int f) { return folds.get(f).get(node); }
+
+        /** The moments of every sample but fold {@code f}'s (all samples' moments minus the fold's, by their counts). */
+        public InputMoments fitted(String node, int f) {
+            return moments.get(node).without(folds.get(f).get(node), (double) foldSamples[f] / samples);
+        }
     }
 
     public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups, Path data,
@@ -77,6 +99,16 @@ public final class CalibratedMoments {
      */
     public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
                                  dev.lopper.runtime.CalibrationData data, Progress progress) {
+        return capture(model, resolver, layers, data, progress, 0);
+    }
+
+    /**
+     * As above; with {@code folds} ≥ 2 sample i is also measured with the others of fold i % folds
+     * ({@link Result#heldOut(String, int)}), so a caller can fit without a fold ({@link Result#fitted(String, int)}) and
+     * judge the fit on samples it has not seen (cross-validation).
+     */
+    public static Result capture(ModelSource model, ConsumerResolver resolver, java.util.Collection<ConsumerLayer> layers,
+                                 dev.lopper.runtime.CalibrationData data, Progress progress, int folds) {
         Map<String, ConsumerLayer> byNode = new LinkedHashMap<>();
         for (ConsumerLayer l : layers) byNode.putIfAbsent(l.node(), l);
         ModelProto proto = model.proto();
@@ -96,11 +128,13 @@ public final class CalibratedMoments {
         }
         if (requests.isEmpty()) return new Result(Map.of(), 0);
         Map<String, InputMoments> out = new LinkedHashMap<>();
+        List<Map<String, InputMoments>> foldMoments = new ArrayList<>();
         long seen;
         dev.lopper.runtime.BatchFeed.Summary fed;
         try (ActivationCapture cap = ActivationCapture.open(model, new ArrayList<>(requests.values()),
                 SessionConfig.DEFAULT.withBatchSize(BATCH));
              Dataset ds = data.open(cap.inputs(), BATCH)) {
+            if (folds >= 2) cap.folds(folds);
             fed = cap.accumulate(ds, BATCH, data.maxSamples(), progress);
             seen = fed.samples();
             if (seen == 0) throw new EvalException(data.data() + ": no samples to calibrate on");
@@ -113,8 +147,22 @@ public final class CalibratedMoments {
                     if (m != null) out.put(l.node(), m);
                 }
             }
+            long[] counts = cap.foldSamples();
+            for (int f = 0; f < counts.length; f++) {
+                Map<String, ChannelStats> hs = cap.foldStatistics(f);
+                Map<String, PatchStats> hp = cap.foldPatchStatistics(f);
+                String hb = "calibration fold " + (f + 1) + " of " + counts.length + " (" + counts[f] + " of " + seen + " samples)";
+                Map<String, InputMoments> fm = new LinkedHashMap<>();
+                for (Map.Entry<String, List<ConsumerLayer>> e : readers.entrySet()) {
+                    for (ConsumerLayer l : e.getValue()) {
+                        InputMoments m = counts[f] > 0 ? moments(l, hs.get(e.getKey()), hp.get(e.getKey()), hb) : null;
+                        if (m != null && out.containsKey(l.node())) fm.put(l.node(), m);
+                    }
+                }
+                foldMoments.add(fm);
+            }
+            return new Result(out, seen, fed, foldMoments, counts);
         }
-        return new Result(out, seen, fed);
     }
 
     private static CaptureRequest request(ConsumerResolver resolver, ConsumerLayer l) {

@@ -52,6 +52,16 @@ public final class Compensation {
     /** With calibration data: solve each consumer against the original model's input (measured joint moments). */
     static boolean SEQUENTIAL_MEASURED = !Boolean.getBoolean("lopper.obspa.noJoint");
 
+    /**
+     * With calibration data, each consumer's update is cross-validated: the samples are split into {@code FOLDS} folds
+     * (sample i in fold i % FOLDS), the update is fitted without each fold and measured on it, and a row keeps its update
+     * only where that lowers the error on the held-out samples (else the row is sliced without an update).
+     * {@code -Dlopper.obspa.noGate=true} turns the gate off (for A/B runs).
+     */
+    static boolean HELD_OUT_GATE = !Boolean.getBoolean("lopper.obspa.noGate");
+
+    static final int FOLDS = 4;
+
     public static Result apply(ModelProto proto, GroupAnalysis analysis, GraphObspaSource source, Map<String, int[]> kept) {
         ConsumerResolver resolver = source.resolver();
         Map<String, ConsumerLayer> layers = new LinkedHashMap<>();
@@ -95,6 +105,7 @@ public final class Compensation {
         boolean sequential = base != null && base.copies() == 1;
         Map<String, float[]> edits = new HashMap<>();
         JointTally tally = new JointTally();
+        GateTally gates = new GateTally();
         for (ConsumerLayer l : sorted) {
             if (!resolver.writable(l.weight())) {
                 skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
@@ -105,17 +116,19 @@ public final class Compensation {
                 continue;
             }
             GraphObspaSource use = source;
-            if (cal != null && !done.isEmpty()) {
+            boolean gate = cal != null && HELD_OUT_GATE && l.groups() == 1 && l.features() <= InputMoments.MAX_DENSE_FEATURES;
+            CalibratedMoments.Result measured = null;
+            if (cal != null && (!done.isEmpty() || gate)) {
                 // inputs as the partly compensated model (removed columns zeroed = removed) now produces them
                 if (!pending.isEmpty()) {
                     current = replace(current, pending, resolver);
                     pending.clear();
                 }
                 ModelSource ms = ModelSource.of(current, resolver.graph().model().baseDir(), "partly pruned model");
-                CalibratedMoments.Result r = CalibratedMoments.capture(ms, resolver, List.of(l), cal.asCalibrationData(),
-                        Progress.NONE);
-                if (r.moments().containsKey(l.node())) {
-                    use = source.withCalibrated(r.moments());
+                measured = CalibratedMoments.capture(ms, resolver, List.of(l), cal.asCalibrationData(), Progress.NONE,
+                        gate ? FOLDS : 0);
+                if (!done.isEmpty() && measured.moments().containsKey(l.node())) {
+                    use = source.withCalibrated(measured.moments());
                     remeasured++;
                 }
             }
@@ -127,6 +140,23 @@ public final class Compensation {
             int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
+            // the gate: the same update fitted without each fold, and that fold's moments to judge it on
+            int folds = gate && measured != null ? measured.folds(l.node()) : 0;
+            List<double[][]> fitted = folds > 0 ? new ArrayList<>() : null;
+            List<double[]> held = folds > 0 ? new ArrayList<>() : null;
+            for (int k = 0; k < folds; k++) {
+                InputMoments heldIn = measured.heldOut(l.node(), k);
+                if (heldIn.secondMoment() == null) {
+                    fitted = null;
+                    held = null;
+                    break;
+                }
+                ObspaLayers.Built bf = ObspaLayers.build(l, source.withCalibrated(Map.of(l.node(), measured.fitted(l.node(), k))), weights);
+                bf.solver().remove(cols);
+                fitted.add(bf.solver().weights());
+                held.addAll(List.of(JointCompensation.sameBlocks(heldIn, l.bias() != null)));
+            }
+            long[] foldSamples = measured != null ? measured.foldSamples() : new long[0];
             if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
                     && l.features() <= dev.lopper.prune.obspa.InputMoments.MAX_DENSE_FEATURES) {
                 // against the original model: joint moments of the original and the partly pruned model's input
@@ -135,16 +165,45 @@ public final class Compensation {
                     ConsumerLayer jl = new ConsumerLayer(l.node(), l.weight(), l.dims(), l.axis(), l.outputs(), 2 * l.positions(),
                             l.taps(), l.transposed(), JointModel.JOINT, l.bias(), 1);
                     ModelSource ms = ModelSource.of(merged, resolver.graph().model().baseDir(), "original and partly pruned model");
-                    var jm = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE).moments()
-                            .get(l.node());
+                    var jc = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE,
+                            fitted != null ? FOLDS : 0);
+                    var jm = jc.moments().get(l.node());
                     if (jm != null) {
-                        float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
-                        double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+                        double[][] orig = original(l, weights);
                         JointCompensation.Result jr = JointCompensation.solveMeasured(l, jm, orig, w, l.bias() != null, cols,
                                 source.damping());
-                        if (jr != null) w = tally.add(jr);
+                        if (jr != null) {
+                            w = tally.add(jr);
+                            // judged against the original model's output too: per fold, the joint fit and the held-out joint moments
+                            List<double[][]> jf = null;
+                            List<double[]> jh = null;
+                            if (fitted != null && jc.folds(l.node()) == FOLDS) {
+                                jf = new ArrayList<>();
+                                jh = new ArrayList<>();
+                                for (int k = 0; k < FOLDS && jf != null; k++) {
+                                    JointCompensation.Result r = JointCompensation.solveMeasured(l, jc.fitted(l.node(), k), orig,
+                                            fitted.get(k), l.bias() != null, cols, source.damping());
+                                    if (r == null) {
+                                        jf = null;
+                                        break;
+                                    }
+                                    jf.add(r.weights());
+                                    jh.addAll(List.of(JointCompensation.jointBlocks(jc.heldOut(l.node(), k), l.features(), l.bias() != null)));
+                                }
+                                foldSamples = jc.foldSamples();
+                            }
+                            fitted = jf;
+                            held = jh;
+                        }
                     }
                 }
+            }
+            if (fitted != null && held != null) {
+                double total = 0;
+                for (long c : foldSamples) total += c;
+                double[] share = new double[foldSamples.length];
+                for (int k = 0; k < share.length; k++) share[k] = foldSamples[k] / total;
+                w = gates.add(JointCompensation.gate(original(l, weights), w, fitted, held, share, cols, l.features(), l.bias() != null));
             }
             if (sequential) {
                 long t0 = System.nanoTime();
@@ -176,7 +235,7 @@ public final class Compensation {
         }
         weights.clear();
         if (!pending.isEmpty()) current = replace(current, pending, resolver);
-        String note = tally.note();
+        String note = tally.note() + gates.note();
         if (cal != null && source.recalibrate() && !done.isEmpty()) {
             if (!skipped.isEmpty()) {
                 note += "; BatchNormalization statistics not re-estimated (a consumer was not compensated, so the model"
@@ -218,6 +277,34 @@ public final class Compensation {
             gb.setNode(i, nb);
         }
         return proto.toBuilder().setGraph(gb).build();
+    }
+
+    /** The layer's original rows × (features [+ bias]). */
+    private static double[][] original(ConsumerLayer l, Weights weights) {
+        float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
+        return l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+    }
+
+    /** What the held-out gate did, summed over the layers it judged. */
+    private static final class GateTally {
+        int layers, kept, reverted;
+        double plain, gated;
+
+        double[][] add(JointCompensation.Gate g) {
+            layers++;
+            kept += g.kept();
+            reverted += g.reverted();
+            plain += g.plainError();
+            gated += g.gatedError();
+            return g.weights();
+        }
+
+        String note() {
+            return layers == 0 ? "" : String.format(java.util.Locale.ROOT,
+                    "; %d-fold cross-validated gate on %d layers: %d rows keep their update, %d sliced"
+                            + " without one; held-out error %.4g (slicing alone) → %.4g", FOLDS, layers, kept, reverted,
+                    plain, gated);
+        }
     }
 
     /** What the sequential (joint) updates did, summed over the layers they were applied to. */

@@ -46,6 +46,29 @@ public record InputMoments(int features, double[] mean, double[] secondMoment, d
         return h;
     }
 
+    /**
+     * The moments of the other samples when these are the moments of all samples and {@code part} (same features)
+     * those of a fraction {@code share} of them: (E_all − share · E_part) / (1 − share), entry by entry.
+     */
+    public InputMoments without(InputMoments part, double share) {
+        if (part.features != features) throw new IllegalArgumentException("held-out moments have " + part.features + " features, expected " + features);
+        if (!(share > 0 && share < 1)) throw new IllegalArgumentException("share must be in (0, 1), got " + share);
+        double k = 1 / (1 - share);
+        double[] mu = new double[features];
+        for (int i = 0; i < features; i++) mu[i] = (mean[i] - share * part.mean[i]) * k;
+        if (secondMoment != null && part.secondMoment != null) {
+            double[] sm = new double[secondMoment.length];
+            for (int i = 0; i < sm.length; i++) sm[i] = (secondMoment[i] - share * part.secondMoment[i]) * k;
+            return new InputMoments(features, mu, sm, null, basis + ", held-out samples left out");
+        }
+        double[] var = new double[features];
+        for (int i = 0; i < features; i++) {
+            double e2 = variance(i) + mean[i] * mean[i], p2 = part.variance(i) + part.mean[i] * part.mean[i];
+            var[i] = Math.max(0, (e2 - share * p2) * k - mu[i] * mu[i]);
+        }
+        return new InputMoments(features, mu, null, var, basis + ", held-out samples left out");
+    }
+
     /** Moments of independent features (data-free, or calibration without a covariance). */
     public static InputMoments independent(double[] mean, double[] variance, String basis) {
         return new InputMoments(mean.length, mean, null, variance, basis);

@@ -1,5 +1,7 @@
 package dev.lopper.prune.obspa;
 
+import java.util.List;
+
 import dev.lopper.graph.ModelGraph;
 
 /**
@@ -48,6 +50,12 @@ final class JointCompensation {
         if (l.groups() != 1 || joint.features() != 2 * f || joint.secondMoment() == null || f > InputMoments.MAX_DENSE_FEATURES) {
             return null;
         }
+        double[][] b = jointBlocks(joint, f, bias);
+        return solveBlocks(l, w, oneShot, bias, removed, lambda, g -> b);
+    }
+
+    /** {H, Ĥ, C} over F features (+ bias last) from measured joint moments over 2F features (original input first). */
+    static double[][] jointBlocks(InputMoments joint, int f, boolean bias) {
         int n = f + (bias ? 1 : 0), all = 2 * f;
         double[] j2 = joint.secondMoment(), mu = joint.mean();
         double[] h = new double[n * n], hh = new double[n * n], cx = new double[n * n];
@@ -67,7 +75,65 @@ final class JointCompensation {
             }
             h[f * n + f] = hh[f * n + f] = cx[f * n + f] = 1;
         }
-        return solveBlocks(l, w, oneShot, bias, removed, lambda, g -> new double[][] {h, hh, cx});
+        return new double[][] {h, hh, cx};
+    }
+
+    /** {H, H, H} from one input's moments: the target is the layer's original weights on that same input. */
+    static double[][] sameBlocks(InputMoments m, boolean bias) {
+        double[] h = m.hessian(bias);
+        return new double[][] {h, h, h};
+    }
+
+    /**
+     * What the cross-validated gate did to one layer.
+     *
+     * @param weights     per row: the update, or the plainly sliced row where the update did not help on held-out samples
+     * @param kept        rows that keep their update
+     * @param reverted    rows put back to the plainly sliced weights
+     * @param plainError  held-out error E‖w' x̂ − w x‖² of slicing alone, summed over rows
+     * @param gatedError  the same for the chosen rows (the update as fitted without each fold, where it was kept)
+     */
+    record Gate(double[][] weights, int kept, int reverted, double plainError, double gatedError) { }
+
+    /**
+     * Keeps a row's update only where it reduces the reconstruction error on samples the fit did not see: for every
+     * fold k, {@code fitted.get(k)} is the same update computed without fold k's samples and {@code held.get(k)} that
+     * fold's {H, Ĥ, C} ({@link #jointBlocks} or {@link #sameBlocks}); the errors, weighted by the fold's share of
+     * the samples, are summed over the folds and compared with slicing alone.
+     *
+     * @param w       original rows × (features [+ bias])
+     * @param update  the update computed on all samples (what a row keeps when it passes)
+     * @param removed removed feature columns
+     */
+    static Gate gate(double[][] w, double[][] update, List<double[][]> fitted, List<double[]> held, double[] share, int[] removed,
+                     int f, boolean bias) {
+        int n = f + (bias ? 1 : 0);
+        boolean[] gone = new boolean[n];
+        for (int c : removed) gone[c] = true;
+        double[][] out = new double[w.length][];
+        int kept = 0, reverted = 0;
+        double ePlainSum = 0, eSum = 0;
+        for (int r = 0; r < w.length; r++) {
+            double[] plain = new double[n];
+            for (int j = 0; j < n; j++) if (!gone[j]) plain[j] = w[r][j];
+            double ePlain = 0, eFit = 0;
+            for (int k = 0; k < share.length; k++) {
+                double[] h = held.get(3 * k), hh = held.get(3 * k + 1), cx = held.get(3 * k + 2);
+                ePlain += share[k] * error(plain, w[r], h, hh, cx, n);
+                eFit += share[k] * error(fitted.get(k)[r], w[r], h, hh, cx, n);
+            }
+            ePlainSum += ePlain;
+            if (eFit < ePlain) {
+                out[r] = update[r];
+                kept++;
+                eSum += eFit;
+            } else {
+                out[r] = plain;
+                reverted++;
+                eSum += ePlain;
+            }
+        }
+        return new Gate(out, kept, reverted, ePlainSum, eSum);
     }
 
     /** Per conv group g: {H, Ĥ, C} over that group's features (+ bias). */
