@@ -393,7 +393,7 @@ public final class AnalysisContext {
             }
             List<ModelGraph> branches = analyzedBodies.get(n.name());
             if (branches != null) {
-                // If = the larger branch (the one definition, Metrics.controlFlow): its own terms, so its channels count
+                // If = the larger branch (the one definition, Metrics.ifCost): its own terms, so its channels count
                 ModelGraph larger = null;
                 long most = -1;
                 for (ModelGraph b : branches) {

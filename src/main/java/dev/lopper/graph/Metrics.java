@@ -49,7 +49,7 @@ import dev.lopper.onnx.proto.Onnx.TensorProto;
  *       output element; reductions: 1 per input element;</li>
  *   <li>data movement and shape ops (Reshape, Transpose, Concat, Slice, Gather, Pad, Resize, Cast, Shape,
  *       ...): 0; ops Lopper has no cost for (including custom domains): 0, listed in {@link Report#uncounted()};</li>
- *   <li>If / Loop / Scan: their bodies by these same rules (see {@link #controlFlow}): If = the larger branch,
+ *   <li>If / Loop / Scan: their bodies by these same rules (see {@link #ifCost}): If = the larger branch,
  *       Loop = body x constant trip count, Scan = body x scanned length. Parameters count in every body (both
  *       branches of an If are stored), each constant once over the model.</li>
  * </ul>
@@ -99,9 +99,9 @@ public final class Metrics {
     /** Axis {@code axis} of tensor {@code tensor}. */
     public record Axis(String tensor, int axis) { }
 
-    /** MAC terms of one op. */
+    /** MAC terms of one op: a cost function, assigned to op types by the {@link OpCostTable} service. */
     @FunctionalInterface
-    interface Cost {
+    public interface Cost {
         void terms(ModelGraph g, Node n, Terms t);
     }
 
@@ -109,39 +109,42 @@ public final class Metrics {
      * Collects terms; {@code unknown} is set when a shape was missing (the node then contributes nothing) or a dim
      * is symbolic (counted as 1).
      */
-    static final class Terms {
+    public static final class Terms {
         final ModelGraph g;
         final List<MacTerm> out = new ArrayList<>();
         boolean unknown;
 
         Terms(ModelGraph g) { this.g = g; }
 
+        /** A shape this cost needs is missing or symbolic. */
+        public void markUnknown() { unknown = true; }
+
         /** Size of an axis (unknown dims as 1). */
-        long size(Shape s, int i) {
+        public long size(Shape s, int i) {
             long v = s.dims()[i < 0 ? i + s.rank() : i];
             if (v < 0) { unknown = true; return 1; }
             return v;
         }
 
         /** The axes [from, to) of a tensor. */
-        List<Axis> axes(String tensor, int from, int to) {
+        public List<Axis> axes(String tensor, int from, int to) {
             List<Axis> a = new ArrayList<>(Math.max(0, to - from));
             for (int i = from; i < to; i++) a.add(new Axis(tensor, i));
             return a;
         }
 
         /** All axes of a tensor, or null (and unknown) when its rank is not known. */
-        List<Axis> all(String tensor) {
+        public List<Axis> all(String tensor) {
             Shape s = g.shape(tensor);
             if (!s.hasRank()) { unknown = true; return null; }
             return axes(tensor, 0, s.rank());
         }
 
-        void add(long constant, List<Axis> axes) {
+        public void add(long constant, List<Axis> axes) {
             if (axes != null) out.add(new MacTerm(constant, axes));
         }
 
-        static List<Axis> join(List<Axis> a, List<Axis> b) {
+        public static List<Axis> join(List<Axis> a, List<Axis> b) {
             if (a == null || b == null) return null;
             List<Axis> r = new ArrayList<>(a);
             r.addAll(b);
@@ -154,40 +157,25 @@ public final class Metrics {
         return (g, n, t) -> t.add(1, t.all(output >= 0 ? n.output(output) : n.input(input)));
     }
 
-    static final Map<String, Cost> COSTS = new HashMap<>();
-    static final Set<String> FREE = new HashSet<>();
+    /** 1 MAC per output element (elementwise ops, activations, normalizations). */
+    public static final Cost ELEMENTS_OUT = elementsOf(0, -1);
 
-    private static void cost(Cost c, String... ops) {
-        for (String o : ops) COSTS.put(o, c);
+    /** 1 MAC per element of input 0 (reductions, global pools). */
+    public static final Cost ELEMENTS_IN = elementsOf(-1, 0);
+
+    /** Which op has which cost: the one table in dev.lopper.analysis.ops, found as a service (it is a layer above). */
+    private static final OpCostTable TABLE = costTable();
+
+    private static OpCostTable costTable() {
+        List<OpCostTable> found = new ArrayList<>();
+        for (OpCostTable t : java.util.ServiceLoader.load(OpCostTable.class, Metrics.class.getClassLoader())) found.add(t);
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected one " + OpCostTable.class.getName() + " service, found " + found.size());
+        }
+        return found.get(0);
     }
 
-    static {
-        cost(Metrics::conv, "Conv", "ConvInteger", "QLinearConv");
-        cost(Metrics::convTranspose, "ConvTranspose");
-        cost(Metrics::gemm, "Gemm");
-        cost(Metrics::matMul, "MatMul", "MatMulInteger", "QLinearMatMul");
-        cost(Metrics::einsum, "Einsum");
-        cost(Metrics::recurrent, "LSTM", "GRU", "RNN");
-        cost(Metrics::controlFlow, "If", "Loop", "Scan");
-        cost(Metrics::pool, "MaxPool", "AveragePool", "LpPool");
-        cost(elementsOf(-1, 0), "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
-                "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-                "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "TopK", "CumSum");
-        cost(elementsOf(0, -1),
-                "BatchNormalization", "LayerNormalization", "InstanceNormalization", "GroupNormalization",
-                "RMSNormalization", "LpNormalization", "MeanVarianceNormalization", "LRN",
-                "Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Where",
-                "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Selu", "Elu", "Celu", "Gelu",
-                "Erf", "Exp", "Log", "Sqrt", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos",
-                "Softplus", "Softsign", "Mish", "Clip", "Softmax", "LogSoftmax", "Hardmax", "Sign", "Shrink",
-                "ThresholdedRelu", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor",
-                "Not", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Dropout", "Swish");
-        FREE.addAll(List.of("Reshape", "Transpose", "Concat", "Split", "Slice", "Gather", "GatherElements", "GatherND",
-                "Squeeze", "Unsqueeze", "Flatten", "Identity", "Shape", "Size", "Cast", "CastLike", "Expand", "Tile",
-                "Pad", "Resize", "Upsample", "Constant", "ConstantOfShape", "Range", "DepthToSpace", "SpaceToDepth",
-                "ScatterND", "ScatterElements", "Scatter", "NonZero", "OneHot", "Trilu", "EyeLike", "ReverseSequence",
-                "IsNaN", "IsInf", "NonMaxSuppression"));
-    }
+    private static String domainOf(Node n) { return n.isDefaultDomain() ? "" : n.domain(); }
 
     /** MACs of one node (0 for ops without a cost model). */
     public static long macs(ModelGraph g, Node n) {
@@ -235,25 +223,18 @@ public final class Metrics {
         return total;
     }
 
-    /** ONNX Runtime contrib ops of optimized exports (domain com.microsoft). */
-    static final Map<String, Cost> MS_COSTS = Map.of(
-            "FusedConv", Metrics::conv,
-            "FusedMatMul", Metrics::matMul,
-            "SkipLayerNormalization", elementsOf(0, -1),
-            "BiasGelu", elementsOf(0, -1),
-            "FastGelu", elementsOf(0, -1),
-            "Gelu", elementsOf(0, -1),
-            "QuickGelu", elementsOf(0, -1));
-
     private static Cost costOf(Node n) {
-        if (n.isDefaultDomain()) return COSTS.get(n.opType());
-        return n.domain().equals("com.microsoft") ? MS_COSTS.get(n.opType()) : null;
+        return TABLE.cost(domainOf(n), n.opType());
     }
 
+    /** True for a data-movement op (no MACs; only its input 0 is data). */
+    private static boolean isFree(Node n) {
+        return TABLE.free(domainOf(n), n.opType());
+    }
 
     /** True when {@link #macs} models this op (or knows it costs nothing). */
     public static boolean hasCostModel(Node n) {
-        return costOf(n) != null || (n.isDefaultDomain() && FREE.contains(n.opType()));
+        return costOf(n) != null || isFree(n);
     }
 
     public static Report of(ModelGraph g) {
@@ -329,7 +310,7 @@ public final class Metrics {
     private static Set<String> dataRead(ModelGraph g) {
         Set<String> dataRead = new HashSet<>();
         for (Node n : g.nodes()) {
-            boolean free = n.isDefaultDomain() && FREE.contains(n.opType());
+            boolean free = isFree(n);
             for (int i = 0; i < n.inputs().size(); i++) if (!free || i == 0) dataRead.add(n.input(i));
         }
         return dataRead;
@@ -377,7 +358,7 @@ public final class Metrics {
         return acc.params;
     }
 
-    /** A Loop's constant trip count (what {@link #controlFlow} multiplies its body by), or -1 when not constant. */
+    /** A Loop's constant trip count (what {@link #loopCost} multiplies its body by), or -1 when not constant. */
     public static long loopTrips(ModelGraph g, Node n) {
         TensorProto m = n.input(0).isEmpty() ? null : g.constant(n.input(0));
         if (m == null) return -1;
@@ -386,7 +367,7 @@ public final class Metrics {
     }
 
     /**
-     * A Scan's iteration count (what {@link #controlFlow} multiplies its body by): the length of the scanned axis of
+     * A Scan's iteration count (what {@link #scanCost} multiplies its body by): the length of the scanned axis of
      * its first scanned input, or -1 when not known.
      */
     public static long scanLength(ModelGraph g, Node n) {
@@ -401,9 +382,12 @@ public final class Metrics {
         return axis >= 0 && axis < x.rank() ? x.dims()[axis] : -1;
     }
 
-    /** How many times a Loop ({@link #loopTrips}) or Scan ({@link #scanLength}) runs its body, or -1 when not known. */
+    /**
+     * How many times a Loop ({@link #loopTrips}) or Scan ({@link #scanLength}) runs its body, or -1 when not known. A
+     * Scan is told by its required {@code num_scan_inputs} attribute (the op type belongs to its OpDefinition only).
+     */
     public static long bodyRuns(ModelGraph g, Node n) {
-        return n.opType().equals("Scan") ? scanLength(g, n) : loopTrips(g, n);
+        return n.attrInt("num_scan_inputs", -1) >= 0 ? scanLength(g, n) : loopTrips(g, n);
     }
 
     /** The tensors {@link #bodyLocalParams} sums, by stored name: elements (in the order the bodies read them). */
@@ -424,40 +408,36 @@ public final class Metrics {
     }
 
     /**
-     * If: the larger branch (one of them runs). Loop: the body times the trip count when it is a constant (the most
+     * Control flow ({@link #ifCost}, {@link #loopCost}, {@link #scanCost}). If: the larger branch (one of them runs). Loop: the body times the trip count when it is a constant (the most
      * iterations the loop can run), else one iteration (unknown). Scan: the body times the length of the scanned
      * axis of the first scanned input (unknown: one iteration). A constant term: pruning does not reach into bodies.
      */
-    static void controlFlow(ModelGraph g, Node n, Terms t) {
-        List<SubgraphCost.Body> bodies = SubgraphCost.bodies(g, n);
+    public static void ifCost(ModelGraph g, Node n, Terms t) {
         boolean[] unknown = new boolean[1];
         long macs = 0;
-        switch (n.opType()) {
-            case "If" -> {
-                for (SubgraphCost.Body b : bodies) macs = Math.max(macs, bodyMacs(b.graph(), unknown));
-            }
-            case "Loop" -> {
-                long per = 0;
-                for (SubgraphCost.Body b : bodies) per += bodyMacs(b.graph(), unknown);
-                long trips = -1;
-                TensorProto m = n.input(0).isEmpty() ? null : g.constant(n.input(0));
-                if (m != null) {
-                    TensorValue v = ConstantEvaluator.decode(g.model(), m);
-                    if (v != null && v.size() == 1 && v.isKnown()) trips = v.getLong(0);
-                }
-                if (trips < 0) { unknown[0] = true; trips = 1; }
-                macs = per * trips;
-            }
-            default -> { // Scan
-                long per = 0;
-                for (SubgraphCost.Body b : bodies) per += bodyMacs(b.graph(), unknown);
-                long len = scanLength(g, n);
-                if (len < 0) { unknown[0] = true; len = 1; }
-                macs = per * len;
-            }
-        }
+        for (SubgraphCost.Body b : SubgraphCost.bodies(g, n)) macs = Math.max(macs, bodyMacs(b.graph(), unknown));
         if (unknown[0]) t.unknown = true;
         t.add(macs, List.of());
+    }
+
+    public static void loopCost(ModelGraph g, Node n, Terms t) {
+        boolean[] unknown = new boolean[1];
+        long per = 0;
+        for (SubgraphCost.Body b : SubgraphCost.bodies(g, n)) per += bodyMacs(b.graph(), unknown);
+        long trips = loopTrips(g, n);
+        if (trips < 0) { unknown[0] = true; trips = 1; }
+        if (unknown[0]) t.unknown = true;
+        t.add(per * trips, List.of());
+    }
+
+    public static void scanCost(ModelGraph g, Node n, Terms t) {
+        boolean[] unknown = new boolean[1];
+        long per = 0;
+        for (SubgraphCost.Body b : SubgraphCost.bodies(g, n)) per += bodyMacs(b.graph(), unknown);
+        long len = scanLength(g, n);
+        if (len < 0) { unknown[0] = true; len = 1; }
+        if (unknown[0]) t.unknown = true;
+        t.add(per * len, List.of());
     }
 
     /**
@@ -572,9 +552,14 @@ public final class Metrics {
         return axes;
     }
 
-    static void conv(ModelGraph g, Node n, Terms t) {
-        boolean q = n.opType().equals("QLinearConv");
-        String w = n.input(q ? 3 : 1);
+    /** Conv (weight input 1). */
+    public static void conv(ModelGraph g, Node n, Terms t) { conv(g, n, t, 1); }
+
+    /** QLinearConv: a Conv whose weight is input 3. */
+    public static Cost qLinearConv() { return (g, n, t) -> conv(g, n, t, 3); }
+
+    private static void conv(ModelGraph g, Node n, Terms t, int weightInput) {
+        String w = n.input(weightInput);
         String x = n.input(0);
         Shape xs = g.shape(x), ws = g.shape(w), ys = g.shape(n.output(0));
         if (!xs.hasRank() || !ys.hasRank() || !ws.hasRank()) { t.unknown = true; return; }
@@ -590,7 +575,7 @@ public final class Metrics {
         t.add(c[0], axes);
     }
 
-    static void convTranspose(ModelGraph g, Node n, Terms t) {
+    public static void convTranspose(ModelGraph g, Node n, Terms t) {
         String w = n.input(1);
         Shape xs = g.shape(n.input(0)), ws = g.shape(w);
         if (!xs.hasRank() || !ws.hasRank() || ws.rank() < 2) { t.unknown = true; return; }
@@ -602,7 +587,7 @@ public final class Metrics {
         t.add(c[0], axes);
     }
 
-    static void gemm(ModelGraph g, Node n, Terms t) {
+    public static void gemm(ModelGraph g, Node n, Terms t) {
         Shape a = g.shape(n.input(0));
         Shape y = g.shape(n.output(0));
         if (!a.hasRank() || a.rank() != 2 || !y.hasRank()) { t.unknown = true; return; }
@@ -611,9 +596,14 @@ public final class Metrics {
         t.add(1, axes);
     }
 
-    static void matMul(ModelGraph g, Node n, Terms t) {
-        boolean q = n.opType().equals("QLinearMatMul");
-        String an = n.input(0), bn = n.input(q ? 3 : 1);
+    /** MatMul (B is input 1). */
+    public static void matMul(ModelGraph g, Node n, Terms t) { matMul(g, n, t, 1); }
+
+    /** QLinearMatMul: a MatMul whose B is input 3. */
+    public static Cost qLinearMatMul() { return (g, n, t) -> matMul(g, n, t, 3); }
+
+    private static void matMul(ModelGraph g, Node n, Terms t, int bInput) {
+        String an = n.input(0), bn = n.input(bInput);
         Shape a = g.shape(an);
         Shape b = g.shape(bn);
         Shape y = g.shape(n.output(0));
@@ -624,7 +614,7 @@ public final class Metrics {
         t.add(1, axes);
     }
 
-    static void einsum(ModelGraph g, Node n, Terms t) {
+    public static void einsum(ModelGraph g, Node n, Terms t) {
         String eq = n.attrString("equation", "").replace(" ", "");
         String lhs = eq.split("->", -1)[0];
         String[] terms = lhs.split(",", -1);
@@ -667,7 +657,7 @@ public final class Metrics {
         t.add(1, axes);
     }
 
-    static void recurrent(ModelGraph g, Node n, Terms t) {
+    public static void recurrent(ModelGraph g, Node n, Terms t) {
         String x = n.input(0);
         Shape xs = g.shape(x);
         Shape ws = g.shape(n.input(1)), rs = g.shape(n.input(2));
@@ -681,7 +671,7 @@ public final class Metrics {
         t.add(1, Terms.join(t.axes(x, 0, 2), t.axes(n.input(2), 0, 3)));
     }
 
-    static void pool(ModelGraph g, Node n, Terms t) {
+    public static void pool(ModelGraph g, Node n, Terms t) {
         Shape y = g.shape(n.output(0));
         long[] ks = n.attrInts("kernel_shape");
         if (!y.hasRank() || ks == null) { t.unknown = true; return; }

@@ -1,12 +1,13 @@
 package dev.lopper.prune.obspa;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.lopper.analysis.ParamSlice;
+import dev.lopper.analysis.ops.MomentView;
+import dev.lopper.analysis.ops.Ops;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
@@ -27,18 +28,17 @@ public final class ConsumerResolver {
 
     private record Kind(int weightInput, int biasInput, boolean conv, boolean gemm) { }
 
-    private static final Map<String, Kind> KINDS = new HashMap<>();
-
-    static {
-        KINDS.put("Conv", new Kind(1, 2, true, false));
-        KINDS.put("Gemm", new Kind(1, 2, false, true));
-        KINDS.put("MatMul", new Kind(1, -1, false, false));
+    /** The layout of a linear layer, by its op's {@link MomentView} (the views OBSPA compensates); null for others. */
+    private static Kind kind(Node n) {
+        MomentView v = Ops.moments(n.opType());
+        if (v == null || !n.isDefaultDomain()) return null;
+        return switch (v.kind()) {
+            case LINEAR_CONV -> new Kind(1, 2, true, false);
+            case LINEAR_GEMM -> new Kind(1, 2, false, true);
+            case LINEAR_MATMUL -> new Kind(1, -1, false, false);
+            default -> null;
+        };
     }
-
-    /** How a following node can hold the layer's output bias. */
-    private enum Follower { ADD, BATCH_NORM }
-
-    private static final Map<String, Follower> FOLLOWERS = Map.of("Add", Follower.ADD, "BatchNormalization", Follower.BATCH_NORM);
 
     public ConsumerResolver(ModelGraph graph) { this.graph = graph; }
 
@@ -52,8 +52,8 @@ public final class ConsumerResolver {
         if (s.role() != ParamSlice.Role.CONSUMER_WEIGHT) return Optional.empty();
         Node n = graph.node(s.node());
         if (n == null) return Optional.empty();
-        Kind k = KINDS.get(n.opType());
-        if (k == null || !n.isDefaultDomain()) return Optional.empty();
+        Kind k = kind(n);
+        if (k == null) return Optional.empty();
         if (!n.input(k.weightInput()).equals(s.tensor()) || !graph.isConstant(s.tensor())) return Optional.empty();
         int groups = k.conv() ? (int) n.attrInt("group", 1) : 1;
         if (groups < 1) return Optional.empty();
@@ -94,9 +94,10 @@ public final class ConsumerResolver {
         List<Node> next = graph.consumers(y);
         if (next.size() != 1) return null;
         Node f = next.get(0);
-        Follower kind = FOLLOWERS.get(f.opType());
-        if (kind == null || !f.isDefaultDomain()) return null;
-        if (kind == Follower.BATCH_NORM) {
+        // the follower that can hold the bias: an Add of a per-channel constant, or a BatchNormalization's running mean
+        MomentView.Kind kind = f.isDefaultDomain() && Ops.moments(f.opType()) != null ? Ops.moments(f.opType()).kind() : null;
+        if (kind != MomentView.Kind.ADD && kind != MomentView.Kind.NORM_BATCH) return null;
+        if (kind == MomentView.Kind.NORM_BATCH) {
             if (!f.input(0).equals(y) || channelAxis != 1) return null;
             String mean = f.input(3);
             if (!stored(mean) || count(mean) != outputs) return null;

@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 
+import dev.lopper.analysis.ops.MomentView;
+import dev.lopper.analysis.ops.OpDefinition;
+import dev.lopper.analysis.ops.Ops;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
@@ -122,12 +125,12 @@ public final class CovarianceMoments {
         Set<String> keep = new HashSet<>();
         Map<String, Integer> readers = new HashMap<>();
         for (Node n : m.graph.nodes()) {
-            String op = n.opType();
-            if (op.equals("Conv") || op.equals("Gemm") || op.equals("MatMul")) keep.add(m.graph.resolve(n.input(0)));
+            MomentView view = Ops.moments(n.opType());
+            if (view != null && view.isLinearLayer()) keep.add(m.graph.resolve(n.input(0)));
             for (String t : n.inputs()) if (!t.isEmpty()) readers.merge(m.graph.resolve(t), 1, Integer::sum);
         }
         for (Node n : m.graph.nodes()) {
-            if (!n.isDefaultDomain() && !n.domain().equals("com.microsoft")) continue;
+            if (!n.isDefaultDomain() && !n.domain().equals(OpDefinition.MS)) continue;
             Moments out;
             try {
                 out = m.apply(n);
@@ -157,18 +160,6 @@ public final class CovarianceMoments {
 
     // ---------------- rules ----------------
 
-    private static final Map<String, DoubleUnaryOperator> UNARY = Map.ofEntries(
-            Map.entry("Gelu", x -> 0.5 * x * (1 + GaussianMoments.erf(x / Math.sqrt(2)))),
-            Map.entry("Sigmoid", x -> 1 / (1 + Math.exp(-x))),
-            Map.entry("Tanh", Math::tanh),
-            Map.entry("Silu", x -> x / (1 + Math.exp(-x))),
-            Map.entry("Swish", x -> x / (1 + Math.exp(-x))),
-            Map.entry("Elu", x -> x > 0 ? x : Math.expm1(x)),
-            Map.entry("Softplus", x -> x > 30 ? x : Math.log1p(Math.exp(x))),
-            Map.entry("HardSigmoid", x -> Math.max(0, Math.min(1, 0.2 * x + 0.5))),
-            Map.entry("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5))),
-            Map.entry("Mish", x -> x * Math.tanh(x > 30 ? x : Math.log1p(Math.exp(x)))));
-
     private Moments get(String t) { return t.isEmpty() ? null : moments.get(graph.resolve(t)); }
 
     /** A constant's values; in a joint propagation the original's followed by the edited model's. */
@@ -194,38 +185,39 @@ public final class CovarianceMoments {
 
     private int rank(String t) { return graph.shape(t).rank(); }
 
+    /** The moments of a node's output, by its op's {@link MomentView}; null for an op without one. */
     private Moments apply(Node n) {
-        switch (n.opType()) {
-            case "BatchNormalization": return batchNorm(n);
-            case "InstanceNormalization": return instanceNorm(n);
-            case "LayerNormalization": return layerNorm(n);
-            case "Relu": return relu(n);
-            case "LeakyRelu": {
+        MomentView view = Ops.moments(n.opType());
+        if (view == null) return null;
+        return switch (view.kind()) {
+            case NORM_BATCH -> batchNorm(n);
+            case NORM_INSTANCE -> instanceNorm(n);
+            case NORM_LAYER -> layerNorm(n);
+            case RELU -> relu(n);
+            case LEAKY_RELU -> {
                 double a = n.attrFloat("alpha", 0.01f);
-                return unary(n, x -> x >= 0 ? x : a * x);
+                yield unary(n, x -> x >= 0 ? x : a * x);
             }
-            case "Clip": return clip(n);
-            case "Identity": case "Dropout": return get(n.input(0));
-            case "Add": return addSub(n, 1);
-            case "Sub": return addSub(n, -1);
-            case "Mul": return mul(n);
-            case "Div": return div(n);
-            case "MaxPool": return pool(n, true);
-            case "AveragePool": return pool(n, false);
-            case "GlobalAveragePool": return globalPool(n, false);
-            case "GlobalMaxPool": return globalPool(n, true);
-            case "Flatten": return flatten(n);
-            case "Reshape": case "Squeeze": case "Unsqueeze": return reshape(n);
-            case "Transpose": return transpose(n);
-            case "Concat": return concat(n);
-            case "Conv": return conv(n);
-            case "Gemm": return gemm(n);
-            case "MatMul": return matmul(n);
-            case "Gather": return gather(n);
-            default:
-                DoubleUnaryOperator f = UNARY.get(n.opType());
-                return f == null ? null : unary(n, f);
-        }
+            case CLIP -> clip(n);
+            case UNARY -> unary(n, view.fn());
+            case PASS_THROUGH -> get(n.input(0));
+            case ADD -> addSub(n, 1);
+            case SUB -> addSub(n, -1);
+            case MUL -> mul(n);
+            case DIV -> div(n);
+            case MAX_POOL -> pool(n, true);
+            case AVERAGE_POOL -> pool(n, false);
+            case GLOBAL_AVERAGE_POOL -> globalPool(n, false);
+            case GLOBAL_MAX_POOL -> globalPool(n, true);
+            case FLATTEN -> flatten(n);
+            case RESHAPE, UNSQUEEZE -> reshape(n);
+            case TRANSPOSE -> transpose(n);
+            case CONCAT -> concat(n);
+            case LINEAR_CONV -> conv(n);
+            case LINEAR_GEMM -> gemm(n);
+            case LINEAR_MATMUL -> matmul(n);
+            case GATHER -> gather(n);
+        };
     }
 
     /** Graph inputs (and anything without moments feeding a Conv/Gemm) are white with unit variance. */
@@ -551,8 +543,8 @@ public final class CovarianceMoments {
         for (int i = 0; i < 2; i++) {
             String x = n.input(i), s = n.input(1 - i);
             Node p = graph.producer(s).orElse(null);
-            if (p != null && p.opType().equals("Sigmoid") && p.input(0).equals(x) && get(x) != null) {
-                return mapped(get(x), UNARY.get("Silu"));
+            if (p != null && Ops.moments(p.opType()) == MomentView.SIGMOID && p.input(0).equals(x) && get(x) != null) {
+                return mapped(get(x), MomentView.SILU.fn());
             }
         }
         Moments a = get(n.input(0)), b = get(n.input(1));

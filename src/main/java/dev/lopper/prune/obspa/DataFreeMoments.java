@@ -5,6 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.DoubleUnaryOperator;
 
+import dev.lopper.analysis.ops.MomentView;
+import dev.lopper.analysis.ops.OpDefinition;
+import dev.lopper.analysis.ops.Ops;
 import dev.lopper.graph.ModelGraph;
 import dev.lopper.graph.Node;
 import dev.lopper.graph.Shape;
@@ -35,57 +38,42 @@ public final class DataFreeMoments {
     private final Weights weights;
     private final Map<String, ChannelMoments> moments = new HashMap<>();
 
-    @FunctionalInterface
-    private interface Rule {
-        ChannelMoments apply(DataFreeMoments m, Node n);
-    }
-
-    private static final Map<String, DoubleUnaryOperator> UNARY = Map.ofEntries(
-            Map.entry("Gelu", x -> 0.5 * x * (1 + GaussianMoments.erf(x / Math.sqrt(2)))),
-            Map.entry("Sigmoid", x -> 1 / (1 + Math.exp(-x))),
-            Map.entry("Tanh", Math::tanh),
-            Map.entry("Silu", x -> x / (1 + Math.exp(-x))),
-            Map.entry("Swish", x -> x / (1 + Math.exp(-x))),
-            Map.entry("Elu", x -> x > 0 ? x : Math.expm1(x)),
-            Map.entry("Softplus", x -> x > 30 ? x : Math.log1p(Math.exp(x))),
-            Map.entry("HardSigmoid", x -> Math.max(0, Math.min(1, 0.2 * x + 0.5))),
-            Map.entry("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5))),
-            Map.entry("Mish", x -> x * Math.tanh(x > 30 ? x : Math.log1p(Math.exp(x)))));
-
-    private static final Map<String, Rule> RULES = new HashMap<>();
-
-    static {
-        RULES.put("BatchNormalization", (m, n) -> m.normalization(n, 1));
-        RULES.put("InstanceNormalization", (m, n) -> m.normalization(n, 1));
-        RULES.put("LayerNormalization", DataFreeMoments::layerNorm);
-        RULES.put("Relu", (m, n) -> m.map(n, GaussianMoments::relu));
-        RULES.put("LeakyRelu", (m, n) -> {
-            double a = n.attrFloat("alpha", 0.01f);
-            return m.map(n, (mu, v) -> GaussianMoments.of(x -> x >= 0 ? x : a * x, mu, v));
-        });
-        RULES.put("Clip", DataFreeMoments::clip);
-        for (Map.Entry<String, DoubleUnaryOperator> e : UNARY.entrySet()) {
-            DoubleUnaryOperator f = e.getValue();
-            RULES.put(e.getKey(), (m, n) -> m.map(n, (mu, v) -> GaussianMoments.of(f, mu, v)));
-        }
-        RULES.put("Identity", (m, n) -> m.get(n.input(0)));
-        RULES.put("Dropout", (m, n) -> m.get(n.input(0)));
-        RULES.put("Add", (m, n) -> m.addSub(n, 1));
-        RULES.put("Sub", (m, n) -> m.addSub(n, -1));
-        RULES.put("Mul", DataFreeMoments::mul);
-        RULES.put("Div", DataFreeMoments::div);
-        RULES.put("MaxPool", (m, n) -> m.pool(n, true));
-        RULES.put("AveragePool", (m, n) -> m.pool(n, false));
-        RULES.put("GlobalAveragePool", (m, n) -> m.globalPool(n, false));
-        RULES.put("GlobalMaxPool", (m, n) -> m.globalPool(n, true));
-        RULES.put("Flatten", DataFreeMoments::flatten);
-        RULES.put("Reshape", DataFreeMoments::reshape);
-        RULES.put("Squeeze", DataFreeMoments::reshape);
-        RULES.put("Transpose", DataFreeMoments::transpose);
-        RULES.put("Concat", DataFreeMoments::concat);
-        RULES.put("Conv", DataFreeMoments::conv);
-        RULES.put("Gemm", DataFreeMoments::gemm);
-        RULES.put("MatMul", DataFreeMoments::matmul);
+    /**
+     * The moments of a node's output, by its op's {@link MomentView} (null when the view is one this propagator has no
+     * rule for: Unsqueeze, Gather).
+     */
+    private ChannelMoments apply(MomentView view, Node n) {
+        return switch (view.kind()) {
+            case NORM_BATCH, NORM_INSTANCE -> normalization(n, 1);
+            case NORM_LAYER -> layerNorm(n);
+            case RELU -> map(n, GaussianMoments::relu);
+            case LEAKY_RELU -> {
+                double a = n.attrFloat("alpha", 0.01f);
+                yield map(n, (mu, v) -> GaussianMoments.of(x -> x >= 0 ? x : a * x, mu, v));
+            }
+            case CLIP -> clip(n);
+            case UNARY -> {
+                DoubleUnaryOperator f = view.fn();
+                yield map(n, (mu, v) -> GaussianMoments.of(f, mu, v));
+            }
+            case PASS_THROUGH -> get(n.input(0));
+            case ADD -> addSub(n, 1);
+            case SUB -> addSub(n, -1);
+            case MUL -> mul(n);
+            case DIV -> div(n);
+            case MAX_POOL -> pool(n, true);
+            case AVERAGE_POOL -> pool(n, false);
+            case GLOBAL_AVERAGE_POOL -> globalPool(n, false);
+            case GLOBAL_MAX_POOL -> globalPool(n, true);
+            case FLATTEN -> flatten(n);
+            case RESHAPE -> reshape(n);
+            case TRANSPOSE -> transpose(n);
+            case CONCAT -> concat(n);
+            case LINEAR_CONV -> conv(n);
+            case LINEAR_GEMM -> gemm(n);
+            case LINEAR_MATMUL -> matmul(n);
+            case UNSQUEEZE, GATHER -> null;
+        };
     }
 
     private DataFreeMoments(ModelGraph graph, Weights weights) {
@@ -97,11 +85,11 @@ public final class DataFreeMoments {
     public static DataFreeMoments of(ModelGraph graph, Weights weights) {
         DataFreeMoments m = new DataFreeMoments(graph, weights);
         for (Node n : graph.nodes()) {
-            Rule r = RULES.get(n.opType());
-            if (r == null || !n.isDefaultDomain() && !n.domain().equals("com.microsoft")) continue;
+            MomentView view = Ops.moments(n.opType());
+            if (view == null || !n.isDefaultDomain() && !n.domain().equals(OpDefinition.MS)) continue;
             ChannelMoments out;
             try {
-                out = r.apply(m, n);
+                out = m.apply(view, n);
             } catch (RuntimeException e) {
                 out = null; // a shape or constant we cannot read: no moments
             }
@@ -256,8 +244,8 @@ public final class DataFreeMoments {
         for (int i = 0; i < 2; i++) {
             String x = n.input(i), s = n.input(1 - i);
             Node p = graph.producer(s).orElse(null);
-            if (p != null && RULES.get(p.opType()) == RULES.get("Sigmoid") && p.input(0).equals(x) && get(x) != null) {
-                DoubleUnaryOperator silu = UNARY.get("Silu");
+            if (p != null && Ops.moments(p.opType()) == MomentView.SIGMOID && p.input(0).equals(x) && get(x) != null) {
+                DoubleUnaryOperator silu = MomentView.SILU.fn();
                 return map(n.withInputs(java.util.List.of(x)), (mu, v) -> GaussianMoments.of(silu, mu, v));
             }
         }

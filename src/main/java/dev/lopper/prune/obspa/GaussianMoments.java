@@ -65,12 +65,6 @@ public final class GaussianMoments {
 
     public static double cdf(double z) { return 0.5 * (1 + erf(z / Math.sqrt(2))); }
 
-    /** erf with |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit). */
-    public static double erf(double x) {
-        double t = 1 / (1 + 0.5 * Math.abs(x));
-        double y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? 1 - y : y - 1;
-    }
+    /** erf with |error| < 1.2e-7 (the one in {@link dev.lopper.analysis.ops.Activations}). */
+    public static double erf(double x) { return dev.lopper.analysis.ops.Activations.erf(x); }
 }
