@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -34,7 +33,8 @@ class PruneBenchmarkTest {
 
     @Test
     void resnet50ScorePlanApplyVerifyWrite() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(MODEL), "no " + MODEL);
+        org.junit.jupiter.api.Assertions.assertTrue(Files.isRegularFile(MODEL), "no " + MODEL
+                + ": make it with /usr/bin/python3 samples/scripts/make_big_models.py DIR --only resnet50 (and -Dlopper.bench.model)");
         long weights = Files.size(MODEL);
         for (int round = 0; round < 2; round++) { // round 0 warms up the JIT
             System.gc();

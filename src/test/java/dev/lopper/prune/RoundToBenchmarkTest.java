@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +39,8 @@ class RoundToBenchmarkTest {
             "/tmp/lopper-big/resnet50_op13.onnx"})
     void latencyPerRoundTo(String file) throws Exception {
         Path model = Path.of(file);
-        Assumptions.assumeTrue(Files.isRegularFile(model), "no " + model);
+        org.junit.jupiter.api.Assertions.assertTrue(Files.isRegularFile(model), "no " + model
+                + ": make it with /usr/bin/python3 samples/scripts/make_big_models.py DIR --only resnet50 (and -Dlopper.bench.model)");
         double ratio = Double.parseDouble(System.getProperty("lopper.bench.ratio", "0.3"));
         int runs = Integer.getInteger("lopper.bench.runs", 30);
         PruningSession s = PruningSession.open(model, Map.of(), Progress.NONE);
