@@ -78,12 +78,16 @@ public final class CovarianceMoments {
     /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
     private final int copies;
     private final Map<String, float[]> edits;
+    /** Graph inputs with a distribution fitted to the first BatchNormalization after them; the others are white. */
+    private final Map<String, InputPrior> priors;
 
-    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed) {
-        this(graph, weights, fixed, 1, Map.of());
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, Map<String, InputPrior> priors) {
+        this(graph, weights, fixed, 1, Map.of(), priors);
     }
 
-    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits) {
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits,
+                              Map<String, InputPrior> priors) {
+        this.priors = priors;
         this.graph = graph;
         this.weights = weights;
         this.fixedCorrection = fixed;
@@ -98,15 +102,43 @@ public final class CovarianceMoments {
      * (the edited model runs with its normalizations' stored statistics). Tensors wider than MAX_CHANNELS / 2 get none.
      */
     public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
-        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits)));
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits), original.priors));
     }
 
     /** 1, or 2 for joint moments. */
     public int copies() { return copies; }
 
-    /** Propagates through the whole graph. */
+    /**
+     * Propagates through the whole graph; an image-like graph input read by a Conv followed by a BatchNormalization
+     * gets the distribution fitted to that BN's statistics ({@link InputPrior}), the others are white.
+     */
     public static CovarianceMoments of(ModelGraph graph, Weights weights) {
-        return run(new CovarianceMoments(graph, weights, null));
+        return of(graph, weights, true);
+    }
+
+    /** As {@link #of(ModelGraph, Weights)}; {@code fitInputs} false takes every graph input as white. */
+    public static CovarianceMoments of(ModelGraph graph, Weights weights, boolean fitInputs) {
+        Map<String, InputPrior> priors = new HashMap<>();
+        if (fitInputs) {
+            for (String in : graph.inputs()) InputPrior.fit(graph, weights, in).ifPresent(p -> priors.put(graph.resolve(in), p));
+        }
+        return run(new CovarianceMoments(graph, weights, null, Map.copyOf(priors)));
+    }
+
+    /** The fitted prior of a graph input, or empty when it is taken as white. */
+    public Optional<InputPrior> prior(String input) { return Optional.ofNullable(priors.get(graph.resolve(input))); }
+
+    /** One line per graph input: its fitted prior, or that it is taken as white. */
+    public String describeInputs() {
+        StringBuilder b = new StringBuilder();
+        for (String in : graph.inputs()) {
+            if (graph.isConstant(in)) continue;
+            if (b.length() > 0) b.append('\n');
+            InputPrior p = priors.get(graph.resolve(in));
+            b.append(p != null ? p.describe()
+                    : "graph input " + in + ": white (zero mean, unit variance, spatially uncorrelated; no Conv + BatchNormalization after it)");
+        }
+        return b.toString();
     }
 
     /**
@@ -115,7 +147,7 @@ public final class CovarianceMoments {
      * normalization statistics, so its activations differ from them).
      */
     public static CovarianceMoments edited(ModelGraph graph, Weights weights, CovarianceMoments original) {
-        return run(new CovarianceMoments(graph, weights, original.bnCorrection));
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, original.priors));
     }
 
     private static CovarianceMoments run(CovarianceMoments m) {
@@ -235,6 +267,17 @@ public final class CovarianceMoments {
         if (!graph.inputs().contains(graph.resolve(t)) && !graph.inputs().contains(t)) return null;
         double[] cov = new double[channels * channels];
         int per = channels / copies;
+        InputPrior p = priors.get(graph.resolve(t));
+        if (p != null && p.mean().length == per && axis == 1 && rank(t) == 4) {
+            double[] mu = new double[channels];
+            for (int i = 0; i < channels; i++) {
+                mu[i] = p.mean()[i % per];
+                for (int j = 0; j < channels; j++) if (i % per == j % per) cov[i * channels + j] = p.var()[i % per];
+            }
+            double[] sp = new double[GRID * GRID];
+            for (int dy = -LAG; dy <= LAG; dy++) for (int dx = -LAG; dx <= LAG; dx++) sp[(dy + LAG) * GRID + dx + LAG] = p.r(dy, dx);
+            return new Moments(axis, mu, cov, sp, "graph input (prior fitted to " + p.via() + ")");
+        }
         for (int i = 0; i < channels; i++) for (int j = 0; j < channels; j++) if (i % per == j % per) cov[i * channels + j] = 1;
         return new Moments(axis, new double[channels], cov, rank(t) >= 3 ? white() : null, "graph input (white)");
     }
