@@ -78,6 +78,8 @@ public final class CovarianceMoments {
     /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
     private final int copies;
     private final Map<String, float[]> edits;
+    /** Non-null: every BatchNormalization normalizes with its input's predicted statistics, recorded here (name → {mean, var}). */
+    private Map<String, float[][]> reestimated;
     /** Graph inputs with a distribution fitted to the first BatchNormalization after them; the others are white. */
     private final Map<String, InputPrior> priors;
 
@@ -103,6 +105,20 @@ public final class CovarianceMoments {
      */
     public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
         return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits), original.priors));
+    }
+
+    /**
+     * Data-free BatchNormalization re-estimation: the running mean and variance every BatchNormalization of the graph with
+     * {@code edits} applied is predicted to see, each BN normalizing with its new statistics before the next (the
+     * magnitude correction of {@code original} turns the predicted moments into statistics). Keyed by BN node name:
+     * {mean, var}.
+     */
+    public static Map<String, float[][]> reestimate(ModelGraph graph, Weights weights, CovarianceMoments original,
+                                                   Map<String, float[]> edits) {
+        CovarianceMoments m = new CovarianceMoments(graph, weights, original.bnCorrection, 1, Map.copyOf(edits), original.priors);
+        m.reestimated = new java.util.LinkedHashMap<>();
+        run(m);
+        return m.reestimated;
     }
 
     /** 1, or 2 for joint moments. */
@@ -207,7 +223,7 @@ public final class CovarianceMoments {
     private float[] constant(String t) {
         if (t.isEmpty() || !graph.isConstant(t)) return null;
         float[] v = weights.get(t).values();
-        if (copies == 1) return v;
+        if (copies == 1) return edits.isEmpty() ? v : edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
         float[] e = edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
         if (e.length != v.length) throw new IllegalArgumentException("edited " + t + " has another size");
         float[] r = new float[v.length * 2];
@@ -327,6 +343,19 @@ public final class CovarianceMoments {
             bnCorrection.put(n.name(), corr);
         }
         double[] scale = corr[0], shift = corr[1];
+        if (reestimated != null && copies == 1) {
+            // BN re-estimation without data: the statistics this (edited) model's input is predicted to have, through
+            // the original model's magnitude correction; the BN then normalizes with them
+            float[] nm = new float[c], nv = new float[c];
+            for (int i = 0; i < c; i++) {
+                nm[i] = (float) (scale[i] * in.mean()[i] + shift[i]);
+                nv[i] = (float) (scale[i] == 0 ? var[i] : scale[i] * scale[i] * in.var(i));
+                a[i] = gamma[i] / Math.sqrt(nv[i] + eps);
+            }
+            reestimated.put(n.name(), new float[][] {nm, nv});
+            mean = nm;
+            var = nv;
+        }
         for (int i = 0; i < c; i++) {
             double pre = scale[i] * in.mean()[i] + shift[i];
             mu[i] = a[i] * (pre - mean[i]) + beta[i];
