@@ -153,6 +153,37 @@ class InputPriorTest {
         assertTrue(Math.abs(a.r(1, 0) - b.r(1, 0)) > 0.1, a.r(1, 0) + " vs white " + b.r(1, 0));
     }
 
+    /**
+     * Data-free BN re-estimation: without edits every BN keeps its statistics; doubling a conv's weights quadruples the
+     * variance its BN is re-estimated to, and since that BN then normalizes it away, every BN after it keeps its own.
+     */
+    @Test
+    void reestimatedBatchNormStatisticsUndoAScaledConv() throws Exception {
+        ModelGraph g = PruningSession.open(Path.of("samples/digits_cnn.onnx"), Map.of(), Progress.NONE).graph();
+        Weights w = Weights.of(g);
+        CovarianceMoments base = CovarianceMoments.of(g, w);
+        Map<String, float[][]> same = CovarianceMoments.reestimate(g, w, base, Map.of());
+        assertEquals(8, same.size());
+        for (Map.Entry<String, float[][]> e : same.entrySet()) {
+            dev.lopper.graph.Node bn = g.node(e.getKey());
+            float[] m = w.get(bn.input(3)).values(), v = w.get(bn.input(4)).values();
+            for (int i = 0; i < m.length; i++) {
+                assertEquals(m[i], e.getValue()[0][i], 1e-4 * Math.sqrt(v[i]), e.getKey());
+                assertEquals(v[i], e.getValue()[1][i], 1e-4 * v[i], e.getKey());
+            }
+        }
+        float[] k = w.get("block1.conv1.0.weight").values().clone();
+        for (int i = 0; i < k.length; i++) k[i] *= 2;
+        Map<String, float[][]> scaled = CovarianceMoments.reestimate(g, w, base, Map.of("block1.conv1.0.weight", k));
+        float[] v1 = w.get("block1.conv1.1.running_var").values();
+        for (int i = 0; i < v1.length; i++) assertEquals(4 * v1[i], scaled.get("/block1/conv1/conv1.1/BatchNormalization")[1][i], 1e-4 * v1[i]);
+        for (String after : List.of("/block1/bn2/BatchNormalization", "/fuse/fuse.1/BatchNormalization", "/block2/bn2/BatchNormalization")) {
+            dev.lopper.graph.Node bn = g.node(after);
+            float[] v = w.get(bn.input(4)).values();
+            for (int i = 0; i < v.length; i++) assertEquals(v[i], scaled.get(after)[1][i], 1e-4 * v[i], after);
+        }
+    }
+
     private static double[][] ar1(int n, double rho) {
         double[][] c = new double[n][n];
         for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) c[i][j] = Math.pow(rho, Math.abs(i - j));
