@@ -136,13 +136,16 @@ public final class CovarianceMoments {
     public static CovarianceMoments of(ModelGraph graph, Weights weights, boolean fitInputs) {
         Map<String, InputPrior> priors = new HashMap<>();
         if (fitInputs) {
-            for (String in : graph.inputs()) InputPrior.fit(graph, weights, in).ifPresent(p -> priors.put(graph.resolve(in), p));
+            for (String in : graph.inputs()) InputPrior.candidate(graph, weights, in).ifPresent(p -> priors.put(graph.resolve(in), p));
         }
-        return run(new CovarianceMoments(graph, weights, null, Map.copyOf(priors)));
+        CovarianceMoments m = new CovarianceMoments(graph, weights, null, Map.copyOf(priors));
+        return run(m);
     }
 
     /** The fitted prior of a graph input, or empty when it is taken as white. */
-    public Optional<InputPrior> prior(String input) { return Optional.ofNullable(priors.get(graph.resolve(input))); }
+    public Optional<InputPrior> prior(String input) {
+        return Optional.ofNullable(priors.get(graph.resolve(input))).filter(InputPrior::plausible);
+    }
 
     /** One line per graph input: its fitted prior, or that it is taken as white. */
     public String describeInputs() {
@@ -151,8 +154,9 @@ public final class CovarianceMoments {
             if (graph.isConstant(in)) continue;
             if (b.length() > 0) b.append('\n');
             InputPrior p = priors.get(graph.resolve(in));
-            b.append(p != null ? p.describe()
-                    : "graph input " + in + ": white (zero mean, unit variance, spatially uncorrelated; no Conv + BatchNormalization after it)");
+            String white = "graph input " + in + ": white (zero mean, unit variance, spatially uncorrelated; ";
+            b.append(p == null ? white + "no Conv + BatchNormalization after it)"
+                    : p.plausible() ? p.describe() : white + "the fit to " + p.via() + " is not used: " + p.implausible() + ")");
         }
         return b.toString();
     }
@@ -284,7 +288,7 @@ public final class CovarianceMoments {
         double[] cov = new double[channels * channels];
         int per = channels / copies;
         InputPrior p = priors.get(graph.resolve(t));
-        if (p != null && p.mean().length == per && axis == 1 && rank(t) == 4) {
+        if (p != null && p.plausible() && p.mean().length == per && axis == 1 && rank(t) == 4) {
             double[] mu = new double[channels];
             for (int i = 0; i < channels; i++) {
                 mu[i] = p.mean()[i % per];

@@ -30,10 +30,19 @@ import dev.lopper.importance.Weights;
  * @param var      per channel
  * @param rhoY     correlation of vertically adjacent pixels
  * @param rhoX     correlation of horizontally adjacent pixels
- * @param residual relative RMS residual of the variance equations at the fit (0: exact)
- * @param via      the BatchNormalization the fit came from
+ * A fit is used only when {@link #plausible()}: every variance positive, ρ inside the searched range, and both
+ * residuals at most {@value #MAX_RESIDUAL} (BN statistics that were not measured on data, e.g. random test models,
+ * give none of these).
+ *
+ * @param residual     relative RMS residual of the variance equations at the fit (0: exact)
+ * @param meanResidual RMS residual of the mean equations in units of the running standard deviation
+ * @param via          the BatchNormalization the fit came from
  */
-public record InputPrior(String input, double[] mean, double[] var, double rhoY, double rhoX, double residual, String via) {
+public record InputPrior(String input, double[] mean, double[] var, double rhoY, double rhoX, double residual,
+                         double meanResidual, String via) {
+
+    /** Largest residual (relative, see above) of a plausible fit. */
+    static final double MAX_RESIDUAL = 0.3;
 
     /** Widest input fitted (one unknown mean and variance per channel); wider inputs stay white. */
     static final int MAX_CHANNELS = 16;
@@ -55,15 +64,32 @@ public record InputPrior(String input, double[] mean, double[] var, double rhoY,
         for (double m : mean) b.append(String.format(Locale.ROOT, " %.3g", m));
         b.append(", variance");
         for (double v : var) b.append(String.format(Locale.ROOT, " %.3g", v));
-        b.append(String.format(Locale.ROOT, ", spatial correlation ρy %.2f ρx %.2f; relative residual %.2f)", rhoY, rhoX, residual));
+        b.append(String.format(Locale.ROOT, ", spatial correlation ρy %.2f ρx %.2f; residual %.2f variance, %.2f mean)", rhoY, rhoX,
+                residual, meanResidual));
         return b.toString();
     }
+
+    /** Why the fit is not used, or null when it is plausible. */
+    public String implausible() {
+        for (double v : var) if (!(v > 0)) return "a channel's variance fitted to 0";
+        double lo = RHO_MIN + 1e-3, hi = RHO_MAX - 1e-3;
+        if (rhoY <= lo || rhoY >= hi || rhoX <= lo || rhoX >= hi) return "a spatial correlation at the end of the searched range";
+        if (!(residual <= MAX_RESIDUAL) || !(meanResidual <= MAX_RESIDUAL)) return "the statistics do not fit the model";
+        return null;
+    }
+
+    public boolean plausible() { return implausible() == null; }
 
     /**
      * The prior of graph input {@code input}, when a Conv reads it directly (Identity aliases aside) and its output's
      * only reader is a BatchNormalization with running statistics; empty otherwise (the input then stays white).
      */
     public static Optional<InputPrior> fit(ModelGraph graph, Weights weights, String input) {
+        return candidate(graph, weights, input).filter(InputPrior::plausible);
+    }
+
+    /** The fit as {@link #fit} makes it, plausible or not. */
+    public static Optional<InputPrior> candidate(ModelGraph graph, Weights weights, String input) {
         Shape s = graph.shape(input);
         if (!s.hasRank() || s.rank() != 4) return Optional.empty();
         for (Node conv : graph.nodes()) {
@@ -211,8 +237,15 @@ public record InputPrior(String input, double[] mean, double[] var, double rhoY,
         double[] var = new double[cin];
         if (best != null) System.arraycopy(best, 3, var, 0, cin);
         else java.util.Arrays.fill(var, 1);
+        double me = 0;
+        for (int r = 0; r < o; r++) {
+            double p = 0;
+            for (int c = 0; c < cin; c++) p += a[r][c] * m[c];
+            me += (p - rhs[r]) * (p - rhs[r]) / (sd[r] * sd[r]);
+        }
+        // an axis with a 1-wide kernel does not see ρ: 0 there, and not held against plausibility
         return new InputPrior(input, m, var, best == null ? 0 : best[1], best == null ? 0 : best[2],
-                best == null ? Double.NaN : Math.sqrt(best[0] / o), via);
+                best == null ? Double.NaN : Math.sqrt(best[0] / o), Math.sqrt(me / o), via);
     }
 
     /**

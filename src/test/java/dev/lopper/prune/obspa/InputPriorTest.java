@@ -184,6 +184,19 @@ class InputPriorTest {
         }
     }
 
+    /** The slim ResNet test model's BN statistics are random, not measured: the fit is refused and the input stays white. */
+    @Test
+    void randomBatchNormStatisticsGiveNoPrior() throws Exception {
+        ModelGraph g = PruningSession.open(Path.of("src/test/resources/models/resnet50_slim_op13.onnx"), Map.of(), Progress.NONE).graph();
+        Weights w = Weights.of(g);
+        InputPrior c = InputPrior.candidate(g, w, "input").orElseThrow();
+        assertTrue(c.implausible() != null, c.describe());
+        assertTrue(InputPrior.fit(g, w, "input").isEmpty());
+        CovarianceMoments m = CovarianceMoments.of(g, w);
+        assertTrue(m.prior("input").isEmpty());
+        assertTrue(m.describeInputs().contains("white") && m.describeInputs().contains("is not used"), m.describeInputs());
+    }
+
     private static double[][] ar1(int n, double rho) {
         double[][] c = new double[n][n];
         for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) c[i][j] = Math.pow(rho, Math.abs(i - j));
