@@ -18,8 +18,10 @@ import dev.lopper.importance.Weights;
  * plus, for image-like tensors [N, C, H, W], a stationary spatial correlation r(δy, δx) shared by all channels
  * (Cov(x_c(p), x_c'(p + δ)) = Σ_cc' r(δ); lags beyond ±{@value #LAG} are taken as uncorrelated).
  * <ul>
- *   <li>Graph inputs: zero mean, identity channel covariance, spatially white (only correlations matter: every
- *       normalization below fixes the magnitudes).</li>
+ *   <li>Graph inputs: an image input read by a Conv + BatchNormalization gets the mean, variance and separable spatial
+ *       correlation fitted to that BN's statistics ({@link InputPrior}, when plausible); any other input zero mean,
+ *       identity channel covariance, spatially white (only correlations matter: every normalization below fixes the
+ *       magnitudes).</li>
  *   <li>Conv: Σ' = Σ_{t,t'} r(d(t' − t)) W_t Σ W_t'ᵀ (cross-tap terms from r), r' from the kernels
  *       (r'(δ) ∝ Σ_{t,t'} tr(W_t Σ W_t'ᵀ) r(sδ + d(t' − t))); Gemm / MatMul: Σ' = W Σ Wᵀ; means alongside.
  *       Padding is ignored (every tap sees the stationary field).</li>
@@ -280,7 +282,7 @@ public final class CovarianceMoments {
         }
     }
 
-    /** Graph inputs (and anything without moments feeding a Conv/Gemm) are white with unit variance. */
+    /** A graph input's moments: its fitted {@link InputPrior} when plausible, else white with unit variance. */
     private Moments inputOrWhite(String t, int channels, int axis) {
         Moments m = get(t);
         if (m != null) return m;
