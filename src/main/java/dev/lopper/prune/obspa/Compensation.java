@@ -233,9 +233,33 @@ public final class Compensation {
             }
             done.add(l.node());
         }
+        // without data: every BatchNormalization gets the statistics the compensated model's input is predicted to have
+        int reestimated = 0;
+        if (cal == null && source.recalibrate() && source.fullMoments() != null && source.fullMoments().copies() == 1 && skipped.isEmpty()
+                && !done.isEmpty()) {
+            Map<String, float[][]> stats = CovarianceMoments.reestimate(resolver.graph(), weights, source.fullMoments(), edits);
+            for (Map.Entry<String, float[][]> e : stats.entrySet()) {
+                dev.lopper.graph.Node bn = resolver.graph().node(e.getKey());
+                if (bn == null || !resolver.writable(bn.input(3)) || !resolver.writable(bn.input(4))) continue;
+                float[] om = weights.get(bn.input(3)).values(), ov = weights.get(bn.input(4)).values();
+                float[] nm = e.getValue()[0], nv = e.getValue()[1];
+                if (om.length != nm.length) continue;
+                boolean differs = false;
+                for (int i = 0; i < nm.length; i++) {
+                    if (Math.abs(nm[i] - om[i]) > 1e-5 * (Math.sqrt(ov[i]) + 1e-6) || Math.abs(nv[i] - ov[i]) > 1e-5 * (ov[i] + 1e-12)) differs = true;
+                }
+                if (!differs) continue;
+                pending.put(bn.input(3), nm);
+                pending.put(bn.input(4), nv);
+                reestimated++;
+            }
+        }
         weights.clear();
         if (!pending.isEmpty()) current = replace(current, pending, resolver);
         String note = tally.note() + gates.note();
+        if (reestimated > 0) {
+            note += "; " + reestimated + " BatchNormalization statistics re-estimated from the propagated moments (data-free)";
+        }
         if (cal != null && source.recalibrate() && !done.isEmpty()) {
             if (!skipped.isEmpty()) {
                 note += "; BatchNormalization statistics not re-estimated (a consumer was not compensated, so the model"

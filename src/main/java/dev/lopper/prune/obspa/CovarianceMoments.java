@@ -21,8 +21,10 @@ import dev.lopper.importance.Weights;
  * plus, for image-like tensors [N, C, H, W], a stationary spatial correlation r(δy, δx) shared by all channels
  * (Cov(x_c(p), x_c'(p + δ)) = Σ_cc' r(δ); lags beyond ±{@value #LAG} are taken as uncorrelated).
  * <ul>
- *   <li>Graph inputs: zero mean, identity channel covariance, spatially white (only correlations matter: every
- *       normalization below fixes the magnitudes).</li>
+ *   <li>Graph inputs: an image input read by a Conv + BatchNormalization gets the mean, variance and separable spatial
+ *       correlation fitted to that BN's statistics ({@link InputPrior}, when plausible); any other input zero mean,
+ *       identity channel covariance, spatially white (only correlations matter: every normalization below fixes the
+ *       magnitudes).</li>
  *   <li>Conv: Σ' = Σ_{t,t'} r(d(t' − t)) W_t Σ W_t'ᵀ (cross-tap terms from r), r' from the kernels
  *       (r'(δ) ∝ Σ_{t,t'} tr(W_t Σ W_t'ᵀ) r(sδ + d(t' − t))); Gemm / MatMul: Σ' = W Σ Wᵀ; means alongside.
  *       Padding is ignored (every tap sees the stationary field).</li>
@@ -81,12 +83,18 @@ public final class CovarianceMoments {
     /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
     private final int copies;
     private final Map<String, float[]> edits;
+    /** Non-null: every BatchNormalization normalizes with its input's predicted statistics, recorded here (name → {mean, var}). */
+    private Map<String, float[][]> reestimated;
+    /** Graph inputs with a distribution fitted to the first BatchNormalization after them; the others are white. */
+    private final Map<String, InputPrior> priors;
 
-    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed) {
-        this(graph, weights, fixed, 1, Map.of());
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, Map<String, InputPrior> priors) {
+        this(graph, weights, fixed, 1, Map.of(), priors);
     }
 
-    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits) {
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits,
+                              Map<String, InputPrior> priors) {
+        this.priors = priors;
         this.graph = graph;
         this.weights = weights;
         this.fixedCorrection = fixed;
@@ -101,15 +109,61 @@ public final class CovarianceMoments {
      * (the edited model runs with its normalizations' stored statistics). Tensors wider than MAX_CHANNELS / 2 get none.
      */
     public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
-        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits)));
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits), original.priors));
+    }
+
+    /**
+     * Data-free BatchNormalization re-estimation: the running mean and variance every BatchNormalization of the graph with
+     * {@code edits} applied is predicted to see, each BN normalizing with its new statistics before the next (the
+     * magnitude correction of {@code original} turns the predicted moments into statistics). Keyed by BN node name:
+     * {mean, var}.
+     */
+    public static Map<String, float[][]> reestimate(ModelGraph graph, Weights weights, CovarianceMoments original,
+                                                   Map<String, float[]> edits) {
+        CovarianceMoments m = new CovarianceMoments(graph, weights, original.bnCorrection, 1, Map.copyOf(edits), original.priors);
+        m.reestimated = new java.util.LinkedHashMap<>();
+        run(m);
+        return m.reestimated;
     }
 
     /** 1, or 2 for joint moments. */
     public int copies() { return copies; }
 
-    /** Propagates through the whole graph. */
+    /**
+     * Propagates through the whole graph; an image-like graph input read by a Conv followed by a BatchNormalization
+     * gets the distribution fitted to that BN's statistics ({@link InputPrior}), the others are white.
+     */
     public static CovarianceMoments of(ModelGraph graph, Weights weights) {
-        return run(new CovarianceMoments(graph, weights, null));
+        return of(graph, weights, true);
+    }
+
+    /** As {@link #of(ModelGraph, Weights)}; {@code fitInputs} false takes every graph input as white. */
+    public static CovarianceMoments of(ModelGraph graph, Weights weights, boolean fitInputs) {
+        Map<String, InputPrior> priors = new HashMap<>();
+        if (fitInputs) {
+            for (String in : graph.inputs()) InputPrior.candidate(graph, weights, in).ifPresent(p -> priors.put(graph.resolve(in), p));
+        }
+        CovarianceMoments m = new CovarianceMoments(graph, weights, null, Map.copyOf(priors));
+        return run(m);
+    }
+
+    /** The fitted prior of a graph input, or empty when it is taken as white. */
+    public Optional<InputPrior> prior(String input) {
+        return Optional.ofNullable(priors.get(graph.resolve(input))).filter(InputPrior::plausible);
+    }
+
+    /** One line per graph input: its fitted prior, or that it is taken as white. */
+    public String describeInputs() {
+        StringBuilder b = new StringBuilder();
+        for (String in : graph.inputs()) {
+            if (graph.isConstant(in)) continue;
+            if (b.length() > 0) b.append('\n');
+            InputPrior p = priors.get(graph.resolve(in));
+            String white = "graph input " + in + ": white (zero mean, unit variance, spatially uncorrelated; ";
+            b.append(p == null ? white + "no Conv + BatchNormalization after it)"
+                    : p.plausible() ? p.describe() : white + "the fit to " + p.via() + " is not used: " + p.implausible() + ")");
+        }
+        return b.toString();
     }
 
     /**
@@ -118,7 +172,7 @@ public final class CovarianceMoments {
      * normalization statistics, so its activations differ from them).
      */
     public static CovarianceMoments edited(ModelGraph graph, Weights weights, CovarianceMoments original) {
-        return run(new CovarianceMoments(graph, weights, original.bnCorrection));
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, original.priors));
     }
 
     private static CovarianceMoments run(CovarianceMoments m) {
@@ -166,7 +220,7 @@ public final class CovarianceMoments {
     private float[] constant(String t) {
         if (t.isEmpty() || !graph.isConstant(t)) return null;
         float[] v = weights.get(t).values();
-        if (copies == 1) return v;
+        if (copies == 1) return edits.isEmpty() ? v : edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
         float[] e = edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
         if (e.length != v.length) throw new IllegalArgumentException("edited " + t + " has another size");
         float[] r = new float[v.length * 2];
@@ -220,13 +274,24 @@ public final class CovarianceMoments {
         };
     }
 
-    /** Graph inputs (and anything without moments feeding a Conv/Gemm) are white with unit variance. */
+    /** A graph input's moments: its fitted {@link InputPrior} when plausible, else white with unit variance. */
     private Moments inputOrWhite(String t, int channels, int axis) {
         Moments m = get(t);
         if (m != null) return m;
         if (!graph.inputs().contains(graph.resolve(t)) && !graph.inputs().contains(t)) return null;
         double[] cov = new double[channels * channels];
         int per = channels / copies;
+        InputPrior p = priors.get(graph.resolve(t));
+        if (p != null && p.plausible() && p.mean().length == per && axis == 1 && rank(t) == 4) {
+            double[] mu = new double[channels];
+            for (int i = 0; i < channels; i++) {
+                mu[i] = p.mean()[i % per];
+                for (int j = 0; j < channels; j++) if (i % per == j % per) cov[i * channels + j] = p.var()[i % per];
+            }
+            double[] sp = new double[GRID * GRID];
+            for (int dy = -LAG; dy <= LAG; dy++) for (int dx = -LAG; dx <= LAG; dx++) sp[(dy + LAG) * GRID + dx + LAG] = p.r(dy, dx);
+            return new Moments(axis, mu, cov, sp, "graph input (prior fitted to " + p.via() + ")");
+        }
         for (int i = 0; i < channels; i++) for (int j = 0; j < channels; j++) if (i % per == j % per) cov[i * channels + j] = 1;
         return new Moments(axis, new double[channels], cov, rank(t) >= 3 ? white() : null, "graph input (white)");
     }
@@ -276,6 +341,19 @@ public final class CovarianceMoments {
             bnCorrection.put(n.name(), corr);
         }
         double[] scale = corr[0], shift = corr[1];
+        if (reestimated != null && copies == 1) {
+            // BN re-estimation without data: the statistics this (edited) model's input is predicted to have, through
+            // the original model's magnitude correction; the BN then normalizes with them
+            float[] nm = new float[c], nv = new float[c];
+            for (int i = 0; i < c; i++) {
+                nm[i] = (float) (scale[i] * in.mean()[i] + shift[i]);
+                nv[i] = (float) (scale[i] == 0 ? var[i] : scale[i] * scale[i] * in.var(i));
+                a[i] = gamma[i] / Math.sqrt(nv[i] + eps);
+            }
+            reestimated.put(n.name(), new float[][] {nm, nv});
+            mean = nm;
+            var = nv;
+        }
         for (int i = 0; i < c; i++) {
             double pre = scale[i] * in.mean()[i] + shift[i];
             mu[i] = a[i] * (pre - mean[i]) + beta[i];

@@ -86,8 +86,9 @@ public final class GraphObspaSource implements ObspaSource {
     public boolean sequential() { return sequential; }
 
     /**
-     * With calibration data: re-estimate the running statistics of every BatchNormalization downstream of a
-     * compensated layer on the pruned model ({@link NormRecalibration}); on by default.
+     * Re-estimate the running statistics of every BatchNormalization downstream of a compensated layer: with
+     * calibration data measured on the pruned model ({@link NormRecalibration}); without, the statistics the full
+     * data-free moments predict for the compensated model ({@link CovarianceMoments#reestimate}). On by default.
      */
     public GraphObspaSource recalibrate(boolean on) {
         this.recalibrate = on;

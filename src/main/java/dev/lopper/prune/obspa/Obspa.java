@@ -74,6 +74,7 @@ public final class Obspa {
         } finally {
             w.clear();
         }
+        if (full != null) progress.update("OBSPA: " + full.describeInputs(), 1, 1); // shown with --verbose
         return new GraphObspaSource(new ConsumerResolver(graph), df, full, Map.of(), damping,
                 model == MomentModel.FULL ? "data-free moments (full covariance)" : "data-free moments (diagonal)", null);
     }
