@@ -33,8 +33,18 @@ public final class CalibratedAllocator {
     /** A group's channels are removed in this many blocks at most. */
     public static final int BLOCKS = 8;
 
-    /** What the search did: the steps taken, the candidates measured, the final measured damage. */
-    public record Trace(int steps, int measured, double damage, List<String> moves) { }
+    /**
+     * What the search did: moves taken, candidates measured, the final plan's measured damage (mean softmax KL of the
+     * outputs vs the original's) on {@code heldOut} calibration samples, each candidate compensated on the first
+     * {@code fitted}; every move as "group -removed (damage d)".
+     */
+    public record Trace(int steps, int measured, double damage, int heldOut, int fitted, List<String> moves) {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "calibrated: %d moves, %d candidates compensated and measured on %d held-out"
+                    + " calibration samples (compensation fitted on the first %d); damage %.4f (softmax KL vs the original)",
+                    steps, measured, heldOut, fitted, damage);
+        }
+    }
 
     /** Rewrites a model for kept channels as it will finally be (compensated when asked, then sliced). */
     @FunctionalInterface
@@ -45,12 +55,10 @@ public final class CalibratedAllocator {
     static final boolean KL = !"cosine".equals(System.getProperty("lopper.calibrated.metric"));
     static final int BLOCKS_USED = Integer.getInteger("lopper.calibrated.blocks", BLOCKS);
 
-    static Trace last;
+    /** A plan and how the search went. */
+    public record Result(Planner.Result planned, Trace trace) { }
 
-    /** The trace of the latest search on this JVM (reports and tests). */
-    public static Trace lastTrace() { return last; }
-
-    public static Planner.Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring,
+    public static Result plan(PruningSession s, Map<String, ChannelScores> scores, ScoringOptions scoring,
                                       PruningSettings settings, ProgressivePruner.Measure measure, Candidate candidate,
                                       Progress progress) {
         PruneTarget t = settings.target();
@@ -142,12 +150,12 @@ public final class CalibratedAllocator {
             }
             Map<String, GroupPlan> kept = plans(eligible, scores, settings, removed);
             if (Boolean.getBoolean("lopper.calibrated.trace")) moves.forEach(System.err::println);
-            last = new Trace(steps, measured, current, List.copyOf(moves));
+            Trace trace = new Trace(steps, measured, current, m.samples(), m.fitted(), List.copyOf(moves));
             PlanSettings ps = new PlanSettings(scoring.criterion().id(), scoring.reduction().id(),
                     scoring.effectiveNormalization().id(), scoring.seed(), settings,
                     t.kind() == PruneTarget.Kind.RATIO ? t.value() : (double) done / Math.max(1, real));
-            return new Planner.Result(new PruningPlan(s.sha256(), s.path().getFileName().toString(), ps, kept), before,
-                    counter.count(kept));
+            return new Result(new Planner.Result(new PruningPlan(s.sha256(), s.path().getFileName().toString(), ps, kept), before,
+                    counter.count(kept)), trace);
         }
     }
 

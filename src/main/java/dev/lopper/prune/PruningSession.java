@@ -274,8 +274,15 @@ public final class PruningSession implements AutoCloseable {
         ProgressivePruner.Measure m = ProgressivePruner.Measure.holdout(this, r.calibrationData(inputShapes), progress);
         PruneRequest fit = r.withCalibrationSamples(m.fitted());
         WeightCompensation step = r.compensate() ? Obspa.compensation(this, obspaSource(fit, progress)) : null;
-        return CalibratedAllocator.plan(this, scores, so, r.settings(), m, kept -> rewrite(kept, step), progress);
+        CalibratedAllocator.Result res = CalibratedAllocator.plan(this, scores, so, r.settings(), m, kept -> rewrite(kept, step), progress);
+        calibratedTrace = res.trace();
+        return res.planned();
     }
+
+    private volatile CalibratedAllocator.Trace calibratedTrace;
+
+    /** How the latest {@link Allocation#CALIBRATED} plan of this session was searched, or null. */
+    public CalibratedAllocator.Trace calibratedTrace() { return calibratedTrace; }
 
     /** A saved plan (checked with {@link #readPlan}) to apply under a request; it is applied as it is, never re-planned. */
     public PlanResult planOf(PruningPlan saved, PruneRequest r) {
