@@ -761,6 +761,9 @@ public final class PruneCommand implements Callable<Integer> {
             ca.put("heldOut", t.heldOut());
             ca.put("fitted", t.fitted());
             ca.put("damage", t.damage());
+            ca.put("chosen", t.chosen());
+            ObjectNode alt = ca.putObject("alternatives");
+            t.alternatives().forEach(alt::put);
         }
         if (table != null) {
             ObjectNode lt = root.putObject("latencyTable");

@@ -31,18 +31,21 @@ public final class CalibratedAllocator {
     private CalibratedAllocator() {}
 
     /** A group's channels are removed in this many blocks at most. */
-    public static final int BLOCKS = 8;
+    public static final int BLOCKS = 4;
 
     /**
      * What the search did: moves taken, candidates measured, the final plan's measured damage (mean softmax KL of the
      * outputs vs the original's) on {@code heldOut} calibration samples, each candidate compensated on the first
      * {@code fitted}; every move as "group -removed (damage d)".
      */
-    public record Trace(int steps, int measured, double damage, int heldOut, int fitted, List<String> moves) {
+    public record Trace(int steps, int measured, double damage, int heldOut, int fitted, String chosen,
+                        Map<String, Double> alternatives, List<String> moves) {
         public String describe() {
-            return String.format(java.util.Locale.ROOT, "calibrated: %d moves, %d candidates compensated and measured on %d held-out"
-                    + " calibration samples (compensation fitted on the first %d); damage %.4f (softmax KL vs the original)",
-                    steps, measured, heldOut, fitted, damage);
+            StringBuilder b = new StringBuilder();
+            alternatives.forEach((k, v) -> b.append(String.format(Locale.ROOT, ", %s %.4f", k, v)));
+            return String.format(Locale.ROOT, "calibrated: %d greedy moves, %d candidates compensated and measured on %d held-out"
+                    + " calibration samples (compensation fitted on the first %d); kept %s, damage %.4f (softmax KL vs the"
+                    + " original%s)", steps, measured, heldOut, fitted, chosen, damage, b);
         }
     }
 
@@ -51,9 +54,6 @@ public final class CalibratedAllocator {
     public interface Candidate {
         ModelProto rewrite(Map<String, GroupPlan> kept) throws Exception;
     }
-
-    static final boolean KL = !"cosine".equals(System.getProperty("lopper.calibrated.metric"));
-    static final int BLOCKS_USED = Integer.getInteger("lopper.calibrated.blocks", BLOCKS);
 
     /** A plan and how the search went. */
     public record Result(Planner.Result planned, Trace trace) { }
@@ -101,7 +101,7 @@ public final class CalibratedAllocator {
                 Map<String, Integer> next = new LinkedHashMap<>();
                 for (CoupledGroup g : pool) {
                     int r = removed.get(g.id());
-                    int block = Math.max(1, (g.channels() + BLOCKS_USED - 1) / BLOCKS_USED);
+                    int block = Math.max(1, (g.channels() + BLOCKS - 1) / BLOCKS);
                     int k = mult.getOrDefault(g.id(), 1);
                     if (want >= 0) block = Math.min(block, (want - done) / k);
                     if (block < 1) continue;
@@ -149,8 +149,28 @@ public final class CalibratedAllocator {
                 moves.add(String.format(Locale.ROOT, "%s -%d (damage %.4f)", chosen, next.get(chosen), current));
             }
             Map<String, GroupPlan> kept = plans(eligible, scores, settings, removed);
-            if (Boolean.getBoolean("lopper.calibrated.trace")) moves.forEach(System.err::println);
-            Trace trace = new Trace(steps, measured, current, m.samples(), m.fitted(), List.copyOf(moves));
+            // the plain allocations as candidates too: the least damaged on the held-out samples is kept
+            String chosen = "greedy";
+            Map<String, Double> alternatives = new LinkedHashMap<>();
+            for (Allocation a : List.of(Allocation.UNIFORM, Allocation.GLOBAL)) {
+                progress.checkCancelled();
+                Map<String, GroupPlan> k;
+                try {
+                    k = Planner.plan(s.groups(), scores, scoring, settings.withAllocation(a), counter, before, s.sha256(),
+                            s.path().getFileName().toString(), null, Progress.NONE).plan().groups();
+                } catch (PlanException e) {
+                    continue;
+                }
+                double d = measure(m, candidate, k);
+                measured++;
+                alternatives.put(a.id(), d);
+                if (d < current) {
+                    current = d;
+                    kept = k;
+                    chosen = a.id();
+                }
+            }
+            Trace trace = new Trace(steps, measured, current, m.samples(), m.fitted(), chosen, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(alternatives)), List.copyOf(moves));
             PlanSettings ps = new PlanSettings(scoring.criterion().id(), scoring.reduction().id(),
                     scoring.effectiveNormalization().id(), scoring.seed(), settings,
                     t.kind() == PruneTarget.Kind.RATIO ? t.value() : (double) done / Math.max(1, real));
@@ -175,7 +195,7 @@ public final class CalibratedAllocator {
         } catch (Exception e) {
             return Double.POSITIVE_INFINITY;
         }
-        return m.change(p, KL);
+        return m.change(p, true);
     }
 
     /** Kept channels for removal counts: each group's highest-scored, as {@link Allocator} keeps them. */
