@@ -33,6 +33,9 @@ public final class CalibratedAllocator {
     /** A group's channels are removed in this many blocks at most. */
     public static final int BLOCKS = 4;
 
+    /** The capped global candidate: no group loses more than the ratio + this. */
+    public static final double CAP_MARGIN = 0.15;
+
     /**
      * What the search did: moves taken, candidates measured, the final plan's measured damage (mean softmax KL of the
      * outputs vs the original's) on {@code heldOut} calibration samples, each candidate compensated on the first
@@ -152,22 +155,29 @@ public final class CalibratedAllocator {
             // the plain allocations as candidates too: the least damaged on the held-out samples is kept
             String chosen = "greedy";
             Map<String, Double> alternatives = new LinkedHashMap<>();
+            Map<String, Map<String, GroupPlan>> plain = new LinkedHashMap<>();
             for (Allocation a : List.of(Allocation.UNIFORM, Allocation.GLOBAL)) {
-                progress.checkCancelled();
-                Map<String, GroupPlan> k;
                 try {
-                    k = Planner.plan(s.groups(), scores, scoring, settings.withAllocation(a), counter, before, s.sha256(),
-                            s.path().getFileName().toString(), null, Progress.NONE).plan().groups();
+                    plain.put(a.id(), Planner.plan(s.groups(), scores, scoring, settings.withAllocation(a), counter, before, s.sha256(),
+                            s.path().getFileName().toString(), null, Progress.NONE).plan().groups());
                 } catch (PlanException e) {
-                    continue;
+                    // no such plan for this target: not a candidate
                 }
-                double d = measure(m, candidate, k);
+            }
+            if (t.kind() == PruneTarget.Kind.RATIO && t.value() + CAP_MARGIN < 1) {
+                // global, but no group loses more than the ratio + CAP_MARGIN of its channels
+                plain.put(String.format(Locale.ROOT, "global capped at %.2f", t.value() + CAP_MARGIN),
+                        Allocator.allocateCapped(s.groups(), scores, settings, t.value(), t.value() + CAP_MARGIN));
+            }
+            for (Map.Entry<String, Map<String, GroupPlan>> e : plain.entrySet()) {
+                progress.checkCancelled();
+                double d = measure(m, candidate, e.getValue());
                 measured++;
-                alternatives.put(a.id(), d);
+                alternatives.put(e.getKey(), d);
                 if (d < current) {
                     current = d;
-                    kept = k;
-                    chosen = a.id();
+                    kept = e.getValue();
+                    chosen = e.getKey();
                 }
             }
             Trace trace = new Trace(steps, measured, current, m.samples(), m.fitted(), chosen, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(alternatives)), List.copyOf(moves));
