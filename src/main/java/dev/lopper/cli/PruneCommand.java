@@ -120,7 +120,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--allocation", paramLabel = "A",
             description = {"uniform (default; global for obspa), global, or sensitivity (per-group ratios with the least",
                     "predicted damage for --target-macs/--target-params/--target-latency, from `lopper sensitivity`",
-                    "measurements, cached)."})
+                    "measurements, cached), or calibrated (needs --calibration: per-group counts chosen greedily by the",
+                    "damage measured on held-out calibration samples, each candidate compensated as the final model)."})
     String allocation;
 
     @Option(names = "--sensitivity-data", paramLabel = "D",
@@ -629,6 +630,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (savePlan != null) b.append("plan saved ").append(savePlan).append('\n');
         if (saveIndexMap != null) b.append("index map  ").append(saveIndexMap).append('\n');
         if (calibrationFeed != null) b.append("calibration ").append(calibrationFeed).append('\n');
+        if (s.calibratedTrace() != null) b.append("allocation ").append(s.calibratedTrace().describe()).append('\n');
         if (table != null) {
             b.append(String.format(Locale.ROOT, "round-to   auto: %d channel counts timed now, %d taken from the latency table %s (%s)%n",
                     table.measured(), table.reused(), table.file(), table.machineDescription()));
@@ -751,6 +753,18 @@ public final class PruneCommand implements Callable<Integer> {
         if (savePlan != null) root.put("savedPlan", savePlan.toString());
         if (saveIndexMap != null) root.put("savedIndexMap", saveIndexMap.toString());
         if (calibrationFeed != null) root.put("calibration", calibrationFeed);
+        if (s.calibratedTrace() != null) {
+            var t = s.calibratedTrace();
+            ObjectNode ca = root.putObject("calibratedAllocation");
+            ca.put("moves", t.steps());
+            ca.put("measured", t.measured());
+            ca.put("heldOut", t.heldOut());
+            ca.put("fitted", t.fitted());
+            ca.put("damage", t.damage());
+            ca.put("chosen", t.chosen());
+            ObjectNode alt = ca.putObject("alternatives");
+            t.alternatives().forEach(alt::put);
+        }
         if (table != null) {
             ObjectNode lt = root.putObject("latencyTable");
             lt.put("file", String.valueOf(table.file()));

@@ -11,7 +11,13 @@ public enum Allocation {
      * fraction is removed, so groups with many unimportant channels lose more. Needs a normalization that makes
      * groups comparable (MEAN by default; NONE for LAMP, whose scores already are).
      */
-    GLOBAL;
+    GLOBAL,
+    /**
+     * Per-group removal counts chosen greedily by the damage measured on calibration samples, each candidate
+     * compensated as the final model will be ({@link CalibratedAllocator}); needs calibration data. Planned as
+     * {@link #GLOBAL} where no session runs the search (e.g. a plain {@link Allocator} call).
+     */
+    CALIBRATED;
 
     public String id() { return name().toLowerCase(Locale.ROOT); }
 
@@ -25,6 +31,6 @@ public enum Allocation {
 
     public static Allocation parse(String s) {
         for (Allocation a : values()) if (a.id().equalsIgnoreCase(s)) return a;
-        throw new IllegalArgumentException("unknown allocation '" + s + "' (expected uniform or global)");
+        throw new IllegalArgumentException("unknown allocation '" + s + "' (expected uniform, global or calibrated)");
     }
 }

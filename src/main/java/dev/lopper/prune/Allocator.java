@@ -61,6 +61,21 @@ public final class Allocator {
      */
     public static Map<String, GroupPlan> allocate(List<CoupledGroup> groups, Map<String, ChannelScores> scores,
                                                   PruningSettings s, double ratio, CountChooser chooser, Progress progress) {
+        return allocate(groups, scores, s, ratio, chooser, 1, progress);
+    }
+
+    /**
+     * Global allocation where no group of the ranked pool loses more than {@code maxGroupRatio} of its channels (so a
+     * layer is not gutted); the channels it passes over go to the next-ranked groups. 1: no cap.
+     */
+    static Map<String, GroupPlan> allocateCapped(List<CoupledGroup> groups, Map<String, ChannelScores> scores,
+                                                 PruningSettings s, double ratio, double maxGroupRatio) {
+        return allocate(groups, scores, s.withAllocation(Allocation.GLOBAL), ratio, null, maxGroupRatio, Progress.NONE);
+    }
+
+    private static Map<String, GroupPlan> allocate(List<CoupledGroup> groups, Map<String, ChannelScores> scores,
+                                                   PruningSettings s, double ratio, CountChooser chooser, double maxGroupRatio,
+                                                   Progress progress) {
         if (!(ratio >= 0 && ratio <= 1)) throw new IllegalArgumentException("ratio must be in [0, 1], got " + ratio);
         List<CoupledGroup> eligible = new ArrayList<>();
         for (CoupledGroup g : groups) if (ineligibility(g, s, scores).isEmpty()) eligible.add(g);
@@ -83,7 +98,7 @@ public final class Allocator {
                 if (!heldByInnerFactor(g, eligibleIds) || s.overrides().containsKey(g.id())) continue;
                 for (String in : g.innerFactors()) weight.merge(in, g.channels(), Math::multiplyExact);
             }
-            removeCount.putAll(globalCounts(pool, scores, s, ratio, weight));
+            removeCount.putAll(globalCounts(pool, scores, s, ratio, weight, maxGroupRatio));
         }
 
         Map<String, GroupPlan> out = new LinkedHashMap<>();
@@ -136,7 +151,8 @@ public final class Allocator {
     }
 
     private static Map<String, Integer> globalCounts(List<CoupledGroup> pool, Map<String, ChannelScores> scores,
-                                                     PruningSettings s, double ratio, Map<String, Integer> weight) {
+                                                     PruningSettings s, double ratio, Map<String, Integer> weight,
+                                                     double maxGroupRatio) {
         int total = 0, real = 0;
         int[] mult = new int[pool.size()];
         for (int gi = 0; gi < pool.size(); gi++) {
@@ -168,7 +184,9 @@ public final class Allocator {
         int want = floorCount(real, ratio);
         int[] removed = new int[pool.size()];
         int[] cap = new int[pool.size()];
-        for (int gi = 0; gi < pool.size(); gi++) cap[gi] = pool.get(gi).channels() - minKeep(pool.get(gi), s);
+        for (int gi = 0; gi < pool.size(); gi++) {
+            cap[gi] = Math.min(pool.get(gi).channels() - minKeep(pool.get(gi), s), floorCount(pool.get(gi).channels(), maxGroupRatio));
+        }
         int done = 0;
         for (int i = 0; i < n && done < want; i++) {
             int gi = groupOf[order[i]];

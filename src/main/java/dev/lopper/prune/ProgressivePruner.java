@@ -173,7 +173,7 @@ public final class ProgressivePruner {
     }
 
     /** The original's outputs on the probe inputs, and the relative change of a rewritten model's. */
-    private static final class Measure implements AutoCloseable {
+    static final class Measure implements AutoCloseable {
         private final PruningSession session;
         private final List<Map<String, HostTensor>> feeds = new ArrayList<>();
         private final List<BatchFeed.Item> items = new ArrayList<>();
@@ -205,6 +205,47 @@ public final class ProgressivePruner {
                 }
             }
             return m;
+        }
+
+        /** Samples before the held-out ones ({@link #holdout}), or 0. */
+        int fitted;
+
+        /**
+         * The original's outputs on the <em>last</em> min(N/2, {@link #MAX_PROBE_SAMPLES}) of the N samples of
+         * {@code d} (fed one at a time, or at the model's fixed batch); {@link #fitted()} is how many come before them,
+         * so a model fitted on the first {@code fitted()} samples is measured on samples it has not seen.
+         */
+        static Measure holdout(PruningSession s, CalibrationData d, Progress progress) {
+            Measure all = new Measure(s);
+            progress.update("calibrated allocation: original outputs on held-out calibration samples", 0, 1);
+            List<Integer> real = new ArrayList<>();
+            try (EvalSession ref = EvalSession.open(ModelSource.of(s.path()), SessionConfig.DEFAULT)) {
+                int batch = explicitBatch(d.inputShapes(), 1);
+                try (Dataset ds = d.open(ref.inputs(), batch)) {
+                    BatchFeed feed = BatchFeed.of(ds, ref.inputs(), ref.label(), batch, d.maxSamples());
+                    BatchFeed.Item it;
+                    while ((it = feed.next()) != null) {
+                        all.add(it.feed(), it, ref.run(it.feed()));
+                        real.add(it.real());
+                    }
+                }
+            }
+            int n = real.stream().mapToInt(Integer::intValue).sum();
+            int want = Math.min(n / 2, MAX_PROBE_SAMPLES), held = 0, i = real.size();
+            while (i > 0 && held < want) held += real.get(--i);
+            Measure m = new Measure(s);
+            for (int j = i; j < real.size(); j++) m.add(all.feeds.get(j), all.items.get(j), all.reference.get(j));
+            m.fitted = n - held;
+            if (m.feeds.isEmpty() || m.fitted < 1) throw new EvalException(d.data() + ": " + n + " samples, too few to hold some out");
+            return m;
+        }
+
+        int fitted() { return fitted; }
+
+        int samples() {
+            int n = 0;
+            for (BatchFeed.Item it : items) n += it == null ? 0 : it.real();
+            return n;
         }
 
         /**
@@ -247,6 +288,17 @@ public final class ProgressivePruner {
                 lastError = e.getMessage();
                 return Double.POSITIVE_INFINITY;
             }
+            return change(p);
+        }
+
+        /** {@link #change(Map)} of a model already rewritten (e.g. compensated, then sliced). */
+        double change(ModelProto p) { return change(p, false); }
+
+        /**
+         * With {@code softmaxKl}: per sample, KL(softmax(y) ‖ softmax(y′)) of an output with ≥ 2 values per sample
+         * (logits: the change a classifier's decision sees) instead of the cosine distance.
+         */
+        double change(ModelProto p, boolean softmaxKl) {
             double dist = 0;
             long count = 0;
             try (EvalSession es = EvalSession.open(ModelSource.of(p, session.model().baseDir(), "candidate"),
@@ -261,7 +313,11 @@ public final class ProgressivePruner {
                         }
                         int rows = y.rank() == 0 ? 1 : (int) y.dim(0), per = y.size() / Math.max(1, rows);
                         if (per >= 2) {
-                            for (int r = 0; r < rows; r++) {
+                            for (int r = 0; r < rows && softmaxKl; r++) {
+                                dist += kl(y, z, r * per, per);
+                                count++;
+                            }
+                            for (int r = 0; r < rows && !softmaxKl; r++) {
                                 double yy = 0, zz = 0, yz = 0;
                                 for (int i = r * per; i < (r + 1) * per; i++) {
                                     double a = y.get(i), c = z.get(i);
@@ -287,6 +343,26 @@ public final class ProgressivePruner {
             }
             double r = dist / Math.max(1, count);
             return Double.isNaN(r) ? Double.POSITIVE_INFINITY : r;
+        }
+
+        /** KL(softmax(y) ‖ softmax(z)) over {@code n} values from {@code off}. */
+        static double kl(HostTensor y, HostTensor z, int off, int n) {
+            double my = Double.NEGATIVE_INFINITY, mz = Double.NEGATIVE_INFINITY;
+            for (int i = off; i < off + n; i++) {
+                my = Math.max(my, y.get(i));
+                mz = Math.max(mz, z.get(i));
+            }
+            double sy = 0, sz = 0;
+            for (int i = off; i < off + n; i++) {
+                sy += Math.exp(y.get(i) - my);
+                sz += Math.exp(z.get(i) - mz);
+            }
+            double ly = my + Math.log(sy), lz = mz + Math.log(sz), d = 0;
+            for (int i = off; i < off + n; i++) {
+                double lp = y.get(i) - ly, lq = z.get(i) - lz;
+                d += Math.exp(lp) * (lp - lq);
+            }
+            return Math.max(0, d);
         }
 
         @Override

@@ -256,12 +256,33 @@ public final class PruningSession implements AutoCloseable {
         progress.checkCancelled();
         Map<String, ChannelScores> scores = score(so, progress);
         progress.checkCancelled();
-        Planner.Result p = r.steps() == 1 ? plan(scores, so, r.settings(), progress)
+        Planner.Result p = r.settings().allocation() == Allocation.CALIBRATED ? calibratedPlan(r, scores, so, progress)
+                : r.steps() == 1 ? plan(scores, so, r.settings(), progress)
                 : ProgressivePruner.plan(this, scores, so, r.settings(), r.steps(), r.calibration() != null
                         ? ProgressivePruner.Probe.calibration(r.calibrationData(inputShapes))
                         : ProgressivePruner.Probe.random(inputShapes, r.scoring().seed()), progress);
         return new PlanResult(r, so, scores, p.plan(), before, p.after());
     }
+
+    /**
+     * {@link Allocation#CALIBRATED}: per-group counts by measured damage on the request's calibration data, each
+     * candidate compensated as {@link #prune} will compensate the final plan.
+     */
+    private Planner.Result calibratedPlan(PruneRequest r, Map<String, ChannelScores> scores, ScoringOptions so, Progress progress) {
+        if (r.calibration() == null) throw new PlanException("--allocation calibrated needs calibration data (--calibration)");
+        if (r.steps() != 1) throw new PlanException("--allocation calibrated does not combine with --steps");
+        ProgressivePruner.Measure m = ProgressivePruner.Measure.holdout(this, r.calibrationData(inputShapes), progress);
+        PruneRequest fit = r.withCalibrationSamples(m.fitted());
+        WeightCompensation step = r.compensate() ? Obspa.compensation(this, obspaSource(fit, progress)) : null;
+        CalibratedAllocator.Result res = CalibratedAllocator.plan(this, scores, so, r.settings(), m, kept -> rewrite(kept, step), progress);
+        calibratedTrace = res.trace();
+        return res.planned();
+    }
+
+    private volatile CalibratedAllocator.Trace calibratedTrace;
+
+    /** How the latest {@link Allocation#CALIBRATED} plan of this session was searched, or null. */
+    public CalibratedAllocator.Trace calibratedTrace() { return calibratedTrace; }
 
     /** A saved plan (checked with {@link #readPlan}) to apply under a request; it is applied as it is, never re-planned. */
     public PlanResult planOf(PruningPlan saved, PruneRequest r) {

@@ -308,7 +308,9 @@ public final class PruneView extends VBox {
                 + "parameters and the weights. On by default with obspa; "
                 + "works with any criterion."));
         ChoiceBox<Allocation> allocation = new ChoiceBox<>();
-        allocation.getItems().setAll(Allocation.values());
+        // calibrated allocation searches with calibration data at plan time (PruningSession.plan(PruneRequest)); the app's
+        // live preview plans without that search, so it is not offered here yet
+        allocation.getItems().setAll(Allocation.UNIFORM, Allocation.GLOBAL);
         allocation.setValue(vm.allocationProperty().get());
         allocation.setConverter(lower(Allocation::id, Allocation::parse));
         allocation.valueProperty().addListener((o, a, b) -> { if (b != null) vm.setAllocation(b); });
