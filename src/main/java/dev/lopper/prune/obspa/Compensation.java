@@ -54,8 +54,9 @@ public final class Compensation {
 
     /**
      * With calibration data, each consumer's update is cross-validated: the samples are split into {@code FOLDS} folds
-     * (sample i in fold i % FOLDS), the update is fitted without each fold and measured on it, and a row keeps its update
-     * only where that lowers the error on the held-out samples (else the row is sliced without an update).
+     * (sample i in fold i % FOLDS), the update is fitted without each fold and measured on it, and the layer keeps the
+     * fraction α of its update that minimises that held-out error (α = 0: sliced without an update; see
+     * {@link JointCompensation#gate}).
      * {@code -Dlopper.obspa.noGate=true} turns the gate off (for A/B runs).
      */
     static boolean HELD_OUT_GATE = !Boolean.getBoolean("lopper.obspa.noGate");
@@ -309,15 +310,16 @@ public final class Compensation {
         return l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
     }
 
-    /** What the held-out gate did, summed over the layers it judged. */
+    /** What the cross-validated shrinkage did, over the layers it judged. */
     private static final class GateTally {
-        int layers, kept, reverted;
-        double plain, gated;
+        int layers, whole, none;
+        double alphaSum, plain, gated;
 
         double[][] add(JointCompensation.Gate g) {
             layers++;
-            kept += g.kept();
-            reverted += g.reverted();
+            alphaSum += g.alpha();
+            if (g.alpha() >= 1) whole++;
+            if (g.alpha() <= 0) none++;
             plain += g.plainError();
             gated += g.gatedError();
             return g.weights();
@@ -325,9 +327,8 @@ public final class Compensation {
 
         String note() {
             return layers == 0 ? "" : String.format(java.util.Locale.ROOT,
-                    "; %d-fold cross-validated gate on %d layers: %d rows keep their update, %d sliced"
-                            + " without one; held-out error %.4g (slicing alone) → %.4g", FOLDS, layers, kept, reverted,
-                    plain, gated);
+                    "; %d-fold cross-validated update on %d layers (mean α %.3f: %d keep all of their update, %d none);"
+                            + " held-out error %.4g (slicing alone) → %.4g", FOLDS, layers, alphaSum / layers, whole, none, plain, gated);
         }
     }
 

@@ -85,24 +85,25 @@ final class JointCompensation {
     }
 
     /**
-     * What the cross-validated gate did to one layer.
+     * What the cross-validated shrinkage did to one layer.
      *
-     * @param weights     per row: the update, or the plainly sliced row where the update did not help on held-out samples
-     * @param kept        rows that keep their update
-     * @param reverted    rows put back to the plainly sliced weights
-     * @param plainError  held-out error E‖w' x̂ − w x‖² of slicing alone, summed over rows
-     * @param gatedError  the same for the chosen rows (the update as fitted without each fold, where it was kept)
+     * @param weights     plain + α (update − plain) per row
+     * @param alpha       the layer's α in [0, 1]: 1 keeps the update, 0 slices without one
+     * @param plainError  held-out error E‖w' x̂ − w x‖² of slicing alone, summed over rows and folds (by share)
+     * @param gatedError  the same for plain + α (fitted − plain)
      */
-    record Gate(double[][] weights, int kept, int reverted, double plainError, double gatedError) { }
+    record Gate(double[][] weights, double alpha, double plainError, double gatedError) { }
 
     /**
-     * Keeps a row's update only where it reduces the reconstruction error on samples the fit did not see: for every
-     * fold k, {@code fitted.get(k)} is the same update computed without fold k's samples and {@code held.get(k)} that
-     * fold's {H, Ĥ, C} ({@link #jointBlocks} or {@link #sameBlocks}); the errors, weighted by the fold's share of
-     * the samples, are summed over the folds and compared with slicing alone.
+     * Keeps as much of a layer's update as helps on samples the fit did not see. For every fold k,
+     * {@code fitted.get(k)} is the update computed without fold k's samples and {@code held} holds that fold's
+     * {H, Ĥ, C} ({@link #jointBlocks} or {@link #sameBlocks}); with d = fitted − plain the held-out error of
+     * plain + α d is quadratic in α, e(α) = e(0) + 2αB + α²A (A = Σ d Ĥ dᵀ, B = Σ (p Ĥ − w C) dᵀ over rows and folds,
+     * weighted by the folds' shares), and α = clamp(−B / A, 0, 1) minimises it. One α per layer, not per row: a
+     * decision per row on a few held-out samples picks rows that looked better by chance.
      *
      * @param w       original rows × (features [+ bias])
-     * @param update  the update computed on all samples (what a row keeps when it passes)
+     * @param update  the update computed on all samples
      * @param removed removed feature columns
      */
     static Gate gate(double[][] w, double[][] update, List<double[][]> fitted, List<double[]> held, double[] share, int[] removed,
@@ -110,30 +111,35 @@ final class JointCompensation {
         int n = f + (bias ? 1 : 0);
         boolean[] gone = new boolean[n];
         for (int c : removed) gone[c] = true;
-        double[][] out = new double[w.length][];
-        int kept = 0, reverted = 0;
-        double ePlainSum = 0, eSum = 0;
-        for (int r = 0; r < w.length; r++) {
-            double[] plain = new double[n];
-            for (int j = 0; j < n; j++) if (!gone[j]) plain[j] = w[r][j];
-            double ePlain = 0, eFit = 0;
-            for (int k = 0; k < share.length; k++) {
-                double[] h = held.get(3 * k), hh = held.get(3 * k + 1), cx = held.get(3 * k + 2);
-                ePlain += share[k] * error(plain, w[r], h, hh, cx, n);
-                eFit += share[k] * error(fitted.get(k)[r], w[r], h, hh, cx, n);
-            }
-            ePlainSum += ePlain;
-            if (eFit < ePlain) {
-                out[r] = update[r];
-                kept++;
-                eSum += eFit;
-            } else {
-                out[r] = plain;
-                reverted++;
-                eSum += ePlain;
+        double[][] plain = new double[w.length][n];
+        for (int r = 0; r < w.length; r++) for (int j = 0; j < n; j++) if (!gone[j]) plain[r][j] = w[r][j];
+        double a = 0, b = 0, e0 = 0;
+        for (int k = 0; k < share.length; k++) {
+            double[] h = held.get(3 * k), hh = held.get(3 * k + 1), cx = held.get(3 * k + 2);
+            for (int r = 0; r < w.length; r++) {
+                double[] p = plain[r], wr = w[r], fr = fitted.get(k)[r];
+                double[] d = new double[n];
+                for (int j = 0; j < n; j++) d[j] = fr[j] - p[j];
+                double dHd = 0, pHd = 0, wCd = 0;
+                for (int i = 0; i < n; i++) {
+                    double hd = 0, cd = 0;
+                    for (int j = 0; j < n; j++) {
+                        hd += hh[i * n + j] * d[j];
+                        cd += cx[i * n + j] * d[j];
+                    }
+                    dHd += d[i] * hd;
+                    pHd += p[i] * hd;
+                    wCd += wr[i] * cd;
+                }
+                a += share[k] * dHd;
+                b += share[k] * (pHd - wCd);
+                e0 += share[k] * error(p, wr, h, hh, cx, n);
             }
         }
-        return new Gate(out, kept, reverted, ePlainSum, eSum);
+        double alpha = a > 0 ? Math.max(0, Math.min(1, -b / a)) : 0;
+        double[][] out = new double[w.length][n];
+        for (int r = 0; r < w.length; r++) for (int j = 0; j < n; j++) out[r][j] = plain[r][j] + alpha * (update[r][j] - plain[r][j]);
+        return new Gate(out, alpha, e0, Math.max(0, e0 + 2 * alpha * b + alpha * alpha * a));
     }
 
     /** Per conv group g: {H, Ĥ, C} over that group's features (+ bias). */

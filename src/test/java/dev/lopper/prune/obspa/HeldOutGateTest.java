@@ -131,11 +131,10 @@ class HeldOutGateTest {
         double ePlain = mse(run(plain, fresh), y0), eUngated = mse(run(ungated, fresh), y0), eGated = mse(run(gated, fresh), y0);
         // the problem exists: with 40 samples for 13 kept features the update overfits and hurts on fresh inputs
         assertTrue(eUngated > 1.2 * ePlain, "ungated " + eUngated + " vs slicing " + ePlain);
-        // the gate sees it on the held-out samples and puts every output row back to plain slicing
-        Matcher m = Pattern.compile("4-fold cross-validated gate on 1 layers: (\\d+) rows keep their update, (\\d+) sliced without one").matcher(note);
+        // the cross-validation sees it on the held-out samples and keeps little of the update
+        Matcher m = Pattern.compile("4-fold cross-validated update on 1 layers \\(mean α ([0-9.]+)").matcher(note);
         assertTrue(m.find(), note);
-        assertEquals(3, Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)), note);
-        assertEquals(3, Integer.parseInt(m.group(2)), note);
+        assertTrue(Double.parseDouble(m.group(1)) < 0.5, note);
         assertTrue(eGated <= 1.05 * ePlain, note + " gated " + eGated + " vs slicing " + ePlain + " (ungated " + eUngated + ")");
         assertTrue(eGated < eUngated, "gated " + eGated + " vs ungated " + eUngated);
     }
