@@ -173,6 +173,59 @@ public final class GroupAnalyzer {
     }
 
     /**
+     * Analyzes the nodes of a Loop's or Scan's body in the outer dimension space, body input i starting with
+     * {@code seeds[i]} (null: its own dims); returns the dims of the body's outputs. The node feeds every body input.
+     */
+    private static List<Dim[]> walkBody(Node n, String op, ModelGraph g, Dim[][] seeds, AnalysisContext ctx, int depth) {
+        ModelGraph outer = ctx.graph;
+        String saved = ctx.body;
+        List<Dim[]> outs = new ArrayList<>();
+        try {
+            ctx.graph = g;
+            ctx.body = saved != null ? saved : "the body of " + op + " '" + n.name() + "'";
+            ctx.addBodyConstants(g);
+            for (int i = 0; i < seeds.length; i++) if (seeds[i] != null) ctx.setDims(g.inputs().get(i), seeds[i].clone());
+            for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name());
+            analyzeBodyNodes(n, "body", g, ctx, depth);
+            for (String o : g.outputs()) outs.add(ctx.dims(o));
+        } finally {
+            ctx.graph = outer;
+            ctx.body = saved;
+        }
+        return outs;
+    }
+
+    /**
+     * A value carried through a Loop's or Scan's iterations has the same dims in every one: the initial value's dims
+     * ({@code initial}), the body's output for it ({@code next}) and output {@code i} of the node are unified; a body
+     * that changes its rank locks them with the reason.
+     */
+    private static void carry(Node n, AnalysisContext ctx, int i, Dim[] initial, Dim[] next, String what) {
+        if (next == null || next.length != initial.length) {
+            String reason = what + " '" + n.name() + "' changes rank in the body";
+            for (Dim d : initial) ctx.space.lock(d, reason);
+            if (next != null) for (Dim d : next) ctx.space.lock(d, reason);
+            return;
+        }
+        for (int x = 0; x < next.length; x++) ctx.unify(initial[x], next[x], n.name());
+        if (i < n.outputs().size()) ctx.setDims(n.output(i), initial.clone());
+    }
+
+    /** The single body of a Loop or Scan, or why it cannot be read. */
+    private record OneBody(ModelGraph graph, String problem) { }
+
+    private static OneBody oneBody(Node n, ModelGraph outer, String op) {
+        List<dev.lopper.graph.SubgraphCost.Body> bodies;
+        try {
+            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
+        } catch (RuntimeException e) {
+            return new OneBody(null, "cannot read the body (" + e.getMessage() + ")");
+        }
+        if (bodies.size() != 1) return new OneBody(null, "a " + op + " without one body");
+        return new OneBody(bodies.get(0).graph(), null);
+    }
+
+    /**
      * A Loop: its body is walked in the outer dimension space. A loop-carried value has the same dims in every
      * iteration, so body input k, body output k, the initial value and the Loop's final value are one tensor's dims
      * (a weight whose channels are carried is pruned with the carried state); a value computed from loop-invariant
@@ -182,14 +235,9 @@ public final class GroupAnalyzer {
     private static String analyzeLoop(Node n, AnalysisContext ctx, int depth) {
         ModelGraph outer = ctx.graph;
         ctx.nodeNames();
-        List<dev.lopper.graph.SubgraphCost.Body> bodies;
-        try {
-            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
-        } catch (RuntimeException e) {
-            return "cannot read the body (" + e.getMessage() + ")";
-        }
-        if (bodies.size() != 1) return "a Loop without one body";
-        ModelGraph g = bodies.get(0).graph();
+        OneBody body = oneBody(n, outer, "Loop");
+        if (body.problem() != null) return body.problem();
+        ModelGraph g = body.graph();
         int carried = n.inputs().size() - 2;
         if (carried < 0 || g.inputs().size() != 2 + carried || g.outputs().size() < 1 + carried) {
             return "body inputs/outputs do not match the Loop's";
@@ -201,32 +249,11 @@ public final class GroupAnalyzer {
             initial[i] = ctx.dims(n.input(2 + i));
             if (initial[i] == null) return "carried value " + i + " has an unknown rank";
         }
-        String saved = ctx.body;
-        List<Dim[]> outs = new ArrayList<>();
-        try {
-            ctx.graph = g;
-            ctx.body = saved != null ? saved : "the body of Loop '" + n.name() + "'";
-            ctx.addBodyConstants(g);
-            for (int i = 0; i < carried; i++) ctx.setDims(g.inputs().get(2 + i), initial[i].clone());
-            for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Loop feeds them
-            analyzeBodyNodes(n, "body", g, ctx, depth);
-            for (String o : g.outputs()) outs.add(ctx.dims(o));
-        } finally {
-            ctx.graph = outer;
-            ctx.body = saved;
-        }
+        Dim[][] seeds = new Dim[g.inputs().size()][];
+        for (int i = 0; i < carried; i++) seeds[2 + i] = initial[i];
+        List<Dim[]> outs = walkBody(n, "Loop", g, seeds, ctx, depth);
         ctx.analyzedLoops.put(n.name(), g);
-        for (int i = 0; i < carried; i++) {
-            Dim[] next = outs.get(1 + i);
-            if (next == null || next.length != initial[i].length) {
-                String reason = "carried value " + i + " of Loop '" + n.name() + "' changes rank in the body";
-                for (Dim d : initial[i]) ctx.space.lock(d, reason);
-                if (next != null) for (Dim d : next) ctx.space.lock(d, reason);
-                continue;
-            }
-            for (int x = 0; x < next.length; x++) ctx.unify(initial[i][x], next[x], n.name());
-            if (i < n.outputs().size()) ctx.setDims(n.output(i), initial[i].clone());
-        }
+        for (int i = 0; i < carried; i++) carry(n, ctx, i, initial[i], outs.get(1 + i), "carried value " + i + " of Loop");
         for (int j = 0; j < scans && carried + j < n.outputs().size(); j++) {
             Dim[] per = outs.get(1 + carried + j);
             String out = n.output(carried + j);
@@ -253,14 +280,9 @@ public final class GroupAnalyzer {
         if (ctx.opset() < 9) return "an opset-8 Scan (batched, with sequence_lens) is not analyzed";
         ModelGraph outer = ctx.graph;
         ctx.nodeNames();
-        List<dev.lopper.graph.SubgraphCost.Body> bodies;
-        try {
-            bodies = dev.lopper.graph.SubgraphCost.bodies(outer, n);
-        } catch (RuntimeException e) {
-            return "cannot read the body (" + e.getMessage() + ")";
-        }
-        if (bodies.size() != 1) return "a Scan without one body";
-        ModelGraph g = bodies.get(0).graph();
+        OneBody body = oneBody(n, outer, "Scan");
+        if (body.problem() != null) return body.problem();
+        ModelGraph g = body.graph();
         int scans = (int) n.attrInt("num_scan_inputs", -1);
         int states = n.inputs().size() - scans;
         if (scans < 1 || states < 0 || g.inputs().size() != n.inputs().size()) return "body inputs do not match the Scan's";
@@ -290,33 +312,12 @@ public final class GroupAnalyzer {
             slices[j] = new Dim[x.length - 1];
             for (int k = 0, s = 0; k < x.length; k++) if (k != axis) slices[j][s++] = x[k];
         }
-        String saved = ctx.body;
-        List<Dim[]> outs = new ArrayList<>();
-        try {
-            ctx.graph = g;
-            ctx.body = saved != null ? saved : "the body of Scan '" + n.name() + "'";
-            ctx.addBodyConstants(g);
-            for (int i = 0; i < states; i++) ctx.setDims(g.inputs().get(i), initial[i].clone());
-            for (int j = 0; j < scans; j++) ctx.setDims(g.inputs().get(states + j), slices[j].clone());
-            for (String in : g.inputs()) ctx.bodyProducers.put(in, n.name()); // the Scan feeds them
-            analyzeBodyNodes(n, "body", g, ctx, depth);
-            for (String o : g.outputs()) outs.add(ctx.dims(o));
-        } finally {
-            ctx.graph = outer;
-            ctx.body = saved;
-        }
+        Dim[][] seeds = new Dim[g.inputs().size()][];
+        for (int i = 0; i < states; i++) seeds[i] = initial[i];
+        for (int j = 0; j < scans; j++) seeds[states + j] = slices[j];
+        List<Dim[]> outs = walkBody(n, "Scan", g, seeds, ctx, depth);
         ctx.analyzedLoops.put(n.name(), g);
-        for (int i = 0; i < states; i++) {
-            Dim[] next = outs.get(i);
-            if (next == null || next.length != initial[i].length) {
-                String r = "state " + i + " of Scan '" + n.name() + "' changes rank in the body";
-                for (Dim d : initial[i]) ctx.space.lock(d, r);
-                if (next != null) for (Dim d : next) ctx.space.lock(d, r);
-                continue;
-            }
-            for (int x = 0; x < next.length; x++) ctx.unify(initial[i][x], next[x], n.name());
-            if (i < n.outputs().size()) ctx.setDims(n.output(i), initial[i].clone());
-        }
+        for (int i = 0; i < states; i++) carry(n, ctx, i, initial[i], outs.get(i), "state " + i + " of Scan");
         for (int k = 0; k < outsK && states + k < n.outputs().size(); k++) {
             Dim[] per = outs.get(states + k);
             String out = n.output(states + k);

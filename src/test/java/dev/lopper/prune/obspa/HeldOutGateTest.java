@@ -23,10 +23,7 @@ import dev.lopper.prune.GroupPlan;
 import dev.lopper.prune.PlanApplier;
 import dev.lopper.prune.PruningSession;
 import dev.lopper.runtime.CalibrationData;
-import dev.lopper.runtime.EvalSession;
-import dev.lopper.runtime.HostTensor;
 import dev.lopper.runtime.ModelSource;
-import dev.lopper.runtime.SessionConfig;
 import dev.lopper.task.Progress;
 import dev.lopper.testutil.ModelBuilder;
 
@@ -75,24 +72,6 @@ class HeldOutGateTest {
         return Files.writeString(dir.resolve(name), b);
     }
 
-    private static double[][] run(ModelProto m, float[][] x) {
-        int n = x.length;
-        float[] flat = new float[n * F];
-        for (int i = 0; i < n; i++) System.arraycopy(x[i], 0, flat, i * F, F);
-        try (EvalSession s = EvalSession.open(ModelSource.of(m, null, "m"), SessionConfig.DEFAULT)) {
-            HostTensor y = s.run(Map.of("x", HostTensor.ofFloats(new long[] {n, F}, flat))).values().iterator().next();
-            double[][] out = new double[n][3];
-            for (int i = 0; i < n; i++) for (int j = 0; j < 3; j++) out[i][j] = y.get(i * 3 + j);
-            return out;
-        }
-    }
-
-    private static double mse(double[][] a, double[][] b) {
-        double t = 0;
-        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) t += (a[i][j] - b[i][j]) * (a[i][j] - b[i][j]);
-        return t / a.length;
-    }
-
     private static CoupledGroup group(PruningSession s, String producer) {
         for (CoupledGroup g : s.groups()) if (g.isPrunable() && g.id().contains(producer)) return g;
         throw new AssertionError("no prunable group of " + producer);
@@ -127,8 +106,9 @@ class HeldOutGateTest {
         } finally {
             Compensation.HELD_OUT_GATE = was;
         }
-        double[][] y0 = run(original, fresh);
-        double ePlain = mse(run(plain, fresh), y0), eUngated = mse(run(ungated, fresh), y0), eGated = mse(run(gated, fresh), y0);
+        double[][] y0 = ObspaTest.run(original, fresh);
+        double ePlain = ObspaTest.mse(ObspaTest.run(plain, fresh), y0);
+        double eUngated = ObspaTest.mse(ObspaTest.run(ungated, fresh), y0), eGated = ObspaTest.mse(ObspaTest.run(gated, fresh), y0);
         // the problem exists: with 40 samples for 13 kept features the update overfits and hurts on fresh inputs
         assertTrue(eUngated > 1.2 * ePlain, "ungated " + eUngated + " vs slicing " + ePlain);
         // the cross-validation sees it on the held-out samples and keeps little of the update

@@ -72,7 +72,7 @@ class ObspaTest {
     }
 
     /** Outputs y[n][k] of a model with one input "x" of shape [n, f] and one output. */
-    private static double[][] run(ModelProto m, float[][] x) {
+    static double[][] run(ModelProto m, float[][] x) {
         int n = x.length, f = x[0].length;
         float[] flat = new float[n * f];
         for (int i = 0; i < n; i++) System.arraycopy(x[i], 0, flat, i * f, f);
@@ -86,7 +86,7 @@ class ObspaTest {
     }
 
     /** Mean over samples of ‖a − b‖² (summed over outputs). */
-    private static double mse(double[][] a, double[][] b) {
+    static double mse(double[][] a, double[][] b) {
         double t = 0;
         for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) t += (a[i][j] - b[i][j]) * (a[i][j] - b[i][j]);
         return t / a.length;
@@ -159,15 +159,18 @@ class ObspaTest {
         plan.put(b.id(), new GroupPlan(b.id(), 6, PlanApplier.keepAllBut(6, removedB)));
 
         s.setCompensation(Obspa.compensation(s, Obspa.source(s, data, Map.of(), 1e-9, Progress.NONE)));
-        boolean was = Compensation.SEQUENTIAL_MEASURED;
+        boolean was = Compensation.SEQUENTIAL_MEASURED, gateWas = Compensation.HELD_OUT_GATE;
         ModelProto joint, oneShot;
         try {
+            // the least-squares solution itself: the cross-validated fraction of it (HeldOutGateTest) is off here
+            Compensation.HELD_OUT_GATE = false;
             Compensation.SEQUENTIAL_MEASURED = true;
             joint = s.rewrite(plan);
             Compensation.SEQUENTIAL_MEASURED = false;
             oneShot = s.rewrite(plan);
         } finally {
             Compensation.SEQUENTIAL_MEASURED = was;
+            Compensation.HELD_OUT_GATE = gateWas;
         }
         double[][] y0 = run(original, x), yJoint = run(joint, x), yOne = run(oneShot, x);
         double eJoint = mse(yJoint, y0), eOne = mse(yOne, y0);
