@@ -71,7 +71,8 @@ public final class ObspaLayers {
         double[] cov = im.secondMoment();
         double[] mu = im.mean();
         double sum = 0;
-        // rows are independent (same arithmetic whichever thread does a row): split over cores on wide layers
+        // rows are independent (same arithmetic whichever thread does a row): split over cores on wide layers; with the
+        // covariance, four rows per pass share each read of its rows (each row's sums in the same order as alone)
         java.util.function.IntConsumer one = r -> {
             double[] w = m[r];
             double v = 0;
@@ -92,10 +93,43 @@ public final class ObspaLayers {
             }
             var[r - from] = Math.max(0, v);
         };
+        java.util.function.IntConsumer quad = qd -> {
+            int r0 = from + qd * 4;
+            if (cov == null || r0 + 4 > to) {
+                for (int r = r0; r < Math.min(to, r0 + 4); r++) one.accept(r);
+                return;
+            }
+            double[] w0 = m[r0], w1 = m[r0 + 1], w2 = m[r0 + 2], w3 = m[r0 + 3];
+            double[][] tmp = new double[4][f];
+            for (int i = 0; i < f; i++) {
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int off = i * f;
+                for (int j = 0; j < f; j++) {
+                    double c = cov[off + j];
+                    s0 += c * w0[j];
+                    s1 += c * w1[j];
+                    s2 += c * w2[j];
+                    s3 += c * w3[j];
+                }
+                tmp[0][i] = s0;
+                tmp[1][i] = s1;
+                tmp[2][i] = s2;
+                tmp[3][i] = s3;
+            }
+            for (int q = 0; q < 4; q++) {
+                double[] w = m[r0 + q], t = tmp[q];
+                double wm = 0, v = 0;
+                for (int i = 0; i < f; i++) wm += w[i] * mu[i];
+                for (int i = 0; i < f; i++) v += w[i] * t[i];
+                v -= wm * wm;
+                var[r0 + q - from] = Math.max(0, v);
+            }
+        };
+        int quads = (to - from + 3) / 4;
         if (cov != null && (long) (to - from) * f * f >= ObsLayer.PARALLEL_WORK) {
-            java.util.stream.IntStream.range(from, to).parallel().forEach(one);
+            java.util.stream.IntStream.range(0, quads).parallel().forEach(quad);
         } else {
-            for (int r = from; r < to; r++) one.accept(r);
+            for (int qd = 0; qd < quads; qd++) quad.accept(qd);
         }
         for (int r = from; r < to; r++) sum += var[r - from];
         double floor = Math.max(1e-6 * sum / Math.max(1, to - from), 1e-30);
