@@ -946,23 +946,64 @@ public final class CovarianceMoments {
         }
         double[] a = new double[out * f]; // W Σ
         double[] sig = in.cov();
+        double[] mean = in.mean();
         for (int r = 0; r < out; r++) {
             double m = bias != null && bias.length == out ? bias[r] : bias != null && bias.length == copies ? bias[r / out1] : 0;
-            for (int i = 0; i < f; i++) {
-                double x = wm[r * f + i];
-                m += x * in.mean()[i];
-                if (x == 0) continue;
-                for (int j = 0; j < f; j++) a[r * f + j] += x * sig[i * f + j];
-            }
+            for (int i = 0; i < f; i++) m += wm[r * f + i] * mean[i];
             mu[r] = m;
         }
-        for (int r = 0; r < out; r++) {
-            for (int r2 = 0; r2 <= r; r2++) {
+        // A = W Σ, four rows per pass over Σ's rows, split over cores (each entry summed over i in the same order; a zero
+        // weight adds +0 to a sum that starts at +0, the same as skipping it)
+        rows((out + 3) / 4, (long) out * f * f, qd -> {
+            int r0 = qd * 4, r1 = Math.min(out, r0 + 4);
+            if (r1 - r0 < 4) {
+                for (int r = r0; r < r1; r++) {
+                    for (int i = 0; i < f; i++) {
+                        double x = wm[r * f + i];
+                        if (x == 0) continue;
+                        for (int j = 0; j < f; j++) a[r * f + j] += x * sig[i * f + j];
+                    }
+                }
+                return;
+            }
+            int o0 = r0 * f, o1 = o0 + f, o2 = o1 + f, o3 = o2 + f;
+            for (int i = 0; i < f; i++) {
+                double x0 = wm[o0 + i], x1 = wm[o1 + i], x2 = wm[o2 + i], x3 = wm[o3 + i];
+                if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) continue;
+                int row = i * f;
+                for (int j = 0; j < f; j++) {
+                    double v = sig[row + j];
+                    a[o0 + j] += x0 * v;
+                    a[o1 + j] += x1 * v;
+                    a[o2 + j] += x2 * v;
+                    a[o3 + j] += x3 * v;
+                }
+            }
+        });
+        // cov = A Wᵀ (lower triangle, mirrored), four entries of a row at a time, rows split over cores
+        rows(out, (long) out * out * f / 2, r -> {
+            int r2 = 0, or = r * f;
+            for (; r2 + 3 <= r; r2 += 4) {
+                int v0 = r2 * f, v1 = v0 + f, v2 = v1 + f, v3 = v2 + f;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int j = 0; j < f; j++) {
+                    double x = a[or + j];
+                    s0 += x * wm[v0 + j];
+                    s1 += x * wm[v1 + j];
+                    s2 += x * wm[v2 + j];
+                    s3 += x * wm[v3 + j];
+                }
+                cov[r * out + r2] = cov[r2 * out + r] = s0;
+                cov[r * out + r2 + 1] = cov[(r2 + 1) * out + r] = s1;
+                cov[r * out + r2 + 2] = cov[(r2 + 2) * out + r] = s2;
+                cov[r * out + r2 + 3] = cov[(r2 + 3) * out + r] = s3;
+            }
+            for (; r2 <= r; r2++) {
                 double s = 0;
-                for (int j = 0; j < f; j++) s += a[r * f + j] * wm[r2 * f + j];
+                for (int j = 0; j < f; j++) s += a[or + j] * wm[r2 * f + j];
                 cov[r * out + r2] = cov[r2 * out + r] = s;
             }
-        }
+        });
         return new Moments(axis, mu, cov, null, in.via());
     }
 
