@@ -831,11 +831,35 @@ public final class CovarianceMoments {
             Arrays.fill(bt, 0);
             final int tt = t;
             // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
-            // four rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
-            int quads = (o + 3) / 4;
-            rows(quads, (long) o * cg * cin, qd -> {
-                int r0 = qd * 4, r1 = Math.min(o, r0 + 4);
-                if (r1 - r0 == 4 && r0 / og == (r1 - 1) / og) {
+            // eight (or four) rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
+            int octs = (o + 7) / 8;
+            rows(octs, (long) o * cg * cin, qd -> {
+                int r0 = qd * 8, r1 = Math.min(o, r0 + 8);
+                if (r1 - r0 == 8 && r0 / og == (r1 - 1) / og) {
+                    int g = r0 / og;
+                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
+                    int o4 = o3 + cin, o5 = o4 + cin, o6 = o5 + cin, o7 = o6 + cin;
+                    for (int c = 0; c < cg; c++) {
+                        double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
+                        double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
+                        double x4 = w[((r0 + 4) * cg + c) * taps + tt], x5 = w[((r0 + 5) * cg + c) * taps + tt];
+                        double x6 = w[((r0 + 6) * cg + c) * taps + tt], x7 = w[((r0 + 7) * cg + c) * taps + tt];
+                        int row = (g * cg + c) * cin;
+                        for (int c2 = 0; c2 < cin; c2++) {
+                            double v = sig[row + c2];
+                            bt[o0 + c2] += x0 * v;
+                            bt[o1 + c2] += x1 * v;
+                            bt[o2 + c2] += x2 * v;
+                            bt[o3 + c2] += x3 * v;
+                            bt[o4 + c2] += x4 * v;
+                            bt[o5 + c2] += x5 * v;
+                            bt[o6 + c2] += x6 * v;
+                            bt[o7 + c2] += x7 * v;
+                        }
+                    }
+                    return;
+                }
+                if (r1 - r0 >= 4 && r0 / og == (r0 + 3) / og) {
                     int g = r0 / og;
                     int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
                     for (int c = 0; c < cg; c++) {
@@ -850,7 +874,7 @@ public final class CovarianceMoments {
                             bt[o3 + c2] += x3 * v;
                         }
                     }
-                    return;
+                    r0 += 4;
                 }
                 for (int r = r0; r < r1; r++) {
                     int g = r / og;
@@ -873,7 +897,34 @@ public final class CovarianceMoments {
             }
             rows(o, (long) o * o * cg, r -> {
                 int r2 = 0;
-                // four outputs at a time: four independent sums (each in the same order as one at a time)
+                // eight, then four outputs at a time: independent sums (each in the same order as one at a time)
+                for (; r2 + 7 < o; r2 += 8) {
+                    int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
+                    int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
+                    int b4 = r * cin + ((r2 + 4) / og) * cg, b5 = r * cin + ((r2 + 5) / og) * cg;
+                    int b6 = r * cin + ((r2 + 6) / og) * cg, b7 = r * cin + ((r2 + 7) / og) * cg;
+                    int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
+                    int v4 = v3 + cg, v5 = v4 + cg, v6 = v5 + cg, v7 = v6 + cg;
+                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+                    for (int c = 0; c < cg; c++) {
+                        s0 += bt[b0 + c] * vt[v0 + c];
+                        s1 += bt[b1 + c] * vt[v1 + c];
+                        s2 += bt[b2 + c] * vt[v2 + c];
+                        s3 += bt[b3 + c] * vt[v3 + c];
+                        s4 += bt[b4 + c] * vt[v4 + c];
+                        s5 += bt[b5 + c] * vt[v5 + c];
+                        s6 += bt[b6 + c] * vt[v6 + c];
+                        s7 += bt[b7 + c] * vt[v7 + c];
+                    }
+                    cov[r * o + r2] += s0;
+                    cov[r * o + r2 + 1] += s1;
+                    cov[r * o + r2 + 2] += s2;
+                    cov[r * o + r2 + 3] += s3;
+                    cov[r * o + r2 + 4] += s4;
+                    cov[r * o + r2 + 5] += s5;
+                    cov[r * o + r2 + 6] += s6;
+                    cov[r * o + r2 + 7] += s7;
+                }
                 for (; r2 + 3 < o; r2 += 4) {
                     int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
                     int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;

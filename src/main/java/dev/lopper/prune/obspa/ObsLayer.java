@@ -62,6 +62,30 @@ public final class ObsLayer implements ObsSolver {
             if (w[r].length != n) throw new IllegalArgumentException("W has " + w[r].length + " columns, H " + n);
             this.w[r] = w[r].clone();
         }
+        this.removed = new boolean[n];
+        Damped d = damped(h, n, biasCol, lambda);
+        this.eps = d.eps();
+        this.hinv = d.inverse(); // fresh: no one else holds it
+        this.deferCap = defer >= 0 ? defer : n >= DEFER_FROM ? DEFER_COLUMNS : 0;
+    }
+
+    /**
+     * The damped inverse (H + ε)⁻¹ and the damping ε per column that a solver on H starts from: what the constructor
+     * computes, for a solver on the same H to start from without inverting again ({@link #ObsLayer(double[][], Damped)};
+     * never modified).
+     */
+    public record Damped(double[] inverse, double[] eps) {
+        public int columns() { return eps.length; }
+    }
+
+    /** (H + ε)⁻¹ with ε = λ · mean diag(H) off the bias entry, λ raised ×10 (up to 8 times) until H + ε inverts. */
+    public static Damped damped(double[] h, int biasCol, double lambda) {
+        int n = (int) Math.round(Math.sqrt(h.length));
+        if ((long) n * n != h.length) throw new IllegalArgumentException("H is not square");
+        return damped(h, n, biasCol, lambda);
+    }
+
+    private static Damped damped(double[] h, int n, int biasCol, double lambda) {
         double mean = 0;
         int cnt = 0;
         for (int i = 0; i < n; i++) if (i != biasCol) {
@@ -70,8 +94,7 @@ public final class ObsLayer implements ObsSolver {
         }
         mean = cnt == 0 ? 1 : mean / cnt;
         if (!(mean > 0)) mean = 1;
-        this.eps = new double[n];
-        this.removed = new boolean[n];
+        double[] eps = new double[n];
         double[] hd = null;
         double scale = lambda;
         for (int attempt = 0; attempt < 8; attempt++) {
@@ -84,8 +107,22 @@ public final class ObsLayer implements ObsSolver {
             scale = scale == 0 ? 1e-6 : scale * 10;
         }
         if (hd == null) throw new IllegalStateException("input second moments are not positive definite even after damping");
-        this.hinv = hd;
-        this.deferCap = defer >= 0 ? defer : n >= DEFER_FROM ? DEFER_COLUMNS : 0;
+        return new Damped(hd, eps);
+    }
+
+    /** A solver on weights {@code w} (copied) starting from an already damped and inverted H (not modified). */
+    public ObsLayer(double[][] w, Damped d) {
+        this.rows = w.length;
+        this.n = d.columns();
+        this.w = new double[rows][];
+        for (int r = 0; r < rows; r++) {
+            if (w[r].length != n) throw new IllegalArgumentException("W has " + w[r].length + " columns, H " + n);
+            this.w[r] = w[r].clone();
+        }
+        this.removed = new boolean[n];
+        this.eps = d.eps();
+        this.hinv = d.inverse().clone();
+        this.deferCap = n >= DEFER_FROM ? DEFER_COLUMNS : 0;
     }
 
     public int columns() { return n; }

@@ -181,4 +181,28 @@ class DeferredObsTest {
             assertEquals(e, fast.deltaE(new int[] {j}), 1e-9 * Math.max(e, 1e-300));
         }
     }
+
+    @Test
+    void aSolverFromAKeptInverseIsTheSameSolverAndLeavesItAlone() {
+        Random r = new Random(3);
+        int f = 400, n = f + 1, rows = 20;   // wide enough for the deferred updates
+        double[] h = moments(r, f, 500);
+        double[][] w = new double[rows][n];
+        for (double[] row : w) for (int j = 0; j < n; j++) row[j] = r.nextGaussian();
+        ObsLayer.Damped d = ObsLayer.damped(h, f, ObsLayer.DEFAULT_DAMPING);
+        double[] kept = d.inverse().clone();
+        ObsLayer fresh = new ObsLayer(w, h, f, ObsLayer.DEFAULT_DAMPING);
+        ObsLayer reused = new ObsLayer(w, d);
+        for (int c = 0; c < 150; c++) {
+            int[] q = {(c * 53) % f};
+            if (fresh.isRemoved(q[0])) continue;
+            assertEquals(fresh.deltaE(q), reused.deltaE(q), 0.0, "cost of column " + q[0]);
+            fresh.remove(q);
+            reused.remove(q);
+        }
+        double[][] wf = fresh.weights(), wr = reused.weights();
+        for (int o = 0; o < rows; o++) assertArrayEquals(wf[o], wr[o], 0.0);
+        assertArrayEquals(kept, d.inverse(), 0.0, "the kept inverse is not modified");
+        assertTrue(wf[0][(53) % f] == 0 && wf[0][0] == 0, "removed columns are 0");
+    }
 }
