@@ -22,11 +22,20 @@ public final class ObsLayer implements ObsSolver {
     static final long PARALLEL_WORK = 1L << 22;
 
     private final int rows;
-    private final int n;
-    private final double[][] w;
-    private final double[] eps;
-    private final double[] hinv;
-    private final boolean[] removed;
+    /** Columns of the layer (the callers' column indices). */
+    private final int n0;
+    /**
+     * Columns still stored: a deferred layer drops its removed columns from H⁻¹, the weights and ε once a quarter of
+     * them are gone (after a flush), so later passes run over the columns left. Entries keep their values and every
+     * sum over columns skipped the removed ones (zero) anyway, so no bit changes.
+     */
+    private int n;
+    private double[][] w;
+    private double[] eps;
+    private double[] hinv;
+    private boolean[] removed;
+    /** Stored column → layer column, and layer column → stored column or −1; null until the first compaction. */
+    private int[] orig, pos;
 
     /**
      * Layers with at least this many columns defer their H⁻¹ and weight updates: a removal records its rank-b
@@ -56,6 +65,7 @@ public final class ObsLayer implements ObsSolver {
     ObsLayer(double[][] w, double[] h, int biasCol, double lambda, int defer) {
         this.rows = w.length;
         this.n = (int) Math.round(Math.sqrt(h.length));
+        this.n0 = n;
         if ((long) n * n != h.length) throw new IllegalArgumentException("H is not square");
         this.w = new double[rows][];
         for (int r = 0; r < rows; r++) {
@@ -114,6 +124,7 @@ public final class ObsLayer implements ObsSolver {
     public ObsLayer(double[][] w, Damped d) {
         this.rows = w.length;
         this.n = d.columns();
+        this.n0 = n;
         this.w = new double[rows][];
         for (int r = 0; r < rows; r++) {
             if (w[r].length != n) throw new IllegalArgumentException("W has " + w[r].length + " columns, H " + n);
@@ -125,11 +136,25 @@ public final class ObsLayer implements ObsSolver {
         this.deferCap = n >= DEFER_FROM ? DEFER_COLUMNS : 0;
     }
 
-    public int columns() { return n; }
+    public int columns() { return n0; }
 
     public int rows() { return rows; }
 
-    public boolean isRemoved(int col) { return removed[col]; }
+    public boolean isRemoved(int col) {
+        int p = orig == null ? col : pos[col];
+        return p < 0 || removed[p];
+    }
+
+    /** Stored indices of layer columns (not removed). */
+    private int[] stored(int[] cols) {
+        if (orig == null) return cols;
+        int[] c = new int[cols.length];
+        for (int i = 0; i < cols.length; i++) {
+            c[i] = pos[cols[i]];
+            if (c[i] < 0) throw new IllegalArgumentException("column " + cols[i] + " is already removed");
+        }
+        return c;
+    }
 
     /** Current weights (compensated so far); removed columns are 0. */
     public double[][] weights() {
@@ -138,7 +163,10 @@ public final class ObsLayer implements ObsSolver {
         double[][] c = new double[rows][];
         for (int r = 0; r < rows; r++) c[r] = w[r].clone();
         applyWeightUpdates(c);
-        return c;
+        if (orig == null) return c;
+        double[][] full = new double[rows][n0];
+        for (int r = 0; r < rows; r++) for (int j = 0; j < n; j++) full[r][orig[j]] = c[r][j];
+        return full;
     }
 
     /**
@@ -202,7 +230,7 @@ public final class ObsLayer implements ObsSolver {
     public double deltaE(int[] cols) {
         int b = cols.length;
         if (b == 0) return 0;
-        if (deferCap > 0) return deferredDeltaE(cols);
+        if (deferCap > 0) return deferredDeltaE(stored(cols));
         applyDowndate();
         double[] a = new double[b * b];
         double[] k = new double[b * b];
@@ -380,6 +408,7 @@ public final class ObsLayer implements ObsSolver {
     private void deferredRemove(int[] cols) {
         int b = cols.length;
         if (pending + b > Math.max(deferCap, b)) flush();
+        cols = stored(cols); // after the flush (which may drop removed columns)
         double[][] hr = new double[b][];
         for (int i = 0; i < b; i++) hr[i] = currentRow(cols[i]);
         double[] m = new double[b * b];
@@ -475,13 +504,56 @@ public final class ObsLayer implements ObsSolver {
             pa[l] = null;
         }
         pending = 0;
+        int alive = 0;
+        for (boolean r : removed) if (!r) alive++;
+        if (compacting && alive <= n - Math.max(8, n / 4)) compact(alive);
+    }
+
+    private boolean compacting = true;
+
+    /** Keeps every column stored (tests: the same results as with compaction, bit for bit). */
+    ObsLayer withoutCompaction() {
+        compacting = false;
+        return this;
+    }
+
+    /** Drops the removed columns from H⁻¹, the weights and ε (no pending updates). */
+    private void compact(int alive) {
+        int[] keep = new int[alive];
+        int m = 0;
+        for (int j = 0; j < n; j++) if (!removed[j]) keep[m++] = j;
+        double[] h = new double[alive * alive];
+        for (int a = 0; a < alive; a++) {
+            int o = keep[a] * n;
+            for (int b = 0; b < alive; b++) h[a * alive + b] = hinv[o + keep[b]];
+        }
+        for (int r = 0; r < rows; r++) {
+            double[] wr = w[r], nw = new double[alive];
+            for (int a = 0; a < alive; a++) nw[a] = wr[keep[a]];
+            w[r] = nw;
+        }
+        double[] e = new double[alive];
+        int[] o2 = new int[alive];
+        int[] p2 = new int[n0];
+        java.util.Arrays.fill(p2, -1);
+        for (int a = 0; a < alive; a++) {
+            e[a] = eps[keep[a]];
+            o2[a] = orig == null ? keep[a] : orig[keep[a]];
+            p2[o2[a]] = a;
+        }
+        hinv = h;
+        eps = e;
+        removed = new boolean[alive];
+        orig = o2;
+        pos = p2;
+        n = alive;
     }
 
     @Override
-    public String toString() { return "ObsLayer[" + rows + "x" + n + ", removed " + countRemoved() + "]"; }
+    public String toString() { return "ObsLayer[" + rows + "x" + n0 + ", removed " + countRemoved() + "]"; }
 
     private int countRemoved() {
-        int c = 0;
+        int c = n0 - n;
         for (boolean r : removed) if (r) c++;
         return c;
     }
