@@ -895,57 +895,14 @@ public final class CovarianceMoments {
                     vt[r * cg + c] = s;
                 }
             }
-            rows(o, (long) o * o * cg, r -> {
-                int r2 = 0;
-                // eight, then four outputs at a time: independent sums (each in the same order as one at a time)
-                for (; r2 + 7 < o; r2 += 8) {
-                    int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
-                    int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
-                    int b4 = r * cin + ((r2 + 4) / og) * cg, b5 = r * cin + ((r2 + 5) / og) * cg;
-                    int b6 = r * cin + ((r2 + 6) / og) * cg, b7 = r * cin + ((r2 + 7) / og) * cg;
-                    int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
-                    int v4 = v3 + cg, v5 = v4 + cg, v6 = v5 + cg, v7 = v6 + cg;
-                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-                    for (int c = 0; c < cg; c++) {
-                        s0 += bt[b0 + c] * vt[v0 + c];
-                        s1 += bt[b1 + c] * vt[v1 + c];
-                        s2 += bt[b2 + c] * vt[v2 + c];
-                        s3 += bt[b3 + c] * vt[v3 + c];
-                        s4 += bt[b4 + c] * vt[v4 + c];
-                        s5 += bt[b5 + c] * vt[v5 + c];
-                        s6 += bt[b6 + c] * vt[v6 + c];
-                        s7 += bt[b7 + c] * vt[v7 + c];
-                    }
-                    cov[r * o + r2] += s0;
-                    cov[r * o + r2 + 1] += s1;
-                    cov[r * o + r2 + 2] += s2;
-                    cov[r * o + r2 + 3] += s3;
-                    cov[r * o + r2 + 4] += s4;
-                    cov[r * o + r2 + 5] += s5;
-                    cov[r * o + r2 + 6] += s6;
-                    cov[r * o + r2 + 7] += s7;
-                }
-                for (; r2 + 3 < o; r2 += 4) {
-                    int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
-                    int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
-                    int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
-                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    for (int c = 0; c < cg; c++) {
-                        s0 += bt[b0 + c] * vt[v0 + c];
-                        s1 += bt[b1 + c] * vt[v1 + c];
-                        s2 += bt[b2 + c] * vt[v2 + c];
-                        s3 += bt[b3 + c] * vt[v3 + c];
-                    }
-                    cov[r * o + r2] += s0;
-                    cov[r * o + r2 + 1] += s1;
-                    cov[r * o + r2 + 2] += s2;
-                    cov[r * o + r2 + 3] += s3;
-                }
-                for (; r2 < o; r2++) {
-                    int g2 = r2 / og;
-                    double s = 0;
-                    for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
-                    cov[r * o + r2] += s;
+            // blocks of 16 rows r against stripes of V_t rows small enough to stay in cache (each entry is still one sum
+            // over c in order; only which entries are computed when changes)
+            int stripe = Math.max(8, (32768 / Math.max(1, cg)) / 8 * 8);
+            rows((o + 15) / 16, (long) o * o * cg, rb -> {
+                int rEnd = Math.min(o, rb * 16 + 16);
+                for (int s0 = 0; s0 < o; s0 += stripe) {
+                    int s1 = Math.min(o, s0 + stripe);
+                    for (int r = rb * 16; r < rEnd; r++) covStripe(bt, vt, cov, r, s0, s1, o, og, cg, cin);
                 }
             });
             if (in.spatial() != null) {
@@ -978,6 +935,61 @@ public final class CovarianceMoments {
             }
         }
         return new Moments(1, mu, cov, sp, in.via());
+    }
+
+    /** cov[r][r2] += Σ_c B_t[r][group(r2)·cg + c] · V_t[r2][c] for r2 in [r2s, r2e): eight, then four at a time. */
+    private static void covStripe(double[] bt, double[] vt, double[] cov, int r, int r2s, int r2e, int o, int og, int cg, int cin) {
+        int r2 = r2s;
+        // eight, then four outputs at a time: independent sums (each in the same order as one at a time)
+        for (; r2 + 7 < r2e; r2 += 8) {
+            int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
+            int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
+            int b4 = r * cin + ((r2 + 4) / og) * cg, b5 = r * cin + ((r2 + 5) / og) * cg;
+            int b6 = r * cin + ((r2 + 6) / og) * cg, b7 = r * cin + ((r2 + 7) / og) * cg;
+            int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
+            int v4 = v3 + cg, v5 = v4 + cg, v6 = v5 + cg, v7 = v6 + cg;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+            for (int c = 0; c < cg; c++) {
+                s0 += bt[b0 + c] * vt[v0 + c];
+                s1 += bt[b1 + c] * vt[v1 + c];
+                s2 += bt[b2 + c] * vt[v2 + c];
+                s3 += bt[b3 + c] * vt[v3 + c];
+                s4 += bt[b4 + c] * vt[v4 + c];
+                s5 += bt[b5 + c] * vt[v5 + c];
+                s6 += bt[b6 + c] * vt[v6 + c];
+                s7 += bt[b7 + c] * vt[v7 + c];
+            }
+            cov[r * o + r2] += s0;
+            cov[r * o + r2 + 1] += s1;
+            cov[r * o + r2 + 2] += s2;
+            cov[r * o + r2 + 3] += s3;
+            cov[r * o + r2 + 4] += s4;
+            cov[r * o + r2 + 5] += s5;
+            cov[r * o + r2 + 6] += s6;
+            cov[r * o + r2 + 7] += s7;
+        }
+        for (; r2 + 3 < r2e; r2 += 4) {
+            int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
+            int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
+            int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int c = 0; c < cg; c++) {
+                s0 += bt[b0 + c] * vt[v0 + c];
+                s1 += bt[b1 + c] * vt[v1 + c];
+                s2 += bt[b2 + c] * vt[v2 + c];
+                s3 += bt[b3 + c] * vt[v3 + c];
+            }
+            cov[r * o + r2] += s0;
+            cov[r * o + r2 + 1] += s1;
+            cov[r * o + r2 + 2] += s2;
+            cov[r * o + r2 + 3] += s3;
+        }
+        for (; r2 < r2e; r2++) {
+            int g2 = r2 / og;
+            double s = 0;
+            for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
+            cov[r * o + r2] += s;
+        }
     }
 
     /** y = W x (+ b); W stored [in, out] unless {@code transposed} ([out, in]). */
