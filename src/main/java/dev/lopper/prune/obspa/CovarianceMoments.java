@@ -901,11 +901,35 @@ public final class CovarianceMoments {
             Arrays.fill(bt, 0);
             final int tt = t;
             // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
-            // four rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
-            int quads = (o + 3) / 4;
-            rows(quads, (long) o * cg * cin, qd -> {
-                int r0 = qd * 4, r1 = Math.min(o, r0 + 4);
-                if (r1 - r0 == 4 && r0 / og == (r1 - 1) / og) {
+            // eight (or four) rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
+            int octs = (o + 7) / 8;
+            rows(octs, (long) o * cg * cin, qd -> {
+                int r0 = qd * 8, r1 = Math.min(o, r0 + 8);
+                if (r1 - r0 == 8 && r0 / og == (r1 - 1) / og) {
+                    int g = r0 / og;
+                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
+                    int o4 = o3 + cin, o5 = o4 + cin, o6 = o5 + cin, o7 = o6 + cin;
+                    for (int c = 0; c < cg; c++) {
+                        double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
+                        double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
+                        double x4 = w[((r0 + 4) * cg + c) * taps + tt], x5 = w[((r0 + 5) * cg + c) * taps + tt];
+                        double x6 = w[((r0 + 6) * cg + c) * taps + tt], x7 = w[((r0 + 7) * cg + c) * taps + tt];
+                        int row = (g * cg + c) * cin;
+                        for (int c2 = 0; c2 < cin; c2++) {
+                            double v = sig[row + c2];
+                            bt[o0 + c2] += x0 * v;
+                            bt[o1 + c2] += x1 * v;
+                            bt[o2 + c2] += x2 * v;
+                            bt[o3 + c2] += x3 * v;
+                            bt[o4 + c2] += x4 * v;
+                            bt[o5 + c2] += x5 * v;
+                            bt[o6 + c2] += x6 * v;
+                            bt[o7 + c2] += x7 * v;
+                        }
+                    }
+                    return;
+                }
+                if (r1 - r0 >= 4 && r0 / og == (r0 + 3) / og) {
                     int g = r0 / og;
                     int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
                     for (int c = 0; c < cg; c++) {
@@ -920,7 +944,7 @@ public final class CovarianceMoments {
                             bt[o3 + c2] += x3 * v;
                         }
                     }
-                    return;
+                    r0 += 4;
                 }
                 for (int r = r0; r < r1; r++) {
                     int g = r / og;
@@ -941,30 +965,14 @@ public final class CovarianceMoments {
                     vt[r * cg + c] = s;
                 }
             }
-            rows(o, (long) o * o * cg, r -> {
-                int r2 = 0;
-                // four outputs at a time: four independent sums (each in the same order as one at a time)
-                for (; r2 + 3 < o; r2 += 4) {
-                    int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
-                    int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
-                    int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
-                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    for (int c = 0; c < cg; c++) {
-                        s0 += bt[b0 + c] * vt[v0 + c];
-                        s1 += bt[b1 + c] * vt[v1 + c];
-                        s2 += bt[b2 + c] * vt[v2 + c];
-                        s3 += bt[b3 + c] * vt[v3 + c];
-                    }
-                    cov[r * o + r2] += s0;
-                    cov[r * o + r2 + 1] += s1;
-                    cov[r * o + r2 + 2] += s2;
-                    cov[r * o + r2 + 3] += s3;
-                }
-                for (; r2 < o; r2++) {
-                    int g2 = r2 / og;
-                    double s = 0;
-                    for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
-                    cov[r * o + r2] += s;
+            // blocks of 16 rows r against stripes of V_t rows small enough to stay in cache (each entry is still one sum
+            // over c in order; only which entries are computed when changes)
+            int stripe = Math.max(8, (32768 / Math.max(1, cg)) / 8 * 8);
+            rows((o + 15) / 16, (long) o * o * cg, rb -> {
+                int rEnd = Math.min(o, rb * 16 + 16);
+                for (int s0 = 0; s0 < o; s0 += stripe) {
+                    int s1 = Math.min(o, s0 + stripe);
+                    for (int r = rb * 16; r < rEnd; r++) covStripe(bt, vt, cov, r, s0, s1, o, og, cg, cin);
                 }
             });
             if (in.spatial() != null) {
@@ -999,6 +1007,61 @@ public final class CovarianceMoments {
         return new Moments(1, mu, cov, sp, in.via());
     }
 
+    /** cov[r][r2] += Σ_c B_t[r][group(r2)·cg + c] · V_t[r2][c] for r2 in [r2s, r2e): eight, then four at a time. */
+    private static void covStripe(double[] bt, double[] vt, double[] cov, int r, int r2s, int r2e, int o, int og, int cg, int cin) {
+        int r2 = r2s;
+        // eight, then four outputs at a time: independent sums (each in the same order as one at a time)
+        for (; r2 + 7 < r2e; r2 += 8) {
+            int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
+            int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
+            int b4 = r * cin + ((r2 + 4) / og) * cg, b5 = r * cin + ((r2 + 5) / og) * cg;
+            int b6 = r * cin + ((r2 + 6) / og) * cg, b7 = r * cin + ((r2 + 7) / og) * cg;
+            int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
+            int v4 = v3 + cg, v5 = v4 + cg, v6 = v5 + cg, v7 = v6 + cg;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+            for (int c = 0; c < cg; c++) {
+                s0 += bt[b0 + c] * vt[v0 + c];
+                s1 += bt[b1 + c] * vt[v1 + c];
+                s2 += bt[b2 + c] * vt[v2 + c];
+                s3 += bt[b3 + c] * vt[v3 + c];
+                s4 += bt[b4 + c] * vt[v4 + c];
+                s5 += bt[b5 + c] * vt[v5 + c];
+                s6 += bt[b6 + c] * vt[v6 + c];
+                s7 += bt[b7 + c] * vt[v7 + c];
+            }
+            cov[r * o + r2] += s0;
+            cov[r * o + r2 + 1] += s1;
+            cov[r * o + r2 + 2] += s2;
+            cov[r * o + r2 + 3] += s3;
+            cov[r * o + r2 + 4] += s4;
+            cov[r * o + r2 + 5] += s5;
+            cov[r * o + r2 + 6] += s6;
+            cov[r * o + r2 + 7] += s7;
+        }
+        for (; r2 + 3 < r2e; r2 += 4) {
+            int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
+            int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
+            int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int c = 0; c < cg; c++) {
+                s0 += bt[b0 + c] * vt[v0 + c];
+                s1 += bt[b1 + c] * vt[v1 + c];
+                s2 += bt[b2 + c] * vt[v2 + c];
+                s3 += bt[b3 + c] * vt[v3 + c];
+            }
+            cov[r * o + r2] += s0;
+            cov[r * o + r2 + 1] += s1;
+            cov[r * o + r2 + 2] += s2;
+            cov[r * o + r2 + 3] += s3;
+        }
+        for (; r2 < r2e; r2++) {
+            int g2 = r2 / og;
+            double s = 0;
+            for (int c = 0; c < cg; c++) s += bt[r * cin + g2 * cg + c] * vt[r2 * cg + c];
+            cov[r * o + r2] += s;
+        }
+    }
+
     /** y = W x (+ b); W stored [in, out] unless {@code transposed} ([out, in]). */
     private Moments dense(Moments in, float[] w, int rows, int cols, boolean transposed, float[] bias, int axis) {
         int out1 = transposed ? rows : cols, f1 = transposed ? cols : rows;
@@ -1016,23 +1079,64 @@ public final class CovarianceMoments {
         }
         double[] a = new double[out * f]; // W Σ
         double[] sig = in.cov();
+        double[] mean = in.mean();
         for (int r = 0; r < out; r++) {
             double m = bias != null && bias.length == out ? bias[r] : bias != null && bias.length == copies ? bias[r / out1] : 0;
-            for (int i = 0; i < f; i++) {
-                double x = wm[r * f + i];
-                m += x * in.mean()[i];
-                if (x == 0) continue;
-                for (int j = 0; j < f; j++) a[r * f + j] += x * sig[i * f + j];
-            }
+            for (int i = 0; i < f; i++) m += wm[r * f + i] * mean[i];
             mu[r] = m;
         }
-        for (int r = 0; r < out; r++) {
-            for (int r2 = 0; r2 <= r; r2++) {
+        // A = W Σ, four rows per pass over Σ's rows, split over cores (each entry summed over i in the same order; a zero
+        // weight adds +0 to a sum that starts at +0, the same as skipping it)
+        rows((out + 3) / 4, (long) out * f * f, qd -> {
+            int r0 = qd * 4, r1 = Math.min(out, r0 + 4);
+            if (r1 - r0 < 4) {
+                for (int r = r0; r < r1; r++) {
+                    for (int i = 0; i < f; i++) {
+                        double x = wm[r * f + i];
+                        if (x == 0) continue;
+                        for (int j = 0; j < f; j++) a[r * f + j] += x * sig[i * f + j];
+                    }
+                }
+                return;
+            }
+            int o0 = r0 * f, o1 = o0 + f, o2 = o1 + f, o3 = o2 + f;
+            for (int i = 0; i < f; i++) {
+                double x0 = wm[o0 + i], x1 = wm[o1 + i], x2 = wm[o2 + i], x3 = wm[o3 + i];
+                if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) continue;
+                int row = i * f;
+                for (int j = 0; j < f; j++) {
+                    double v = sig[row + j];
+                    a[o0 + j] += x0 * v;
+                    a[o1 + j] += x1 * v;
+                    a[o2 + j] += x2 * v;
+                    a[o3 + j] += x3 * v;
+                }
+            }
+        });
+        // cov = A Wᵀ (lower triangle, mirrored), four entries of a row at a time, rows split over cores
+        rows(out, (long) out * out * f / 2, r -> {
+            int r2 = 0, or = r * f;
+            for (; r2 + 3 <= r; r2 += 4) {
+                int v0 = r2 * f, v1 = v0 + f, v2 = v1 + f, v3 = v2 + f;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int j = 0; j < f; j++) {
+                    double x = a[or + j];
+                    s0 += x * wm[v0 + j];
+                    s1 += x * wm[v1 + j];
+                    s2 += x * wm[v2 + j];
+                    s3 += x * wm[v3 + j];
+                }
+                cov[r * out + r2] = cov[r2 * out + r] = s0;
+                cov[r * out + r2 + 1] = cov[(r2 + 1) * out + r] = s1;
+                cov[r * out + r2 + 2] = cov[(r2 + 2) * out + r] = s2;
+                cov[r * out + r2 + 3] = cov[(r2 + 3) * out + r] = s3;
+            }
+            for (; r2 <= r; r2++) {
                 double s = 0;
-                for (int j = 0; j < f; j++) s += a[r * f + j] * wm[r2 * f + j];
+                for (int j = 0; j < f; j++) s += a[or + j] * wm[r2 * f + j];
                 cov[r * out + r2] = cov[r2 * out + r] = s;
             }
-        }
+        });
         return new Moments(axis, mu, cov, null, in.via());
     }
 

@@ -119,6 +119,14 @@ public final class GraphObspaSource implements ObspaSource {
     @Override
     public Optional<ConsumerLayer> consumer(ParamSlice slice) { return resolver.resolve(slice); }
 
+    /** Damped inverses by consumer node and bias column: this source's moments never change, nor do these. */
+    private final java.util.concurrent.ConcurrentHashMap<String, ObsLayer.Damped> inverses = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public ObsLayer.Damped damped(ConsumerLayer layer, boolean withBias, java.util.function.Supplier<ObsLayer.Damped> compute) {
+        return inverses.computeIfAbsent(layer.node() + (withBias ? "\u0000b" : "\u0000"), k -> compute.get());
+    }
+
     @Override
     public Optional<InputMoments> moments(ConsumerLayer layer) {
         if (layer.groups() > 1) return Optional.empty(); // one H per group: see moments(layer, group)

@@ -22,11 +22,20 @@ public final class ObsLayer implements ObsSolver {
     static final long PARALLEL_WORK = 1L << 22;
 
     private final int rows;
-    private final int n;
-    private final double[][] w;
-    private final double[] eps;
-    private final double[] hinv;
-    private final boolean[] removed;
+    /** Columns of the layer (the callers' column indices). */
+    private final int n0;
+    /**
+     * Columns still stored: a deferred layer drops its removed columns from H⁻¹, the weights and ε once a quarter of
+     * them are gone (after a flush), so later passes run over the columns left. Entries keep their values and every
+     * sum over columns skipped the removed ones (zero) anyway, so no bit changes.
+     */
+    private int n;
+    private double[][] w;
+    private double[] eps;
+    private double[] hinv;
+    private boolean[] removed;
+    /** Stored column → layer column, and layer column → stored column or −1; null until the first compaction. */
+    private int[] orig, pos;
 
     /**
      * Layers with at least this many columns defer their H⁻¹ and weight updates: a removal records its rank-b
@@ -56,12 +65,37 @@ public final class ObsLayer implements ObsSolver {
     ObsLayer(double[][] w, double[] h, int biasCol, double lambda, int defer) {
         this.rows = w.length;
         this.n = (int) Math.round(Math.sqrt(h.length));
+        this.n0 = n;
         if ((long) n * n != h.length) throw new IllegalArgumentException("H is not square");
         this.w = new double[rows][];
         for (int r = 0; r < rows; r++) {
             if (w[r].length != n) throw new IllegalArgumentException("W has " + w[r].length + " columns, H " + n);
             this.w[r] = w[r].clone();
         }
+        this.removed = new boolean[n];
+        Damped d = damped(h, n, biasCol, lambda);
+        this.eps = d.eps();
+        this.hinv = d.inverse(); // fresh: no one else holds it
+        this.deferCap = defer >= 0 ? defer : n >= DEFER_FROM ? DEFER_COLUMNS : 0;
+    }
+
+    /**
+     * The damped inverse (H + ε)⁻¹ and the damping ε per column that a solver on H starts from: what the constructor
+     * computes, for a solver on the same H to start from without inverting again ({@link #ObsLayer(double[][], Damped)};
+     * never modified).
+     */
+    public record Damped(double[] inverse, double[] eps) {
+        public int columns() { return eps.length; }
+    }
+
+    /** (H + ε)⁻¹ with ε = λ · mean diag(H) off the bias entry, λ raised ×10 (up to 8 times) until H + ε inverts. */
+    public static Damped damped(double[] h, int biasCol, double lambda) {
+        int n = (int) Math.round(Math.sqrt(h.length));
+        if ((long) n * n != h.length) throw new IllegalArgumentException("H is not square");
+        return damped(h, n, biasCol, lambda);
+    }
+
+    private static Damped damped(double[] h, int n, int biasCol, double lambda) {
         double mean = 0;
         int cnt = 0;
         for (int i = 0; i < n; i++) if (i != biasCol) {
@@ -70,8 +104,7 @@ public final class ObsLayer implements ObsSolver {
         }
         mean = cnt == 0 ? 1 : mean / cnt;
         if (!(mean > 0)) mean = 1;
-        this.eps = new double[n];
-        this.removed = new boolean[n];
+        double[] eps = new double[n];
         double[] hd = null;
         double scale = lambda;
         for (int attempt = 0; attempt < 8; attempt++) {
@@ -84,29 +117,121 @@ public final class ObsLayer implements ObsSolver {
             scale = scale == 0 ? 1e-6 : scale * 10;
         }
         if (hd == null) throw new IllegalStateException("input second moments are not positive definite even after damping");
-        this.hinv = hd;
-        this.deferCap = defer >= 0 ? defer : n >= DEFER_FROM ? DEFER_COLUMNS : 0;
+        return new Damped(hd, eps);
     }
 
-    public int columns() { return n; }
+    /** A solver on weights {@code w} (copied) starting from an already damped and inverted H (not modified). */
+    public ObsLayer(double[][] w, Damped d) {
+        this.rows = w.length;
+        this.n = d.columns();
+        this.n0 = n;
+        this.w = new double[rows][];
+        for (int r = 0; r < rows; r++) {
+            if (w[r].length != n) throw new IllegalArgumentException("W has " + w[r].length + " columns, H " + n);
+            this.w[r] = w[r].clone();
+        }
+        this.removed = new boolean[n];
+        this.eps = d.eps();
+        this.hinv = d.inverse().clone();
+        this.deferCap = n >= DEFER_FROM ? DEFER_COLUMNS : 0;
+    }
+
+    public int columns() { return n0; }
 
     public int rows() { return rows; }
 
-    public boolean isRemoved(int col) { return removed[col]; }
+    public boolean isRemoved(int col) {
+        int p = orig == null ? col : pos[col];
+        return p < 0 || removed[p];
+    }
+
+    /** Stored indices of layer columns (not removed). */
+    private int[] stored(int[] cols) {
+        if (orig == null) return cols;
+        int[] c = new int[cols.length];
+        for (int i = 0; i < cols.length; i++) {
+            c[i] = pos[cols[i]];
+            if (c[i] < 0) throw new IllegalArgumentException("column " + cols[i] + " is already removed");
+        }
+        return c;
+    }
 
     /** Current weights (compensated so far); removed columns are 0. */
     public double[][] weights() {
-        flush();
+        // the pending weight updates are applied to the copies (the same arithmetic flush() does), leaving H⁻¹ as it is:
+        // a solver whose weights are read last (compensation) never pays for the H⁻¹ downdate
         double[][] c = new double[rows][];
         for (int r = 0; r < rows; r++) c[r] = w[r].clone();
-        return c;
+        applyWeightUpdates(c);
+        if (orig == null) return c;
+        double[][] full = new double[rows][n0];
+        for (int r = 0; r < rows; r++) for (int j = 0; j < n; j++) full[r][orig[j]] = c[r][j];
+        return full;
+    }
+
+    /**
+     * Subtracts the pending corrections from weight rows {@code target} (rows × n) and zeroes the removed columns:
+     * the arithmetic of one row at a time, four rows per pass over the corrections, rows split over cores when large.
+     */
+    private void applyWeightUpdates(double[][] target) {
+        int k = pending;
+        if (k == 0) return;
+        int quads = (rows + 3) / 4;
+        java.util.function.IntConsumer quad = qd -> {
+            int r0 = qd * 4, cnt = Math.min(rows, r0 + 4) - r0;
+            double[][] t = new double[4][];
+            int[] off = new int[4];
+            double[][] c = new double[k][4];
+            for (int q = 0; q < cnt; q++) t[q] = target[r0 + q];
+            for (int l = 0; l < k; l++) for (int q = 0; q < cnt; q++) c[l][q] = pa[l][r0 + q];
+            subtract(t, off, cnt, c, k);
+            for (int q = 0; q < cnt; q++) {
+                double[] wr = t[q];
+                for (int j = 0; j < n; j++) if (removed[j]) wr[j] = 0;
+            }
+        };
+        if ((long) rows * n * k >= PARALLEL_WORK) java.util.stream.IntStream.range(0, quads).parallel().forEach(quad);
+        else for (int qd = 0; qd < quads; qd++) quad.accept(qd);
+    }
+
+    /**
+     * For the {@code cnt} ≤ 4 vectors t[q][off[q] …] of length n: t[q] −= c[l][q] · pp[l] for l = 0 … k−1 in order,
+     * skipping zero coefficients, removed columns of an H⁻¹ row set to 0 by the caller afterwards. Each entry gets
+     * exactly the operations, in the same order, as a single-vector loop gives it; the four share each read of pp[l].
+     */
+    private void subtract(double[][] t, int[] off, int cnt, double[][] c, int k) {
+        for (int l = 0; l < k; l++) {
+            double[] p = pp[l];
+            double[] cl = c[l];
+            if (cnt == 4 && cl[0] != 0 && cl[1] != 0 && cl[2] != 0 && cl[3] != 0) {
+                double[] t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3];
+                int o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3];
+                double c0 = cl[0], c1 = cl[1], c2 = cl[2], c3 = cl[3];
+                for (int j = 0; j < n; j++) {
+                    double pj = p[j];
+                    t0[o0 + j] -= c0 * pj;
+                    t1[o1 + j] -= c1 * pj;
+                    t2[o2 + j] -= c2 * pj;
+                    t3[o3 + j] -= c3 * pj;
+                }
+                continue;
+            }
+            for (int q = 0; q < cnt; q++) {
+                double cq = cl[q];
+                if (cq == 0) continue;
+                double[] tq = t[q];
+                int o = off[q];
+                for (int j = 0; j < n; j++) tq[o + j] -= cq * p[j];
+            }
+        }
     }
 
     /** Output error (summed over rows) that removing {@code cols} (not yet removed) would add, after compensation. */
     public double deltaE(int[] cols) {
         int b = cols.length;
         if (b == 0) return 0;
-        if (deferCap > 0) return deferredDeltaE(cols);
+        if (deferCap > 0) return deferredDeltaE(stored(cols));
+        applyDowndate();
         double[] a = new double[b * b];
         double[] k = new double[b * b];
         for (int i = 0; i < b; i++) {
@@ -133,6 +258,7 @@ public final class ObsLayer implements ObsSolver {
             deferredRemove(cols);
             return;
         }
+        applyDowndate();
         double[] m = new double[b * b];
         for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) m[i * b + j] = hinv[cols[i] * n + cols[j]];
         if (!DenseMath.invertSpd(m, b)) throw new IllegalStateException("H⁻¹_QQ is singular");
@@ -155,6 +281,24 @@ public final class ObsLayer implements ObsSolver {
             }
             for (int c : cols) wr[c] = 0;
         }
+        for (int c : cols) removed[c] = true;
+        // the H⁻¹ downdate waits until H⁻¹ is read again (never, when this was the last removal)
+        downCols = cols.clone();
+        downP = p;
+    }
+
+    /** Columns and P = M H⁻¹_Q,: of an immediate removal whose H⁻¹ downdate is not applied yet (null: none). */
+    private int[] downCols;
+    private double[] downP;
+
+    /** Applies the pending immediate H⁻¹ downdate (same arithmetic, in the same order, as when it ran at removal). */
+    private synchronized void applyDowndate() {
+        if (downP == null) return;
+        int[] cols = downCols;
+        double[] p = downP;
+        int b = cols.length;
+        downCols = null;
+        downP = null;
         // H⁻¹ ← H⁻¹ − H⁻¹_:,Q M H⁻¹_Q,: (rows independent: split over cores for wide layers; each row's arithmetic
         // is the same whichever thread does it, so results do not depend on the thread count)
         java.util.function.IntConsumer row = i -> {
@@ -168,7 +312,6 @@ public final class ObsLayer implements ObsSolver {
         if ((long) n * n * b >= PARALLEL_WORK) java.util.stream.IntStream.range(0, n).parallel().forEach(row);
         else for (int i = 0; i < n; i++) row.accept(i);
         for (int c : cols) {
-            removed[c] = true;
             for (int j = 0; j < n; j++) {
                 hinv[c * n + j] = 0;
                 hinv[j * n + c] = 0;
@@ -189,12 +332,19 @@ public final class ObsLayer implements ObsSolver {
         return r;
     }
 
-    /** Current weight (r, c). */
-    private double currentW(int r, int c) {
-        if (removed[c]) return 0;
-        double v = w[r][c];
-        if (pending == 0) return v;
-        for (int l = 0; l < pending; l++) v -= pa[l][r] * pp[l][c];
+    /**
+     * Current weights of column c over all rows: w[r][c] minus the pending corrections in order (as one entry at a time
+     * would compute them, l ascending), run along the contiguous per-removal row vectors.
+     */
+    private double[] currentColumn(int c) {
+        double[] v = new double[rows];
+        if (removed[c]) return v;
+        for (int r = 0; r < rows; r++) v[r] = w[r][c];
+        for (int l = 0; l < pending; l++) {
+            double[] a = pa[l];
+            double q = pp[l][c];
+            for (int r = 0; r < rows; r++) v[r] -= a[r] * q;
+        }
         return v;
     }
 
@@ -228,11 +378,16 @@ public final class ObsLayer implements ObsSolver {
         double[] m = a.clone();
         if (!DenseMath.invertSpd(m, b)) return Double.POSITIVE_INFINITY;
         double total = 0;
+        double[][] col = null;
+        if (deferred) {
+            col = new double[b][];
+            for (int i = 0; i < b; i++) col[i] = currentColumn(cols[i]);
+        }
         double[] wq = new double[b], v = new double[b];
         for (int r = 0; r < rows; r++) {
             boolean any = false;
             for (int i = 0; i < b; i++) {
-                wq[i] = (deferred ? currentW(r, cols[i]) : w[r][cols[i]]);
+                wq[i] = (deferred ? col[i][r] : w[r][cols[i]]);
                 any |= wq[i] != 0;
             }
             if (!any) continue;
@@ -253,22 +408,47 @@ public final class ObsLayer implements ObsSolver {
     private void deferredRemove(int[] cols) {
         int b = cols.length;
         if (pending + b > Math.max(deferCap, b)) flush();
+        cols = stored(cols); // after the flush (which may drop removed columns)
         double[][] hr = new double[b][];
         for (int i = 0; i < b; i++) hr[i] = currentRow(cols[i]);
         double[] m = new double[b * b];
         for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) m[i * b + j] = hr[i][cols[j]];
         if (!DenseMath.invertSpd(m, b)) throw new IllegalStateException("H⁻¹_QQ is singular");
         double[][] p = new double[b][n];
-        for (int i = 0; i < b; i++) {
-            for (int l = 0; l < b; l++) {
-                double mil = m[i * b + l];
-                if (mil == 0) continue;
-                double[] h = hr[l];
-                for (int j = 0; j < n; j++) p[i][j] += mil * h[j];
+        // P = M H⁻¹_Q,: four rows of P per pass over H⁻¹_Q,: (each entry summed over l in increasing order, as one row
+        // at a time does; a zero term adds +0 to a sum that starts at +0, so including it changes no bit)
+        int quads = (b + 3) / 4;
+        java.util.function.IntConsumer quad = qd -> {
+            int i0 = qd * 4;
+            if (i0 + 4 > b) {
+                for (int i = i0; i < b; i++) {
+                    double[] pi = p[i];
+                    for (int l = 0; l < b; l++) {
+                        double mil = m[i * b + l];
+                        if (mil == 0) continue;
+                        double[] h = hr[l];
+                        for (int j = 0; j < n; j++) pi[j] += mil * h[j];
+                    }
+                }
+                return;
             }
-        }
-        double[][] a = new double[b][rows];
-        for (int r = 0; r < rows; r++) for (int i = 0; i < b; i++) a[i][r] = currentW(r, cols[i]);
+            double[] p0 = p[i0], p1 = p[i0 + 1], p2 = p[i0 + 2], p3 = p[i0 + 3];
+            for (int l = 0; l < b; l++) {
+                double m0 = m[i0 * b + l], m1 = m[(i0 + 1) * b + l], m2 = m[(i0 + 2) * b + l], m3 = m[(i0 + 3) * b + l];
+                double[] h = hr[l];
+                for (int j = 0; j < n; j++) {
+                    double hj = h[j];
+                    p0[j] += m0 * hj;
+                    p1[j] += m1 * hj;
+                    p2[j] += m2 * hj;
+                    p3[j] += m3 * hj;
+                }
+            }
+        };
+        if ((long) b * b * n >= PARALLEL_WORK) java.util.stream.IntStream.range(0, quads).parallel().forEach(quad);
+        else for (int qd = 0; qd < quads; qd++) quad.accept(qd);
+        double[][] a = new double[b][];
+        for (int i = 0; i < b; i++) a[i] = currentColumn(cols[i]);
         if (pending + b > pu.length) {
             int cap = Math.max(pending + b, Math.max(deferCap, 2 * pu.length));
             pu = java.util.Arrays.copyOf(pu, cap);
@@ -284,50 +464,96 @@ public final class ObsLayer implements ObsSolver {
         for (int c : cols) removed[c] = true;
     }
 
-    /** Applies the pending deferred updates to H⁻¹ and the weights in one pass (rows split over cores). */
+    /**
+     * Applies the pending updates: the immediate H⁻¹ downdate, or the deferred H⁻¹ and weight updates in one pass
+     * (rows split over cores).
+     */
     @Override
     public void flush() {
+        applyDowndate();
         if (pending == 0) return;
         int k = pending;
-        java.util.function.IntConsumer row = i -> {
-            int off = i * n;
-            if (removed[i]) {
-                java.util.Arrays.fill(hinv, off, off + n, 0);
-                return;
+        // H⁻¹ rows (removed ones become 0), four per task, tasks split over cores on wide layers
+        int quads = (n + 3) / 4;
+        java.util.function.IntConsumer quad = qd -> {
+            int i0 = qd * 4, i1 = Math.min(n, i0 + 4);
+            double[][] t = new double[4][];
+            int[] off = new int[4];
+            double[][] c = new double[k][4];
+            int cnt = 0;
+            int[] who = new int[4];
+            for (int i = i0; i < i1; i++) {
+                if (removed[i]) {
+                    java.util.Arrays.fill(hinv, i * n, i * n + n, 0);
+                    continue;
+                }
+                t[cnt] = hinv;
+                off[cnt] = i * n;
+                who[cnt++] = i;
             }
-            for (int l = 0; l < k; l++) {
-                double c = pu[l][i];
-                if (c == 0) continue;
-                double[] p = pp[l];
-                for (int j = 0; j < n; j++) hinv[off + j] -= c * p[j];
-            }
-            for (int j = 0; j < n; j++) if (removed[j]) hinv[off + j] = 0;
+            for (int l = 0; l < k; l++) for (int q = 0; q < cnt; q++) c[l][q] = pu[l][who[q]];
+            subtract(t, off, cnt, c, k);
+            for (int q = 0; q < cnt; q++) for (int j = 0; j < n; j++) if (removed[j]) hinv[off[q] + j] = 0;
         };
-        if ((long) n * n * k >= PARALLEL_WORK) java.util.stream.IntStream.range(0, n).parallel().forEach(row);
-        else for (int i = 0; i < n; i++) row.accept(i);
-        for (int r = 0; r < rows; r++) {
-            double[] wr = w[r];
-            for (int l = 0; l < k; l++) {
-                double c = pa[l][r];
-                if (c == 0) continue;
-                double[] p = pp[l];
-                for (int j = 0; j < n; j++) wr[j] -= c * p[j];
-            }
-            for (int j = 0; j < n; j++) if (removed[j]) wr[j] = 0;
-        }
+        if ((long) n * n * k >= PARALLEL_WORK) java.util.stream.IntStream.range(0, quads).parallel().forEach(quad);
+        else for (int qd = 0; qd < quads; qd++) quad.accept(qd);
+        applyWeightUpdates(w);
         for (int l = 0; l < k; l++) {
             pu[l] = null;
             pp[l] = null;
             pa[l] = null;
         }
         pending = 0;
+        int alive = 0;
+        for (boolean r : removed) if (!r) alive++;
+        if (compacting && alive <= n - Math.max(8, n / 4)) compact(alive);
+    }
+
+    private boolean compacting = true;
+
+    /** Keeps every column stored (tests: the same results as with compaction, bit for bit). */
+    ObsLayer withoutCompaction() {
+        compacting = false;
+        return this;
+    }
+
+    /** Drops the removed columns from H⁻¹, the weights and ε (no pending updates). */
+    private void compact(int alive) {
+        int[] keep = new int[alive];
+        int m = 0;
+        for (int j = 0; j < n; j++) if (!removed[j]) keep[m++] = j;
+        double[] h = new double[alive * alive];
+        for (int a = 0; a < alive; a++) {
+            int o = keep[a] * n;
+            for (int b = 0; b < alive; b++) h[a * alive + b] = hinv[o + keep[b]];
+        }
+        for (int r = 0; r < rows; r++) {
+            double[] wr = w[r], nw = new double[alive];
+            for (int a = 0; a < alive; a++) nw[a] = wr[keep[a]];
+            w[r] = nw;
+        }
+        double[] e = new double[alive];
+        int[] o2 = new int[alive];
+        int[] p2 = new int[n0];
+        java.util.Arrays.fill(p2, -1);
+        for (int a = 0; a < alive; a++) {
+            e[a] = eps[keep[a]];
+            o2[a] = orig == null ? keep[a] : orig[keep[a]];
+            p2[o2[a]] = a;
+        }
+        hinv = h;
+        eps = e;
+        removed = new boolean[alive];
+        orig = o2;
+        pos = p2;
+        n = alive;
     }
 
     @Override
-    public String toString() { return "ObsLayer[" + rows + "x" + n + ", removed " + countRemoved() + "]"; }
+    public String toString() { return "ObsLayer[" + rows + "x" + n0 + ", removed " + countRemoved() + "]"; }
 
     private int countRemoved() {
-        int c = 0;
+        int c = n0 - n;
         for (boolean r : removed) if (r) c++;
         return c;
     }

@@ -44,6 +44,10 @@ public final class ObspaLayers {
             double[] var = new double[f];
             for (int i = 0; i < f; i++) var[i] = im.variance(i);
             solver = new DiagonalObs(m, im.mean(), var, withBias ? f : -1);
+        } else if (derived) {
+            // the same H for scoring and compensation: inverted once per source
+            solver = new ObsLayer(m, source.damped(layer, withBias,
+                    () -> ObsLayer.damped(im.hessian(withBias), withBias ? f : -1, source.damping())));
         } else {
             solver = new ObsLayer(m, im.hessian(withBias), withBias ? f : -1, source.damping());
         }
@@ -71,7 +75,8 @@ public final class ObspaLayers {
         double[] cov = im.secondMoment();
         double[] mu = im.mean();
         double sum = 0;
-        // rows are independent (same arithmetic whichever thread does a row): split over cores on wide layers
+        // rows are independent (same arithmetic whichever thread does a row): split over cores on wide layers; with the
+        // covariance, eight rows per pass share each read of its rows (each row's sums in the same order as alone)
         java.util.function.IntConsumer one = r -> {
             double[] w = m[r];
             double v = 0;
@@ -92,10 +97,52 @@ public final class ObspaLayers {
             }
             var[r - from] = Math.max(0, v);
         };
+        java.util.function.IntConsumer quad = qd -> {
+            int r0 = from + qd * 8;
+            if (cov == null || r0 + 8 > to) {
+                for (int r = r0; r < Math.min(to, r0 + 8); r++) one.accept(r);
+                return;
+            }
+            double[] w0 = m[r0], w1 = m[r0 + 1], w2 = m[r0 + 2], w3 = m[r0 + 3];
+            double[] w4 = m[r0 + 4], w5 = m[r0 + 5], w6 = m[r0 + 6], w7 = m[r0 + 7];
+            double[][] tmp = new double[8][f];
+            for (int i = 0; i < f; i++) {
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+                int off = i * f;
+                for (int j = 0; j < f; j++) {
+                    double c = cov[off + j];
+                    s0 += c * w0[j];
+                    s1 += c * w1[j];
+                    s2 += c * w2[j];
+                    s3 += c * w3[j];
+                    s4 += c * w4[j];
+                    s5 += c * w5[j];
+                    s6 += c * w6[j];
+                    s7 += c * w7[j];
+                }
+                tmp[0][i] = s0;
+                tmp[1][i] = s1;
+                tmp[2][i] = s2;
+                tmp[3][i] = s3;
+                tmp[4][i] = s4;
+                tmp[5][i] = s5;
+                tmp[6][i] = s6;
+                tmp[7][i] = s7;
+            }
+            for (int q = 0; q < 8; q++) {
+                double[] w = m[r0 + q], t = tmp[q];
+                double wm = 0, v = 0;
+                for (int i = 0; i < f; i++) wm += w[i] * mu[i];
+                for (int i = 0; i < f; i++) v += w[i] * t[i];
+                v -= wm * wm;
+                var[r0 + q - from] = Math.max(0, v);
+            }
+        };
+        int quads = (to - from + 7) / 8;
         if (cov != null && (long) (to - from) * f * f >= ObsLayer.PARALLEL_WORK) {
-            java.util.stream.IntStream.range(from, to).parallel().forEach(one);
+            java.util.stream.IntStream.range(0, quads).parallel().forEach(quad);
         } else {
-            for (int r = from; r < to; r++) one.accept(r);
+            for (int qd = 0; qd < quads; qd++) quad.accept(qd);
         }
         for (int r = from; r < to; r++) sum += var[r - from];
         double floor = Math.max(1e-6 * sum / Math.max(1, to - from), 1e-30);

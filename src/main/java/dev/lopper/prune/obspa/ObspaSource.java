@@ -25,6 +25,15 @@ public interface ObspaSource extends ActivationStats {
         return layer.groups() == 1 && group == 0 ? moments(layer) : Optional.empty();
     }
 
+    /**
+     * The damped inverse of the H of {@link #moments(ConsumerLayer)} for an ungrouped layer (with or without the bias
+     * column), computed by {@code compute} or, when a source keeps them, the one computed before for the same layer
+     * (scoring and compensation read the same H). Never modified by callers.
+     */
+    default ObsLayer.Damped damped(ConsumerLayer layer, boolean withBias, java.util.function.Supplier<ObsLayer.Damped> compute) {
+        return compute.get();
+    }
+
     /** Relative damping λ (ε = λ · mean diag H). */
     default double damping() { return ObsLayer.DEFAULT_DAMPING; }
 

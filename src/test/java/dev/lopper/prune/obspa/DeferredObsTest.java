@@ -181,4 +181,73 @@ class DeferredObsTest {
             assertEquals(e, fast.deltaE(new int[] {j}), 1e-9 * Math.max(e, 1e-300));
         }
     }
+
+    @Test
+    void aSolverFromAKeptInverseIsTheSameSolverAndLeavesItAlone() {
+        Random r = new Random(3);
+        int f = 400, n = f + 1, rows = 20;   // wide enough for the deferred updates
+        double[] h = moments(r, f, 500);
+        double[][] w = new double[rows][n];
+        for (double[] row : w) for (int j = 0; j < n; j++) row[j] = r.nextGaussian();
+        ObsLayer.Damped d = ObsLayer.damped(h, f, ObsLayer.DEFAULT_DAMPING);
+        double[] kept = d.inverse().clone();
+        ObsLayer fresh = new ObsLayer(w, h, f, ObsLayer.DEFAULT_DAMPING);
+        ObsLayer reused = new ObsLayer(w, d);
+        for (int c = 0; c < 150; c++) {
+            int[] q = {(c * 53) % f};
+            if (fresh.isRemoved(q[0])) continue;
+            assertEquals(fresh.deltaE(q), reused.deltaE(q), 0.0, "cost of column " + q[0]);
+            fresh.remove(q);
+            reused.remove(q);
+        }
+        double[][] wf = fresh.weights(), wr = reused.weights();
+        for (int o = 0; o < rows; o++) assertArrayEquals(wf[o], wr[o], 0.0);
+        assertArrayEquals(kept, d.inverse(), 0.0, "the kept inverse is not modified");
+        assertTrue(wf[0][(53) % f] == 0 && wf[0][0] == 0, "removed columns are 0");
+    }
+
+    @Test
+    void droppingRemovedColumnsChangesNoBit() {
+        Random r = new Random(17);
+        int channels = 50, width = 9, f = channels * width, n = f + 1, rows = 24;
+        double[] h = moments(r, f, 600);
+        double[][] w = new double[rows][n];
+        for (double[] row : w) for (int j = 0; j < n; j++) row[j] = r.nextGaussian();
+        ObsLayer compacted = new ObsLayer(w, h, f, ObsLayer.DEFAULT_DAMPING, 27);
+        ObsLayer whole = new ObsLayer(w, h, f, ObsLayer.DEFAULT_DAMPING, 27).withoutCompaction();
+        List<Double> cc = new ArrayList<>(), cw = new ArrayList<>();
+        // partway (40 of 50 channels, several compactions), then the weights
+        List<Object> oc = greedyPart(compacted, channels, width, 3, 40, cc);
+        List<Object> ow = greedyPart(whole, channels, width, 3, 40, cw);
+        assertEquals(ow, oc);
+        for (int i = 0; i < cw.size(); i++) assertEquals(cw.get(i), cc.get(i), 0.0, "cost of removal " + i);
+        double[][] a = whole.weights(), b = compacted.weights();
+        for (int o = 0; o < rows; o++) assertArrayEquals(a[o], b[o], 0.0);
+        for (int j = 0; j < n; j++) assertEquals(whole.isRemoved(j), compacted.isRemoved(j), "column " + j);
+        assertTrue(compacted.toString().contains("removed 360"), compacted.toString());
+    }
+
+    /** As {@link #greedy} but stops after {@code stop} channels. */
+    private static List<Object> greedyPart(ObsLayer layer, int channels, int width, int block, int stop, List<Double> costs) {
+        List<Object> order = new ArrayList<>();
+        boolean[] gone = new boolean[channels];
+        while (order.size() < stop) {
+            double[] d = new double[channels];
+            List<Integer> alive = new ArrayList<>();
+            for (int c = 0; c < channels; c++) if (!gone[c]) {
+                d[c] = layer.deltaE(cols(c, width));
+                alive.add(c);
+            }
+            alive.sort((x, y) -> d[x] != d[y] ? Double.compare(d[x], d[y]) : Integer.compare(y, x));
+            for (int i = 0; i < Math.min(block, stop - order.size()); i++) {
+                int c = alive.get(i);
+                costs.add(i == 0 ? d[c] : layer.deltaE(cols(c, width)));
+                layer.remove(cols(c, width));
+                order.add(c);
+                gone[c] = true;
+            }
+            layer.flush();
+        }
+        return order;
+    }
 }
