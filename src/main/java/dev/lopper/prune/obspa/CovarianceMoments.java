@@ -443,13 +443,14 @@ public final class CovarianceMoments {
         double[] mu = new double[c], cov = new double[c * c];
         double[] x = in.cov(), m = in.mean();
         for (int i = 0; i < c; i++) mu[i] = GaussianMoments.relu(m[i], in.var(i))[0];
-        for (int i = 0; i < c; i++) {
+        // every pair is its own closed form (no shared sums): rows split over cores, same bits
+        rows(c, (long) c * c * 64, i -> {
             for (int j = 0; j <= i; j++) {
                 double e = i == j ? second(GaussianMoments.relu(m[i], in.var(i)))
                         : BivariateMoments.reluCross(m[i], in.var(i), m[j], in.var(j), x[i * c + j]);
                 cov[i * c + j] = cov[j * c + i] = e - mu[i] * mu[j];
             }
-        }
+        });
         double[] sp = spatialMap(in, (mi, vi, cv) -> BivariateMoments.reluCross(mi, vi, mi, vi, cv), GaussianMoments::relu);
         return new Moments(in.axis(), mu, cov, sp, in.via());
     }
@@ -499,13 +500,14 @@ public final class CovarianceMoments {
             mv[i] = GaussianMoments.of(f, m[i], in.var(i));
             mu[i] = mv[i][0];
         }
-        for (int i = 0; i < c; i++) {
+        // every pair is its own quadrature (no shared sums): rows split over cores, same bits
+        rows(c, (long) c * c * 256, i -> {
             cov[i * c + i] = mv[i][1];
             for (int j = 0; j < i; j++) {
                 double e = BivariateMoments.cross(f, f, m[i], in.var(i), m[j], in.var(j), in.cov()[i * c + j]);
                 cov[i * c + j] = cov[j * c + i] = e - mu[i] * mu[j];
             }
-        }
+        });
         double[] sp = spatialMap(in, (mi, vi, cv) -> BivariateMoments.cross(f, f, mi, vi, mi, vi, cv), (a, b) -> GaussianMoments.of(f, a, b));
         return new Moments(in.axis(), mu, cov, sp, in.via());
     }
@@ -966,13 +968,14 @@ public final class CovarianceMoments {
                 }
             }
             // blocks of 16 rows r against stripes of V_t rows small enough to stay in cache (each entry is still one sum
-            // over c in order; only which entries are computed when changes)
+            // over c in order; only which entries are computed when changes); the sum over taps is symmetric
+            // (r(δ) = r(−δ)), so only the upper triangle r2 ≥ r is computed and mirrored below
             int stripe = Math.max(8, (32768 / Math.max(1, cg)) / 8 * 8);
-            rows((o + 15) / 16, (long) o * o * cg, rb -> {
+            rows((o + 15) / 16, (long) o * o * cg / 2, rb -> {
                 int rEnd = Math.min(o, rb * 16 + 16);
-                for (int s0 = 0; s0 < o; s0 += stripe) {
+                for (int s0 = rb * 16 / stripe * stripe; s0 < o; s0 += stripe) {
                     int s1 = Math.min(o, s0 + stripe);
-                    for (int r = rb * 16; r < rEnd; r++) covStripe(bt, vt, cov, r, s0, s1, o, og, cg, cin);
+                    for (int r = rb * 16; r < rEnd; r++) if (s1 > r) covStripe(bt, vt, cov, r, Math.max(s0, r), s1, o, og, cg, cin);
                 }
             });
             if (in.spatial() != null) {
@@ -986,7 +989,7 @@ public final class CovarianceMoments {
                 }
             }
         }
-        for (int r = 0; r < o; r++) for (int r2 = 0; r2 < r; r2++) cov[r * o + r2] = cov[r2 * o + r] = (cov[r * o + r2] + cov[r2 * o + r]) / 2;
+        for (int r = 0; r < o; r++) for (int r2 = 0; r2 < r; r2++) cov[r * o + r2] = cov[r2 * o + r];
         double[] sp = null;
         if (in.spatial() != null) {
             sp = new double[GRID * GRID];
