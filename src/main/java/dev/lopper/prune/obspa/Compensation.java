@@ -142,22 +142,7 @@ public final class Compensation {
             b.solver().remove(cols);
             double[][] w = b.solver().weights();
             // the gate: the same update fitted without each fold, and that fold's moments to judge it on
-            int folds = gate && measured != null ? measured.folds(l.node()) : 0;
-            List<double[][]> fitted = folds > 0 ? new ArrayList<>() : null;
-            List<double[]> held = folds > 0 ? new ArrayList<>() : null;
-            for (int k = 0; k < folds; k++) {
-                InputMoments heldIn = measured.heldOut(l.node(), k);
-                if (heldIn.secondMoment() == null) {
-                    fitted = null;
-                    held = null;
-                    break;
-                }
-                ObspaLayers.Built bf = ObspaLayers.build(l, source.withCalibrated(Map.of(l.node(), measured.fitted(l.node(), k))), weights);
-                bf.solver().remove(cols);
-                fitted.add(bf.solver().weights());
-                held.addAll(List.of(JointCompensation.sameBlocks(heldIn, l.bias() != null)));
-            }
-            long[] foldSamples = measured != null ? measured.foldSamples() : new long[0];
+            Folds folds = gate && measured != null ? Folds.oneShot(l, measured, source, weights, cols) : null;
             if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
                     && l.features() <= dev.lopper.prune.obspa.InputMoments.MAX_DENSE_FEATURES) {
                 // against the original model: joint moments of the original and the partly pruned model's input
@@ -167,7 +152,7 @@ public final class Compensation {
                             l.taps(), l.transposed(), JointModel.JOINT, l.bias(), 1);
                     ModelSource ms = ModelSource.of(merged, resolver.graph().model().baseDir(), "original and partly pruned model");
                     var jc = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE,
-                            fitted != null ? FOLDS : 0);
+                            folds != null ? FOLDS : 0);
                     var jm = jc.moments().get(l.node());
                     if (jm != null) {
                         double[][] orig = original(l, weights);
@@ -176,35 +161,14 @@ public final class Compensation {
                         if (jr != null) {
                             w = tally.add(jr);
                             // judged against the original model's output too: per fold, the joint fit and the held-out joint moments
-                            List<double[][]> jf = null;
-                            List<double[]> jh = null;
-                            if (fitted != null && jc.folds(l.node()) == FOLDS) {
-                                jf = new ArrayList<>();
-                                jh = new ArrayList<>();
-                                for (int k = 0; k < FOLDS && jf != null; k++) {
-                                    JointCompensation.Result r = JointCompensation.solveMeasured(l, jc.fitted(l.node(), k), orig,
-                                            fitted.get(k), l.bias() != null, cols, source.damping());
-                                    if (r == null) {
-                                        jf = null;
-                                        break;
-                                    }
-                                    jf.add(r.weights());
-                                    jh.addAll(List.of(JointCompensation.jointBlocks(jc.heldOut(l.node(), k), l.features(), l.bias() != null)));
-                                }
-                                foldSamples = jc.foldSamples();
-                            }
-                            fitted = jf;
-                            held = jh;
+                            if (folds != null) folds = folds.joint(l, jc, orig, cols, source.damping());
                         }
                     }
                 }
             }
-            if (fitted != null && held != null) {
-                double total = 0;
-                for (long c : foldSamples) total += c;
-                double[] share = new double[foldSamples.length];
-                for (int k = 0; k < share.length; k++) share[k] = foldSamples[k] / total;
-                w = gates.add(JointCompensation.gate(original(l, weights), w, fitted, held, share, cols, l.features(), l.bias() != null));
+            if (folds != null) {
+                w = gates.add(JointCompensation.gate(original(l, weights), w, folds.fitted(), folds.held(), folds.shares(), cols,
+                        l.features(), l.bias() != null));
             }
             if (sequential) {
                 long t0 = System.nanoTime();
@@ -212,8 +176,7 @@ public final class Compensation {
                 if (System.nanoTime() - t0 > SEQUENTIAL_BUDGET_NANOS) sequential = false;
                 var jm = joint.of(l.input(), l.dims().length > 2 ? 1 : -1);
                 if (jm.isPresent()) {
-                    float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
-                    double[][] orig = l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+                    double[][] orig = original(l, weights);
                     JointCompensation.Result jr = JointCompensation.solve(l, jm.get(), resolver.graph(), orig, w, l.bias() != null,
                             cols, source.damping());
                     if (jr != null) w = tally.add(jr);
@@ -308,6 +271,56 @@ public final class Compensation {
     private static double[][] original(ConsumerLayer l, Weights weights) {
         float[] bv = l.bias() != null && l.bias().initial() ? weights.get(l.bias().tensor()).values() : null;
         return l.matrix(weights.get(l.weight()).values(), bv, l.bias() != null);
+    }
+
+    /**
+     * One layer's cross-validation: per fold k, the update fitted without fold k's samples and that fold's
+     * {H, Ĥ, C} (three entries of {@code held} per fold), and the folds' sample counts.
+     */
+    private record Folds(List<double[][]> fitted, List<double[]> held, long[] samples) {
+        /** The one-shot update per fold (target: the layer's own output on its measured input); null when not measurable. */
+        static Folds oneShot(ConsumerLayer l, CalibratedMoments.Result measured, GraphObspaSource source, Weights weights, int[] cols) {
+            int n = measured.folds(l.node());
+            if (n == 0) return null;
+            List<double[][]> fitted = new ArrayList<>();
+            List<double[]> held = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                InputMoments heldIn = measured.heldOut(l.node(), k);
+                if (heldIn.secondMoment() == null) return null;
+                ObspaLayers.Built b = ObspaLayers.build(l, source.withCalibrated(Map.of(l.node(), measured.fitted(l.node(), k))), weights);
+                b.solver().remove(cols);
+                fitted.add(b.solver().weights());
+                held.addAll(List.of(JointCompensation.sameBlocks(heldIn, l.bias() != null)));
+            }
+            return new Folds(fitted, held, measured.foldSamples());
+        }
+
+        /**
+         * The update against the original model per fold, from these one-shot fits and the joint (original, edited)
+         * moments {@code jc}; null when a fold cannot be solved.
+         */
+        Folds joint(ConsumerLayer l, CalibratedMoments.Result jc, double[][] orig, int[] cols, double damping) {
+            if (jc.folds(l.node()) != fitted.size()) return null;
+            List<double[][]> jf = new ArrayList<>();
+            List<double[]> jh = new ArrayList<>();
+            for (int k = 0; k < fitted.size(); k++) {
+                JointCompensation.Result r = JointCompensation.solveMeasured(l, jc.fitted(l.node(), k), orig, fitted.get(k),
+                        l.bias() != null, cols, damping);
+                if (r == null) return null;
+                jf.add(r.weights());
+                jh.addAll(List.of(JointCompensation.jointBlocks(jc.heldOut(l.node(), k), l.features(), l.bias() != null)));
+            }
+            return new Folds(jf, jh, jc.foldSamples());
+        }
+
+        /** Each fold's share of the samples. */
+        double[] shares() {
+            double total = 0;
+            for (long c : samples) total += c;
+            double[] share = new double[samples.length];
+            for (int k = 0; k < share.length; k++) share[k] = samples[k] / total;
+            return share;
+        }
     }
 
     /** What the cross-validated shrinkage did, over the layers it judged. */
