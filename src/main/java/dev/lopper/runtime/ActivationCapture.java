@@ -24,22 +24,17 @@ public final class ActivationCapture implements AutoCloseable {
     private final EvalSession session;
     private final List<CaptureRequest> requests;
     private final Set<String> fromFeed;
-    private final Map<String, ChannelStatsAccumulator> stats = new LinkedHashMap<>();
-    private final Map<String, PatchStatsAccumulator> patches = new LinkedHashMap<>();
+    private final Accumulators all;
     /** Folds for cross-validation (see {@link #folds(int)}): 0 = none; sample i also goes to fold i % folds. */
     private int folds;
-    private final List<Map<String, ChannelStatsAccumulator>> foldStats = new ArrayList<>();
-    private final List<Map<String, PatchStatsAccumulator>> foldPatches = new ArrayList<>();
+    private final List<Accumulators> foldStats = new ArrayList<>();
     private long[] foldSamples = new long[0];
 
     private ActivationCapture(EvalSession session, List<CaptureRequest> requests, Set<String> fromFeed) {
         this.session = session;
         this.requests = List.copyOf(requests);
         this.fromFeed = fromFeed;
-        for (CaptureRequest r : requests) {
-            stats.put(r.tensor(), new ChannelStatsAccumulator(r.tensor(), r.channelAxis(), r.covariance()));
-            if (r.patch() != null) patches.put(r.tensor(), new PatchStatsAccumulator(r.tensor(), r.patch()));
-        }
+        this.all = new Accumulators(requests);
     }
 
     /** Opens a session over a copy of {@code source} with the requested tensors as extra outputs. */
@@ -102,16 +97,7 @@ public final class ActivationCapture implements AutoCloseable {
         if (k < 2) throw new IllegalArgumentException("cross-validation needs >= 2 folds, got " + k);
         folds = k;
         foldSamples = new long[k];
-        for (int f = 0; f < k; f++) {
-            Map<String, ChannelStatsAccumulator> st = new LinkedHashMap<>();
-            Map<String, PatchStatsAccumulator> pa = new LinkedHashMap<>();
-            for (CaptureRequest r : requests) {
-                st.put(r.tensor(), new ChannelStatsAccumulator(r.tensor(), r.channelAxis(), r.covariance()));
-                if (r.patch() != null) pa.put(r.tensor(), new PatchStatsAccumulator(r.tensor(), r.patch()));
-            }
-            foldStats.add(st);
-            foldPatches.add(pa);
-        }
+        for (int f = 0; f < k; f++) foldStats.add(new Accumulators(requests));
         return this;
     }
 
@@ -120,29 +106,22 @@ public final class ActivationCapture implements AutoCloseable {
 
     /** Statistics of fold {@code f} (empty when no sample went to it). */
     public Map<String, ChannelStats> foldStatistics(int f) {
-        Map<String, ChannelStats> out = new LinkedHashMap<>();
-        if (foldSamples[f] > 0) foldStats.get(f).forEach((k, v) -> out.put(k, v.result()));
-        return out;
+        return foldSamples[f] > 0 ? foldStats.get(f).statistics() : new LinkedHashMap<>();
     }
 
     /** Patch statistics of fold {@code f}, by tensor name. */
     public Map<String, PatchStats> foldPatchStatistics(int f) {
-        Map<String, PatchStats> out = new LinkedHashMap<>();
-        if (foldSamples[f] > 0) foldPatches.get(f).forEach((k, v) -> out.put(k, v.result()));
-        return out;
+        return foldSamples[f] > 0 ? foldStats.get(f).patchStatistics() : new LinkedHashMap<>();
     }
 
     /** Adds the rows of one batch to their folds (its first sample has streamed index {@code first}, {@code rows} samples). */
     private void addToFolds(Map<String, HostTensor> captured, long first, int rows) {
         for (HostTensor t : captured.values()) if (t.rank() == 0 || t.dim(0) != rows) return;
         for (int i = 0; i < rows; i++) {
-            int f = (int) ((first + i) % folds), row = i;
-            captured.forEach((name, t) -> {
-                HostTensor r = t.rows(row, row + 1);
-                foldStats.get(f).get(name).add(r);
-                PatchStatsAccumulator p = foldPatches.get(f).get(name);
-                if (p != null) p.add(r);
-            });
+            int f = (int) ((first + i) % folds);
+            Map<String, HostTensor> row = new LinkedHashMap<>();
+            for (Map.Entry<String, HostTensor> e : captured.entrySet()) row.put(e.getKey(), e.getValue().rows(i, i + 1));
+            foldStats.get(f).add(row);
             foldSamples[f]++;
         }
     }
@@ -159,15 +138,7 @@ public final class ActivationCapture implements AutoCloseable {
 
     /** Runs one batch and adds the captured tensors to the statistics. */
     public void accumulate(Map<String, HostTensor> feed) {
-        add(run(feed));
-    }
-
-    private void add(Map<String, HostTensor> captured) {
-        captured.forEach((name, t) -> {
-            stats.get(name).add(t);
-            PatchStatsAccumulator p = patches.get(name);
-            if (p != null) p.add(t);
-        });
+        all.add(run(feed));
     }
 
     /** Streams a data set through the model in batches of {@code batchSize} (see {@link BatchFeed}). Returns samples seen. */
@@ -200,7 +171,7 @@ public final class ActivationCapture implements AutoCloseable {
                 continue;
             }
             if (folds > 0) addToFolds(real, feed.samples() - item.real(), item.real());
-            add(real);
+            all.add(real);
             long n = feed.samples();
             long total = feed.expected();
             progress.update("captured " + n + " samples", n, total > 0 ? total : n);
@@ -209,17 +180,42 @@ public final class ActivationCapture implements AutoCloseable {
     }
 
     /** Statistics so far, in request order. */
-    public Map<String, ChannelStats> statistics() {
-        Map<String, ChannelStats> out = new LinkedHashMap<>();
-        stats.forEach((k, v) -> out.put(k, v.result()));
-        return out;
-    }
+    public Map<String, ChannelStats> statistics() { return all.statistics(); }
 
     /** Patch statistics of the requests that asked for them, by tensor name. */
-    public Map<String, PatchStats> patchStatistics() {
-        Map<String, PatchStats> out = new LinkedHashMap<>();
-        patches.forEach((k, v) -> out.put(k, v.result()));
-        return out;
+    public Map<String, PatchStats> patchStatistics() { return all.patchStatistics(); }
+
+    /** One set of statistics over the requests: per tensor its channel statistics and, when asked, its patch statistics. */
+    private static final class Accumulators {
+        private final Map<String, ChannelStatsAccumulator> stats = new LinkedHashMap<>();
+        private final Map<String, PatchStatsAccumulator> patches = new LinkedHashMap<>();
+
+        Accumulators(List<CaptureRequest> requests) {
+            for (CaptureRequest r : requests) {
+                stats.put(r.tensor(), new ChannelStatsAccumulator(r.tensor(), r.channelAxis(), r.covariance()));
+                if (r.patch() != null) patches.put(r.tensor(), new PatchStatsAccumulator(r.tensor(), r.patch()));
+            }
+        }
+
+        void add(Map<String, HostTensor> captured) {
+            captured.forEach((name, t) -> {
+                stats.get(name).add(t);
+                PatchStatsAccumulator p = patches.get(name);
+                if (p != null) p.add(t);
+            });
+        }
+
+        Map<String, ChannelStats> statistics() {
+            Map<String, ChannelStats> out = new LinkedHashMap<>();
+            stats.forEach((k, v) -> out.put(k, v.result()));
+            return out;
+        }
+
+        Map<String, PatchStats> patchStatistics() {
+            Map<String, PatchStats> out = new LinkedHashMap<>();
+            patches.forEach((k, v) -> out.put(k, v.result()));
+            return out;
+        }
     }
 
     @Override
