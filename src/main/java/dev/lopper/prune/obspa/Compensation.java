@@ -275,22 +275,22 @@ public final class Compensation {
 
     /**
      * One layer's cross-validation: per fold k, the update fitted without fold k's samples and that fold's
-     * {H, Ĥ, C} (three entries of {@code held} per fold), and the folds' sample counts.
+     * {H, Ĥ, C} ({@code held.get(k)}), and the folds' sample counts.
      */
-    private record Folds(List<double[][]> fitted, List<double[]> held, long[] samples) {
+    private record Folds(List<double[][]> fitted, List<double[][]> held, long[] samples) {
         /** The one-shot update per fold (target: the layer's own output on its measured input); null when not measurable. */
         static Folds oneShot(ConsumerLayer l, CalibratedMoments.Result measured, GraphObspaSource source, Weights weights, int[] cols) {
             int n = measured.folds(l.node());
             if (n == 0) return null;
             List<double[][]> fitted = new ArrayList<>();
-            List<double[]> held = new ArrayList<>();
+            List<double[][]> held = new ArrayList<>();
             for (int k = 0; k < n; k++) {
                 InputMoments heldIn = measured.heldOut(l.node(), k);
                 if (heldIn.secondMoment() == null) return null;
                 ObspaLayers.Built b = ObspaLayers.build(l, source.withCalibrated(Map.of(l.node(), measured.fitted(l.node(), k))), weights);
                 b.solver().remove(cols);
                 fitted.add(b.solver().weights());
-                held.addAll(List.of(JointCompensation.sameBlocks(heldIn, l.bias() != null)));
+                held.add(JointCompensation.sameBlocks(heldIn, l.bias() != null));
             }
             return new Folds(fitted, held, measured.foldSamples());
         }
@@ -302,13 +302,13 @@ public final class Compensation {
         Folds joint(ConsumerLayer l, CalibratedMoments.Result jc, double[][] orig, int[] cols, double damping) {
             if (jc.folds(l.node()) != fitted.size()) return null;
             List<double[][]> jf = new ArrayList<>();
-            List<double[]> jh = new ArrayList<>();
+            List<double[][]> jh = new ArrayList<>();
             for (int k = 0; k < fitted.size(); k++) {
                 JointCompensation.Result r = JointCompensation.solveMeasured(l, jc.fitted(l.node(), k), orig, fitted.get(k),
                         l.bias() != null, cols, damping);
                 if (r == null) return null;
                 jf.add(r.weights());
-                jh.addAll(List.of(JointCompensation.jointBlocks(jc.heldOut(l.node(), k), l.features(), l.bias() != null)));
+                jh.add(JointCompensation.jointBlocks(jc.heldOut(l.node(), k), l.features(), l.bias() != null));
             }
             return new Folds(jf, jh, jc.foldSamples());
         }

@@ -96,7 +96,7 @@ final class JointCompensation {
 
     /**
      * Keeps as much of a layer's update as helps on samples the fit did not see. For every fold k,
-     * {@code fitted.get(k)} is the update computed without fold k's samples and {@code held} holds that fold's
+     * {@code fitted.get(k)} is the update computed without fold k's samples and {@code held.get(k)} that fold's
      * {H, Ĥ, C} ({@link #jointBlocks} or {@link #sameBlocks}); with d = fitted − plain the held-out error of
      * plain + α d is quadratic in α, e(α) = e(0) + 2αB + α²A (A = Σ d Ĥ dᵀ, B = Σ (p Ĥ − w C) dᵀ over rows and folds,
      * weighted by the folds' shares), and α = clamp(−B / A, 0, 1) minimises it. One α per layer, not per row: a
@@ -106,7 +106,7 @@ final class JointCompensation {
      * @param update  the update computed on all samples
      * @param removed removed feature columns
      */
-    static Gate gate(double[][] w, double[][] update, List<double[][]> fitted, List<double[]> held, double[] share, int[] removed,
+    static Gate gate(double[][] w, double[][] update, List<double[][]> fitted, List<double[][]> held, double[] share, int[] removed,
                      int f, boolean bias) {
         int n = f + (bias ? 1 : 0);
         boolean[] gone = new boolean[n];
@@ -115,7 +115,7 @@ final class JointCompensation {
         for (int r = 0; r < w.length; r++) for (int j = 0; j < n; j++) if (!gone[j]) plain[r][j] = w[r][j];
         double a = 0, b = 0, e0 = 0;
         for (int k = 0; k < share.length; k++) {
-            double[] h = held.get(3 * k), hh = held.get(3 * k + 1), cx = held.get(3 * k + 2);
+            double[] h = held.get(k)[0], hh = held.get(k)[1], cx = held.get(k)[2];
             for (int r = 0; r < w.length; r++) {
                 double[] p = plain[r], wr = w[r], fr = fitted.get(k)[r];
                 double[] d = new double[n];
