@@ -420,24 +420,18 @@ public final class Metrics {
         t.add(macs, List.of());
     }
 
-    public static void loopCost(ModelGraph g, Node n, Terms t) {
-        boolean[] unknown = new boolean[1];
-        long per = 0;
-        for (SubgraphCost.Body b : SubgraphCost.bodies(g, n)) per += bodyMacs(b.graph(), unknown);
-        long trips = loopTrips(g, n);
-        if (trips < 0) { unknown[0] = true; trips = 1; }
-        if (unknown[0]) t.unknown = true;
-        t.add(per * trips, List.of());
-    }
+    public static void loopCost(ModelGraph g, Node n, Terms t) { repeatedBody(g, n, t, loopTrips(g, n)); }
 
-    public static void scanCost(ModelGraph g, Node n, Terms t) {
+    public static void scanCost(ModelGraph g, Node n, Terms t) { repeatedBody(g, n, t, scanLength(g, n)); }
+
+    /** A body run {@code runs} times (unknown, -1: once, and the cost says it is not fully known). */
+    private static void repeatedBody(ModelGraph g, Node n, Terms t, long runs) {
         boolean[] unknown = new boolean[1];
         long per = 0;
         for (SubgraphCost.Body b : SubgraphCost.bodies(g, n)) per += bodyMacs(b.graph(), unknown);
-        long len = scanLength(g, n);
-        if (len < 0) { unknown[0] = true; len = 1; }
+        if (runs < 0) { unknown[0] = true; runs = 1; }
         if (unknown[0]) t.unknown = true;
-        t.add(per * len, List.of());
+        t.add(per * runs, List.of());
     }
 
     /**
