@@ -1010,10 +1010,10 @@ public final class CovarianceMoments {
         return new Moments(1, mu, cov, sp, in.via());
     }
 
-    /** cov[r][r2] += Σ_c B_t[r][group(r2)·cg + c] · V_t[r2][c] for r2 in [r2s, r2e): eight, then four at a time. */
+    /** cov[r][r2] += Σ_c B_t[r][group(r2)·cg + c] · V_t[r2][c] for r2 in [r2s, r2e): eight at a time, then one by one. */
     private static void covStripe(double[] bt, double[] vt, double[] cov, int r, int r2s, int r2e, int o, int og, int cg, int cin) {
         int r2 = r2s;
-        // eight, then four outputs at a time: independent sums (each in the same order as one at a time)
+        // eight outputs at a time: independent sums (each in the same order as one at a time)
         for (; r2 + 7 < r2e; r2 += 8) {
             int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
             int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
@@ -1040,22 +1040,6 @@ public final class CovarianceMoments {
             cov[r * o + r2 + 5] += s5;
             cov[r * o + r2 + 6] += s6;
             cov[r * o + r2 + 7] += s7;
-        }
-        for (; r2 + 3 < r2e; r2 += 4) {
-            int b0 = r * cin + (r2 / og) * cg, b1 = r * cin + ((r2 + 1) / og) * cg;
-            int b2 = r * cin + ((r2 + 2) / og) * cg, b3 = r * cin + ((r2 + 3) / og) * cg;
-            int v0 = r2 * cg, v1 = v0 + cg, v2 = v1 + cg, v3 = v2 + cg;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int c = 0; c < cg; c++) {
-                s0 += bt[b0 + c] * vt[v0 + c];
-                s1 += bt[b1 + c] * vt[v1 + c];
-                s2 += bt[b2 + c] * vt[v2 + c];
-                s3 += bt[b3 + c] * vt[v3 + c];
-            }
-            cov[r * o + r2] += s0;
-            cov[r * o + r2 + 1] += s1;
-            cov[r * o + r2 + 2] += s2;
-            cov[r * o + r2 + 3] += s3;
         }
         for (; r2 < r2e; r2++) {
             int g2 = r2 / og;
