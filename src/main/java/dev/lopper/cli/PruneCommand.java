@@ -83,7 +83,7 @@ public final class PruneCommand implements Callable<Integer> {
     Double targetLatency;
 
     @Option(names = "--target-accuracy", paramLabel = "A",
-            description = {"Keep top-1 accuracy >= A on --data (0.97 or 97%): the smallest MACs fraction whose pruned, verified plan",
+            description = {"Keep top-1 accuracy >= A on --data (0.97 or 97%%): the smallest MACs fraction whose pruned, verified plan",
                     "still reaches A, by bisection (7 plans pruned and measured; the trials are printed)."})
     String targetAccuracyText;
 
@@ -101,7 +101,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--allow-slower", description = {"Write the pruned model even when it runs slower than the original. By default a",
             "model of 20 M MACs or more is timed against the original after pruning (interleaved runs, --threads); if it is slower",
-            "by more than 2 %, round-to 8, 16 and auto are tried and the first that is not slower is written, else nothing."})
+            "by more than 2 %%, round-to 8, 16 and auto are tried and the first that is not slower is written, else nothing."})
     boolean allowSlower;
 
     @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
