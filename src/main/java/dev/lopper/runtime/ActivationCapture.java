@@ -44,9 +44,9 @@ public final class ActivationCapture implements AutoCloseable {
         proto.getGraph().getInputList().forEach(v -> graphInputs.add(v.getName()));
         Set<String> fromFeed = new HashSet<>();
         List<String> expose = new ArrayList<>();
-        for (CaptureRequest r : requests) {
-            if (graphInputs.contains(r.tensor())) fromFeed.add(r.tensor());
-            else expose.add(r.tensor());
+        for (String t : tensors(requests)) {
+            if (graphInputs.contains(t)) fromFeed.add(t);
+            else expose.add(t);
         }
         ModelProto exposed = exposeTensors(proto, expose);
         EvalSession session = EvalSession.open(ModelSource.of(exposed, source.externalDataDir(), source.label()), config);
@@ -57,6 +57,16 @@ public final class ActivationCapture implements AutoCloseable {
             }
         }
         return new ActivationCapture(session, requests, fromFeed);
+    }
+
+    /** The tensors the requests read: each request's tensor and its row weight's, once each, in request order. */
+    private static List<String> tensors(List<CaptureRequest> requests) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (CaptureRequest r : requests) {
+            out.add(r.tensor());
+            if (r.rowWeight() != null) out.add(r.rowWeight().tensor());
+        }
+        return new ArrayList<>(out);
     }
 
     /** A copy of the model whose graph outputs also include {@code tensors} (each produced by a top-level node). */
@@ -126,13 +136,11 @@ public final class ActivationCapture implements AutoCloseable {
         }
     }
 
-    /** Runs one batch and returns the captured tensors (by name). */
+    /** Runs one batch and returns the captured tensors (by name): the requests' tensors and their row weights' tensors. */
     public Map<String, HostTensor> run(Map<String, HostTensor> feed) {
         Map<String, HostTensor> out = session.run(feed);
         Map<String, HostTensor> captured = new LinkedHashMap<>();
-        for (CaptureRequest r : requests) {
-            captured.put(r.tensor(), fromFeed.contains(r.tensor()) ? feed.get(r.tensor()) : out.get(r.tensor()));
-        }
+        for (String t : tensors(requests)) captured.put(t, fromFeed.contains(t) ? feed.get(t) : out.get(t));
         return captured;
     }
 
@@ -187,22 +195,26 @@ public final class ActivationCapture implements AutoCloseable {
 
     /** One set of statistics over the requests: per tensor its channel statistics and, when asked, its patch statistics. */
     private static final class Accumulators {
+        private final Map<String, CaptureRequest> byTensor = new LinkedHashMap<>();
         private final Map<String, ChannelStatsAccumulator> stats = new LinkedHashMap<>();
         private final Map<String, PatchStatsAccumulator> patches = new LinkedHashMap<>();
 
         Accumulators(List<CaptureRequest> requests) {
             for (CaptureRequest r : requests) {
+                byTensor.put(r.tensor(), r);
                 stats.put(r.tensor(), new ChannelStatsAccumulator(r.tensor(), r.channelAxis(), r.covariance()));
                 if (r.patch() != null) patches.put(r.tensor(), new PatchStatsAccumulator(r.tensor(), r.patch()));
             }
         }
 
         void add(Map<String, HostTensor> captured) {
-            captured.forEach((name, t) -> {
-                stats.get(name).add(t);
-                PatchStatsAccumulator p = patches.get(name);
+            for (CaptureRequest r : byTensor.values()) {
+                HostTensor t = captured.get(r.tensor());
+                RowWeight w = r.rowWeight();
+                stats.get(r.tensor()).add(t, w == null ? null : w.weights(captured.get(w.tensor())));
+                PatchStatsAccumulator p = patches.get(r.tensor());
                 if (p != null) p.add(t);
-            });
+            }
         }
 
         Map<String, ChannelStats> statistics() {

@@ -10,9 +10,16 @@ package dev.lopper.runtime;
  * @param zeroFraction fraction of exact zeros (APoZ, "average percentage of zeros", after a ReLU)
  * @param meanSquare   E[x²]
  * @param secondMoment E[x xᵀ] over channels, row-major C x C (uncentred), or null when not requested
+ * @param weight       total weight of the positions seen: {@code count} when they are unweighted, else the sum of the
+ *                     {@link RowWeight} of each position (the expectations above are then weighted means)
  */
 public record ChannelStats(String tensor, int channelAxis, int channels, long count, double[] mean, double[] meanAbs,
-                           double[] zeroFraction, double[] meanSquare, double[] secondMoment) {
+                           double[] zeroFraction, double[] meanSquare, double[] secondMoment, double weight) {
+    public ChannelStats(String tensor, int channelAxis, int channels, long count, double[] mean, double[] meanAbs,
+                        double[] zeroFraction, double[] meanSquare, double[] secondMoment) {
+        this(tensor, channelAxis, channels, count, mean, meanAbs, zeroFraction, meanSquare, secondMoment, count);
+    }
+
     public double variance(int c) { return Math.max(0, meanSquare[c] - mean[c] * mean[c]); }
 
     public double std(int c) { return Math.sqrt(variance(c)); }

@@ -39,6 +39,12 @@ import dev.lopper.task.Progress;
 public final class CalibratedMoments {
     private CalibratedMoments() {}
 
+    /**
+     * Dense consumers whose output reaches a LayerNormalization through additions get their moments weighted per
+     * position by it ({@link ResidualNorm}); {@code -Dlopper.obspa.noNormWeight=true} turns that off (for A/B runs).
+     */
+    static boolean WEIGHT_BY_NORM = !Boolean.getBoolean("lopper.obspa.noNormWeight");
+
     /** Default samples per ONNX Runtime run while capturing. */
     public static final int BATCH = 32;
 
@@ -46,11 +52,11 @@ public final class CalibratedMoments {
      * @return consumer node → moments of its input features, and the number of samples seen
      */
     public record Result(Map<String, InputMoments> moments, long samples, dev.lopper.runtime.BatchFeed.Summary feed,
-                         List<Map<String, InputMoments>> folds, long[] foldSamples) {
+                         List<Map<String, InputMoments>> folds, long[] foldSamples, Map<String, double[]> foldShares) {
         public Result(Map<String, InputMoments> moments, long samples) { this(moments, samples, dev.lopper.runtime.BatchFeed.Summary.NONE); }
 
         public Result(Map<String, InputMoments> moments, long samples, dev.lopper.runtime.BatchFeed.Summary feed) {
-            this(moments, samples, feed, List.of(), new long[0]);
+            this(moments, samples, feed, List.of(), new long[0], Map.of());
         }
 
         /** Cross-validation folds measured for {@code node}: 0 when there is no split (or a fold is empty). */
@@ -65,10 +71,17 @@ public final class CalibratedMoments {
         /** The moments of fold {@code f}'s samples alone. */
         public InputMoments heldOut(String node, int f) { return folds.get(f).get(node); }
 
-        /** The moments of every sample but fold {@code f}'s (all samples' moments minus the fold's, by their counts). */
+        /**
+         * The moments of every sample but fold {@code f}'s (all samples' moments minus the fold's, by their counts, or
+         * by their total weights for row-weighted moments).
+         */
         public InputMoments fitted(String node, int f) {
-            return moments.get(node).without(folds.get(f).get(node), (double) foldSamples[f] / samples);
+            double[] w = foldShares.get(node);
+            return moments.get(node).without(folds.get(f).get(node), w != null ? w[f] : (double) foldSamples[f] / samples);
         }
+
+        /** The consumers whose moments are weighted per position by the normalization their output reaches. */
+        public int weighted() { return foldShares.size(); }
     }
 
     public static Result capture(ModelSource model, ConsumerResolver resolver, List<CoupledGroup> groups, Path data,
@@ -121,8 +134,13 @@ public final class CalibratedMoments {
             if (!available.contains(l.input())) continue;
             CaptureRequest r = request(resolver, l);
             if (r == null) continue;
+            if (r.rowWeight() != null && !available.contains(r.rowWeight().tensor())) r = r.unweighted();
             CaptureRequest prev = requests.get(l.input());
-            if (prev != null && !prev.equals(r)) continue; // another geometry on the same tensor: data-free for this one
+            if (prev != null && !prev.equals(r)) {
+                // readers of one tensor that end in different normalizations (or none): unweighted for all of them
+                if (!prev.unweighted().equals(r.unweighted())) continue; // another geometry: data-free for this one
+                r = r.unweighted();
+            }
             requests.put(l.input(), r);
             readers.computeIfAbsent(l.input(), x -> new ArrayList<>()).add(l);
         }
@@ -148,6 +166,16 @@ public final class CalibratedMoments {
                 }
             }
             long[] counts = cap.foldSamples();
+            Map<String, double[]> shares = new LinkedHashMap<>();
+            for (Map.Entry<String, List<ConsumerLayer>> e : readers.entrySet()) {
+                if (requests.get(e.getKey()).rowWeight() == null) continue;
+                double[] share = new double[counts.length];
+                for (int f = 0; f < counts.length; f++) {
+                    ChannelStats fs = counts[f] > 0 ? cap.foldStatistics(f).get(e.getKey()) : null;
+                    share[f] = fs == null ? 0 : fs.weight() / stats.get(e.getKey()).weight();
+                }
+                for (ConsumerLayer l : e.getValue()) if (out.containsKey(l.node())) shares.put(l.node(), share);
+            }
             for (int f = 0; f < counts.length; f++) {
                 Map<String, ChannelStats> hs = cap.foldStatistics(f);
                 Map<String, PatchStats> hp = cap.foldPatchStatistics(f);
@@ -161,14 +189,16 @@ public final class CalibratedMoments {
                 }
                 foldMoments.add(fm);
             }
-            return new Result(out, seen, fed, foldMoments, counts);
+            return new Result(out, seen, fed, foldMoments, counts, shares);
         }
     }
 
     private static CaptureRequest request(ConsumerResolver resolver, ConsumerLayer l) {
         if (l.groups() > 1) return null; // grouped convs: data-free moments only
         boolean dense = l.features() <= InputMoments.MAX_DENSE_FEATURES;
-        if (l.dims().length == 2) return new CaptureRequest(l.input(), -1, dense);
+        if (l.dims().length == 2) {
+            return new CaptureRequest(l.input(), -1, dense, null, WEIGHT_BY_NORM ? ResidualNorm.of(resolver.graph(), l) : null);
+        }
         if (l.dims().length != 4) return null;
         Node n = resolver.graph().node(l.node());
         if (!dense) return CaptureRequest.of(l.input(), 1);
