@@ -57,8 +57,8 @@ final class ResidualNorm {
                 Shape in = g.shape(t), out = g.shape(r.output(0));
                 if (!r.input(0).equals(t) || !in.hasRank() || !out.hasRank() || in.rank() < 1 || out.rank() < 1
                         || in.dim(-1) <= 0 || in.dim(-1) != out.dim(-1)) return null;
-            } else if (++adds > MAX_ADDS) {
-                return null;
+            } else if (++adds > MAX_ADDS || !g.shape(t).hasRank() || !g.shape(t).equals(g.shape(r.output(0)))) {
+                return null; // an Add that broadcasts to more positions would pair rows with other rows' weights
             }
             t = r.output(0);
         }

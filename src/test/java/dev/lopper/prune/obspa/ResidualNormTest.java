@@ -84,6 +84,14 @@ class ResidualNormTest {
     }
 
     @Test
+    void aNetWithoutLayerNormsHasNoWeightedLayers() throws Exception {
+        PruningSession s = PruningSession.open(Path.of("samples/digits_cnn.onnx"), Map.of(), Progress.NONE);
+        Map<String, ConsumerLayer> all = consumers(s);
+        assertTrue(all.size() > 5);
+        for (ConsumerLayer l : all.values()) assertNull(ResidualNorm.of(s.graph(), l), l.node());
+    }
+
+    @Test
     void rowWeightsAreTheInverseVarianceOrMeanSquareOfEachPosition() {
         var t = dev.lopper.runtime.HostTensor.ofFloats(new long[] {2, 1, 4}, 1, 2, 3, 6, 0, 0, 0, 8);
         double[] ln = new RowWeight("z", true, 1e-3).weights(t);
