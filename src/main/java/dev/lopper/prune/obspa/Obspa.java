@@ -52,7 +52,9 @@ public final class Obspa {
         DataFreeMoments df = dataFree.dataFreeMoments();
         CalibratedMoments.Result r = CalibratedMoments.capture(ModelSource.of(s.path()), resolver, s.groups(), calibration, progress);
         return new GraphObspaSource(resolver, df, dataFree.fullMoments(), r.moments(), damping,
-                "calibration moments (" + r.feed().describe() + "; data-free where not captured)",
+                "calibration moments (" + r.feed().describe() + (r.weighted() == 0 ? "" : "; " + r.weighted() + " layer"
+                        + (r.weighted() == 1 ? "" : "s") + " writing into a LayerNorm weighted per position by its scale")
+                        + "; data-free where not captured)",
                 new GraphObspaSource.Calibration(calibration.data(), calibration.inputShapes(), calibration.maxSamples()));
     }
 
