@@ -197,6 +197,7 @@ public final class MainController {
             Path p = recent.get(i);
             if (m != null && p.equals(m.path())) continue;
             Hyperlink r = new Hyperlink(p.getFileName().toString());
+            r.setMnemonicParsing(false); // "digits_cnn.onnx" keeps its underscore
             r.setTooltip(new Tooltip(p.toString()));
             r.setOnAction(e -> vm.open(p));
             welcome.getChildren().add(r);

@@ -370,6 +370,7 @@ public final class PruneView extends VBox {
     private Node calibrationButton() {
         javafx.scene.control.MenuButton b = new javafx.scene.control.MenuButton();
         b.setId("calibration");
+        b.setMnemonicParsing(false); // the label shows a file name: "text_cal.npz" keeps its underscore
         javafx.scene.control.MenuItem file = new javafx.scene.control.MenuItem("Data file (CSV, .npy, .npz)…");
         file.setOnAction(e -> {
             FileChooser fc = new FileChooser();
