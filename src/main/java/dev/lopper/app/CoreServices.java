@@ -133,14 +133,17 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
 
     @Override
     public PlanOutcome plan(LoadedModel m, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
-                            Path calibration, RunInputs inputs, Progress progress) throws Exception {
+                            Path calibration, boolean compensate, RunInputs inputs, Progress progress) throws Exception {
         PruningSession s = session(m, inputs.shapes().explicitShapes(), progress);
         progress.update("Planning (" + scoring.criterion().id() + ")", 0, 1);
-        PlanResult r = s.plan(PruneRequest.of(scoring, settings).withCalibration(calibration), progress);
+        PlanResult r = s.plan(PruneRequest.of(scoring, settings).withCalibration(calibration).withCompensate(compensate), progress);
         lastPlanned = r;
         lastDecision = null;
-        return new PlanOutcome(r.plan(), r.scores(), r.before(), r.after(),
-                "parameters and MACs counted exactly, as lopper prune counts them");
+        String note = "parameters and MACs counted exactly, as lopper prune counts them";
+        if (settings.allocation() == dev.lopper.prune.Allocation.CALIBRATED && s.calibratedTrace() != null) {
+            note = s.calibratedTrace().describe() + "; " + note;
+        }
+        return new PlanOutcome(r.plan(), r.scores(), r.before(), r.after(), note);
     }
 
     @Override

@@ -37,10 +37,11 @@ public interface ModelServices {
     /**
      * Scores and plans with calibration data ({@code lopper prune --calibration}: CSV, .npy, .npz or an image folder;
      * null for none) for the data-aware criteria and compensation, and the sizes of dynamic input dims of
-     * {@code inputs} (as --input-shape).
+     * {@code inputs} (as --input-shape). {@code compensate} says whether the pruned model will be compensated: the
+     * calibrated allocation measures each candidate as it will finally be.
      */
     default PlanOutcome plan(LoadedModel model, List<CoupledGroup> groups, ScoringOptions scoring, PruningSettings settings,
-                             java.nio.file.Path calibration, RunInputs inputs, Progress progress) throws Exception {
+                             java.nio.file.Path calibration, boolean compensate, RunInputs inputs, Progress progress) throws Exception {
         if (calibration != null) throw new IllegalStateException("this build plans without calibration data");
         return plan(model, groups, scoring, settings, progress);
     }

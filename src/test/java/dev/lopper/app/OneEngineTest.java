@@ -208,4 +208,38 @@ class OneEngineTest {
         assertTrue(wandaGroups != null && wandaGroups.size() > 0, new String(app));
         assertTrue(!wandaGroups.equals(l1Groups), "other channels kept than by l1");
     }
+
+    @Test
+    void calibratedAllocationIsOfferedWithDataAndPlansAsTheCli() throws Exception {
+        // --allocation calibrated: offered once calibration data is chosen; the search measures candidates compensated as
+        // the export will be, so the app's plan is the CLI's (obspa turns compensation on in both)
+        List<String> lines = Files.readAllLines(SAMPLE.resolveSibling("digits_test.csv"));
+        Path data = dir.resolve("cal.csv");
+        Files.write(data, lines.subList(0, 64));
+        open(SAMPLE);
+        PruneViewModel prune = vm.prune();
+        assertTrue(!onFx(() -> prune.allocations()).contains(Allocation.CALIBRATED), "calibrated needs data");
+        onFx(() -> prune.setCalibration(data));
+        assertTrue(onFx(() -> prune.allocations()).contains(Allocation.CALIBRATED));
+        onFx(() -> prune.setCriterion(Criterion.OBSPA));
+        onFx(() -> prune.setAllocation(Allocation.CALIBRATED));
+        waitFor(() -> prune.outcomeProperty().get() != null
+                && prune.outcomeProperty().get().plan().settings().pruning().allocation() == Allocation.CALIBRATED, 600_000);
+        assertTrue(prune.outcomeProperty().get().costNote().startsWith("calibrated: "), prune.outcomeProperty().get().costNote());
+        Path p = dir.resolve("app.json");
+        onFx(() -> {
+            prune.savePlan(p);
+            return null;
+        });
+        byte[] app = Files.readAllBytes(p);
+        byte[] cli = cliPlan(SAMPLE, "cli.json", "--ratio", "0.3", "--criterion", "obspa", "--allocation", "calibrated",
+                "--calibration", data.toString());
+        assertArrayEquals(cli, app, () -> "app:\n" + new String(app) + "\ncli:\n" + new String(cli));
+        // without data the allocation falls back to the criterion's default, in one undoable step
+        onFx(() -> prune.setCalibration(null));
+        assertEquals(Allocation.GLOBAL, prune.allocationProperty().get());
+        onFx(() -> vm.undo().undo());
+        assertEquals(Allocation.CALIBRATED, prune.allocationProperty().get());
+        assertEquals(data, prune.calibrationProperty().get());
+    }
 }

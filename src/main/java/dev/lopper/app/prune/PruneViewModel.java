@@ -163,8 +163,9 @@ public final class PruneViewModel {
         }
         int run = ++planRuns;
         Path data = calibration.get();
+        boolean comp = compensate.get();
         dev.lopper.app.RunInputs in = inputs.get();
-        planning = tasks.run("Planning", p -> services.plan(m, gs, scoring, settings, data, in, p), r -> {
+        planning = tasks.run("Planning", p -> services.plan(m, gs, scoring, settings, data, comp, in, p), r -> {
             if (run != planRuns || groups.model() != m) return;
             show(r);
         }, ex -> {
@@ -621,9 +622,31 @@ public final class PruneViewModel {
      * Calibration data (as `lopper prune --calibration`: CSV, .npy, .npz or an image folder; null: data-free) for the
      * activation criteria (mean-activation, apoz, wanda, stade), OBSPA's moments and compensation; undoable.
      */
-    public void setCalibration(Path data) { set(calibration, data, data == null ? "no calibration data" : "calibration data"); }
+    public void setCalibration(Path data) {
+        if (data != null || allocation.get() != Allocation.CALIBRATED) {
+            set(calibration, data, data == null ? "no calibration data" : "calibration data");
+            return;
+        }
+        // without data the calibrated allocation cannot search: back to the criterion's default, in the same undoable step
+        Path before = calibration.get();
+        Allocation fallback = Allocation.defaultFor(criterion.get());
+        undo.apply(new UndoStack.Edit() {
+            @Override public void redo() { allocation.set(fallback); calibration.set(null); }
+            @Override public void undo() { calibration.set(before); allocation.set(Allocation.CALIBRATED); }
+            @Override public String description() { return "no calibration data"; }
+        });
+    }
 
     public ReadOnlyObjectProperty<Path> calibrationProperty() { return calibration; }
+
+    /**
+     * The allocations the app offers: uniform and global, and with calibration data also calibrated (per-group counts
+     * searched by damage measured on it, as {@code lopper prune --allocation calibrated}; minutes, not a live preview).
+     */
+    public List<Allocation> allocations() {
+        return calibration.get() == null ? List.of(Allocation.UNIFORM, Allocation.GLOBAL)
+                : List.of(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.CALIBRATED);
+    }
 
     /** The criteria the app offers: the data-free ones, and with calibration data also those measured on it. */
     public List<Criterion> criteria() {
