@@ -13,7 +13,6 @@ import dev.lopper.runtime.BenchResult;
 import dev.lopper.eval.DataEvalResult;
 import dev.lopper.eval.DataEvaluation;
 import dev.lopper.runtime.DataOptions;
-import dev.lopper.runtime.DataTarget;
 import dev.lopper.runtime.Dataset;
 import dev.lopper.runtime.Datasets;
 import dev.lopper.runtime.InterleavedBench;
@@ -195,11 +194,11 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
         try (EvalSession a = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
              EvalSession b = EvalSession.open(ModelSource.of(pruned, m.model().baseDir(), "pruned"), SessionConfig.DEFAULT)) {
             DataEvalResult ra;
-            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(a.inputs(), ints.shapes().withBatchSize(1)))) {
+            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, a.inputs(), ints.shapes().withBatchSize(1))) {
                 ra = DataEvaluation.run(a, null, ds, 32, progress);
             }
             DataEvalResult rb;
-            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(b.inputs(), ints.shapes().withBatchSize(1)))) {
+            try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, b.inputs(), ints.shapes().withBatchSize(1))) {
                 rb = DataEvaluation.run(b, null, ds, 32, progress);
             }
             if (ra.accuracy() == null || rb.accuracy() == null) return null;

@@ -8,7 +8,6 @@ import java.util.Map;
 import dev.lopper.eval.DataEvalResult;
 import dev.lopper.eval.DataEvaluation;
 import dev.lopper.runtime.DataOptions;
-import dev.lopper.runtime.DataTarget;
 import dev.lopper.runtime.Dataset;
 import dev.lopper.runtime.Datasets;
 import dev.lopper.runtime.EvalException;
@@ -116,7 +115,7 @@ public final class EvalCommand extends MeasureCommand {
             }
             if (data != null) {
                 DataOptions dataOptions = new DataOptions(labelColumn, labels, imageOptions());
-                try (Dataset ds = Datasets.open(data, dataOptions, DataTarget.of(session.inputs(), shapes.withBatchSize(1)))) {
+                try (Dataset ds = Datasets.open(data, dataOptions, session.inputs(), shapes.withBatchSize(1))) {
                     evaluated = DataEvaluation.run(session, ref, ds, config.batchSize(), progress);
                 }
                 fidelitySource = data.toString();

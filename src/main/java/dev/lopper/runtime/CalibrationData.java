@@ -26,6 +26,6 @@ public record CalibrationData(Path data, Map<String, long[]> inputShapes, long m
 
     /** Opens the data for a model with these inputs ({@code batch}: the size given to symbolic batch dims). */
     public Dataset open(List<TensorSpec> inputs, int batch) {
-        return Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(inputs, ShapePolicy.of(inputShapes, batch)));
+        return Datasets.open(data, DataOptions.DEFAULT, inputs, ShapePolicy.of(inputShapes, batch));
     }
 }

@@ -9,6 +9,15 @@ import java.util.Locale;
 public final class Datasets {
     private Datasets() {}
 
+    /**
+     * Opens a data set for a model with these inputs: dims the shape policy leaves symbolic (no --input-shape) are
+     * taken from an .npy/.npz file's arrays where they tell them ({@link NumpyDataset#shapesFrom}), else the policy's
+     * defaults.
+     */
+    public static Dataset open(Path path, DataOptions options, List<TensorSpec> inputs, ShapePolicy shapes) {
+        return open(path, options, DataTarget.of(inputs, shapes.withFallback(NumpyDataset.shapesFrom(path, inputs, shapes))));
+    }
+
     public static Dataset open(Path path, DataOptions options, List<DataTarget> targets) {
         String why = dev.lopper.onnx.InputFiles.fileOrFolderProblem(path);
         if (why != null) throw new EvalException(path + ": " + why);

@@ -121,6 +121,70 @@ public final class NumpyDataset implements Dataset {
         }
     }
 
+    /**
+     * Sizes for symbolic dims read off the arrays of an .npy / .npz file: an input with no explicit shape, a symbolic dim
+     * after the batch and an array of its rank gets {@code [1, the array's dims after the first]} (fixed dims must agree,
+     * else nothing is taken and opening the file reports the mismatch). So data of 32-token sequences feeds
+     * {@code input_ids[batch, sequence]} at 32 without {@code --input-shape}. Empty for other files or when the file
+     * cannot be read (opening it says why).
+     */
+    static Map<String, long[]> shapesFrom(Path file, List<TensorSpec> inputs, ShapePolicy policy) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        Map<String, long[]> out = new LinkedHashMap<>();
+        List<TensorSpec> open = new ArrayList<>();
+        for (TensorSpec s : inputs) {
+            if (policy.explicitShapes().containsKey(s.name())) continue;
+            for (int i = 1; i < s.rank(); i++) {
+                if (s.isSymbolic(i)) {
+                    open.add(s);
+                    break;
+                }
+            }
+        }
+        if (open.isEmpty() || !java.nio.file.Files.isRegularFile(file)) return out;
+        try {
+            if (n.endsWith(".npy")) {
+                if (inputs.size() != 1) return out;
+                try (NpyReader r = new NpyReader(openFile(file), file.toString())) {
+                    take(open.get(0), r.shape(), out);
+                }
+            } else if (n.endsWith(".npz")) {
+                try (ZipFile zip = new ZipFile(file.toFile())) {
+                    Map<String, ZipEntry> arrays = new LinkedHashMap<>();
+                    zip.stream().filter(e -> e.getName().endsWith(".npy"))
+                            .forEach(e -> arrays.put(e.getName().substring(0, e.getName().length() - 4), e));
+                    String labelKey = LABEL_NAMES.stream().filter(arrays::containsKey).findFirst().orElse(null);
+                    for (TensorSpec s : open) {
+                        String key;
+                        try {
+                            key = pickFeatureArray(file, new DataTarget(s, new long[0], -1), inputs.size(), arrays, labelKey);
+                        } catch (EvalException e) {
+                            continue;
+                        }
+                        try (NpyReader r = new NpyReader(zip.getInputStream(arrays.get(key)), file + ":" + key)) {
+                            take(s, r.shape(), out);
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new LinkedHashMap<>(); // opening the data set reports what is wrong with the file
+        }
+        return out;
+    }
+
+    private static void take(TensorSpec s, long[] array, Map<String, long[]> out) {
+        if (array.length != s.rank() || array.length < 2) return;
+        long[] shape = new long[s.rank()];
+        shape[0] = s.isSymbolic(0) ? 1 : s.dims()[0];
+        for (int i = 1; i < s.rank(); i++) {
+            if (!s.isSymbolic(i) && s.dims()[i] != array[i]) return;
+            if (array[i] < 1) return;
+            shape[i] = array[i];
+        }
+        out.put(s.name(), shape);
+    }
+
     private static String pickFeatureArray(Path file, DataTarget t, int inputs, Map<String, ZipEntry> arrays, String labelKey) {
         if (arrays.containsKey(t.name())) return t.name();
         if (inputs == 1) {

@@ -35,6 +35,14 @@ public record ShapePolicy(Map<String, long[]> explicitShapes, int batchSize, int
         return new ShapePolicy(explicit, batchSize, DEFAULT_SEQUENCE_LENGTH, DEFAULT_SPATIAL_SIZE);
     }
 
+    /** This policy with {@code shapes} for the inputs it has no explicit shape for (its own explicit shapes win). */
+    public ShapePolicy withFallback(Map<String, long[]> shapes) {
+        if (shapes.isEmpty()) return this;
+        Map<String, long[]> merged = new java.util.LinkedHashMap<>(shapes);
+        merged.putAll(explicitShapes);
+        return new ShapePolicy(merged, batchSize, sequenceLength, spatialSize);
+    }
+
     public ShapePolicy withBatchSize(int b) { return new ShapePolicy(explicitShapes, b, sequenceLength, spatialSize); }
 
     /** Parses {@code name=1,3,32,32}. */

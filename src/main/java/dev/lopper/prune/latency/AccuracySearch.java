@@ -18,7 +18,6 @@ import dev.lopper.prune.PruningSession;
 import dev.lopper.runtime.AccuracyAccumulator;
 import dev.lopper.runtime.BatchFeed;
 import dev.lopper.runtime.DataOptions;
-import dev.lopper.runtime.DataTarget;
 import dev.lopper.runtime.Dataset;
 import dev.lopper.runtime.Datasets;
 import dev.lopper.runtime.EvalException;
@@ -189,8 +188,8 @@ public final class AccuracySearch {
     private static Measured accuracy(ModelSource model, Options options, Map<String, long[]> shapes, Progress progress) {
         try (EvalSession session = EvalSession.open(model, SessionConfig.DEFAULT.withThreads(1))) {
             int batch = BatchFeed.fixedBatch(session.inputs(), session.label());
-            try (Dataset ds = Datasets.open(options.data(), DataOptions.DEFAULT,
-                    DataTarget.of(session.inputs(), ShapePolicy.of(shapes, batch > 0 ? batch : BATCH)))) {
+            try (Dataset ds = Datasets.open(options.data(), DataOptions.DEFAULT, session.inputs(),
+                    ShapePolicy.of(shapes, batch > 0 ? batch : BATCH))) {
                 if (!ds.hasLabels()) {
                     throw new EvalException(options.data() + ": has no labels; an accuracy target needs labelled data (a label column)");
                 }

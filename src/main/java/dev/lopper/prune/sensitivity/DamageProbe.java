@@ -10,7 +10,6 @@ import ai.onnxruntime.OnnxTensor;
 import dev.lopper.runtime.AccuracyAccumulator;
 import dev.lopper.runtime.Batch;
 import dev.lopper.runtime.DataOptions;
-import dev.lopper.runtime.DataTarget;
 import dev.lopper.runtime.Dataset;
 import dev.lopper.runtime.Datasets;
 import dev.lopper.runtime.EvalException;
@@ -118,7 +117,7 @@ public final class DamageProbe implements AutoCloseable {
             List<TensorSpec> specs = probe.inputs();
             int batch = batchable(specs, settings) ? Math.min(MAX_BATCH, settings.samples()) : 1;
             if (data != null) {
-                try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, DataTarget.of(specs, ShapePolicy.of(settings.inputShapes(), batch)))) {
+                try (Dataset ds = Datasets.open(data, DataOptions.DEFAULT, specs, ShapePolicy.of(settings.inputShapes(), batch))) {
                     int got = 0;
                     while (got < settings.samples()) {
                         Batch b = ds.next(Math.min(batch, settings.samples() - got));

@@ -5,22 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,40 +155,6 @@ class ResidualNormTest {
     }
 
     private Path npz(long[][] ids, String name) throws Exception {
-        int n = ids.length, len = ids[0].length;
-        long[][] ones = new long[n][len], zeros = new long[n][len];
-        for (long[] row : ones) java.util.Arrays.fill(row, 1);
-        Map<String, long[][]> arrays = new LinkedHashMap<>();
-        arrays.put("input_ids", ids);
-        arrays.put("attention_mask", ones);
-        arrays.put("token_type_ids", zeros);
-        Path p = dir.resolve(name);
-        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
-            for (Map.Entry<String, long[][]> e : arrays.entrySet()) {
-                z.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                z.write(npy(e.getValue()));
-                z.closeEntry();
-            }
-        }
-        return p;
-    }
-
-    /** An .npy (format 1.0) of little-endian int64. */
-    private static byte[] npy(long[][] a) {
-        String header = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + a.length + ", " + a[0].length + "), }";
-        int pad = 16 - (10 + header.length() + 1) % 16;
-        header = header + " ".repeat(pad % 16) + "\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x93);
-        out.writeBytes("NUMPY".getBytes(StandardCharsets.US_ASCII));
-        out.write(1);
-        out.write(0);
-        out.write(header.length() & 0xff);
-        out.write(header.length() >> 8);
-        out.writeBytes(header.getBytes(StandardCharsets.US_ASCII));
-        ByteBuffer b = ByteBuffer.allocate(a.length * a[0].length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long[] row : a) for (long v : row) b.putLong(v);
-        out.writeBytes(b.array());
-        return out.toByteArray();
+        return dev.lopper.runtime.TestNpz.tokens(dir.resolve(name), ids);
     }
 }
