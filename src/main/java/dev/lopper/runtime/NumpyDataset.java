@@ -170,6 +170,20 @@ public final class NumpyDataset implements Dataset {
         } catch (IOException | RuntimeException e) {
             return new LinkedHashMap<>(); // opening the data set reports what is wrong with the file
         }
+        // inputs that share a symbol (input_ids and attention_mask: [batch, sequence]) must get one size for it
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (TensorSpec s : open) {
+            long[] shape = out.get(s.name());
+            if (shape == null) continue;
+            for (int i = 1; i < s.rank(); i++) {
+                if (!s.isSymbolic(i) || s.dimName(i).isEmpty()) continue;
+                String here = shape[i] + " (" + s.name() + ")";
+                String before = seen.putIfAbsent(s.dimName(i), here);
+                if (before != null && !before.startsWith(shape[i] + " ")) {
+                    throw new EvalException(file + ": the arrays disagree on dim '" + s.dimName(i) + "': " + before + " vs " + here);
+                }
+            }
+        }
         return out;
     }
 

@@ -48,6 +48,20 @@ class ShapesFromDataTest {
     }
 
     @Test
+    void arraysThatDisagreeOnASharedDimAreRefusedNamingTheFile() throws Exception {
+        Map<String, long[][]> arrays = new java.util.LinkedHashMap<>();
+        arrays.put("input_ids", ids(4, 7));
+        arrays.put("attention_mask", ids(4, 5));
+        arrays.put("token_type_ids", ids(4, 7));
+        Path data = TestNpz.write(dir.resolve("bad.npz"), arrays);
+        try (EvalSession s = EvalSession.open(ModelSource.of(BERT), SessionConfig.DEFAULT)) {
+            EvalException e = org.junit.jupiter.api.Assertions.assertThrows(EvalException.class,
+                    () -> Datasets.open(data, DataOptions.DEFAULT, s.inputs(), ShapePolicy.DEFAULT));
+            assertEquals(data + ": the arrays disagree on dim 'sequence': 7 (input_ids) vs 5 (attention_mask)", e.getMessage());
+        }
+    }
+
+    @Test
     void evalAndPruneTakeTwelveTokenDataWithoutInputShape() throws Exception {
         Path data = TestNpz.tokens(dir.resolve("d.npz"), ids(6, 12));
         var out = new java.io.StringWriter();

@@ -128,8 +128,14 @@ public final class PruneView extends VBox {
 
         Label status = new Label();
         status.setId("plan-status");
-        status.setMinWidth(Region.USE_PREF_SIZE);
+        // a long status (an error naming a file) is cut with an ellipsis and shown whole in its tooltip; the buttons keep their size
+        status.setMinWidth(0);
         status.textProperty().bind(vm.planStatusProperty());
+        Tooltip statusTip = new Tooltip();
+        statusTip.setWrapText(true);
+        statusTip.setMaxWidth(640);
+        statusTip.textProperty().bind(vm.planStatusProperty());
+        status.setTooltip(statusTip);
         Label latencyStatus = new Label();
         latencyStatus.getStyleClass().add("hint");
         latencyStatus.textProperty().bind(vm.latencyStatusProperty());
@@ -210,6 +216,7 @@ public final class PruneView extends VBox {
         notice.getStyleClass().add("notice");
         notice.textProperty().bind(vm.noticeProperty());
         HBox actions = new HBox(6, status, spacer, prune, live, measure, profile, export, save, load, png);
+        for (Node n : List.of(prune, live, measure, profile, export, save, load, png)) ((Region) n).setMinWidth(Region.USE_PREF_SIZE);
         actions.setAlignment(Pos.CENTER_LEFT);
         Region spacer2 = new Region();
         HBox.setHgrow(spacer2, Priority.ALWAYS);
