@@ -4,10 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import javafx.scene.Node;
+import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.MenuButton;
 import javafx.scene.control.Spinner;
+import javafx.scene.text.Text;
 import javafx.stage.Stage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,9 +26,12 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import dev.lopper.prune.PruningSettings;
 
-/** The Round-to control offers "auto" (--round-to auto) and Export offers "Allow slower" (--allow-slower), headless. */
+/**
+ * The prune bar, headless: the Round-to control offers "auto" (--round-to auto), Export offers "Allow slower"
+ * (--allow-slower), and a file name on a button is drawn as it is (JavaFX would take its first '_' for a mnemonic).
+ */
 @ExtendWith(ApplicationExtension.class)
-class RoundToAutoUiTest {
+class PruneBarUiTest {
     MainViewModel vm;
 
     @Start
@@ -61,5 +72,20 @@ class RoundToAutoUiTest {
         assertFalse(vm.prune().allowSlowerProperty().get());
         robot.interact(box::fire);
         assertTrue(vm.prune().allowSlowerProperty().get());
+    }
+
+    @Test
+    void theCalibrationButtonShowsTheFileNameWithItsUnderscores(FxRobot robot) {
+        robot.interact(() -> vm.prune().setCalibration(Path.of("samples/digits_test.csv")));
+        WaitForAsyncUtils.waitForFxEvents();
+        MenuButton b = robot.lookup("#calibration").queryAs(MenuButton.class);
+        List<String> drawn = new ArrayList<>();
+        texts(b, drawn);
+        assertTrue(drawn.stream().anyMatch(t -> t.contains("digits_test.csv")), "drawn: " + drawn);
+    }
+
+    private static void texts(Node n, List<String> out) {
+        if (n instanceof Text t) out.add(t.getText());
+        if (n instanceof Parent p) for (Node c : p.getChildrenUnmodifiable()) texts(c, out);
     }
 }
