@@ -166,18 +166,21 @@ public final class CalibratedMoments {
                 }
             }
             long[] counts = cap.foldSamples();
+            List<Map<String, ChannelStats>> foldStats = new ArrayList<>();
+            for (int f = 0; f < counts.length; f++) foldStats.add(cap.foldStatistics(f));
+            // row-weighted moments: a fold's share is its share of the total weight, not of the samples
             Map<String, double[]> shares = new LinkedHashMap<>();
             for (Map.Entry<String, List<ConsumerLayer>> e : readers.entrySet()) {
                 if (requests.get(e.getKey()).rowWeight() == null) continue;
                 double[] share = new double[counts.length];
                 for (int f = 0; f < counts.length; f++) {
-                    ChannelStats fs = counts[f] > 0 ? cap.foldStatistics(f).get(e.getKey()) : null;
+                    ChannelStats fs = foldStats.get(f).get(e.getKey());
                     share[f] = fs == null ? 0 : fs.weight() / stats.get(e.getKey()).weight();
                 }
                 for (ConsumerLayer l : e.getValue()) if (out.containsKey(l.node())) shares.put(l.node(), share);
             }
             for (int f = 0; f < counts.length; f++) {
-                Map<String, ChannelStats> hs = cap.foldStatistics(f);
+                Map<String, ChannelStats> hs = foldStats.get(f);
                 Map<String, PatchStats> hp = cap.foldPatchStatistics(f);
                 String hb = "calibration fold " + (f + 1) + " of " + counts.length + " (" + counts[f] + " of " + seen + " samples)";
                 Map<String, InputMoments> fm = new LinkedHashMap<>();
