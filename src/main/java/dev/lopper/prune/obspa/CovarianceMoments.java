@@ -894,10 +894,16 @@ public final class CovarianceMoments {
         for (int t = 0; t < taps; t++) {
             for (int u = 0; u < taps; u++) rt[t][u] = in.r(dil[0] * (u / k[1] - t / k[1]), dil[1] * (u % k[1] - t % k[1]));
         }
+        // input channels whose weights are 0 in every row and tap (pruned away on an edited model): each of their terms
+        // in the sums below is ±0, which leaves a sum that starts at +0 as it is, so they are left out (same bits);
+        // the other lc (of cg) per group, lin in all, index B_t, V_t and the Σ they read
+        int[] live = liveInputs(w, o, cg, taps);
+        int lc = live.length, lin = lc * groups;
+        double[] sl = lc == cg ? sig : liveCov(sig, cin, cg, groups, live);
         // K[t][u] = Σ_o (W_t Σ W_uᵀ)_oo for the output spatial correlation
         double[][] kt = new double[taps][taps];
-        double[] bt = new double[o * cin];
-        double[] vt = new double[o * cg];
+        double[] bt = new double[o * lin];
+        double[] vt = new double[o * lc];
         for (int t = 0; t < taps; t++) {
             // B_t[r][c'] = Σ_{c ∈ group(r)} W[r, c, t] Σ[c, c']
             Arrays.fill(bt, 0);
@@ -905,20 +911,21 @@ public final class CovarianceMoments {
             // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
             // eight (or four) rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
             int octs = (o + 7) / 8;
-            rows(octs, (long) o * cg * cin, qd -> {
+            rows(octs, (long) o * lc * lin, qd -> {
                 int r0 = qd * 8, r1 = Math.min(o, r0 + 8);
                 if (r1 - r0 == 8 && r0 / og == (r1 - 1) / og) {
                     int g = r0 / og;
-                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
-                    int o4 = o3 + cin, o5 = o4 + cin, o6 = o5 + cin, o7 = o6 + cin;
-                    for (int c = 0; c < cg; c++) {
+                    int o0 = r0 * lin, o1 = o0 + lin, o2 = o1 + lin, o3 = o2 + lin;
+                    int o4 = o3 + lin, o5 = o4 + lin, o6 = o5 + lin, o7 = o6 + lin;
+                    for (int j = 0; j < lc; j++) {
+                        int c = live[j];
                         double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
                         double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
                         double x4 = w[((r0 + 4) * cg + c) * taps + tt], x5 = w[((r0 + 5) * cg + c) * taps + tt];
                         double x6 = w[((r0 + 6) * cg + c) * taps + tt], x7 = w[((r0 + 7) * cg + c) * taps + tt];
-                        int row = (g * cg + c) * cin;
-                        for (int c2 = 0; c2 < cin; c2++) {
-                            double v = sig[row + c2];
+                        int row = (g * lc + j) * lin;
+                        for (int c2 = 0; c2 < lin; c2++) {
+                            double v = sl[row + c2];
                             bt[o0 + c2] += x0 * v;
                             bt[o1 + c2] += x1 * v;
                             bt[o2 + c2] += x2 * v;
@@ -933,13 +940,14 @@ public final class CovarianceMoments {
                 }
                 if (r1 - r0 >= 4 && r0 / og == (r0 + 3) / og) {
                     int g = r0 / og;
-                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
-                    for (int c = 0; c < cg; c++) {
+                    int o0 = r0 * lin, o1 = o0 + lin, o2 = o1 + lin, o3 = o2 + lin;
+                    for (int j = 0; j < lc; j++) {
+                        int c = live[j];
                         double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
                         double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
-                        int row = (g * cg + c) * cin;
-                        for (int c2 = 0; c2 < cin; c2++) {
-                            double v = sig[row + c2];
+                        int row = (g * lc + j) * lin;
+                        for (int c2 = 0; c2 < lin; c2++) {
+                            double v = sl[row + c2];
                             bt[o0 + c2] += x0 * v;
                             bt[o1 + c2] += x1 * v;
                             bt[o2 + c2] += x2 * v;
@@ -950,32 +958,33 @@ public final class CovarianceMoments {
                 }
                 for (int r = r0; r < r1; r++) {
                     int g = r / og;
-                    for (int c = 0; c < cg; c++) {
+                    for (int j = 0; j < lc; j++) {
+                        int c = live[j];
                         double x = w[(r * cg + c) * taps + tt];
                         if (x == 0) continue;
-                        int row = (g * cg + c) * cin;
-                        for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+                        int row = (g * lc + j) * lin;
+                        for (int c2 = 0; c2 < lin; c2++) bt[r * lin + c2] += x * sl[row + c2];
                     }
                 }
             });
             // V_t[r'][c'] = Σ_u r(t, u) W[r', c', u]
             Arrays.fill(vt, 0);
             for (int r = 0; r < o; r++) {
-                for (int c = 0; c < cg; c++) {
+                for (int j = 0; j < lc; j++) {
                     double s = 0;
-                    for (int u = 0; u < taps; u++) s += rt[t][u] * w[(r * cg + c) * taps + u];
-                    vt[r * cg + c] = s;
+                    for (int u = 0; u < taps; u++) s += rt[t][u] * w[(r * cg + live[j]) * taps + u];
+                    vt[r * lc + j] = s;
                 }
             }
             // blocks of 16 rows r against stripes of V_t rows small enough to stay in cache (each entry is still one sum
             // over c in order; only which entries are computed when changes); the sum over taps is symmetric
             // (r(δ) = r(−δ)), so only the upper triangle r2 ≥ r is computed and mirrored below
-            int stripe = Math.max(8, (32768 / Math.max(1, cg)) / 8 * 8);
-            rows((o + 15) / 16, (long) o * o * cg / 2, rb -> {
+            int stripe = Math.max(8, (32768 / Math.max(1, lc)) / 8 * 8);
+            rows((o + 15) / 16, (long) o * o * lc / 2, rb -> {
                 int rEnd = Math.min(o, rb * 16 + 16);
                 for (int s0 = rb * 16 / stripe * stripe; s0 < o; s0 += stripe) {
                     int s1 = Math.min(o, s0 + stripe);
-                    for (int r = rb * 16; r < rEnd; r++) if (s1 > r) covStripe(bt, vt, cov, r, Math.max(s0, r), s1, o, og, cg, cin);
+                    for (int r = rb * 16; r < rEnd; r++) if (s1 > r) covStripe(bt, vt, cov, r, Math.max(s0, r), s1, o, og, lc, lin);
                 }
             });
             if (in.spatial() != null) {
@@ -983,7 +992,7 @@ public final class CovarianceMoments {
                     double s = 0;
                     for (int r = 0; r < o; r++) {
                         int g = r / og;
-                        for (int c = 0; c < cg; c++) s += bt[r * cin + g * cg + c] * w[(r * cg + c) * taps + u];
+                        for (int j = 0; j < lc; j++) s += bt[r * lin + g * lc + j] * w[(r * cg + live[j]) * taps + u];
                     }
                     kt[t][u] = s;
                 }
@@ -1008,6 +1017,38 @@ public final class CovarianceMoments {
             }
         }
         return new Moments(1, mu, cov, sp, in.via());
+    }
+
+    /** Input channels (of cg per group) with a nonzero weight in some row and tap, ascending. */
+    private static int[] liveInputs(float[] w, int o, int cg, int taps) {
+        boolean[] any = new boolean[cg];
+        int count = 0;
+        for (int r = 0; r < o; r++) {
+            for (int c = 0; c < cg; c++) {
+                if (any[c]) continue;
+                for (int t = 0; t < taps; t++) {
+                    if (w[(r * cg + c) * taps + t] != 0) {
+                        any[c] = true;
+                        count++;
+                        break;
+                    }
+                }
+            }
+            if (count == cg) break;
+        }
+        int[] live = new int[count];
+        for (int c = 0, k = 0; c < cg; c++) if (any[c]) live[k++] = c;
+        return live;
+    }
+
+    /** Σ (cin × cin) restricted to the live channels of every group: (groups·lc)², group-major. */
+    private static double[] liveCov(double[] sig, int cin, int cg, int groups, int[] live) {
+        int lc = live.length, lin = lc * groups;
+        int[] at = new int[lin];
+        for (int g = 0; g < groups; g++) for (int j = 0; j < lc; j++) at[g * lc + j] = g * cg + live[j];
+        double[] s = new double[lin * lin];
+        for (int a = 0; a < lin; a++) for (int b = 0; b < lin; b++) s[a * lin + b] = sig[at[a] * cin + at[b]];
+        return s;
     }
 
     /** cov[r][r2] += Σ_c B_t[r][group(r2)·cg + c] · V_t[r2][c] for r2 in [r2s, r2e): eight at a time, then one by one. */

@@ -57,6 +57,56 @@ class CovarianceMomentsTest {
         }
     }
 
+    /**
+     * A conv whose weights are 0 for some input channels in every row and tap (pruned, as on the compensated model that
+     * BatchNormalization re-estimation propagates): the output Σ leaves those channels out, and is bit for bit the
+     * full sums, zero terms included (Σ_t Σ_c B_t[r][c] V_t[r2][c], B_t = W_t Σ, V_t[r2][c] = Σ_u r(u − t) W[r2, c, u]).
+     */
+    @Test
+    void convSkippingZeroInputChannelsGivesTheFullSumsBitForBit() {
+        Random r = new Random(17);
+        int c0 = 3, cg = 10, o = 12, taps = 9;
+        float[] wb = values(r, o * cg * taps, Math.sqrt(2.0 / (cg * taps)));
+        for (int row = 0; row < o; row++) for (int c : new int[] {2, 5, 9}) for (int t = 0; t < taps; t++) wb[(row * cg + c) * taps + t] = 0;
+        ModelBuilder mb = ModelBuilder.create("dead").input("x", 1, c0, 8, 8);
+        mb.floats("a.w", new long[] {cg, c0, 3, 3}, values(r, cg * c0 * taps, Math.sqrt(2.0 / (c0 * taps))));
+        mb.floats("b.w", new long[] {o, cg, 3, 3}, wb);
+        mb.node("Conv", "a", List.of("x", "a.w"), "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1});
+        mb.relu("ra", "a");
+        mb.node("Conv", "b", List.of("ra", "b.w"), "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1});
+        mb.output("b");
+        var graph = mb.graph();
+        CovarianceMoments cm = CovarianceMoments.of(graph, Weights.of(graph), false);
+        CovarianceMoments.Moments in = cm.of("ra", 1).orElseThrow(), out = cm.of("b", 1).orElseThrow();
+        double[] sig = in.cov(), ref = new double[o * o];
+        for (int t = 0; t < taps; t++) {
+            double[] bt = new double[o * cg], vt = new double[o * cg];
+            for (int row = 0; row < o; row++) {
+                for (int c = 0; c < cg; c++) {
+                    double x = wb[(row * cg + c) * taps + t];
+                    for (int c2 = 0; c2 < cg; c2++) bt[row * cg + c2] += x * sig[c * cg + c2];
+                    double v = 0;
+                    for (int u = 0; u < taps; u++) v += in.r(u / 3 - t / 3, u % 3 - t % 3) * wb[(row * cg + c) * taps + u];
+                    vt[row * cg + c] = v;
+                }
+            }
+            for (int row = 0; row < o; row++) {
+                for (int r2 = row; r2 < o; r2++) {
+                    double s = 0;
+                    for (int c = 0; c < cg; c++) s += bt[row * cg + c] * vt[r2 * cg + c];
+                    ref[row * o + r2] += s;
+                }
+            }
+        }
+        assertTrue(in.spatial() != null && in.r(0, 1) != 0, "a spatially correlated input");
+        for (int row = 0; row < o; row++) {
+            for (int r2 = row; r2 < o; r2++) {
+                assertEquals(Double.doubleToLongBits(ref[row * o + r2]), Double.doubleToLongBits(out.cov()[row * o + r2]), row + "," + r2);
+                assertEquals(Double.doubleToLongBits(ref[row * o + r2]), Double.doubleToLongBits(out.cov()[r2 * o + row]), r2 + "," + row);
+            }
+        }
+    }
+
     /** {mean, standard error} of f(X)g(Y) over n correlated Gaussian draws. */
     private static double[] monteCarlo(DoubleUnaryOperator f, DoubleUnaryOperator g, double mx, double vx, double my, double vy,
                                        double cov, int n, long seed) {
