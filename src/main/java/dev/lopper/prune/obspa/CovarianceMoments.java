@@ -82,17 +82,19 @@ public final class CovarianceMoments {
     private final Map<String, double[][]> fixedCorrection;
     /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
     private final int copies;
-    private final Map<String, float[]> edits;
+    /** A constant's edited values, or null when it keeps its own. */
+    private final java.util.function.Function<String, float[]> edits;
     /** Non-null: every BatchNormalization normalizes with its input's predicted statistics, recorded here (name → {mean, var}). */
     private Map<String, float[][]> reestimated;
     /** Graph inputs with a distribution fitted to the first BatchNormalization after them; the others are white. */
     private final Map<String, InputPrior> priors;
 
     private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, Map<String, InputPrior> priors) {
-        this(graph, weights, fixed, 1, Map.of(), priors);
+        this(graph, weights, fixed, 1, t -> null, priors);
     }
 
-    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits,
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies,
+                              java.util.function.Function<String, float[]> edits,
                               Map<String, InputPrior> priors) {
         this.priors = priors;
         this.graph = graph;
@@ -109,7 +111,7 @@ public final class CovarianceMoments {
      * (the edited model runs with its normalizations' stored statistics). Tensors wider than MAX_CHANNELS / 2 get none.
      */
     public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
-        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits), original.priors));
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits)::get, original.priors));
     }
 
     /**
@@ -120,7 +122,17 @@ public final class CovarianceMoments {
      */
     public static Map<String, float[][]> reestimate(ModelGraph graph, Weights weights, CovarianceMoments original,
                                                    Map<String, float[]> edits) {
-        CovarianceMoments m = new CovarianceMoments(graph, weights, original.bnCorrection, 1, Map.copyOf(edits), original.priors);
+        return reestimate(graph, weights, original, Map.copyOf(edits)::get);
+    }
+
+    /**
+     * As {@link #reestimate(ModelGraph, Weights, CovarianceMoments, Map)}, a constant's edited values read from
+     * {@code edits} (null: unedited) when the propagation reaches its first reader: a caller still solving them may
+     * hand them over as they are ready (the lookup may wait for them).
+     */
+    public static Map<String, float[][]> reestimate(ModelGraph graph, Weights weights, CovarianceMoments original,
+                                                   java.util.function.Function<String, float[]> edits) {
+        CovarianceMoments m = new CovarianceMoments(graph, weights, original.bnCorrection, 1, edits, original.priors);
         m.reestimated = new java.util.LinkedHashMap<>();
         run(m);
         return m.reestimated;
@@ -220,8 +232,10 @@ public final class CovarianceMoments {
     private float[] constant(String t) {
         if (t.isEmpty() || !graph.isConstant(t)) return null;
         float[] v = weights.get(t).values();
-        if (copies == 1) return edits.isEmpty() ? v : edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
-        float[] e = edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
+        float[] e = edits.apply(graph.resolve(t));
+        if (e == null) e = edits.apply(t);
+        if (e == null) e = v;
+        if (copies == 1) return e;
         if (e.length != v.length) throw new IllegalArgumentException("edited " + t + " has another size");
         float[] r = new float[v.length * 2];
         System.arraycopy(v, 0, r, 0, v.length);
