@@ -480,19 +480,28 @@ public final class CovarianceMoments {
         if (in.spatial() == null) return null;
         double[] out = new double[GRID * GRID];
         double total = 0;
-        for (int ch = 0; ch < in.size(); ch++) {
+        int c = in.size();
+        // each channel's terms are its own closed forms: computed over cores, then summed over channels in order
+        double[][] term = new double[c][];
+        rows(c, (long) c * GRID * GRID * 64, ch -> {
             double m = in.mean()[ch], v = in.var(ch);
             double[] mv = marginal.of(m, v);
-            if (!(mv[1] > 0)) continue;
-            total += mv[1];
-            for (int k = 0; k < out.length; k++) {
+            if (!(mv[1] > 0)) return;
+            double[] t = new double[GRID * GRID];
+            for (int k = 0; k < t.length; k++) {
                 double r = in.spatial()[k];
-                if (k == LAG * GRID + LAG) {
-                    out[k] += mv[1];
-                    continue;
-                }
-                if (r == 0) continue;
-                out[k] += cross.e(m, v, r * v) - mv[0] * mv[0];
+                if (k == LAG * GRID + LAG) t[k] = mv[1];
+                else if (r != 0) t[k] = cross.e(m, v, r * v) - mv[0] * mv[0];
+            }
+            term[ch] = t;
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double[] t = term[ch];
+            if (t == null) continue;
+            total += t[LAG * GRID + LAG];
+            for (int k = 0; k < out.length; k++) {
+                if (k != LAG * GRID + LAG && in.spatial()[k] == 0) continue;
+                out[k] += t[k];
             }
         }
         if (!(total > 0)) return in.spatial();

@@ -107,6 +107,47 @@ class CovarianceMomentsTest {
         }
     }
 
+    /**
+     * The spatial correlation after a ReLU on a wide tensor (channels' terms computed over cores) is, bit for bit, the
+     * channel-by-channel sum: r'(δ) = Σ_c (E[f(x_c(p)) f(x_c(p+δ))] − E[f]²) / Σ_c Var f.
+     */
+    @Test
+    void reluSpatialCorrelationOnAWideTensorIsTheInOrderSum() {
+        Random r = new Random(23);
+        int c0 = 3, c = 320, taps = 9;
+        ModelBuilder mb = ModelBuilder.create("wide").input("x", 1, c0, 8, 8);
+        mb.floats("a.w", new long[] {c, c0, 3, 3}, values(r, c * c0 * taps, Math.sqrt(2.0 / (c0 * taps))));
+        mb.floats("a.b", new long[] {c}, values(r, c, 0.3));
+        mb.floats("b.w", new long[] {2, c, 1, 1}, values(r, 2 * c, 0.1));
+        mb.floats("d.w", new long[] {2, c, 1, 1}, values(r, 2 * c, 0.1));
+        mb.node("Conv", "a", List.of("x", "a.w", "a.b"), "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1});
+        mb.relu("ra", "a");
+        mb.node("Conv", "b", List.of("ra", "b.w"), "kernel_shape", new long[] {1, 1});
+        mb.node("Conv", "d", List.of("a", "d.w"), "kernel_shape", new long[] {1, 1});
+        mb.output("b");
+        mb.output("d");
+        var graph = mb.graph();
+        CovarianceMoments cm = CovarianceMoments.of(graph, Weights.of(graph), false);
+        CovarianceMoments.Moments in = cm.of("a", 1).orElseThrow(), out = cm.of("ra", 1).orElseThrow();
+        int grid = 2 * CovarianceMoments.LAG + 1, centre = CovarianceMoments.LAG * grid + CovarianceMoments.LAG;
+        double[] ref = new double[grid * grid];
+        double total = 0;
+        for (int ch = 0; ch < c; ch++) {
+            double m = in.mean()[ch], v = in.var(ch);
+            double[] mv = GaussianMoments.relu(m, v);
+            if (!(mv[1] > 0)) continue;
+            total += mv[1];
+            for (int k = 0; k < ref.length; k++) {
+                double rk = in.spatial()[k];
+                if (k == centre) ref[k] += mv[1];
+                else if (rk != 0) ref[k] += BivariateMoments.reluCross(m, v, m, v, rk * v) - mv[0] * mv[0];
+            }
+        }
+        for (int k = 0; k < ref.length; k++) ref[k] /= total;
+        assertTrue(in.r(1, 1) != 0, "a spatially correlated input");
+        for (int k = 0; k < ref.length; k++) assertEquals(Double.doubleToLongBits(ref[k]), Double.doubleToLongBits(out.spatial()[k]), "lag " + k);
+    }
+
     /** {mean, standard error} of f(X)g(Y) over n correlated Gaussian draws. */
     private static double[] monteCarlo(DoubleUnaryOperator f, DoubleUnaryOperator g, double mx, double vx, double my, double vy,
                                        double cov, int n, long seed) {
