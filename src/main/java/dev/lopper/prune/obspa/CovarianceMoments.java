@@ -195,11 +195,13 @@ public final class CovarianceMoments {
             if (view != null && view.isLinearLayer()) keep.add(m.graph.resolve(n.input(0)));
             for (String t : n.inputs()) if (!t.isEmpty()) readers.merge(m.graph.resolve(t), 1, Integer::sum);
         }
+        // BN re-estimation reads only what reaches a BatchNormalization: the nodes after the last ones are left out
+        Set<Node> feeding = m.reestimated != null ? feedingBatchNorms(m.graph) : null;
         for (Node n : m.graph.nodes()) {
             if (!n.isDefaultDomain() && !n.domain().equals(OpDefinition.MS)) continue;
             Moments out;
             try {
-                out = m.apply(n);
+                out = feeding == null || feeding.contains(n) ? m.apply(n) : null;
             } catch (RuntimeException e) {
                 out = null; // a shape or constant we cannot read: no moments
             }
@@ -211,6 +213,27 @@ public final class CovarianceMoments {
             }
         }
         return m;
+    }
+
+    /** BatchNormalization nodes and the nodes upstream of one. */
+    static Set<Node> feedingBatchNorms(ModelGraph graph) {
+        Set<Node> feeding = new HashSet<>();
+        Set<String> read = new HashSet<>(); // tensors a feeding node reads
+        java.util.List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            MomentView view = Ops.moments(n.opType());
+            boolean f = view != null && view.kind() == MomentView.Kind.NORM_BATCH;
+            for (String o : n.outputs()) f |= !o.isEmpty() && (read.contains(o) || read.contains(graph.resolve(o)));
+            if (!f) continue;
+            feeding.add(n);
+            for (String t : n.inputs()) {
+                if (t.isEmpty()) continue;
+                read.add(t);
+                read.add(graph.resolve(t));
+            }
+        }
+        return feeding;
     }
 
     /** Full moments of a tensor along {@code axis} (negative from the end), if derived. */

@@ -148,6 +148,38 @@ class CovarianceMomentsTest {
         for (int k = 0; k < ref.length; k++) assertEquals(Double.doubleToLongBits(ref[k]), Double.doubleToLongBits(out.spatial()[k]), "lag " + k);
     }
 
+    /** BN re-estimation propagates only the nodes that reach a BatchNormalization: the head after the last one is left out. */
+    @Test
+    void reestimationLeavesOutTheNodesAfterTheLastBatchNorm() {
+        Random r = new Random(29);
+        ModelBuilder mb = ModelBuilder.create("tail").input("x", 1, 2, 6, 6);
+        mb.floats("a.w", new long[] {4, 2, 3, 3}, values(r, 72, 0.3));
+        mb.floats("b.w", new long[] {4, 4, 1, 1}, values(r, 16, 0.5));
+        for (String bn : new String[] {"n1", "n2"}) {
+            mb.floats(bn + ".s", new long[] {4}, 1f, 0.8f, 1.1f, 0.9f);
+            mb.floats(bn + ".b", new long[] {4}, 0.1f, 0f, -0.1f, 0.2f);
+            mb.floats(bn + ".m", new long[] {4}, 0f, 0.1f, 0f, -0.1f);
+            mb.floats(bn + ".v", new long[] {4}, 1f, 2f, 1.5f, 0.5f);
+        }
+        mb.node("Conv", "a", List.of("x", "a.w"), "kernel_shape", new long[] {3, 3});
+        mb.node("BatchNormalization", "n1", List.of("a", "n1.s", "n1.b", "n1.m", "n1.v"));
+        mb.relu("r1", "n1");
+        mb.node("Conv", "b", List.of("r1", "b.w"), "kernel_shape", new long[] {1, 1});
+        mb.node("BatchNormalization", "n2", List.of("b", "n2.s", "n2.b", "n2.m", "n2.v"));
+        mb.relu("r2", "n2");
+        mb.globalAvgPool("p", "r2");
+        mb.flatten("f", "p");
+        mb.gemm("g", "f", 4, 3);
+        mb.output("g");
+        var graph = mb.graph();
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (var n : CovarianceMoments.feedingBatchNorms(graph)) names.add(n.name());
+        assertEquals(new java.util.TreeSet<>(List.of("a", "n1", "r1", "b", "n2")), names);
+        Weights w = Weights.of(graph);
+        Map<String, float[][]> stats = CovarianceMoments.reestimate(graph, w, CovarianceMoments.of(graph, w), Map.of());
+        assertEquals(new java.util.TreeSet<>(List.of("n1", "n2")), new java.util.TreeSet<>(stats.keySet()));
+    }
+
     /** {mean, standard error} of f(X)g(Y) over n correlated Gaussian draws. */
     private static double[] monteCarlo(DoubleUnaryOperator f, DoubleUnaryOperator g, double mx, double vx, double my, double vy,
                                        double cov, int n, long seed) {
