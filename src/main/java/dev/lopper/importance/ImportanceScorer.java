@@ -82,22 +82,17 @@ public final class ImportanceScorer {
         int threads = criterion.concurrentGroups() ? Math.min(groups.size(), cores) : 1;
         List<Future<ChannelScores>> pending = threads > 1 ? submitAll(groups, criterion, ctx, options, threads) : null;
         try {
-            int i = 0;
-            for (CoupledGroup g : groups) {
+            for (int i = 0; i < groups.size(); i++) {
+                CoupledGroup g = groups.get(i);
                 progress.checkCancelled();
                 progress.update("scoring channels", i, groups.size());
-                if (pending == null && !g.isPrunable() && !options.includeLocked()) {
-                    i++;
-                    continue;
-                }
+                if (!g.isPrunable() && !options.includeLocked()) continue;
                 ChannelScores raw = pending == null ? criterion.score(g, ctx) : await(pending.get(i));
-                i++;
-                if (raw == null) continue;
                 String basis = norm == Normalization.NONE ? raw.basis() : raw.basis() + ", normalized by " + norm.id();
                 out.put(g.id(), new ChannelScores(norm.apply(raw.values()), basis));
             }
         } finally {
-            if (pending != null) for (Future<ChannelScores> f : pending) f.cancel(true);
+            if (pending != null) for (Future<ChannelScores> f : pending) if (f != null) f.cancel(true);
         }
         progress.update("scored", groups.size(), groups.size());
         return out;
@@ -105,7 +100,7 @@ public final class ImportanceScorer {
 
     /**
      * Scores the groups on {@code threads} threads, widest first (so the longest ones do not start last); one future
-     * per group in group order, null scores for a group that is skipped. Each group's scores are what scoring it alone gives.
+     * per group in group order, null for a group that is not scored. Each group's scores are what scoring it alone gives.
      */
     private static List<Future<ChannelScores>> submitAll(List<CoupledGroup> groups, ImportanceCriterion criterion, ScoringContext ctx,
                                                         ScoringOptions options, int threads) {
@@ -117,13 +112,12 @@ public final class ImportanceScorer {
         try {
             List<FutureTask<ChannelScores>> tasks = new ArrayList<>();
             for (CoupledGroup g : groups) {
-                boolean skip = !g.isPrunable() && !options.includeLocked();
-                tasks.add(new FutureTask<>(() -> skip ? null : criterion.score(g, ctx)));
+                tasks.add(!g.isPrunable() && !options.includeLocked() ? null : new FutureTask<>(() -> criterion.score(g, ctx)));
             }
             Integer[] order = new Integer[groups.size()];
             for (int i = 0; i < order.length; i++) order[i] = i;
             Arrays.sort(order, (a, b) -> Integer.compare(groups.get(b).channels(), groups.get(a).channels()));
-            for (int i : order) pool.execute(tasks.get(i));
+            for (int i : order) if (tasks.get(i) != null) pool.execute(tasks.get(i));
             return new ArrayList<>(tasks);
         } finally {
             pool.shutdown(); // the queued groups still run; the threads end after the last

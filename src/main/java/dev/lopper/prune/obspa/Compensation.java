@@ -291,18 +291,7 @@ public final class Compensation {
         }
 
         /** The re-estimated statistics by BatchNormalization node (waits for the propagation). */
-        Map<String, float[][]> statistics() {
-            try {
-                return task.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new dev.lopper.task.CancelledException();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) throw r;
-                if (e.getCause() instanceof Error err) throw err;
-                throw new IllegalStateException(e.getCause());
-            }
-        }
+        Map<String, float[][]> statistics() { return Obspa.await(task); }
     }
 
     static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {

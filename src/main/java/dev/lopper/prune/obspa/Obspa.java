@@ -79,7 +79,7 @@ public final class Obspa {
             } else {
                 diagonal.run();
             }
-            df = awaitDiagonal(diagonal);
+            df = await(diagonal);
         } finally {
             if (!diagonal.isDone()) {
                 try {
@@ -95,7 +95,8 @@ public final class Obspa {
                 model == MomentModel.FULL ? "data-free moments (full covariance)" : "data-free moments (diagonal)", null);
     }
 
-    private static DataFreeMoments awaitDiagonal(java.util.concurrent.Future<DataFreeMoments> f) {
+    /** The result of work on another thread: its exception rethrown as is, an interrupt as cancellation. */
+    static <T> T await(java.util.concurrent.Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
