@@ -107,101 +107,111 @@ public final class Compensation {
         Map<String, float[]> edits = new HashMap<>();
         JointTally tally = new JointTally();
         GateTally gates = new GateTally();
-        for (ConsumerLayer l : sorted) {
-            if (!resolver.writable(l.weight())) {
-                skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
-                continue;
-            }
-            if (l.bias() != null && !resolver.writable(l.bias().tensor())) {
-                skipped.put(l.node(), "bias '" + l.bias().tensor() + "' is shared or not stored in the file");
-                continue;
-            }
-            GraphObspaSource use = source;
-            boolean gate = cal != null && HELD_OUT_GATE && l.groups() == 1 && l.features() <= InputMoments.MAX_DENSE_FEATURES;
-            CalibratedMoments.Result measured = null;
-            if (cal != null && (!done.isEmpty() || gate)) {
-                // inputs as the partly compensated model (removed columns zeroed = removed) now produces them
-                if (!pending.isEmpty()) {
-                    current = replace(current, pending, resolver);
-                    pending.clear();
+        // without data: the BatchNormalization re-estimation propagates the compensated model beside this loop
+        Reestimation reestimation = cal == null && source.recalibrate() && source.fullMoments() != null
+                && source.fullMoments().copies() == 1 && skipped.isEmpty()
+                ? new Reestimation(resolver, weights, source.fullMoments(), sorted) : null;
+        try {
+            for (ConsumerLayer l : sorted) {
+                if (!resolver.writable(l.weight())) {
+                    skipped.put(l.node(), "weight '" + l.weight() + "' is shared or not stored in the file");
+                    continue;
                 }
-                ModelSource ms = ModelSource.of(current, resolver.graph().model().baseDir(), "partly pruned model");
-                measured = CalibratedMoments.capture(ms, resolver, List.of(l), cal.asCalibrationData(), Progress.NONE,
-                        gate ? FOLDS : 0);
-                if (!done.isEmpty() && measured.moments().containsKey(l.node())) {
-                    use = source.withCalibrated(measured.moments());
-                    remeasured++;
+                if (l.bias() != null && !resolver.writable(l.bias().tensor())) {
+                    skipped.put(l.node(), "bias '" + l.bias().tensor() + "' is shared or not stored in the file");
+                    continue;
                 }
-            }
-            ObspaLayers.Built b = ObspaLayers.build(l, use, weights);
-            if (!b.derived()) {
-                skipped.put(l.node(), "no input moments (identity H: nothing to compensate)");
-                continue;
-            }
-            int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
-            b.solver().remove(cols);
-            double[][] w = b.solver().weights();
-            // the gate: the same update fitted without each fold, and that fold's moments to judge it on
-            Folds folds = gate && measured != null ? Folds.oneShot(l, measured, source, weights, cols) : null;
-            if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
-                    && l.features() <= dev.lopper.prune.obspa.InputMoments.MAX_DENSE_FEATURES) {
-                // against the original model: joint moments of the original and the partly pruned model's input
-                ModelProto merged = JointModel.merge(proto, current, l.input(), l.dims().length > 2 ? 1 : -1);
-                if (merged != null) {
-                    ConsumerLayer jl = new ConsumerLayer(l.node(), l.weight(), l.dims(), l.axis(), l.outputs(), 2 * l.positions(),
-                            l.taps(), l.transposed(), JointModel.JOINT, l.bias(), 1);
-                    ModelSource ms = ModelSource.of(merged, resolver.graph().model().baseDir(), "original and partly pruned model");
-                    var jc = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE,
-                            folds != null ? FOLDS : 0);
-                    var jm = jc.moments().get(l.node());
-                    if (jm != null) {
-                        double[][] orig = original(l, weights);
-                        JointCompensation.Result jr = JointCompensation.solveMeasured(l, jm, orig, w, l.bias() != null, cols,
-                                source.damping());
-                        if (jr != null) {
-                            w = tally.add(jr);
-                            // judged against the original model's output too: per fold, the joint fit and the held-out joint moments
-                            if (folds != null) folds = folds.joint(l, jc, orig, cols, source.damping());
+                GraphObspaSource use = source;
+                boolean gate = cal != null && HELD_OUT_GATE && l.groups() == 1 && l.features() <= InputMoments.MAX_DENSE_FEATURES;
+                CalibratedMoments.Result measured = null;
+                if (cal != null && (!done.isEmpty() || gate)) {
+                    // inputs as the partly compensated model (removed columns zeroed = removed) now produces them
+                    if (!pending.isEmpty()) {
+                        current = replace(current, pending, resolver);
+                        pending.clear();
+                    }
+                    ModelSource ms = ModelSource.of(current, resolver.graph().model().baseDir(), "partly pruned model");
+                    measured = CalibratedMoments.capture(ms, resolver, List.of(l), cal.asCalibrationData(), Progress.NONE,
+                            gate ? FOLDS : 0);
+                    if (!done.isEmpty() && measured.moments().containsKey(l.node())) {
+                        use = source.withCalibrated(measured.moments());
+                        remeasured++;
+                    }
+                }
+                ObspaLayers.Built b = ObspaLayers.build(l, use, weights);
+                if (!b.derived()) {
+                    skipped.put(l.node(), "no input moments (identity H: nothing to compensate)");
+                    if (reestimation != null) reestimation.unchanged(l);
+                    continue;
+                }
+                int[] cols = l.columns(removedPositions.get(l.node()).stream().toArray());
+                b.solver().remove(cols);
+                double[][] w = b.solver().weights();
+                // the gate: the same update fitted without each fold, and that fold's moments to judge it on
+                Folds folds = gate && measured != null ? Folds.oneShot(l, measured, source, weights, cols) : null;
+                if (cal != null && !done.isEmpty() && SEQUENTIAL_MEASURED && l.groups() == 1
+                        && l.features() <= dev.lopper.prune.obspa.InputMoments.MAX_DENSE_FEATURES) {
+                    // against the original model: joint moments of the original and the partly pruned model's input
+                    ModelProto merged = JointModel.merge(proto, current, l.input(), l.dims().length > 2 ? 1 : -1);
+                    if (merged != null) {
+                        ConsumerLayer jl = new ConsumerLayer(l.node(), l.weight(), l.dims(), l.axis(), l.outputs(), 2 * l.positions(),
+                                l.taps(), l.transposed(), JointModel.JOINT, l.bias(), 1);
+                        ModelSource ms = ModelSource.of(merged, resolver.graph().model().baseDir(), "original and partly pruned model");
+                        var jc = CalibratedMoments.capture(ms, resolver, List.of(jl), cal.asCalibrationData(), Progress.NONE,
+                                folds != null ? FOLDS : 0);
+                        var jm = jc.moments().get(l.node());
+                        if (jm != null) {
+                            double[][] orig = original(l, weights);
+                            JointCompensation.Result jr = JointCompensation.solveMeasured(l, jm, orig, w, l.bias() != null, cols,
+                                    source.damping());
+                            if (jr != null) {
+                                w = tally.add(jr);
+                                // judged against the original model's output too: per fold, the joint fit and the held-out joint moments
+                                if (folds != null) folds = folds.joint(l, jc, orig, cols, source.damping());
+                            }
                         }
                     }
                 }
-            }
-            if (folds != null) {
-                w = gates.add(JointCompensation.gate(original(l, weights), w, folds.fitted(), folds.held(), folds.shares(), cols,
-                        l.features(), l.bias() != null));
-            }
-            if (sequential) {
-                long t0 = System.nanoTime();
-                CovarianceMoments joint = CovarianceMoments.joint(resolver.graph(), weights, base, edits);
-                if (System.nanoTime() - t0 > SEQUENTIAL_BUDGET_NANOS) sequential = false;
-                var jm = joint.of(l.input(), l.dims().length > 2 ? 1 : -1);
-                if (jm.isPresent()) {
-                    double[][] orig = original(l, weights);
-                    JointCompensation.Result jr = JointCompensation.solve(l, jm.get(), resolver.graph(), orig, w, l.bias() != null,
-                            cols, source.damping());
-                    if (jr != null) w = tally.add(jr);
+                if (folds != null) {
+                    w = gates.add(JointCompensation.gate(original(l, weights), w, folds.fitted(), folds.held(), folds.shares(), cols,
+                            l.features(), l.bias() != null));
                 }
-            }
-            pending.put(l.weight(), l.values(w));
-            edits.put(l.weight(), pending.get(l.weight()));
-            if (l.bias() != null) {
-                int f = l.features();
-                float[] old = weights.get(l.bias().tensor()).values();
-                float[] nb = old.clone();
-                for (int o = 0; o < l.outputs(); o++) {
-                    double start = l.bias().initial() ? old[o] : 0;
-                    nb[o] = (float) (old[o] + l.bias().sign() * (w[o][f] - start));
+                if (sequential) {
+                    long t0 = System.nanoTime();
+                    CovarianceMoments joint = CovarianceMoments.joint(resolver.graph(), weights, base, edits);
+                    if (System.nanoTime() - t0 > SEQUENTIAL_BUDGET_NANOS) sequential = false;
+                    var jm = joint.of(l.input(), l.dims().length > 2 ? 1 : -1);
+                    if (jm.isPresent()) {
+                        double[][] orig = original(l, weights);
+                        JointCompensation.Result jr = JointCompensation.solve(l, jm.get(), resolver.graph(), orig, w, l.bias() != null,
+                                cols, source.damping());
+                        if (jr != null) w = tally.add(jr);
+                    }
                 }
-                pending.put(l.bias().tensor(), nb);
-                edits.put(l.bias().tensor(), nb);
+                pending.put(l.weight(), l.values(w));
+                edits.put(l.weight(), pending.get(l.weight()));
+                if (reestimation != null) reestimation.edited(l.weight(), pending.get(l.weight()));
+                if (l.bias() != null) {
+                    int f = l.features();
+                    float[] old = weights.get(l.bias().tensor()).values();
+                    float[] nb = old.clone();
+                    for (int o = 0; o < l.outputs(); o++) {
+                        double start = l.bias().initial() ? old[o] : 0;
+                        nb[o] = (float) (old[o] + l.bias().sign() * (w[o][f] - start));
+                    }
+                    pending.put(l.bias().tensor(), nb);
+                    edits.put(l.bias().tensor(), nb);
+                    if (reestimation != null) reestimation.edited(l.bias().tensor(), nb);
+                }
+                done.add(l.node());
             }
-            done.add(l.node());
+        } finally {
+            if (reestimation != null) reestimation.release();
         }
         // without data: every BatchNormalization gets the statistics the compensated model's input is predicted to have
         int reestimated = 0;
-        if (cal == null && source.recalibrate() && source.fullMoments() != null && source.fullMoments().copies() == 1 && skipped.isEmpty()
-                && !done.isEmpty()) {
-            Map<String, float[][]> stats = CovarianceMoments.reestimate(resolver.graph(), weights, source.fullMoments(), edits);
+        if (reestimation != null && skipped.isEmpty() && !done.isEmpty()) {
+            Map<String, float[][]> stats = reestimation.statistics();
             for (Map.Entry<String, float[][]> e : stats.entrySet()) {
                 dev.lopper.graph.Node bn = resolver.graph().node(e.getKey());
                 if (bn == null || !resolver.writable(bn.input(3)) || !resolver.writable(bn.input(4))) continue;
@@ -239,6 +249,49 @@ public final class Compensation {
             }
         }
         return new Result(current, done, skipped, remeasured, note);
+    }
+
+    /**
+     * Data-free BatchNormalization re-estimation ({@link CovarianceMoments#reestimate}) on a thread of its own, started
+     * before the compensation loop: the propagation waits at each consumer whose constants the loop has not solved yet,
+     * so it runs beside the loop and computes what it would after it.
+     */
+    private static final class Reestimation {
+        private final Map<String, java.util.concurrent.CompletableFuture<float[]>> solved = new HashMap<>();
+        private final java.util.concurrent.FutureTask<Map<String, float[][]>> task;
+
+        /** @param layers the consumers the loop will compensate (weight and bias, when not skipped) */
+        Reestimation(ConsumerResolver resolver, Weights weights, CovarianceMoments base, List<ConsumerLayer> layers) {
+            for (ConsumerLayer l : layers) {
+                if (!resolver.writable(l.weight()) || l.bias() != null && !resolver.writable(l.bias().tensor())) continue;
+                solved.put(l.weight(), new java.util.concurrent.CompletableFuture<>());
+                if (l.bias() != null) solved.put(l.bias().tensor(), new java.util.concurrent.CompletableFuture<>());
+            }
+            task = new java.util.concurrent.FutureTask<>(() -> CovarianceMoments.reestimate(resolver.graph(), weights, base, t -> {
+                var f = solved.get(t);
+                return f == null ? null : f.join();
+            }));
+            Thread t = new Thread(task, "lopper-bn-reestimation");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The loop's new values of a constant. */
+        void edited(String tensor, float[] values) { solved.get(tensor).complete(values); }
+
+        /** A consumer the loop leaves as it is. */
+        void unchanged(ConsumerLayer l) {
+            solved.get(l.weight()).complete(null);
+            if (l.bias() != null) solved.get(l.bias().tensor()).complete(null);
+        }
+
+        /** After the loop (or its failure): whatever it did not hand over stays unedited, so the propagation ends. */
+        void release() {
+            for (var f : solved.values()) f.complete(null);
+        }
+
+        /** The re-estimated statistics by BatchNormalization node (waits for the propagation). */
+        Map<String, float[][]> statistics() { return Obspa.await(task); }
     }
 
     static ModelProto replace(ModelProto proto, Map<String, float[]> values, ConsumerResolver resolver) {

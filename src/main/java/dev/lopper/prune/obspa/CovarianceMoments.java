@@ -82,17 +82,19 @@ public final class CovarianceMoments {
     private final Map<String, double[][]> fixedCorrection;
     /** 1, or 2 for a joint propagation of the original (copy 0) and an edited model (copy 1): channel = copy·C + c. */
     private final int copies;
-    private final Map<String, float[]> edits;
+    /** A constant's edited values, or null when it keeps its own. */
+    private final java.util.function.Function<String, float[]> edits;
     /** Non-null: every BatchNormalization normalizes with its input's predicted statistics, recorded here (name → {mean, var}). */
     private Map<String, float[][]> reestimated;
     /** Graph inputs with a distribution fitted to the first BatchNormalization after them; the others are white. */
     private final Map<String, InputPrior> priors;
 
     private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, Map<String, InputPrior> priors) {
-        this(graph, weights, fixed, 1, Map.of(), priors);
+        this(graph, weights, fixed, 1, t -> null, priors);
     }
 
-    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies, Map<String, float[]> edits,
+    private CovarianceMoments(ModelGraph graph, Weights weights, Map<String, double[][]> fixed, int copies,
+                              java.util.function.Function<String, float[]> edits,
                               Map<String, InputPrior> priors) {
         this.priors = priors;
         this.graph = graph;
@@ -109,7 +111,7 @@ public final class CovarianceMoments {
      * (the edited model runs with its normalizations' stored statistics). Tensors wider than MAX_CHANNELS / 2 get none.
      */
     public static CovarianceMoments joint(ModelGraph graph, Weights weights, CovarianceMoments original, Map<String, float[]> edits) {
-        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits), original.priors));
+        return run(new CovarianceMoments(graph, weights, original.bnCorrection, 2, Map.copyOf(edits)::get, original.priors));
     }
 
     /**
@@ -120,7 +122,17 @@ public final class CovarianceMoments {
      */
     public static Map<String, float[][]> reestimate(ModelGraph graph, Weights weights, CovarianceMoments original,
                                                    Map<String, float[]> edits) {
-        CovarianceMoments m = new CovarianceMoments(graph, weights, original.bnCorrection, 1, Map.copyOf(edits), original.priors);
+        return reestimate(graph, weights, original, Map.copyOf(edits)::get);
+    }
+
+    /**
+     * As {@link #reestimate(ModelGraph, Weights, CovarianceMoments, Map)}, a constant's edited values read from
+     * {@code edits} (null: unedited) when the propagation reaches its first reader: a caller still solving them may
+     * hand them over as they are ready (the lookup may wait for them).
+     */
+    public static Map<String, float[][]> reestimate(ModelGraph graph, Weights weights, CovarianceMoments original,
+                                                   java.util.function.Function<String, float[]> edits) {
+        CovarianceMoments m = new CovarianceMoments(graph, weights, original.bnCorrection, 1, edits, original.priors);
         m.reestimated = new java.util.LinkedHashMap<>();
         run(m);
         return m.reestimated;
@@ -183,11 +195,13 @@ public final class CovarianceMoments {
             if (view != null && view.isLinearLayer()) keep.add(m.graph.resolve(n.input(0)));
             for (String t : n.inputs()) if (!t.isEmpty()) readers.merge(m.graph.resolve(t), 1, Integer::sum);
         }
+        // BN re-estimation reads only what reaches a BatchNormalization: the nodes after the last ones are left out
+        Set<Node> feeding = m.reestimated != null ? feedingBatchNorms(m.graph) : null;
         for (Node n : m.graph.nodes()) {
             if (!n.isDefaultDomain() && !n.domain().equals(OpDefinition.MS)) continue;
             Moments out;
             try {
-                out = m.apply(n);
+                out = feeding == null || feeding.contains(n) ? m.apply(n) : null;
             } catch (RuntimeException e) {
                 out = null; // a shape or constant we cannot read: no moments
             }
@@ -199,6 +213,27 @@ public final class CovarianceMoments {
             }
         }
         return m;
+    }
+
+    /** BatchNormalization nodes and the nodes upstream of one. */
+    static Set<Node> feedingBatchNorms(ModelGraph graph) {
+        Set<Node> feeding = new HashSet<>();
+        Set<String> read = new HashSet<>(); // tensors a feeding node reads
+        java.util.List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            MomentView view = Ops.moments(n.opType());
+            boolean f = view != null && view.kind() == MomentView.Kind.NORM_BATCH;
+            for (String o : n.outputs()) f |= !o.isEmpty() && (read.contains(o) || read.contains(graph.resolve(o)));
+            if (!f) continue;
+            feeding.add(n);
+            for (String t : n.inputs()) {
+                if (t.isEmpty()) continue;
+                read.add(t);
+                read.add(graph.resolve(t));
+            }
+        }
+        return feeding;
     }
 
     /** Full moments of a tensor along {@code axis} (negative from the end), if derived. */
@@ -220,8 +255,10 @@ public final class CovarianceMoments {
     private float[] constant(String t) {
         if (t.isEmpty() || !graph.isConstant(t)) return null;
         float[] v = weights.get(t).values();
-        if (copies == 1) return edits.isEmpty() ? v : edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
-        float[] e = edits.getOrDefault(graph.resolve(t), edits.getOrDefault(t, v));
+        float[] e = edits.apply(graph.resolve(t));
+        if (e == null) e = edits.apply(t);
+        if (e == null) e = v;
+        if (copies == 1) return e;
         if (e.length != v.length) throw new IllegalArgumentException("edited " + t + " has another size");
         float[] r = new float[v.length * 2];
         System.arraycopy(v, 0, r, 0, v.length);
@@ -466,19 +503,28 @@ public final class CovarianceMoments {
         if (in.spatial() == null) return null;
         double[] out = new double[GRID * GRID];
         double total = 0;
-        for (int ch = 0; ch < in.size(); ch++) {
+        int c = in.size();
+        // each channel's terms are its own closed forms: computed over cores, then summed over channels in order
+        double[][] term = new double[c][];
+        rows(c, (long) c * GRID * GRID * 64, ch -> {
             double m = in.mean()[ch], v = in.var(ch);
             double[] mv = marginal.of(m, v);
-            if (!(mv[1] > 0)) continue;
-            total += mv[1];
-            for (int k = 0; k < out.length; k++) {
+            if (!(mv[1] > 0)) return;
+            double[] t = new double[GRID * GRID];
+            for (int k = 0; k < t.length; k++) {
                 double r = in.spatial()[k];
-                if (k == LAG * GRID + LAG) {
-                    out[k] += mv[1];
-                    continue;
-                }
-                if (r == 0) continue;
-                out[k] += cross.e(m, v, r * v) - mv[0] * mv[0];
+                if (k == LAG * GRID + LAG) t[k] = mv[1];
+                else if (r != 0) t[k] = cross.e(m, v, r * v) - mv[0] * mv[0];
+            }
+            term[ch] = t;
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double[] t = term[ch];
+            if (t == null) continue;
+            total += t[LAG * GRID + LAG];
+            for (int k = 0; k < out.length; k++) {
+                if (k != LAG * GRID + LAG && in.spatial()[k] == 0) continue;
+                out[k] += t[k];
             }
         }
         if (!(total > 0)) return in.spatial();
@@ -894,10 +940,16 @@ public final class CovarianceMoments {
         for (int t = 0; t < taps; t++) {
             for (int u = 0; u < taps; u++) rt[t][u] = in.r(dil[0] * (u / k[1] - t / k[1]), dil[1] * (u % k[1] - t % k[1]));
         }
+        // input channels whose weights are 0 in every row and tap (pruned away on an edited model): each of their terms
+        // in the sums below is ±0, which leaves a sum that starts at +0 as it is, so they are left out (same bits);
+        // the other lc (of cg) per group, lin in all, index B_t, V_t and the Σ they read
+        int[] live = liveInputs(w, o, cg, taps);
+        int lc = live.length, lin = lc * groups;
+        double[] sl = lc == cg ? sig : liveCov(sig, cin, cg, groups, live);
         // K[t][u] = Σ_o (W_t Σ W_uᵀ)_oo for the output spatial correlation
         double[][] kt = new double[taps][taps];
-        double[] bt = new double[o * cin];
-        double[] vt = new double[o * cg];
+        double[] bt = new double[o * lin];
+        double[] vt = new double[o * lc];
         for (int t = 0; t < taps; t++) {
             // B_t[r][c'] = Σ_{c ∈ group(r)} W[r, c, t] Σ[c, c']
             Arrays.fill(bt, 0);
@@ -905,20 +957,21 @@ public final class CovarianceMoments {
             // rows are independent (each row's sums run in the same order whichever thread does it): split over cores
             // eight (or four) rows of one group per task share each read of Σ's rows (each entry's sum in the same order)
             int octs = (o + 7) / 8;
-            rows(octs, (long) o * cg * cin, qd -> {
+            rows(octs, (long) o * lc * lin, qd -> {
                 int r0 = qd * 8, r1 = Math.min(o, r0 + 8);
                 if (r1 - r0 == 8 && r0 / og == (r1 - 1) / og) {
                     int g = r0 / og;
-                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
-                    int o4 = o3 + cin, o5 = o4 + cin, o6 = o5 + cin, o7 = o6 + cin;
-                    for (int c = 0; c < cg; c++) {
+                    int o0 = r0 * lin, o1 = o0 + lin, o2 = o1 + lin, o3 = o2 + lin;
+                    int o4 = o3 + lin, o5 = o4 + lin, o6 = o5 + lin, o7 = o6 + lin;
+                    for (int j = 0; j < lc; j++) {
+                        int c = live[j];
                         double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
                         double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
                         double x4 = w[((r0 + 4) * cg + c) * taps + tt], x5 = w[((r0 + 5) * cg + c) * taps + tt];
                         double x6 = w[((r0 + 6) * cg + c) * taps + tt], x7 = w[((r0 + 7) * cg + c) * taps + tt];
-                        int row = (g * cg + c) * cin;
-                        for (int c2 = 0; c2 < cin; c2++) {
-                            double v = sig[row + c2];
+                        int row = (g * lc + j) * lin;
+                        for (int c2 = 0; c2 < lin; c2++) {
+                            double v = sl[row + c2];
                             bt[o0 + c2] += x0 * v;
                             bt[o1 + c2] += x1 * v;
                             bt[o2 + c2] += x2 * v;
@@ -933,13 +986,14 @@ public final class CovarianceMoments {
                 }
                 if (r1 - r0 >= 4 && r0 / og == (r0 + 3) / og) {
                     int g = r0 / og;
-                    int o0 = r0 * cin, o1 = o0 + cin, o2 = o1 + cin, o3 = o2 + cin;
-                    for (int c = 0; c < cg; c++) {
+                    int o0 = r0 * lin, o1 = o0 + lin, o2 = o1 + lin, o3 = o2 + lin;
+                    for (int j = 0; j < lc; j++) {
+                        int c = live[j];
                         double x0 = w[(r0 * cg + c) * taps + tt], x1 = w[((r0 + 1) * cg + c) * taps + tt];
                         double x2 = w[((r0 + 2) * cg + c) * taps + tt], x3 = w[((r0 + 3) * cg + c) * taps + tt];
-                        int row = (g * cg + c) * cin;
-                        for (int c2 = 0; c2 < cin; c2++) {
-                            double v = sig[row + c2];
+                        int row = (g * lc + j) * lin;
+                        for (int c2 = 0; c2 < lin; c2++) {
+                            double v = sl[row + c2];
                             bt[o0 + c2] += x0 * v;
                             bt[o1 + c2] += x1 * v;
                             bt[o2 + c2] += x2 * v;
@@ -950,32 +1004,33 @@ public final class CovarianceMoments {
                 }
                 for (int r = r0; r < r1; r++) {
                     int g = r / og;
-                    for (int c = 0; c < cg; c++) {
+                    for (int j = 0; j < lc; j++) {
+                        int c = live[j];
                         double x = w[(r * cg + c) * taps + tt];
                         if (x == 0) continue;
-                        int row = (g * cg + c) * cin;
-                        for (int c2 = 0; c2 < cin; c2++) bt[r * cin + c2] += x * sig[row + c2];
+                        int row = (g * lc + j) * lin;
+                        for (int c2 = 0; c2 < lin; c2++) bt[r * lin + c2] += x * sl[row + c2];
                     }
                 }
             });
             // V_t[r'][c'] = Σ_u r(t, u) W[r', c', u]
             Arrays.fill(vt, 0);
             for (int r = 0; r < o; r++) {
-                for (int c = 0; c < cg; c++) {
+                for (int j = 0; j < lc; j++) {
                     double s = 0;
-                    for (int u = 0; u < taps; u++) s += rt[t][u] * w[(r * cg + c) * taps + u];
-                    vt[r * cg + c] = s;
+                    for (int u = 0; u < taps; u++) s += rt[t][u] * w[(r * cg + live[j]) * taps + u];
+                    vt[r * lc + j] = s;
                 }
             }
             // blocks of 16 rows r against stripes of V_t rows small enough to stay in cache (each entry is still one sum
             // over c in order; only which entries are computed when changes); the sum over taps is symmetric
             // (r(δ) = r(−δ)), so only the upper triangle r2 ≥ r is computed and mirrored below
-            int stripe = Math.max(8, (32768 / Math.max(1, cg)) / 8 * 8);
-            rows((o + 15) / 16, (long) o * o * cg / 2, rb -> {
+            int stripe = Math.max(8, (32768 / Math.max(1, lc)) / 8 * 8);
+            rows((o + 15) / 16, (long) o * o * lc / 2, rb -> {
                 int rEnd = Math.min(o, rb * 16 + 16);
                 for (int s0 = rb * 16 / stripe * stripe; s0 < o; s0 += stripe) {
                     int s1 = Math.min(o, s0 + stripe);
-                    for (int r = rb * 16; r < rEnd; r++) if (s1 > r) covStripe(bt, vt, cov, r, Math.max(s0, r), s1, o, og, cg, cin);
+                    for (int r = rb * 16; r < rEnd; r++) if (s1 > r) covStripe(bt, vt, cov, r, Math.max(s0, r), s1, o, og, lc, lin);
                 }
             });
             if (in.spatial() != null) {
@@ -983,7 +1038,7 @@ public final class CovarianceMoments {
                     double s = 0;
                     for (int r = 0; r < o; r++) {
                         int g = r / og;
-                        for (int c = 0; c < cg; c++) s += bt[r * cin + g * cg + c] * w[(r * cg + c) * taps + u];
+                        for (int j = 0; j < lc; j++) s += bt[r * lin + g * lc + j] * w[(r * cg + live[j]) * taps + u];
                     }
                     kt[t][u] = s;
                 }
@@ -1008,6 +1063,38 @@ public final class CovarianceMoments {
             }
         }
         return new Moments(1, mu, cov, sp, in.via());
+    }
+
+    /** Input channels (of cg per group) with a nonzero weight in some row and tap, ascending. */
+    private static int[] liveInputs(float[] w, int o, int cg, int taps) {
+        boolean[] any = new boolean[cg];
+        int count = 0;
+        for (int r = 0; r < o; r++) {
+            for (int c = 0; c < cg; c++) {
+                if (any[c]) continue;
+                for (int t = 0; t < taps; t++) {
+                    if (w[(r * cg + c) * taps + t] != 0) {
+                        any[c] = true;
+                        count++;
+                        break;
+                    }
+                }
+            }
+            if (count == cg) break;
+        }
+        int[] live = new int[count];
+        for (int c = 0, k = 0; c < cg; c++) if (any[c]) live[k++] = c;
+        return live;
+    }
+
+    /** Σ (cin × cin) restricted to the live channels of every group: (groups·lc)², group-major. */
+    private static double[] liveCov(double[] sig, int cin, int cg, int groups, int[] live) {
+        int lc = live.length, lin = lc * groups;
+        int[] at = new int[lin];
+        for (int g = 0; g < groups; g++) for (int j = 0; j < lc; j++) at[g * lc + j] = g * cg + live[j];
+        double[] s = new double[lin * lin];
+        for (int a = 0; a < lin; a++) for (int b = 0; b < lin; b++) s[a * lin + b] = sig[at[a] * cin + at[b]];
+        return s;
     }
 
     /** cov[r][r2] += Σ_c B_t[r][group(r2)·cg + c] · V_t[r2][c] for r2 in [r2s, r2e): eight at a time, then one by one. */

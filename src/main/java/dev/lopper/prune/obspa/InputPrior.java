@@ -215,19 +215,22 @@ public record InputPrior(String input, double[] mean, double[] var, double rhoY,
         double lo0 = RHO_MIN, hi0 = RHO_MAX, lo1 = RHO_MIN, hi1 = RHO_MAX;
         boolean fy = kh > 1, fx = kw > 1;
         for (int pass = 0; pass < 3; pass++) {
-            int n = 30;
-            for (int i = 0; i <= (fy ? n : 0); i++) {
-                double ry = fy ? lo0 + (hi0 - lo0) * i / n : 0;
-                for (int j = 0; j <= (fx ? n : 0); j++) {
-                    double rx = fx ? lo1 + (hi1 - lo1) * j / n : 0;
-                    double[] fit = variances(w, o, cg, og, kh, kw, dil, vt, ry, rx, bterm, rv, sd);
-                    if (fit != null && (best == null || fit[0] < best[0])) {
-                        best = new double[fit.length + 2];
-                        best[0] = fit[0];
-                        best[1] = ry;
-                        best[2] = rx;
-                        System.arraycopy(fit, 1, best, 3, fit.length - 1);
-                    }
+            int n = 30, ni = fy ? n : 0, nj = fx ? n : 0;
+            double[] ry = new double[ni + 1], rx = new double[nj + 1];
+            for (int i = 0; i <= ni; i++) ry[i] = fy ? lo0 + (hi0 - lo0) * i / n : 0;
+            for (int j = 0; j <= nj; j++) rx[j] = fx ? lo1 + (hi1 - lo1) * j / n : 0;
+            // the grid points are independent fits: split over cores, then the best taken in grid order as before
+            double[][] fits = new double[(ni + 1) * (nj + 1)][];
+            java.util.stream.IntStream.range(0, fits.length).parallel().forEach(k ->
+                    fits[k] = variances(w, o, cg, og, kh, kw, dil, vt, ry[k / (nj + 1)], rx[k % (nj + 1)], bterm, rv, sd));
+            for (int k = 0; k < fits.length; k++) {
+                double[] fit = fits[k];
+                if (fit != null && (best == null || fit[0] < best[0])) {
+                    best = new double[fit.length + 2];
+                    best[0] = fit[0];
+                    best[1] = ry[k / (nj + 1)];
+                    best[2] = rx[k % (nj + 1)];
+                    System.arraycopy(fit, 1, best, 3, fit.length - 1);
                 }
             }
             if (best == null) break;

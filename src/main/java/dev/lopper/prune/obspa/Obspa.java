@@ -70,15 +70,45 @@ public final class Obspa {
         Weights w = Weights.of(graph);
         DataFreeMoments df;
         CovarianceMoments full = null;
+        // the diagonal propagation reads only the graph and the weights: with the full one, on a thread beside it
+        java.util.concurrent.FutureTask<DataFreeMoments> diagonal = new java.util.concurrent.FutureTask<>(() -> DataFreeMoments.of(graph, w));
         try {
-            df = DataFreeMoments.of(graph, w);
-            if (model == MomentModel.FULL) full = CovarianceMoments.of(graph, w);
+            if (model == MomentModel.FULL) {
+                Thread t = new Thread(diagonal, "lopper-moments");
+                t.setDaemon(true);
+                t.start();
+                full = CovarianceMoments.of(graph, w);
+            } else {
+                diagonal.run();
+            }
+            df = await(diagonal);
         } finally {
+            if (!diagonal.isDone()) {
+                try {
+                    diagonal.get(); // the weights are released after it
+                } catch (Exception ignored) {
+                    // the full propagation's failure is the one thrown
+                }
+            }
             w.clear();
         }
         if (full != null) progress.update("OBSPA: " + full.describeInputs(), 1, 1); // shown with --verbose
         return new GraphObspaSource(new ConsumerResolver(graph), df, full, Map.of(), damping,
                 model == MomentModel.FULL ? "data-free moments (full covariance)" : "data-free moments (diagonal)", null);
+    }
+
+    /** The result of work on another thread: its exception rethrown as is, an interrupt as cancellation. */
+    static <T> T await(java.util.concurrent.Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.lopper.task.CancelledException();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The compensation step for a session; {@link Step#last()} tells what the latest application did. */

@@ -57,6 +57,129 @@ class CovarianceMomentsTest {
         }
     }
 
+    /**
+     * A conv whose weights are 0 for some input channels in every row and tap (pruned, as on the compensated model that
+     * BatchNormalization re-estimation propagates): the output Σ leaves those channels out, and is bit for bit the
+     * full sums, zero terms included (Σ_t Σ_c B_t[r][c] V_t[r2][c], B_t = W_t Σ, V_t[r2][c] = Σ_u r(u − t) W[r2, c, u]).
+     */
+    @Test
+    void convSkippingZeroInputChannelsGivesTheFullSumsBitForBit() {
+        Random r = new Random(17);
+        int c0 = 3, cg = 10, o = 12, taps = 9;
+        float[] wb = values(r, o * cg * taps, Math.sqrt(2.0 / (cg * taps)));
+        for (int row = 0; row < o; row++) for (int c : new int[] {2, 5, 9}) for (int t = 0; t < taps; t++) wb[(row * cg + c) * taps + t] = 0;
+        ModelBuilder mb = ModelBuilder.create("dead").input("x", 1, c0, 8, 8);
+        mb.floats("a.w", new long[] {cg, c0, 3, 3}, values(r, cg * c0 * taps, Math.sqrt(2.0 / (c0 * taps))));
+        mb.floats("b.w", new long[] {o, cg, 3, 3}, wb);
+        mb.node("Conv", "a", List.of("x", "a.w"), "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1});
+        mb.relu("ra", "a");
+        mb.node("Conv", "b", List.of("ra", "b.w"), "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1});
+        mb.output("b");
+        var graph = mb.graph();
+        CovarianceMoments cm = CovarianceMoments.of(graph, Weights.of(graph), false);
+        CovarianceMoments.Moments in = cm.of("ra", 1).orElseThrow(), out = cm.of("b", 1).orElseThrow();
+        double[] sig = in.cov(), ref = new double[o * o];
+        for (int t = 0; t < taps; t++) {
+            double[] bt = new double[o * cg], vt = new double[o * cg];
+            for (int row = 0; row < o; row++) {
+                for (int c = 0; c < cg; c++) {
+                    double x = wb[(row * cg + c) * taps + t];
+                    for (int c2 = 0; c2 < cg; c2++) bt[row * cg + c2] += x * sig[c * cg + c2];
+                    double v = 0;
+                    for (int u = 0; u < taps; u++) v += in.r(u / 3 - t / 3, u % 3 - t % 3) * wb[(row * cg + c) * taps + u];
+                    vt[row * cg + c] = v;
+                }
+            }
+            for (int row = 0; row < o; row++) {
+                for (int r2 = row; r2 < o; r2++) {
+                    double s = 0;
+                    for (int c = 0; c < cg; c++) s += bt[row * cg + c] * vt[r2 * cg + c];
+                    ref[row * o + r2] += s;
+                }
+            }
+        }
+        assertTrue(in.spatial() != null && in.r(0, 1) != 0, "a spatially correlated input");
+        for (int row = 0; row < o; row++) {
+            for (int r2 = row; r2 < o; r2++) {
+                assertEquals(Double.doubleToLongBits(ref[row * o + r2]), Double.doubleToLongBits(out.cov()[row * o + r2]), row + "," + r2);
+                assertEquals(Double.doubleToLongBits(ref[row * o + r2]), Double.doubleToLongBits(out.cov()[r2 * o + row]), r2 + "," + row);
+            }
+        }
+    }
+
+    /**
+     * The spatial correlation after a ReLU on a wide tensor (channels' terms computed over cores) is, bit for bit, the
+     * channel-by-channel sum: r'(δ) = Σ_c (E[f(x_c(p)) f(x_c(p+δ))] − E[f]²) / Σ_c Var f.
+     */
+    @Test
+    void reluSpatialCorrelationOnAWideTensorIsTheInOrderSum() {
+        Random r = new Random(23);
+        int c0 = 3, c = 320, taps = 9;
+        ModelBuilder mb = ModelBuilder.create("wide").input("x", 1, c0, 8, 8);
+        mb.floats("a.w", new long[] {c, c0, 3, 3}, values(r, c * c0 * taps, Math.sqrt(2.0 / (c0 * taps))));
+        mb.floats("a.b", new long[] {c}, values(r, c, 0.3));
+        mb.floats("b.w", new long[] {2, c, 1, 1}, values(r, 2 * c, 0.1));
+        mb.floats("d.w", new long[] {2, c, 1, 1}, values(r, 2 * c, 0.1));
+        mb.node("Conv", "a", List.of("x", "a.w", "a.b"), "kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1});
+        mb.relu("ra", "a");
+        mb.node("Conv", "b", List.of("ra", "b.w"), "kernel_shape", new long[] {1, 1});
+        mb.node("Conv", "d", List.of("a", "d.w"), "kernel_shape", new long[] {1, 1});
+        mb.output("b");
+        mb.output("d");
+        var graph = mb.graph();
+        CovarianceMoments cm = CovarianceMoments.of(graph, Weights.of(graph), false);
+        CovarianceMoments.Moments in = cm.of("a", 1).orElseThrow(), out = cm.of("ra", 1).orElseThrow();
+        int grid = 2 * CovarianceMoments.LAG + 1, centre = CovarianceMoments.LAG * grid + CovarianceMoments.LAG;
+        double[] ref = new double[grid * grid];
+        double total = 0;
+        for (int ch = 0; ch < c; ch++) {
+            double m = in.mean()[ch], v = in.var(ch);
+            double[] mv = GaussianMoments.relu(m, v);
+            if (!(mv[1] > 0)) continue;
+            total += mv[1];
+            for (int k = 0; k < ref.length; k++) {
+                double rk = in.spatial()[k];
+                if (k == centre) ref[k] += mv[1];
+                else if (rk != 0) ref[k] += BivariateMoments.reluCross(m, v, m, v, rk * v) - mv[0] * mv[0];
+            }
+        }
+        for (int k = 0; k < ref.length; k++) ref[k] /= total;
+        assertTrue(in.r(1, 1) != 0, "a spatially correlated input");
+        for (int k = 0; k < ref.length; k++) assertEquals(Double.doubleToLongBits(ref[k]), Double.doubleToLongBits(out.spatial()[k]), "lag " + k);
+    }
+
+    /** BN re-estimation propagates only the nodes that reach a BatchNormalization: the head after the last one is left out. */
+    @Test
+    void reestimationLeavesOutTheNodesAfterTheLastBatchNorm() {
+        Random r = new Random(29);
+        ModelBuilder mb = ModelBuilder.create("tail").input("x", 1, 2, 6, 6);
+        mb.floats("a.w", new long[] {4, 2, 3, 3}, values(r, 72, 0.3));
+        mb.floats("b.w", new long[] {4, 4, 1, 1}, values(r, 16, 0.5));
+        for (String bn : new String[] {"n1", "n2"}) {
+            mb.floats(bn + ".s", new long[] {4}, 1f, 0.8f, 1.1f, 0.9f);
+            mb.floats(bn + ".b", new long[] {4}, 0.1f, 0f, -0.1f, 0.2f);
+            mb.floats(bn + ".m", new long[] {4}, 0f, 0.1f, 0f, -0.1f);
+            mb.floats(bn + ".v", new long[] {4}, 1f, 2f, 1.5f, 0.5f);
+        }
+        mb.node("Conv", "a", List.of("x", "a.w"), "kernel_shape", new long[] {3, 3});
+        mb.node("BatchNormalization", "n1", List.of("a", "n1.s", "n1.b", "n1.m", "n1.v"));
+        mb.relu("r1", "n1");
+        mb.node("Conv", "b", List.of("r1", "b.w"), "kernel_shape", new long[] {1, 1});
+        mb.node("BatchNormalization", "n2", List.of("b", "n2.s", "n2.b", "n2.m", "n2.v"));
+        mb.relu("r2", "n2");
+        mb.globalAvgPool("p", "r2");
+        mb.flatten("f", "p");
+        mb.gemm("g", "f", 4, 3);
+        mb.output("g");
+        var graph = mb.graph();
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (var n : CovarianceMoments.feedingBatchNorms(graph)) names.add(n.name());
+        assertEquals(new java.util.TreeSet<>(List.of("a", "n1", "r1", "b", "n2")), names);
+        Weights w = Weights.of(graph);
+        Map<String, float[][]> stats = CovarianceMoments.reestimate(graph, w, CovarianceMoments.of(graph, w), Map.of());
+        assertEquals(new java.util.TreeSet<>(List.of("n1", "n2")), new java.util.TreeSet<>(stats.keySet()));
+    }
+
     /** {mean, standard error} of f(X)g(Y) over n correlated Gaussian draws. */
     private static double[] monteCarlo(DoubleUnaryOperator f, DoubleUnaryOperator g, double mx, double vx, double my, double vy,
                                        double cov, int n, long seed) {
