@@ -20,10 +20,4 @@ public interface ImportanceCriterion {
 
     /** True when the criterion needs {@link ActivationStats} (calibration data). */
     default boolean needsActivations() { return false; }
-
-    /**
-     * True when {@link #score} may run for several groups at once (thread-safe, and a group's scores do not depend on
-     * which other groups were scored before or beside it): {@link ImportanceScorer} then scores groups concurrently.
-     */
-    default boolean concurrentGroups() { return false; }
 }

@@ -39,10 +39,6 @@ public final class ObspaCriterion implements ImportanceCriterion {
     @Override
     public String id() { return "obspa"; }
 
-    /** Groups share only read-only moments and the source's cache of inverses (the same values whoever computes them). */
-    @Override
-    public boolean concurrentGroups() { return true; }
-
     /** Scores are relative output errors, already comparable across groups. */
     @Override
     public dev.lopper.importance.Normalization defaultNormalization() { return dev.lopper.importance.Normalization.NONE; }
