@@ -292,6 +292,7 @@ public final class PruneView extends VBox {
     public Node settingsBar() {
         ChoiceBox<Criterion> criterion = new ChoiceBox<>();
         criterion.setId("criterion");
+        criterion.setPrefWidth(136); // as wide as "mean-activation", so choosing another criterion does not reflow the bar
         criterion.getItems().setAll(vm.criteria());
         vm.calibrationProperty().addListener((o, a, b) -> {
             criterion.getItems().setAll(vm.criteria());
@@ -316,6 +317,7 @@ public final class PruneView extends VBox {
                 + "works with any criterion."));
         ChoiceBox<Allocation> allocation = new ChoiceBox<>();
         allocation.setId("allocation");
+        allocation.setPrefWidth(104); // as wide as "calibrated"
         allocation.getItems().setAll(vm.allocations());
         vm.calibrationProperty().addListener((o, a, b) -> {
             allocation.getItems().setAll(vm.allocations());
