@@ -116,17 +116,7 @@ public final class ModelVerifier {
          * @throws EvalException as {@link Reference#open} would throw it (the original cannot be loaded or run)
          */
         public Reference get() {
-            try {
-                return future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new dev.lopper.task.CancelledException();
-            } catch (java.util.concurrent.ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException r) throw r;
-                if (c instanceof Error err) throw err;
-                throw new EvalException(String.valueOf(c.getMessage()), c);
-            }
+            return dev.lopper.task.Futures.await(future, c -> new EvalException(String.valueOf(c.getMessage()), c));
         }
 
         @Override

@@ -99,16 +99,7 @@ public final class Obspa {
 
     /** The result of work on another thread: its exception rethrown as is, an interrupt as cancellation. */
     static <T> T await(java.util.concurrent.Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.lopper.task.CancelledException();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw new IllegalStateException(e.getCause());
-        }
+        return dev.lopper.task.Futures.await(f, IllegalStateException::new);
     }
 
     /** The compensation step for a session; {@link Step#last()} tells what the latest application did. */
