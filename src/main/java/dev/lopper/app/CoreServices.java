@@ -146,6 +146,17 @@ public final class CoreServices implements ModelServices, dev.lopper.app.sensiti
     }
 
     @Override
+    public String checkData(LoadedModel m, Path data, RunInputs inputs, Progress progress) {
+        progress.update("Reading " + data.getFileName(), 0, 1);
+        try (EvalSession s = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT);
+             Dataset ds = Datasets.open(data, DataOptions.DEFAULT, s.inputs(), inputs.shapes().withBatchSize(1))) {
+            if (ds.next(1) == null) throw new dev.lopper.runtime.EvalException(data + ": no samples");
+            long n = ds.sampleCount();
+            return n >= 0 ? n + (n == 1 ? " sample" : " samples") : "its first sample reads as the model's input";
+        }
+    }
+
+    @Override
     public LatencyStats measureLatency(LoadedModel m, int runs, RunInputs ints, LatencyListener listener, Progress progress) {
         progress.update("Starting ONNX Runtime", 0, 1);
         try (EvalSession s = EvalSession.open(ModelSource.of(m.path()), SessionConfig.DEFAULT)) {

@@ -46,6 +46,15 @@ public interface ModelServices {
         return plan(model, groups, scoring, settings, progress);
     }
 
+    /**
+     * Reads the first sample of a data set for this model, as planning with it as calibration data will read it, so a
+     * file that cannot serve is named at once rather than after minutes of scoring; returns what was found (e.g.
+     * "64 samples").
+     */
+    default String checkData(LoadedModel model, java.nio.file.Path data, RunInputs inputs, Progress progress) throws Exception {
+        return "not checked";
+    }
+
     // Random inputs follow {@link RunInputs}: integer ranges (by default from the model's embedding tables) and shapes.
 
     /** Times the original model in ONNX Runtime on random inputs, reporting every run as it completes. */

@@ -242,4 +242,21 @@ class OneEngineTest {
         assertEquals(Allocation.CALIBRATED, prune.allocationProperty().get());
         assertEquals(data, prune.calibrationProperty().get());
     }
+
+    @Test
+    void calibrationDataIsReadWhenChosenAndAFileThatCannotServeIsNamed() throws Exception {
+        // read at once, not when a data criterion first plans with it (minutes later on a large model)
+        open(SAMPLE);
+        PruneViewModel prune = vm.prune();
+        Path bad = dir.resolve("bad_rows.csv");
+        Files.writeString(bad, "3,0.1,0.2,0.3\n");
+        onFx(() -> prune.setCalibration(bad));
+        waitFor(() -> prune.noticeProperty().get().startsWith("Calibration data bad_rows.csv"), 30_000);
+        String n = onFx(() -> prune.noticeProperty().get());
+        assertTrue(n.startsWith("Calibration data bad_rows.csv cannot be used: ") && n.contains("3 features"), n);
+        Path good = SAMPLE.resolveSibling("digits_test.csv");
+        onFx(() -> prune.setCalibration(good));
+        waitFor(() -> prune.noticeProperty().get().startsWith("Calibration data digits_test.csv"), 30_000);
+        assertEquals("Calibration data digits_test.csv: its first sample reads as the model's input", onFx(() -> prune.noticeProperty().get()));
+    }
 }

@@ -104,7 +104,10 @@ public final class PruneViewModel {
             if (calibration.get() != null) schedule();
             else if (outcome.get() != null && livePrune.get()) pruneNow();
         });
-        calibration.addListener((o, a, b) -> schedule());
+        calibration.addListener((o, a, b) -> {
+            checkCalibration(b);
+            schedule();
+        });
         graph.sceneProperty().addListener((o, a, b) -> {
             PlanOutcome r = outcome.get();
             if (r != null && b != null) graph.channelLabelsProperty().set(channelLabels(r.plan()));
@@ -638,6 +641,20 @@ public final class PruneViewModel {
     }
 
     public ReadOnlyObjectProperty<Path> calibrationProperty() { return calibration; }
+
+    /** Reads the first sample of newly chosen calibration data, so a file that cannot serve is named at once. */
+    private void checkCalibration(Path data) {
+        LoadedModel m = groups.model();
+        if (data == null || m == null) return;
+        dev.lopper.app.RunInputs in = inputs.get();
+        tasks.run("Checking calibration data", p -> services.checkData(m, data, in, p), found -> {
+            if (data.equals(calibration.get())) notice.set("Calibration data " + data.getFileName() + ": " + found);
+        }, ex -> {
+            if (data.equals(calibration.get())) {
+                notice.set("Calibration data " + data.getFileName() + " cannot be used: " + dev.lopper.app.MainViewModel.oneLine(ex));
+            }
+        }, () -> { });
+    }
 
     /**
      * The allocations the app offers: uniform and global, and with calibration data also calibrated (per-group counts
