@@ -14,6 +14,7 @@ The README's real-text MiniLM figures used:
     ... tokenizer.json text_eval.npz 64 32 /usr/share/common-licenses/Apache-2.0 /usr/share/common-licenses/Artistic \
         /usr/share/common-licenses/MPL-2.0
 """
+import os
 import re
 import sys
 
@@ -27,6 +28,11 @@ def main(argv):
     tokenizer, out, n, length, files = argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5:]
     if length < 3 or n < 1:
         sys.exit("N must be >= 1 and LEN >= 3")
+    if not out.endswith(".npz"):
+        sys.exit(out + ": the output must be an .npz file")
+    for given in [tokenizer] + files:
+        if os.path.exists(out) and os.path.samefile(out, given):
+            sys.exit(out + ": is one of the inputs; never written over")
     tok = Tokenizer.from_file(tokenizer)
     tok.no_truncation()
     tok.no_padding()
@@ -40,10 +46,13 @@ def main(argv):
     if len(rows) < n:
         sys.exit("the text gives only %d windows of %d tokens, %d asked" % (len(rows), length, n))
     a = np.array(rows, dtype=np.int64)
-    tmp = out + ".tmp.npz"
-    np.savez(tmp, input_ids=a, attention_mask=np.ones_like(a), token_type_ids=np.zeros_like(a))
-    import os
-    os.replace(tmp, out)
+    tmp = out[:-len(".npz")] + ".tmp.npz"
+    try:
+        np.savez(tmp, input_ids=a, attention_mask=np.ones_like(a), token_type_ids=np.zeros_like(a))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     print("%s: %d x %d tokens" % (out, a.shape[0], a.shape[1]))
 
 
