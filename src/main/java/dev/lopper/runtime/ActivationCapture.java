@@ -24,6 +24,8 @@ public final class ActivationCapture implements AutoCloseable {
     private final EvalSession session;
     private final List<CaptureRequest> requests;
     private final Set<String> fromFeed;
+    /** What each run returns: the requests' tensors and their row weights' tensors. */
+    private final List<String> returned;
     private final Accumulators all;
     /** Folds for cross-validation (see {@link #folds(int)}): 0 = none; sample i also goes to fold i % folds. */
     private int folds;
@@ -34,6 +36,7 @@ public final class ActivationCapture implements AutoCloseable {
         this.session = session;
         this.requests = List.copyOf(requests);
         this.fromFeed = fromFeed;
+        this.returned = tensors(requests);
         this.all = new Accumulators(requests);
     }
 
@@ -140,7 +143,7 @@ public final class ActivationCapture implements AutoCloseable {
     public Map<String, HostTensor> run(Map<String, HostTensor> feed) {
         Map<String, HostTensor> out = session.run(feed);
         Map<String, HostTensor> captured = new LinkedHashMap<>();
-        for (String t : tensors(requests)) captured.put(t, fromFeed.contains(t) ? feed.get(t) : out.get(t));
+        for (String t : returned) captured.put(t, fromFeed.contains(t) ? feed.get(t) : out.get(t));
         return captured;
     }
 
